@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "danvan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "danvan", targets: ["danvan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure Swift text handling: no Vapor, no database.
+        .target(name: "DanVanText"),
+        // Units, users, roles, scope, audit log, configuration, errors, localisation.
+        .target(
+            name: "DanVanCore",
+            dependencies: [
+                "DanVanText",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        // Assembly: the only module that sees every module and the database drivers.
+        .target(
+            name: "DanVanApp",
+            dependencies: [
+                "DanVanCore",
+                "DanVanText",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        .executableTarget(
+            name: "danvan",
+            dependencies: ["DanVanApp", .product(name: "Vapor", package: "vapor")]
+        ),
+        .target(
+            name: "DanVanTestSupport",
+            dependencies: [
+                "DanVanApp",
+                "DanVanCore",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+        .testTarget(name: "DanVanTextTests", dependencies: ["DanVanText"]),
+        .testTarget(
+            name: "DanVanAppTests",
+            dependencies: [
+                "DanVanApp",
+                "DanVanCore",
+                "DanVanTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,135 @@
+import DanVanCore
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import NIOCore
+import SQLKit
+import Vapor
+
+/// Every domain module of the app, in the order their migrations run.
+public enum DanVanModules {
+    /// The modules.
+    public static let all: [any DanVanModule] = [CoreModule()]
+}
+
+/// Builds the app from `config`: database, sessions, views, middleware, modules, routes and
+/// commands. The server, the tests and the benchmarks all go through here.
+public func configure(_ app: Application, config: AppConfig, modules: [any DanVanModule] = DanVanModules.all) async throws {
+    app.config = config
+    try await configureDatabase(app, config.database)
+
+    app.sessions.use(.fluent)
+    app.migrations.add(SessionRecord.migration)
+    let secure = config.secureCookies
+    app.sessions.configuration = SessionsConfiguration(cookieName: "danvan_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: 12 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.routes.defaultMaxBodySize = "12mb"
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(SessionUserMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    for module in modules {
+        app.migrations.add(module.migrations)
+        try module.register(on: app)
+    }
+
+    let routes = ModuleRoutes(
+        app: app,
+        open: app.routes,
+        web: app.routes.grouped(RequireUserMiddleware(api: false)),
+        api: app.routes.grouped("api", "v1").grouped(BearerTokenMiddleware()).grouped(RequireUserMiddleware(api: true))
+    )
+    for module in modules { try module.routes(routes) }
+    let document = OpenAPIDocument.build(modules: modules)
+    app.get("api", "openapi.json") { req async throws -> Response in
+        let response = Response(status: .ok)
+        try response.content.encode(document, as: .json)
+        return response
+    }
+
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+}
+
+/// Points Fluent at SQLite or PostgreSQL.
+///
+/// SQLite runs in WAL mode with `synchronous=FULL` (a committed write survives a power cut),
+/// foreign keys on and a 5 s busy timeout. Those pragmas are per connection; sqlite-kit opens
+/// one connection per event loop, so they are applied once on each loop's connection.
+func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) async throws {
+    switch choice {
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+        try await applySQLitePragmas(app, wal: false)
+    case .sqliteFile(let path):
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        try await applySQLitePragmas(app, wal: true)
+    case .postgres(let url, let schema):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let schema { configuration.searchPath = [schema, "public"] }
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        if let schema, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
+    }
+}
+
+private func applySQLitePragmas(_ app: Application, wal: Bool) async throws {
+    if wal, let sql = app.db as? any SQLDatabase {
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+    }
+    var seen = Set<ObjectIdentifier>()
+    for loop in app.eventLoopGroup.makeIterator() {
+        guard seen.insert(ObjectIdentifier(loop)).inserted,
+              let sql = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+        try await sql.raw("PRAGMA synchronous = FULL").run()
+        try await sql.raw("PRAGMA foreign_keys = ON").run()
+        try await sql.raw("PRAGMA busy_timeout = 5000").run()
+    }
+}
+
+/// The OpenAPI 3 document, assembled from what each module serves.
+public enum OpenAPIDocument {
+    /// Builds the document.
+    public static func build(modules: [any DanVanModule]) -> JSON {
+        var paths: [String: JSON] = [:]
+        var schemas: [String: JSON] = [:]
+        for module in modules {
+            paths.merge(module.openAPIPaths) { $1 }
+            schemas.merge(module.openAPISchemas) { $1 }
+        }
+        return [
+            "openapi": "3.0.3",
+            "info": [
+                "title": "DanVan API",
+                "version": "1.0.0",
+                "description": "API của hệ thống quản lý công tác dân vận. Xác thực bằng phiên đăng nhập (kèm X-CSRF-Token khi ghi) hoặc khóa API cá nhân: Authorization: Bearer dv_…",
+            ],
+            "servers": [["url": "/"]],
+            "security": [["bearer": []], ["session": []]],
+            "paths": .object(paths),
+            "components": [
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer"],
+                    "session": ["type": "apiKey", "in": "cookie", "name": "danvan_session"],
+                ],
+                "schemas": .object(schemas),
+            ],
+        ]
+    }
+}

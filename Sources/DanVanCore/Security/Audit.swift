@@ -1,0 +1,73 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Who did something: a user, or the system (a command or a scheduled job).
+public struct Actor: Sendable {
+    /// The user's id, nil for the system.
+    public let id: UUID?
+    /// The name recorded.
+    public let name: String
+    /// The client address, when it came over HTTP.
+    public let address: String?
+
+    /// Creates an actor.
+    public init(id: UUID?, name: String, address: String?) {
+        self.id = id
+        self.name = name
+        self.address = address
+    }
+
+    /// The system itself (commands, demo loader, jobs).
+    public static let system = Actor(id: nil, name: "hệ thống", address: nil)
+}
+
+/// Records writes. Call it on the same database handle (transaction) as the write itself, so
+/// the record and its audit entry are committed together or not at all.
+public enum AuditLog {
+    /// Appends one entry.
+    public static func record(
+        on db: any Database, actor: Actor, at: Date, action: String, entityType: String, entityID: UUID?,
+        summary: String, before: [String: String]? = nil, after: [String: String]? = nil
+    ) async throws {
+        try await AuditEntry(
+            at: at, actorID: actor.id, actorName: actor.name, action: action, entityType: entityType,
+            entityID: entityID?.uuidString, summary: summary, beforeJSON: before.map(json), afterJSON: after.map(json),
+            address: actor.address
+        ).create(on: db)
+    }
+
+    static func json(_ value: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    }
+}
+
+extension Request {
+    /// The signed-in user as an audit actor (the system if nobody is signed in).
+    public var actor: Actor {
+        let address = clientAddress
+        guard let user = currentUser else { return Actor(id: nil, name: "khách", address: address) }
+        return Actor(id: user.id, name: user.username, address: address)
+    }
+
+    /// The client's address: `X-Forwarded-For`'s first hop when behind a proxy, else the peer.
+    public var clientAddress: String {
+        if let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return remoteAddress?.ipAddress ?? "?"
+    }
+
+    /// Records one write by the signed-in user at the request's "now".
+    public func audit(
+        on db: (any Database)? = nil, _ action: String, _ entityType: String, id: UUID?, summary: String,
+        before: [String: String]? = nil, after: [String: String]? = nil
+    ) async throws {
+        try await AuditLog.record(
+            on: db ?? self.db, actor: actor, at: now, action: action, entityType: entityType, entityID: id,
+            summary: summary, before: before, after: after
+        )
+    }
+}

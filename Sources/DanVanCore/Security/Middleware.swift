@@ -1,0 +1,170 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Restores the signed-in user from the session. A session whose user was disabled, or whose
+/// password changed since (session version), no longer signs anyone in.
+public struct SessionUserMiddleware: AsyncMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    /// Logs the session's user in, if still valid.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        request.storage[SessionsReadyKey.self] = true
+        if request.cookies[request.application.sessions.configuration.cookieName] != nil,
+           let id = request.session.data["uid"].flatMap(UUID.init(uuidString:)),
+           let version = request.session.data["ver"].flatMap(Int.init),
+           let user = try await User.find(id, on: request.db) {
+            if user.isActive, user.sessionVersion == version {
+                request.auth.login(user)
+            } else {
+                request.session.data["uid"] = nil
+                request.session.data["ver"] = nil
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Authenticates API calls that carry `Authorization: Bearer <token>`.
+public struct BearerTokenMiddleware: AsyncMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    /// Logs the token's owner in; a token that is unknown or revoked gives 401.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization else {
+            return try await next.respond(to: request)
+        }
+        guard let token = try await APIToken.query(on: request.db)
+            .filter(\.$tokenHash == APIToken.hash(bearer.token))
+            .filter(\.$revokedAt == nil)
+            .with(\.$user)
+            .first(),
+            token.user.isActive
+        else { throw AppError.unauthenticated }
+        request.auth.login(token.user)
+        // One write a minute at most: enough to show "last used" without a write per call.
+        if (token.lastUsedAt.map { request.now.timeIntervalSince($0) > 60 } ?? true) {
+            token.lastUsedAt = request.now
+            try await token.update(on: request.db)
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Lets only signed-in users through. Web pages redirect to the login page; the API answers
+/// 401. A user whose password was reset is sent to change it first.
+public struct RequireUserMiddleware: AsyncMiddleware {
+    let api: Bool
+
+    /// `api`: answer 401 instead of redirecting.
+    public init(api: Bool) { self.api = api }
+
+    /// Checks the user.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let user = request.currentUser else {
+            if api || request.method != .GET { throw AppError.unauthenticated }
+            let target = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
+            return request.redirect(to: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        }
+        if !api, user.mustChangePassword, !request.url.path.hasPrefix("/account"), request.url.path != "/logout" {
+            request.flash(.warning, request.t("auth.mustChange"))
+            return request.redirect(to: "/account")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Lets only the given roles through (403 otherwise).
+public struct RequireRoleMiddleware: AsyncMiddleware {
+    let roles: Set<Role>
+
+    /// Allows `roles`.
+    public init(_ roles: Role...) { self.roles = Set(roles) }
+
+    /// Checks the role.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let user = request.currentUser, roles.contains(user.role) else { throw AppError.forbidden }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Checks the CSRF token of every state-changing request: the `_csrf` form field or the
+/// `X-CSRF-Token` header must equal the session's token. API calls with a bearer token carry
+/// no cookie a third-party site could ride on, so they are exempt.
+public struct CSRFMiddleware: AsyncMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    /// Checks the token.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        switch request.method {
+        case .GET, .HEAD, .OPTIONS:
+            return try await next.respond(to: request)
+        default:
+            break
+        }
+        if request.headers.bearerAuthorization != nil, request.url.path.hasPrefix("/api/") {
+            return try await next.respond(to: request)
+        }
+        guard request.sessionsReady, let expected = request.session.data["csrf"] else { throw AppError.csrf }
+        var sent = request.headers.first(name: "X-CSRF-Token")
+        if sent == nil {
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+            }
+            sent = try? request.content.get(String.self, at: "_csrf")
+        }
+        guard let sent, constantTimeEqual(sent, expected) else { throw AppError.csrf }
+        return try await next.respond(to: request)
+    }
+
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+struct SessionsReadyKey: StorageKey { typealias Value = Bool }
+
+extension Request {
+    /// Whether the sessions middleware has run for this request (an error raised before it,
+    /// e.g. by the static file middleware, renders its page without a session).
+    public var sessionsReady: Bool { storage[SessionsReadyKey.self] ?? false }
+
+    /// The session's CSRF token, created on first use.
+    public var csrfToken: String {
+        if let token = session.data["csrf"] { return token }
+        let token = [UInt8].random(count: 24).map { String(format: "%02x", $0) }.joined()
+        session.data["csrf"] = token
+        return token
+    }
+}
+
+/// Security headers on every response: a CSP that allows no inline script, no framing,
+/// no MIME sniffing, a strict referrer policy.
+public struct SecurityHeadersMiddleware: AsyncMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    /// Adds the headers.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(
+            name: "Content-Security-Policy",
+            value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        response.headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()")
+        if request.application.config.secureCookies {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
+        }
+        return response
+    }
+}

@@ -1,0 +1,108 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// What part of the organisation tree a user may see and change: the single mechanism every
+/// module uses to filter lists and to guard single records.
+///
+/// - Administrators see everything.
+/// - Leaders and specialists of a unit marked `oversight` (the provincial mass-mobilisation
+///   board, the provincial committee's standing office) see the whole tree that unit is in.
+/// - Everyone else sees the subtree of their own unit.
+public struct AccessScope: Sendable, Equatable {
+    /// Path prefix of the visible subtree; nil means everything.
+    public let pathPrefix: String?
+
+    /// The whole tree.
+    public static let everything = AccessScope(pathPrefix: nil)
+
+    /// Scope of `user`, whose unit is `unit`.
+    public static func of(_ user: User, unit: OrgUnit) -> AccessScope {
+        switch user.role {
+        case .admin:
+            return .everything
+        case .leader, .specialist:
+            if unit.oversight, let root = unit.ancestorIDs.first {
+                return AccessScope(pathPrefix: "/\(root.uuidString)/")
+            }
+            return AccessScope(pathPrefix: unit.path)
+        case .focal:
+            return AccessScope(pathPrefix: unit.path)
+        }
+    }
+
+    /// Whether `unit` is inside the scope.
+    public func contains(_ unit: OrgUnit) -> Bool {
+        guard let pathPrefix else { return true }
+        return unit.path.hasPrefix(pathPrefix)
+    }
+
+    /// Narrows a unit query to the scope.
+    public func filter(_ query: QueryBuilder<OrgUnit>) -> QueryBuilder<OrgUnit> {
+        guard let pathPrefix else { return query }
+        return query.filter(\.$path =~ pathPrefix)
+    }
+
+    /// Narrows a query of records owned by a unit to those whose unit is inside the scope
+    /// (one join, no walk of the tree).
+    public func filter<M: UnitOwned>(_ query: QueryBuilder<M>) -> QueryBuilder<M> {
+        guard let pathPrefix else { return query }
+        return query.join(OrgUnit.self, on: M.ownerUnitKey == \OrgUnit.$id).filter(OrgUnit.self, \.$path =~ pathPrefix)
+    }
+}
+
+/// A record that belongs to a unit, so `AccessScope` can filter it.
+public protocol UnitOwned: Model {
+    /// The foreign key of the owning unit.
+    static var ownerUnitKey: KeyPath<Self, FieldProperty<Self, UUID>> { get }
+}
+
+extension User: UnitOwned {
+    /// Users belong to their unit.
+    public static var ownerUnitKey: KeyPath<User, FieldProperty<User, UUID>> { \User.$unit.$id }
+}
+
+extension Request {
+    private struct ScopeKey: StorageKey { typealias Value = AccessScope }
+    private struct UnitKey: StorageKey { typealias Value = OrgUnit }
+
+    /// The signed-in user, if any.
+    public var currentUser: User? { auth.get(User.self) }
+
+    /// The signed-in user, or 401.
+    public func requireUser() throws -> User {
+        guard let user = auth.get(User.self) else { throw AppError.unauthenticated }
+        return user
+    }
+
+    /// The signed-in user's own unit (loaded once per request).
+    public func currentUnit() async throws -> OrgUnit {
+        if let unit = storage[UnitKey.self] { return unit }
+        let user = try requireUser()
+        guard let unit = try await OrgUnit.find(user.$unit.id, on: db) else { throw AppError.forbidden }
+        storage[UnitKey.self] = unit
+        return unit
+    }
+
+    /// The signed-in user's scope (computed once per request).
+    public func scope() async throws -> AccessScope {
+        if let scope = storage[ScopeKey.self] { return scope }
+        let scope = AccessScope.of(try requireUser(), unit: try await currentUnit())
+        storage[ScopeKey.self] = scope
+        return scope
+    }
+
+    /// The unit with `id` if it is inside the user's scope; otherwise 404, so ids outside the
+    /// scope cannot be probed.
+    public func unitInScope(_ id: UUID?) async throws -> OrgUnit {
+        guard let id, let unit = try await OrgUnit.find(id, on: db), try await scope().contains(unit) else {
+            throw AppError.notFound
+        }
+        return unit
+    }
+
+    /// Throws 403 unless the signed-in user has one of `roles`.
+    public func require(_ roles: Role...) throws {
+        guard roles.contains(try requireUser().role) else { throw AppError.forbidden }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Vapor
+
+/// The settings the app is built from: read once from the environment, or made by tests.
+public struct AppConfig: Sendable {
+    /// Which database the app talks to.
+    public enum DatabaseChoice: Sendable, Equatable {
+        /// An SQLite file at an absolute path.
+        case sqliteFile(String)
+        /// A private in-memory SQLite database (tests).
+        case sqliteMemory
+        /// A PostgreSQL server; `schema` puts every table in that schema (tests use one each).
+        case postgres(url: String, schema: String?)
+    }
+
+    /// The database to use.
+    public var database: DatabaseChoice
+    /// Bcrypt cost for password hashes (12 in production; tests lower it to stay fast).
+    public var bcryptCost: Int
+    /// Demo mode shows a banner and allows the demo loader.
+    public var demoMode: Bool
+    /// Marks the session cookie `Secure` (set when the app is served behind TLS).
+    public var secureCookies: Bool
+    /// Failed logins allowed for one account inside `loginWindow` before logins are refused.
+    public var maxLoginFailures: Int
+    /// Failed logins allowed from one address inside `loginWindow`.
+    public var maxLoginFailuresPerAddress: Int
+    /// The throttling window, in seconds.
+    public var loginWindow: TimeInterval
+
+    /// Builds a configuration.
+    public init(
+        database: DatabaseChoice,
+        bcryptCost: Int = 12,
+        demoMode: Bool = false,
+        secureCookies: Bool = false,
+        maxLoginFailures: Int = 5,
+        maxLoginFailuresPerAddress: Int = 30,
+        loginWindow: TimeInterval = 15 * 60
+    ) {
+        self.database = database
+        self.bcryptCost = bcryptCost
+        self.demoMode = demoMode
+        self.secureCookies = secureCookies
+        self.maxLoginFailures = maxLoginFailures
+        self.maxLoginFailuresPerAddress = maxLoginFailuresPerAddress
+        self.loginWindow = loginWindow
+    }
+
+    /// Reads `DATABASE_URL`, `DANVAN_SECURE_COOKIES`, `DANVAN_BCRYPT_COST`, `DANVAN_DEMO`.
+    ///
+    /// Unset, the database is an SQLite file at `./data/danvan.sqlite` under `workingDirectory`.
+    public static func fromEnvironment(workingDirectory: String) throws -> AppConfig {
+        let environment = ProcessInfo.processInfo.environment
+        let database = try parseDatabaseURL(environment["DATABASE_URL"], workingDirectory: workingDirectory)
+        var config = AppConfig(database: database)
+        if let cost = environment["DANVAN_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(cost) {
+            config.bcryptCost = cost
+        }
+        config.secureCookies = ["1", "true", "yes"].contains(environment["DANVAN_SECURE_COOKIES"]?.lowercased() ?? "")
+        config.demoMode = ["1", "true", "yes"].contains(environment["DANVAN_DEMO"]?.lowercased() ?? "")
+        return config
+    }
+
+    /// Interprets a `DATABASE_URL` value.
+    public static func parseDatabaseURL(_ value: String?, workingDirectory: String) throws -> DatabaseChoice {
+        guard let value, !value.isEmpty else {
+            let base = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+            return .sqliteFile(base + "data/danvan.sqlite")
+        }
+        if value.hasPrefix("sqlite://") {
+            let path = String(value.dropFirst("sqlite://".count))
+            if path == ":memory:" || path == "/:memory:" { return .sqliteMemory }
+            guard path.hasPrefix("/") else {
+                throw ConfigError("DATABASE_URL phải là đường dẫn tuyệt đối: sqlite:///duong/dan/tep.sqlite")
+            }
+            return .sqliteFile(path)
+        }
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+            return .postgres(url: value, schema: nil)
+        }
+        throw ConfigError("DATABASE_URL không hợp lệ: dùng sqlite:///duong/dan.sqlite hoặc postgres://user:pass@host:port/db")
+    }
+}
+
+/// A configuration that cannot be used, with a Vietnamese explanation.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong.
+    public let description: String
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+    /// The configuration the app was built from.
+    public var config: AppConfig {
+        get {
+            guard let config = storage[ConfigKey.self] else { fatalError("configure(_:) sets the config before use") }
+            return config
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}

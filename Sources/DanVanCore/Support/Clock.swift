@@ -1,0 +1,108 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Where "now" comes from, so tests can pin it.
+public protocol AppClock: Sendable {
+    /// The current instant.
+    func now() -> Date
+}
+
+/// The wall clock.
+public struct SystemClock: AppClock {
+    /// Creates the wall clock.
+    public init() {}
+    /// The current instant.
+    public func now() -> Date { Date() }
+}
+
+/// A clock that stays where a test puts it.
+public final class FixedClock: AppClock {
+    private let current: NIOLockedValueBox<Date>
+    /// Creates a clock showing `date`.
+    public init(_ date: Date) { current = .init(date) }
+    /// The pinned instant.
+    public func now() -> Date { current.withLockedValue { $0 } }
+    /// Moves the clock by `seconds`.
+    public func advance(by seconds: TimeInterval) { current.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+extension Application {
+    private struct ClockKey: StorageKey { typealias Value = any AppClock }
+
+    /// The app's clock (the wall clock unless a test set another).
+    public var clock: any AppClock {
+        get { storage[ClockKey.self] ?? SystemClock() }
+        set { storage[ClockKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// "Now" for this request, from the app's clock.
+    public var now: Date { application.clock.now() }
+}
+
+/// Vietnamese formatting of dates and numbers, done in Swift so it is tested.
+public enum VNFormat {
+    /// The province's time zone.
+    public static let timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!
+
+    private static var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
+    }
+
+    /// `23/11/2026`.
+    public static func date(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let c = calendar.dateComponents([.day, .month, .year], from: date)
+        return String(format: "%02d/%02d/%04d", c.day ?? 0, c.month ?? 0, c.year ?? 0)
+    }
+
+    /// `23/11/2026 14:05`.
+    public static func dateTime(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let c = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: date)
+        return String(format: "%02d/%02d/%04d %02d:%02d", c.day ?? 0, c.month ?? 0, c.year ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// ISO `2026-11-23` (form inputs of type date).
+    public static func isoDate(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let c = calendar.dateComponents([.day, .month, .year], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
+    /// Parses `2026-11-23` or `23/11/2026` as the start of that day in the province.
+    public static func parseDate(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var parts: [Int] = []
+        var day = 0, month = 0, year = 0
+        if trimmed.contains("-") {
+            parts = trimmed.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 3 else { return nil }
+            (year, month, day) = (parts[0], parts[1], parts[2])
+        } else {
+            parts = trimmed.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 3 else { return nil }
+            (day, month, year) = (parts[0], parts[1], parts[2])
+        }
+        guard (1...12).contains(month), (1...31).contains(day), (1900...2200).contains(year) else { return nil }
+        let components = DateComponents(year: year, month: month, day: day)
+        guard let date = calendar.date(from: components),
+              calendar.component(.day, from: date) == day else { return nil }
+        return date
+    }
+
+    /// `1.234.567` — Vietnamese thousands separator.
+    public static func integer(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(".") }
+            out.append(character)
+        }
+        return value < 0 ? "-" + out : out
+    }
+}

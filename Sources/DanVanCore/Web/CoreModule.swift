@@ -1,0 +1,178 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// The core module: organisation tree, accounts, audit log, home page, health, API basics.
+public struct CoreModule: DanVanModule {
+    /// Creates the module.
+    public init() {}
+
+    /// Core migrations.
+    public var migrations: [any Migration] { CoreMigrations.all }
+
+    /// Nothing beyond the default navigation.
+    public func register(on app: Application) throws {}
+
+    /// Mounts core routes.
+    public func routes(_ routes: ModuleRoutes) throws {
+        let auth = AuthController()
+        routes.open.get("login", use: auth.loginPage)
+        routes.open.post("login", use: auth.login)
+        routes.open.post("logout", use: auth.logout)
+        routes.open.get("healthz", use: Self.health)
+        routes.open.get("lang", ":code", use: Self.language)
+
+        let web = routes.web
+        web.get(use: HomeController().index)
+
+        let account = AccountController()
+        web.get("account", use: account.show)
+        web.post("account", "password", use: account.changePassword)
+        web.post("account", "tokens", use: account.createToken)
+        web.post("account", "tokens", ":tokenID", "revoke", use: account.revokeToken)
+
+        let units = UnitController()
+        web.get("units", use: units.index)
+        web.get("units", ":unitID", use: units.show)
+        let unitAdmin = web.grouped(RequireRoleMiddleware(.admin))
+        unitAdmin.get("units", "export.csv", use: units.exportCSV)
+        unitAdmin.get("units", "import", use: units.importPage)
+        unitAdmin.post("units", "import", use: units.importCSV)
+        unitAdmin.get("units", "new", use: units.new)
+        unitAdmin.post("units", use: units.create)
+        unitAdmin.get("units", ":unitID", "edit", use: units.edit)
+        unitAdmin.post("units", ":unitID", use: units.update)
+        unitAdmin.get("units", ":unitID", "dissolve", use: units.dissolvePage)
+        unitAdmin.post("units", ":unitID", "dissolve", use: units.dissolve)
+
+        let users = UserController()
+        web.get("users", use: users.index)
+        web.get("users", ":userID", use: users.show)
+        let userAdmin = web.grouped(RequireRoleMiddleware(.admin))
+        userAdmin.get("users", "new", use: users.new)
+        userAdmin.post("users", use: users.create)
+        userAdmin.get("users", ":userID", "edit", use: users.edit)
+        userAdmin.post("users", ":userID", use: users.update)
+        userAdmin.post("users", ":userID", "disable", use: users.disable)
+        userAdmin.post("users", ":userID", "enable", use: users.enable)
+        userAdmin.get("users", ":userID", "reset-password", use: users.resetPage)
+        userAdmin.post("users", ":userID", "reset-password", use: users.reset)
+
+        web.grouped(RequireRoleMiddleware(.admin)).get("admin", "audit", use: AuditController().index)
+
+        let api = APIController()
+        routes.api.get("me", use: api.me)
+        routes.api.get("units", use: api.units)
+        routes.api.post("units", use: api.createUnit)
+        routes.api.get("units", ":unitID", use: api.unit)
+        routes.api.get("users", use: api.users)
+        routes.api.get("users", ":userID", use: api.user)
+    }
+
+    /// `GET /healthz`: 200 after a database round trip, 503 when the database does not answer.
+    @Sendable static func health(_ req: Request) async throws -> Response {
+        do {
+            if let sql = req.db as? any SQLDatabase {
+                try await sql.raw("SELECT 1").run()
+            } else {
+                _ = try await OrgUnit.query(on: req.db).limit(1).count()
+            }
+            return try await ["status": "ok", "database": "ok"].encodeResponse(status: .ok, for: req)
+        } catch {
+            req.logger.error("Kiểm tra sức khỏe: cơ sở dữ liệu không trả lời: \(String(reflecting: error))")
+            return try await ["status": "unavailable", "database": "error"].encodeResponse(status: .serviceUnavailable, for: req)
+        }
+    }
+
+    /// `GET /lang/:code`: remembers the interface language in a cookie.
+    @Sendable static func language(_ req: Request) async throws -> Response {
+        let code = req.parameters.get("code") ?? "vi"
+        let response = req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path } ?? "/")
+        if let locale = L10n.Locale(rawValue: code) {
+            response.cookies["lang"] = HTTPCookies.Value(string: locale.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
+        }
+        return response
+    }
+
+    /// The API paths served here.
+    public var openAPIPaths: [String: JSON] {
+        let unitID: JSON = ["name": "unitID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
+        let userID: JSON = ["name": "userID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
+        let notFound: JSON = ["description": "Không tìm thấy hoặc nằm ngoài phạm vi", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        let unauthorized: JSON = ["description": "Chưa đăng nhập hoặc khóa không hợp lệ", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        func ok(_ schema: String) -> JSON { ["description": "Thành công", "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
+        return [
+            "/api/v1/me": ["get": ["summary": "Tài khoản đang đăng nhập", "tags": ["core"], "responses": ["200": ok("User"), "401": unauthorized]]],
+            "/api/v1/units": [
+                "get": [
+                    "summary": "Đơn vị trong phạm vi (theo thứ tự cây)", "tags": ["core"],
+                    "parameters": [
+                        ["name": "q", "in": "query", "description": "Tìm không dấu theo tên, tên viết tắt, mã", "schema": ["type": "string"]],
+                        ["name": "ended", "in": "query", "description": "1 = gồm cả đơn vị đã kết thúc", "schema": ["type": "string", "enum": ["0", "1"]]],
+                    ],
+                    "responses": ["200": ok("UnitPage"), "401": unauthorized],
+                ],
+                "post": [
+                    "summary": "Tạo đơn vị (quản trị)", "tags": ["core"],
+                    "requestBody": ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/UnitCreate"]]]],
+                    "responses": [
+                        "201": ok("OrgUnit"), "401": unauthorized,
+                        "403": ["description": "Không có quyền", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+                        "422": ["description": "Dữ liệu không hợp lệ", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/ValidationError"]]]],
+                    ],
+                ],
+            ],
+            "/api/v1/units/{unitID}": ["get": ["summary": "Một đơn vị", "tags": ["core"], "parameters": [unitID], "responses": ["200": ok("OrgUnit"), "401": unauthorized, "404": notFound]]],
+            "/api/v1/users": [
+                "get": [
+                    "summary": "Người dùng trong phạm vi", "tags": ["core"],
+                    "parameters": [["name": "unit", "in": "query", "schema": ["type": "string", "format": "uuid"]]],
+                    "responses": ["200": ok("UserPage"), "401": unauthorized],
+                ],
+            ],
+            "/api/v1/users/{userID}": ["get": ["summary": "Một người dùng", "tags": ["core"], "parameters": [userID], "responses": ["200": ok("User"), "401": unauthorized, "404": notFound]]],
+        ]
+    }
+
+    /// Schemas of the core API.
+    public var openAPISchemas: [String: JSON] {
+        let uuid: JSON = ["type": "string", "format": "uuid"]
+        let kinds: JSON = .array(OrgUnit.Kind.allCases.map { .string($0.rawValue) })
+        let levels: JSON = .array(OrgUnit.Level.allCases.map { .string($0.rawValue) })
+        return [
+            "Error": ["type": "object", "required": ["error"], "properties": ["error": ["type": "object", "properties": ["status": ["type": "string"], "message": ["type": "string"]]]]],
+            "ValidationError": ["type": "object", "properties": ["error": ["type": "object", "properties": [
+                "status": ["type": "string"], "message": ["type": "string"], "fields": ["type": "object", "additionalProperties": ["type": "string"]],
+            ]]]],
+            "OrgUnit": [
+                "type": "object",
+                "required": ["id", "name", "code", "kind", "level", "depth", "status", "oversight"],
+                "properties": [
+                    "id": uuid, "name": ["type": "string"], "shortName": ["type": "string", "nullable": true], "code": ["type": "string"],
+                    "kind": ["type": "string", "enum": kinds], "level": ["type": "string", "enum": levels],
+                    "parentId": ["type": "string", "format": "uuid", "nullable": true], "depth": ["type": "integer"],
+                    "status": ["type": "string", "enum": ["active", "dissolved", "merged"]],
+                    "successorId": ["type": "string", "format": "uuid", "nullable": true],
+                    "endedOn": ["type": "string", "format": "date", "nullable": true], "oversight": ["type": "boolean"],
+                ],
+            ],
+            "UnitCreate": [
+                "type": "object", "required": ["name", "code", "kind", "level"],
+                "properties": [
+                    "name": ["type": "string"], "shortName": ["type": "string"], "code": ["type": "string"],
+                    "kind": ["type": "string", "enum": kinds], "level": ["type": "string", "enum": levels],
+                    "parentId": uuid, "sortOrder": ["type": "integer"], "oversight": ["type": "boolean"],
+                ],
+            ],
+            "UnitPage": ["type": "object", "required": ["items", "total"], "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/OrgUnit"]], "total": ["type": "integer"]]],
+            "User": [
+                "type": "object", "required": ["id", "username", "fullName", "role", "unitId", "isActive"],
+                "properties": [
+                    "id": uuid, "username": ["type": "string"], "fullName": ["type": "string"],
+                    "role": ["type": "string", "enum": .array(Role.allCases.map { .string($0.rawValue) })], "unitId": uuid, "isActive": ["type": "boolean"],
+                ],
+            ],
+            "UserPage": ["type": "object", "required": ["items", "total"], "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/User"]], "total": ["type": "integer"]]],
+        ]
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Vapor
+
+/// Turns every error into a Vietnamese page (or JSON under `/api`) with the right status.
+/// Nothing internal — no stack trace, no SQL, no English framework message — reaches the user;
+/// unexpected errors are logged with the request id and shown as a calm 500 page.
+public struct ErrorPageMiddleware: AsyncMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    /// Catches and renders errors.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return await render(error, for: request)
+        }
+    }
+
+    /// What a failure means for the user: status and message.
+    public static func classify(_ error: any Error, locale: L10n.Locale) -> (HTTPResponseStatus, String) {
+        switch error {
+        case let error as AppError:
+            return (error.status, error.message(locale))
+        case is DecodingError:
+            return (.badRequest, L10n.text("error.badForm", locale))
+        case let error as any AbortError:
+            let status = error.status
+            let key = "error.\(status.code)"
+            if L10n.vi[key] != nil { return (status, L10n.text(key, locale)) }
+            return (status, status.code >= 500 ? L10n.text("error.500", locale) : L10n.text("error.400", locale))
+        default:
+            return (.internalServerError, L10n.text("error.500", locale))
+        }
+    }
+
+    private func render(_ error: any Error, for request: Request) async -> Response {
+        let (status, message) = Self.classify(error, locale: request.locale)
+        if status.code >= 500 {
+            request.logger.error("Lỗi không mong đợi: \(String(reflecting: error))")
+        } else {
+            request.logger.debug("\(status.code) \(request.method) \(request.url.path): \(String(describing: error))")
+        }
+        if request.url.path.hasPrefix("/api/") || request.headers.first(name: .accept)?.hasPrefix("application/json") == true {
+            let body = ["error": ["status": String(status.code), "message": message]]
+            let response = Response(status: status)
+            try? response.content.encode(body, as: .json)
+            if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            return response
+        }
+        struct ErrorPage: Encodable, Sendable {
+            let status: Int
+            let message: String
+        }
+        do {
+            return try await request.render(
+                "errors/error", title: request.t("error.title"),
+                ErrorPage(status: Int(status.code), message: message), status: status
+            )
+        } catch {
+            request.logger.error("Không hiển thị được trang lỗi: \(String(reflecting: error))")
+            let html = "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>\(status.code)</title><p>\(message.htmlEscapedForError)</p><p><a href=\"/\">Về trang chủ</a></p></html>"
+            var headers = HTTPHeaders()
+            headers.contentType = .html
+            return Response(status: status, headers: headers, body: .init(string: html))
+        }
+    }
+}
+
+extension String {
+    fileprivate var htmlEscapedForError: String {
+        replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

@@ -1,0 +1,90 @@
+import DanVanText
+import Fluent
+import Vapor
+
+/// The home page: what the signed-in user's world looks like and what needs doing.
+struct HomeController {
+    struct Count: Encodable, Sendable {
+        let label: String
+        let value: String
+        let href: String?
+    }
+
+    struct Todo: Encodable, Sendable {
+        let text: String
+        let href: String
+    }
+
+    struct RecentEntry: Encodable, Sendable {
+        let at: String
+        let actor: String
+        let summary: String
+    }
+
+    struct HomeContext: Encodable, Sendable {
+        let greeting: String
+        let roleLabel: String
+        let unitName: String
+        let unitID: String
+        let scopeLabel: String
+        let counts: [Count]
+        let todos: [Todo]
+        let subunits: [UnitRow]
+        let colleagues: [UserRow]
+        let recent: [RecentEntry]
+        let isAdmin: Bool
+    }
+
+    /// What a user's home page shows; a plain function so tests call it directly.
+    static func context(for user: User, unit: OrgUnit, scope: AccessScope, now: Date, on db: any Database) async throws -> HomeContext {
+        let activeUnits = try await scope.filter(OrgUnit.query(on: db)).filter(\.$status == .active).count()
+        let endedUnits = try await scope.filter(OrgUnit.query(on: db)).filter(\.$status != .active).count()
+        let activeUsers = try await scope.filter(User.query(on: db)).filter(\.$isActive == true).count()
+        let disabledUsers = try await scope.filter(User.query(on: db)).filter(\.$isActive == false).count()
+        var counts = [
+            Count(label: L10n.text("home.units"), value: VNFormat.integer(activeUnits), href: "/units"),
+            Count(label: L10n.text("home.users"), value: VNFormat.integer(activeUsers), href: "/users"),
+        ]
+        if user.role != .focal {
+            counts.append(Count(label: L10n.text("home.unitsEnded"), value: VNFormat.integer(endedUnits), href: "/units?ended=1"))
+            counts.append(Count(label: L10n.text("home.usersDisabled"), value: VNFormat.integer(disabledUsers), href: "/users"))
+        }
+        var todos: [Todo] = []
+        var recent: [RecentEntry] = []
+        if user.mustChangePassword {
+            todos.append(Todo(text: L10n.text("home.todoOwnPassword"), href: "/account"))
+        }
+        if user.role != .focal {
+            let withoutFocal = try await UnitService.unitsWithoutFocal(in: scope, on: db)
+            if !withoutFocal.isEmpty {
+                todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal.count)]), href: "/units?nofocal=1"))
+            }
+        }
+        if user.role == .admin {
+            let mustChange = try await User.query(on: db).filter(\.$mustChangePassword == true).filter(\.$isActive == true).count()
+            if mustChange > 0 { todos.append(Todo(text: L10n.format("home.todoMustChange", [VNFormat.integer(mustChange)]), href: "/users?mustchange=1")) }
+            let failed = try await LoginAttempt.query(on: db).filter(\.$succeeded == false).filter(\.$at >= now.addingTimeInterval(-86_400)).count()
+            counts.append(Count(label: L10n.text("home.failedLogins"), value: VNFormat.integer(failed), href: "/admin/audit?action=loginFailed"))
+            recent = try await AuditEntry.query(on: db).sort(\.$at, .descending).limit(8).all().map {
+                RecentEntry(at: VNFormat.dateTime($0.at), actor: $0.actorName, summary: $0.summary)
+            }
+        }
+        let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == unit.requireID()).filter(\.$status == .active).all()
+        let colleagues = try await User.query(on: db).filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).all()
+        return HomeContext(
+            greeting: L10n.format("home.greeting", [user.fullName]), roleLabel: user.role.label, unitName: unit.name,
+            unitID: unit.id?.uuidString ?? "",
+            scopeLabel: scope.pathPrefix == nil ? L10n.text("home.scopeAll") : (scope.pathPrefix == unit.path ? unit.name : L10n.text("home.scopeAll")),
+            counts: counts, todos: todos,
+            subunits: UnitService.treeOrder(children).map { UnitRow($0, baseDepth: $0.depth) },
+            colleagues: VietnameseCollation.sorted(colleagues, by: \.fullName).map(UserRow.init),
+            recent: recent, isAdmin: user.role == .admin
+        )
+    }
+
+    func index(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let context = try await Self.context(for: user, unit: try await req.currentUnit(), scope: try await req.scope(), now: req.now, on: req.db)
+        return try await req.render("home/index", title: req.t("home.title"), context)
+    }
+}

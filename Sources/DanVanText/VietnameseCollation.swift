@@ -1,0 +1,98 @@
+import Foundation
+
+/// Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y,
+/// with words compared letter by letter first and tone marks deciding only between words that
+/// spell the same letters (no tone, grave, hook, tilde, acute, dot below), then case.
+///
+/// Swift's `<` and SQLite's `ORDER BY` compare code points, which puts "Đ" after "Z" and
+/// "Ă" after "B"; this is the order a Vietnamese reader expects in a list of names.
+public enum VietnameseCollation {
+    /// The sort key of one string: primary letters, then tones, then case.
+    public struct Key: Comparable, Sendable {
+        let primary: [UInt32]
+        let tones: [UInt8]
+        let cases: [UInt8]
+
+        /// Orders keys by letters, then tones, then case.
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            if lhs.primary != rhs.primary { return lhs.primary.lexicographicallyPrecedes(rhs.primary) }
+            if lhs.tones != rhs.tones { return lhs.tones.lexicographicallyPrecedes(rhs.tones) }
+            return lhs.cases.lexicographicallyPrecedes(rhs.cases)
+        }
+    }
+
+    /// Tone marks in the order Vietnamese dictionaries use.
+    private static let toneRank: [UInt32: UInt8] = [
+        0x0300: 1, // huyền
+        0x0309: 2, // hỏi
+        0x0303: 3, // ngã
+        0x0301: 4, // sắc
+        0x0323: 5, // nặng
+    ]
+
+    /// Letter-forming marks: they make a different letter, not a tone.
+    private static let breve: UInt32 = 0x0306
+    private static let circumflex: UInt32 = 0x0302
+    private static let horn: UInt32 = 0x031B
+
+    /// Builds the sort key of `text`.
+    public static func key(_ text: String) -> Key {
+        var primary: [UInt32] = []
+        var tones: [UInt8] = []
+        var cases: [UInt8] = []
+        primary.reserveCapacity(text.unicodeScalars.count)
+        for character in text {
+            let scalars = Array(String(character).decomposedStringWithCanonicalMapping.unicodeScalars)
+            guard let base = scalars.first else { continue }
+            let lowerBase = Character(String(base)).lowercased()
+            let isUpper = String(base) != lowerBase
+            var rank = letterRank(lowerBase, marks: scalars.dropFirst().map(\.value))
+            if rank == nil {
+                // Not a Vietnamese letter (digit, punctuation, foreign letter): keep code point
+                // order, after a space and before letters for digits and punctuation.
+                rank = 0x1_0000 + (lowerBase.unicodeScalars.first?.value ?? 0)
+                if lowerBase.first?.isLetter == true { rank = 0x2_0000 + (lowerBase.unicodeScalars.first?.value ?? 0) }
+            }
+            primary.append(rank!)
+            var tone: UInt8 = 0
+            for mark in scalars.dropFirst() {
+                if let t = toneRank[mark.value] { tone = t }
+            }
+            tones.append(tone)
+            cases.append(isUpper ? 1 : 0)
+        }
+        return Key(primary: primary, tones: tones, cases: cases)
+    }
+
+    /// Whether `lhs` sorts before `rhs` in Vietnamese order.
+    public static func less(_ lhs: String, _ rhs: String) -> Bool {
+        key(lhs) < key(rhs)
+    }
+
+    /// `values` sorted in Vietnamese order of the string that `by` gives.
+    public static func sorted<T>(_ values: [T], by name: (T) -> String) -> [T] {
+        values.map { (key(name($0)), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    private static let alphabet: [String] = [
+        "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+        "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+    ]
+    private static let rankOf: [String: UInt32] = {
+        var table: [String: UInt32] = [:]
+        for (index, letter) in alphabet.enumerated() { table[letter] = 0x1_8000 + UInt32(index) }
+        return table
+    }()
+
+    private static func letterRank(_ base: String, marks: [UInt32]) -> UInt32? {
+        if base == " " { return 0 }
+        var letter = base
+        if base == "a", marks.contains(breve) { letter = "ă" }
+        else if base == "a", marks.contains(circumflex) { letter = "â" }
+        else if base == "e", marks.contains(circumflex) { letter = "ê" }
+        else if base == "o", marks.contains(circumflex) { letter = "ô" }
+        else if base == "o", marks.contains(horn) { letter = "ơ" }
+        else if base == "u", marks.contains(horn) { letter = "ư" }
+        return rankOf[letter]
+    }
+}
