@@ -133,6 +133,7 @@ public enum L10n {
         "unit.status": "Trạng thái",
         "unit.oversight": "Lãnh đạo, chuyên viên của đơn vị này theo dõi toàn tỉnh",
         "unit.successor": "Đơn vị kế thừa",
+        "unit.predecessors": "Tiếp nhận từ",
         "unit.endedOn": "Ngày kết thúc",
         "unit.new": "Thêm đơn vị",
         "unit.newChild": "Thêm đơn vị trực thuộc",

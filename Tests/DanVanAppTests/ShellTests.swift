@@ -1,0 +1,187 @@
+import DanVanApp
+import DanVanCore
+import DanVanTestSupport
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+@Suite("Web shell, errors, API description, health")
+struct ShellTests {
+    @Test("each role's home page shows its own world")
+    func homePerRole() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let admin = WebClient(app)
+            try await admin.login("admin")
+            let adminHome = try await admin.get("/")
+            #expect(adminHome.body.contains("Thao tác gần đây"))
+            #expect(adminHome.body.contains("Đăng nhập sai (24 giờ)"))
+            #expect(adminHome.body.contains("href=\"/admin/audit\""))
+            let leader = WebClient(app)
+            try await leader.login("lanhdao")
+            let leaderHome = try await leader.get("/")
+            #expect(leaderHome.body.contains("Toàn tỉnh"))
+            #expect(leaderHome.body.contains("đơn vị chưa có cán bộ đầu mối"))
+            #expect(!leaderHome.body.contains("href=\"/admin/audit\""))
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let focalHome = try await focal.get("/")
+            #expect(focalHome.body.contains("Khu phố Hòa Bình"))
+            #expect(focalHome.body.contains("Cán bộ đầu mối"))
+            #expect(!focalHome.body.contains("chưa có cán bộ đầu mối"))
+            #expect(focalHome.body.contains("Văn bản"))
+            #expect(focalHome.body.contains("sắp triển khai"))
+        }
+    }
+
+    @Test("a missing page is a Vietnamese 404 page; malformed input a 400 without internals")
+    func errorPages() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("admin")
+            let missing = try await client.get("/khong-ton-tai")
+            #expect(missing.status == .notFound)
+            #expect(missing.body.contains("Không tìm thấy trang"))
+            let broken = try await client.send(.POST, "/units", headers: ["Content-Type": "application/json", "X-CSRF-Token": client.csrf], body: ByteBuffer(string: "{\"name\": [1,2"))
+            #expect(broken.status == .badRequest)
+            #expect(broken.body.contains("không đọc được") || broken.body.contains("không hợp lệ"))
+            #expect(!broken.body.contains("DecodingError"))
+            #expect(!broken.body.contains("Swift"))
+        }
+    }
+
+    @Test("every view key exists in the Vietnamese table")
+    func localisationComplete() throws {
+        let views = URL(fileURLWithPath: packageRoot + "Resources/Views")
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        #expect(files.count >= 10)
+        var keys = Set<String>()
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: /#t\("([^"]+)"\)/) { keys.insert(String(match.output.1)) }
+        }
+        #expect(keys.count > 50)
+        let missing = keys.filter { L10n.vi[$0] == nil }
+        #expect(missing.isEmpty, "missing: \(missing.sorted())")
+        for (key, value) in L10n.vi {
+            #expect(value == value.precomposedStringWithCanonicalMapping, "\(key) is not NFC")
+        }
+    }
+
+    @Test("the OpenAPI document describes exactly the /api/v1 routes")
+    func openAPIMatchesRoutes() async throws {
+        try await withTestApp { app in
+            let page = try await WebClient(app).get("/api/openapi.json")
+            #expect(page.status == .ok)
+            let document = try JSONDecoder().decode(JSON.self, from: Data(page.body.utf8))
+            #expect(document["openapi"] == "3.0.3")
+            guard case .object(let paths)? = document["paths"] else { Issue.record("no paths"); return }
+            var documented = Set<String>()
+            for (path, item) in paths {
+                guard case .object(let operations) = item else { continue }
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
+            let served = Set(app.routes.all.compactMap { route -> String? in
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                return path.hasPrefix("/api/v1/") ? "\(route.method.rawValue) \(path)" : nil
+            })
+            #expect(documented == served)
+        }
+    }
+
+    @Test("/healthz answers 200 after a database round trip")
+    func healthy() async throws {
+        try await withTestApp { app in
+            let page = try await WebClient(app).get("/healthz")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("\"database\":\"ok\""))
+        }
+    }
+
+    @Test("/healthz answers 503 when the database is unreachable")
+    func unhealthy() async throws {
+        let app = try await Application.make(.testing)
+        app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
+        app.logger.logLevel = .critical
+        try await DanVanApp.configure(app, config: AppConfig(database: .postgres(url: "postgres://nobody@127.0.0.1:1/none", schema: nil), bcryptCost: 4))
+        let response = try await app.testing().sendRequest(.GET, "/healthz")
+        #expect(response.status == .serviceUnavailable)
+        try await app.asyncShutdown()
+    }
+
+    @Test("an SQLite file runs in WAL mode with synchronous=FULL, foreign keys and a busy timeout")
+    func sqlitePragmas() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danvan-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("sub/danvan.sqlite").path
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
+        try await DanVanApp.configure(app, config: AppConfig(database: .sqliteFile(path), bcryptCost: 4))
+        try await app.autoMigrate()
+        var seen = 0
+        for loop in app.eventLoopGroup.makeIterator() {
+            let sql = try #require(app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase)
+            struct Value: Decodable { let value: String }
+            func pragma(_ name: String) async throws -> String {
+                let row = try await sql.raw("PRAGMA \(unsafeRaw: name)").first()
+                let column = try #require(row?.allColumns.first)
+                return try row!.decode(column: column, as: String.self)
+            }
+            #expect(try await pragma("journal_mode").lowercased() == "wal")
+            #expect(try await pragma("synchronous") == "2")
+            #expect(try await pragma("foreign_keys") == "1")
+            #expect(try await pragma("busy_timeout") == "5000")
+            seen += 1
+        }
+        #expect(seen >= 1)
+        #expect(FileManager.default.fileExists(atPath: path))
+        try await app.asyncShutdown()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test("DATABASE_URL is read as documented")
+    func databaseURL() throws {
+        #expect(try AppConfig.parseDatabaseURL(nil, workingDirectory: "/srv/danvan") == .sqliteFile("/srv/danvan/data/danvan.sqlite"))
+        #expect(try AppConfig.parseDatabaseURL("sqlite:///var/lib/danvan/db.sqlite", workingDirectory: "/x") == .sqliteFile("/var/lib/danvan/db.sqlite"))
+        #expect(try AppConfig.parseDatabaseURL("postgres://u:p@db:5432/danvan", workingDirectory: "/x") == .postgres(url: "postgres://u:p@db:5432/danvan", schema: nil))
+        #expect(throws: ConfigError.self) { try AppConfig.parseDatabaseURL("sqlite://relative.sqlite", workingDirectory: "/x") }
+        #expect(throws: ConfigError.self) { try AppConfig.parseDatabaseURL("mysql://x", workingDirectory: "/x") }
+    }
+
+    @Test("the audit viewer filters by action and shows before and after")
+    func auditViewer() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            try await WebClient(app).login("daumoi", "sai")
+            let admin = WebClient(app)
+            try await admin.login("admin")
+            let village = try await unit("X-ML-T1", on: app)
+            var form = UnitForm(village)
+            form.name = "Bản Lạn Mới"
+            try await admin.post("/units/\(village.id!)", form: form.fields)
+            let failed = try await admin.get("/admin/audit?action=loginFailed")
+            #expect(failed.body.contains("Đăng nhập sai: daumoi"))
+            #expect(!failed.body.contains("Cập nhật đơn vị"))
+            let updates = try await admin.get("/admin/audit?action=update&entity=unit")
+            #expect(updates.body.contains("Cập nhật đơn vị Bản Lạn Mới"))
+            #expect(updates.body.contains("&quot;name&quot;:&quot;Bản Lạn&quot;"))
+            #expect(updates.body.contains("&quot;name&quot;:&quot;Bản Lạn Mới&quot;"))
+        }
+    }
+
+    @Test("static assets are served by the app")
+    func assets() async throws {
+        try await withTestApp { app in
+            let css = try await WebClient(app).get("/css/app.css")
+            #expect(css.status == .ok)
+            #expect(css.body.contains(".mainnav"))
+            #expect(try await WebClient(app).get("/js/app.js").status == .ok)
+        }
+    }
+}

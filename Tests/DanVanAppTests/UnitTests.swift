@@ -1,0 +1,190 @@
+import DanVanApp
+import DanVanCore
+import DanVanTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Organisation tree")
+struct UnitTests {
+    @Test("a failed save keeps what was typed and puts the message beside the field")
+    func validationKeepsInput() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("admin")
+            let page = try await client.post("/units", form: ["name": "Phường Mới <b>", "code": "", "kind": "commune", "level": "commune", "shortName": "PM"])
+            #expect(page.status == .unprocessableEntity)
+            #expect(page.body.contains("value=\"Phường Mới &lt;b&gt;\""))
+            #expect(page.body.contains("id=\"code-error\">Bắt buộc nhập."))
+            #expect(page.body.contains("value=\"PM\""))
+            let duplicate = try await client.post("/units", form: ["name": "Trùng", "code": "TU", "kind": "other", "level": "province"])
+            #expect(duplicate.body.contains("Mã đơn vị này đã được dùng."))
+        }
+    }
+
+    @Test("creating a unit stores NFC, places it in the tree and writes the audit log")
+    func createAudited() async throws {
+        try await withTestApp { app in
+            // setup
+            try await loadDemo(app)
+            let parent = try await unit("X-TL", on: app)
+            let client = WebClient(app)
+            try await client.login("admin")
+            // act
+            let response = try await client.post("/units", form: [
+                "name": "Thôn Mới".decomposedStringWithCanonicalMapping, "code": "X-TL-T9", "kind": "village", "level": "village",
+                "parentID": parent.id!.uuidString, "sortOrder": "90",
+            ])
+            // check
+            #expect(response.status == .seeOther)
+            let created = try await unit("X-TL-T9", on: app)
+            #expect(created.name.unicodeScalars.elementsEqual("Thôn Mới".precomposedStringWithCanonicalMapping.unicodeScalars))
+            #expect(created.path == parent.path + created.id!.uuidString + "/")
+            #expect(created.depth == parent.depth + 1)
+            let entry = try await AuditEntry.query(on: app.db).filter(\.$entityID == created.id!.uuidString).first()
+            #expect(entry?.actorName == "admin")
+            #expect(entry?.action == "create")
+            #expect(entry?.afterJSON?.contains("\"code\":\"X-TL-T9\"") == true)
+            let show = try await client.get(response.location ?? "")
+            #expect(show.body.contains("Thôn Mới"))
+        }
+    }
+
+    @Test("moving a unit moves its subtree; moving under its own descendant is refused")
+    func moveSubtree() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let ward = try await unit("P-DS", on: app)
+            let front = try await unit("MTTQ", on: app)
+            let client = WebClient(app)
+            try await client.login("admin")
+            var form = UnitForm(ward)
+            form.parentID = front.id!.uuidString
+            let moved = try await client.post("/units/\(ward.id!)", form: form.fields)
+            #expect(moved.status == .seeOther)
+            let quarter = try await unit("P-DS-T1", on: app)
+            #expect(quarter.path.hasPrefix(front.path + ward.id!.uuidString + "/"))
+            #expect(quarter.depth == front.depth + 2)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "move").count() == 1)
+
+            var cycle = UnitForm(try await unit("P-DS", on: app))
+            cycle.parentID = quarter.id!.uuidString
+            let refused = try await client.post("/units/\(ward.id!)", form: cycle.fields)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("Không thể chuyển đơn vị vào chính nó"))
+        }
+    }
+
+    @Test("merging keeps the unit and its records reachable and points at the successor")
+    func mergeKeepsRecords() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let village = try await unit("X-DT-T5", on: app)
+            let target = try await unit("X-DT-T4", on: app)
+            let commune = try await unit("X-DT", on: app)
+            let client = WebClient(app)
+            try await client.login("admin")
+            // A unit with active children cannot end.
+            let blocked = try await client.post("/units/\(commune.id!)/dissolve", form: ["status": "dissolved", "endedOn": "2026-11-01"])
+            #expect(blocked.status == .unprocessableEntity)
+            #expect(blocked.body.contains("đơn vị trực thuộc đang hoạt động"))
+            // Merge without a successor is refused, with one it works.
+            let noSuccessor = try await client.post("/units/\(village.id!)/dissolve", form: ["status": "merged", "endedOn": "2026-11-01"])
+            #expect(noSuccessor.body.contains("Đơn vị kế thừa phải là đơn vị khác"))
+            let merged = try await client.post("/units/\(village.id!)/dissolve", form: ["status": "merged", "successorID": target.id!.uuidString, "endedOn": "01/11/2026"])
+            #expect(merged.status == .seeOther)
+            let stored = try await unit("X-DT-T5", on: app)
+            #expect(stored.status == .merged)
+            #expect(stored.successorID == target.id)
+            #expect(VNFormat.isoDate(stored.endedOn) == "2026-11-01")
+            let page = try await client.get("/units/\(village.id!)")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("Đã sáp nhập"))
+            #expect(page.body.contains(target.name))
+            #expect(!(try await client.get("/units").body.contains("Ao Sen")))
+            #expect(try await client.get("/units?ended=1").body.contains("Ao Sen"))
+            // And back.
+            let restored = try await client.post("/units/\(village.id!)/dissolve", form: ["status": "active"])
+            #expect(restored.status == .seeOther)
+            #expect(try await unit("X-DT-T5", on: app).status == .active)
+        }
+    }
+
+    @Test("search ignores diacritics, case and đ")
+    func search() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            let page = try await client.get("/units?q=DONG%20SON")
+            #expect(page.body.contains("Phường Đông Sơn"))
+            #expect(!page.body.contains("Xã Tân Lập"))
+            let api = try await client.get("/api/v1/units?q=hoa%20lac")
+            #expect(api.body.contains("Phường Hòa Lạc"))
+        }
+    }
+
+    @Test("the tree follows the display order, then Vietnamese alphabetical order")
+    func treeOrder() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let units = try await UnitService.tree(in: .everything, includeEnded: false, on: app.db)
+            let codes = units.map(\.code)
+            #expect(codes.first == "TB")
+            #expect(codes.firstIndex(of: "TU")! < codes.firstIndex(of: "HDND")!)
+            #expect(codes.firstIndex(of: "TU-BTGDV-P1")! == codes.firstIndex(of: "TU-BTGDV")! + 1)
+            #expect((60...120).contains(try await OrgUnit.query(on: app.db).count()))
+        }
+    }
+
+    @Test("CSV export opens in Excel and imports back; a file with bad rows saves nothing")
+    func csvRoundTrip() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("admin")
+            let export = try await client.get("/units/export.csv")
+            #expect(export.status == .ok)
+            #expect(export.headers.first(name: .contentType)?.contains("text/csv") == true)
+            #expect(export.body.hasPrefix("\u{FEFF}code,name,short_name"))
+            let unitCount = try await OrgUnit.query(on: app.db).count()
+
+            let renamed = export.body.replacingOccurrences(of: "Thôn Bãi Giữa", with: "Thôn Bãi Giữa Mới")
+                + "X-TL-T6,Thôn Đồng Mới,,village,village,X-TL,60,0,active,,\r\n"
+            let ok = try await client.postMultipart("/units/import", fields: [:], file: ("file", "don-vi.csv", renamed))
+            #expect(ok.status == .seeOther)
+            #expect(try await OrgUnit.query(on: app.db).count() == unitCount + 1)
+            #expect(try await unit("X-TL-T5", on: app).name == "Thôn Bãi Giữa Mới")
+            #expect(try await unit("X-TL-T6", on: app).$parent.id == (try await unit("X-TL", on: app)).id)
+
+            let bad = "code,name,kind,level,parent_code\r\nN1,Đơn vị một,commune,commune,TB\r\nN2,,commune,commune,TB\r\nN3,Ba,khong-co,commune,TB\r\nN4,Bốn,commune,commune,KHONG\r\n"
+            let refused = try await client.post("/units/import", form: ["text": bad])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("Dòng 3"))
+            #expect(refused.body.contains("Dòng 4"))
+            #expect(try await OrgUnit.query(on: app.db).filter(\.$code == "N1").count() == 0)
+            let late = "code,name,kind,level,parent_code\r\nN1,Đơn vị một,commune,commune,TB\r\nN4,Bốn,commune,commune,KHONG\r\n"
+            let lateRefused = try await client.post("/units/import", form: ["text": late])
+            #expect(lateRefused.body.contains("Dòng 3"))
+            #expect(try await OrgUnit.query(on: app.db).filter(\.$code == "N1").count() == 0)
+        }
+    }
+}
+
+extension UnitForm {
+    /// The form as posted fields.
+    var fields: [String: String] {
+        var result: [String: String] = [:]
+        result["name"] = name
+        result["shortName"] = shortName
+        result["code"] = code
+        result["kind"] = kind
+        result["level"] = level
+        result["parentID"] = parentID ?? ""
+        result["sortOrder"] = sortOrder
+        if let oversight { result["oversight"] = oversight }
+        return result
+    }
+}

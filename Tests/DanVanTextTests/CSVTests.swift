@@ -1,0 +1,63 @@
+import DanVanText
+import Testing
+
+@Suite("CSV")
+struct CSVTests {
+    @Test("quoted fields keep commas, quotes and line breaks; line numbers follow the file")
+    func quoting() throws {
+        // setup
+        let text = "code,name\r\nA,\"Ban Dân vận, Tỉnh ủy\"\r\nB,\"Nói \"\"có\"\"\"\r\nC,\"hai\ndòng\"\r\nD,cuối\r\n"
+        // act
+        let rows = try CSV.parse(text)
+        // check
+        #expect(rows.map(\.fields) == [["code", "name"], ["A", "Ban Dân vận, Tỉnh ủy"], ["B", "Nói \"có\""], ["C", "hai\ndòng"], ["D", "cuối"]])
+        #expect(rows.map(\.line) == [1, 2, 3, 4, 6])
+    }
+
+    @Test("a BOM, semicolons (Excel in Vietnamese locale), blank lines and NFD input")
+    func excelVariants() throws {
+        let text = "\u{FEFF}code;name\n\nX-1;\("Hòa Lạc".decomposedStringWithCanonicalMapping)\n"
+        let rows = try CSV.parse(text)
+        #expect(rows.count == 2)
+        #expect(rows[1].fields == ["X-1", "Hòa Lạc"])
+        #expect(rows[1].fields[1].unicodeScalars.count == "Hòa Lạc".unicodeScalars.count)
+    }
+
+    @Test("an unterminated quote is reported with its line")
+    func unterminatedQuote() {
+        #expect(throws: CSV.ParseError.self) { try CSV.parse("a,b\n1,\"open\n2,3\n") }
+        do {
+            _ = try CSV.parse("a,b\n1,\"open\n")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.message.contains("ngoặc kép"))
+        }
+    }
+
+    @Test("write then parse gives back the same rows; Excel gets a BOM and CRLF")
+    func roundTrip() throws {
+        let rows = [["code", "name"], ["TU", "Tỉnh ủy, \"Thanh Bình\""], ["X", "dòng 1\ndòng 2"], ["", ""]]
+        let text = CSV.write(rows)
+        #expect(text.hasPrefix("\u{FEFF}"))
+        #expect(text.contains("\r\n"))
+        #expect(try CSV.parse(text).map(\.fields) == rows.filter { $0 != ["", ""] } + [["", ""]])
+    }
+
+    @Test("cells that a spreadsheet would run as formulas are defused")
+    func formulaInjection() {
+        let text = CSV.write([["=HYPERLINK(\"x\")", "+1", "@a", "-2", "ok"]])
+        #expect(text.contains("\"'=HYPERLINK(\"\"x\"\")\""))
+        #expect(text.contains("'+1"))
+        #expect(text.contains("'@a"))
+        #expect(text.contains("'-2"))
+    }
+
+    @Test("arbitrary text never crashes the parser")
+    func neverCrashes() {
+        let pieces = ["a", ",", ";", "\"", "\n", "\r\n", "đ", " ", "\"\"", "x"]
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 0...30)).map { _ in pieces.randomElement()! }.joined()
+            _ = try? CSV.parse(text)
+        }
+    }
+}
