@@ -32,7 +32,7 @@ struct ShellTests {
             #expect(focalHome.body.contains("Cán bộ đầu mối"))
             #expect(!focalHome.body.contains("chưa có cán bộ đầu mối"))
             #expect(focalHome.body.contains("Văn bản"))
-            #expect(focalHome.body.contains("sắp triển khai"))
+            #expect(focalHome.body.contains("sắp có"))
         }
     }
 

@@ -61,7 +61,7 @@ public enum L10n {
         "nav.users": "Người dùng",
         "nav.audit": "Nhật ký",
         "nav.account": "Tài khoản",
-        "nav.soon": "sắp triển khai",
+        "nav.soon": "sắp có",
 
         "role.admin": "Quản trị",
         "role.leader": "Lãnh đạo",

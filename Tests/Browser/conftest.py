@@ -1,0 +1,123 @@
+"""Starts the built `danvan demo` server on a free port with a temporary SQLite database,
+and drives Debian's Chromium through its real pages."""
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "Tests" / "Browser" / "screenshots"
+BINARY = pathlib.Path(os.environ.get("DANVAN_BINARY", ROOT / ".build" / "debug" / "danvan"))
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/lib/chromium/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+PASSWORD = "demo1234"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    assert BINARY.exists(), f"build first: {BINARY} is missing (swift build)"
+    folder = tempfile.mkdtemp(prefix="danvan-browser-")
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite://{folder}/danvan.sqlite", DANVAN_ROOT=str(ROOT))
+    env.pop("DANVAN_DEMO", None)
+    log = open(os.path.join(folder, "server.log"), "w")
+    process = subprocess.Popen(
+        [str(BINARY), "demo", "--hostname", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.time() > deadline:
+            log.close()
+            raise RuntimeError("server did not start:\n" + open(os.path.join(folder, "server.log")).read()[-4000:])
+        time.sleep(0.3)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_driver(width=1280, height=900, mobile=False):
+    options = Options()
+    if mobile:
+        # Headless windows cannot be narrower than about 500 px; emulate a real phone viewport.
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}})
+        width, height = 500, 900
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}", "--lang=vi-VN"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = make_driver()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def phone():
+    driver = make_driver(390, 844, mobile=True)
+    yield driver
+    driver.quit()
+
+
+def shot(driver, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def wait(driver, seconds=15):
+    return WebDriverWait(driver, seconds)
+
+
+def login(driver, base, username, password=PASSWORD):
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "username").clear()
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "logout")))
+
+
+def logout(driver):
+    driver.find_element(By.ID, "logout").click()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "username")))
+
+
+def browser_errors(driver):
+    """Console errors, e.g. a Content-Security-Policy violation or a missing asset."""
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
