@@ -5,10 +5,12 @@ import Logging
 import Vapor
 
 // The `danvan` executable: builds the app, then runs Vapor's command line
-// (serve, migrate, demo, create-admin, routes).
+// (serve, migrate, demo, create-admin, routes). A failure prints its message and exits 1;
+// it never ends in a crash report.
 var environment = try Environment.detect()
 try LoggingSystem.bootstrap(from: &environment)
 let app = try await Application.make(environment)
+var failed = false
 do {
     let root = ProcessInfo.processInfo.environment["DANVAN_ROOT"] ?? FileManager.default.currentDirectoryPath
     app.directory = DirectoryConfiguration(workingDirectory: root)
@@ -19,8 +21,8 @@ do {
     }
     try await app.execute()
 } catch {
-    app.logger.report(error: error)
-    try? await app.asyncShutdown()
-    throw error
+    FileHandle.standardError.write(Data("Lỗi: \(error)\n".utf8))
+    failed = true
 }
-try await app.asyncShutdown()
+try? await app.asyncShutdown()
+if failed { exit(1) }
