@@ -13,10 +13,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure Swift text handling: no Vapor, no database.
-        .target(name: "DanVanText"),
+        .target(name: "DanVanText", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Units, users, roles, scope, audit log, configuration, errors, localisation.
         .target(
             name: "DanVanCore",

@@ -5,8 +5,11 @@ import Logging
 import Vapor
 
 // The `danvan` executable: builds the app, then runs Vapor's command line
-// (serve, migrate, demo, create-admin, routes). A failure prints its message and exits 1;
+// (serve, migrate, demo, create-admin, routes); `parse` and `bench-parse` need no app. A failure prints its message and exits 1;
 // it never ends in a crash report.
+if DirectiveCLI.handles(CommandLine.arguments.dropFirst().first) {
+    exit(DirectiveCLI.run(Array(CommandLine.arguments.dropFirst())))
+}
 var environment = try Environment.detect()
 try LoggingSystem.bootstrap(from: &environment)
 let app = try await Application.make(environment)

@@ -1,0 +1,304 @@
+import Foundation
+
+/// Finding who must do what. Three shapes (see `shared/fixtures/directives/CONVENTIONS.md`):
+/// (a) "Giao/Đề nghị/Yêu cầu <units> …" anywhere a sentence or clause starts;
+/// (b) a paragraph whose first sentence has units as subject followed by an obligation verb,
+///     possibly after a fronted phrase ("Hàng năm, …", "Trên cơ sở …, …");
+/// (c) a numbered heading that names the responsible units (its items are not counted again).
+extension Run {
+    struct Draft {
+        var lead: String
+        var coordinators: [String]
+        var quote: String
+        var sentences: [String]
+        var section: String?
+        var due: DirectiveParse.Due?
+        var paragraph: Int
+    }
+
+    static let explicitVerbs: [[String]] = [["giao"], ["de", "nghi"], ["yeu", "cau"]]
+    static let openers: [[String]] = [
+        ["hang", "nam"], ["hang", "thang"], ["hang", "quy"], ["dinh", "ky"], ["tren", "co", "so"], ["can", "cu"], ["trong"],
+        ["de"], ["sau", "khi"], ["tu", "nam"], ["den", "nam"], ["nham"], ["ngoai", "ra"], ["dong", "thoi"], ["thoi", "gian", "toi"],
+    ]
+
+    mutating func readAssignments(_ paragraphs: [Paragraph]) {
+        var drafts: [Draft] = []
+        var owners = Set<Int>()
+        for (index, paragraph) in paragraphs.enumerated() {
+            if paragraph.excluded || ancestors(of: index, in: paragraphs).contains(where: owners.contains) { continue }
+            let explicitOnly = paragraph.preamble
+            if paragraph.isHeading, let draft = headingAssignment(paragraph, index: index, explicitOnly: explicitOnly, paragraphs: paragraphs) {
+                drafts.append(draft)
+                owners.insert(index)
+                continue
+            }
+            let found = sentenceAssignments(paragraph, index: index, explicitOnly: explicitOnly, paragraphs: paragraphs)
+            if !found.isEmpty, paragraph.isHeading || paragraph.markerKind?.isNumbered == true, found.first?.sentences.first?.hasSuffix(":") == true {
+                owners.insert(index)
+            }
+            drafts.append(contentsOf: found)
+        }
+        result.assignments = drafts.map { draft in
+            DirectiveParse.Assignment(
+                lead: draft.lead, coordinators: draft.coordinators, due: draft.due, dueDate: draft.due?.endDate,
+                quote: draft.quote, text: draft.sentences.joined(separator: " "), section: draft.section
+            )
+        }
+    }
+
+    func ancestors(of index: Int, in paragraphs: [Paragraph]) -> [Int] {
+        var chain: [Int] = []
+        var cursor = paragraphs[index].parent
+        while let parent = cursor {
+            chain.append(parent)
+            cursor = paragraphs[parent].parent
+        }
+        return chain
+    }
+
+    /// Paragraphs nested under `index` (its items), in order.
+    func descendants(of index: Int, in paragraphs: [Paragraph]) -> [Int] {
+        var found: [Int] = []
+        var cursor = index + 1
+        while cursor < paragraphs.count, ancestors(of: cursor, in: paragraphs).contains(index) {
+            found.append(cursor)
+            cursor += 1
+        }
+        return found
+    }
+
+    /// A heading that names units (with or without a verb) owns its items.
+    mutating func headingAssignment(_ paragraph: Paragraph, index: Int, explicitOnly: Bool, paragraphs: [Paragraph]) -> Draft? {
+        let content = paragraph.content
+        let tokens = Token.tokenize(content, cache: &foldCache)
+        guard !explicitOnly, let (units, end) = UnitPhrases.list(tokens, at: 0) else { return nil }
+        let onlyUnits = end == tokens.count || (end == tokens.count - 1 && tokens[end].folded == ":")
+        guard onlyUnits || UnitPhrases.obligation(tokens, at: end) else { return nil }
+        var sentences = [String(content)]
+        for child in descendants(of: index, in: paragraphs) { sentences.append(String(paragraphs[child].content)) }
+        var draft = Draft(
+            lead: clean(tokens.text(units[0].lowerBound, units[0].upperBound, in: content)),
+            coordinators: [], quote: Self.quote(content), sentences: sentences, section: paragraph.sectionID, due: nil, paragraph: index
+        )
+        draft.coordinators = coordinators(units: units.dropFirst(), tokens: tokens, source: content, lead: draft.lead)
+        draft.due = firstDue(in: sentences)
+        return draft
+    }
+
+    mutating func sentenceAssignments(_ paragraph: Paragraph, index: Int, explicitOnly: Bool, paragraphs: [Paragraph]) -> [Draft] {
+        let sentences = Self.sentences(paragraph.content)
+        var drafts: [Draft] = []
+        var open: Int?
+        for (position, sentence) in sentences.enumerated() {
+            let tokens = Token.tokenize(sentence, cache: &foldCache)
+            guard !tokens.isEmpty else { continue }
+            let starts = assignmentStarts(tokens, sentence: sentence, first: position == 0, explicitOnly: explicitOnly)
+            if starts.isEmpty {
+                if position > 0, let (_, end) = UnitPhrases.list(tokens, at: 0), UnitPhrases.obligation(tokens, at: end) {
+                    open = nil
+                } else if let current = open {
+                    drafts[current].sentences.append(String(sentence))
+                }
+                continue
+            }
+            for (offset, start) in starts.enumerated() {
+                let clauseEnd = offset + 1 < starts.count ? starts[offset + 1].clauseStart : tokens.count
+                let clause = tokens.text(start.clauseStart, clauseEnd, in: sentence)
+                var draft = Draft(
+                    lead: clean(tokens.text(start.units[0].lowerBound, start.units[0].upperBound, in: sentence)),
+                    coordinators: [], quote: Self.quote(start.clauseStart == 0 ? sentence : Substring(clause)),
+                    sentences: [start.clauseStart == 0 && offset == 0 ? String(sentence) : clause], section: paragraph.sectionID, due: nil,
+                    paragraph: index
+                )
+                let scope = Array(tokens[start.clauseStart..<clauseEnd])
+                let shifted = start.units.map { ($0.lowerBound - start.clauseStart)..<($0.upperBound - start.clauseStart) }
+                draft.coordinators = coordinators(units: shifted.dropFirst(), tokens: scope, source: sentence, lead: draft.lead)
+                drafts.append(draft)
+                open = drafts.count - 1
+            }
+            // An order ending in ":" covers the items listed under it.
+            if sentence.hasSuffix(":"), let current = open, position == sentences.count - 1 {
+                var cursor = index + 1
+                while cursor < paragraphs.count, let kind = paragraphs[cursor].markerKind, kind == .dash || kind == .plus {
+                    drafts[current].sentences.append(String(paragraphs[cursor].content))
+                    cursor += 1
+                }
+            }
+        }
+        for draftIndex in drafts.indices {
+            drafts[draftIndex].due = firstDue(in: drafts[draftIndex].sentences)
+            drafts[draftIndex].coordinators = mergeCoordinators(drafts[draftIndex])
+        }
+        // A closing deadline sentence ("Thực hiện hàng năm.") applies to every order of the
+        // paragraph that has no deadline of its own.
+        if let last = sentences.last, Self.isStandaloneDeadline(last), let due = firstDue(in: [String(last)]) {
+            for draftIndex in drafts.indices where drafts[draftIndex].due == nil { drafts[draftIndex].due = due }
+        }
+        return drafts
+    }
+
+    struct Start {
+        var clauseStart: Int
+        var units: [Range<Int>]
+    }
+
+    /// Where assignments start in one sentence.
+    func assignmentStarts(_ tokens: [Token], sentence: Substring, first: Bool, explicitOnly: Bool) -> [Start] {
+        var starts: [Start] = []
+        // (a) explicit orders at the start or after a comma: "Giao …", ", giao …", "Đề nghị …".
+        for verb in Self.explicitVerbs where tokens.matches(verb, at: 0) {
+            if let (units, _) = UnitPhrases.list(tokens, at: verb.count) { starts.append(Start(clauseStart: 0, units: units)) }
+            break
+        }
+        if starts.isEmpty {
+            for position in 1..<max(1, tokens.count) where tokens[position].folded == "giao" && !tokens[position].isCapitalized && tokens[position - 1].folded == "," {
+                if let (units, _) = UnitPhrases.list(tokens, at: position + 1) {
+                    starts.append(Start(clauseStart: 0, units: units))
+                    break
+                }
+            }
+        }
+        // (b) a subject at the start of the paragraph, possibly after a fronted phrase.
+        if starts.isEmpty, first, !explicitOnly, !sentence.hasSuffix(":") {
+            if let (units, end) = UnitPhrases.list(tokens, at: 0), UnitPhrases.obligation(tokens, at: end) {
+                starts.append(Start(clauseStart: 0, units: units))
+            } else {
+                let opener = Self.openers.contains { tokens.matches($0, at: 0) }
+                for position in tokens.indices where tokens[position].folded == "," && position + 1 < tokens.count {
+                    guard opener || tokens[position + 1].isCapitalized else { continue }
+                    if let (units, end) = UnitPhrases.list(tokens, at: position + 1), UnitPhrases.obligation(tokens, at: end) {
+                        starts.append(Start(clauseStart: 0, units: units))
+                        break
+                    }
+                }
+            }
+        }
+        guard let firstStart = starts.first else { return [] }
+        // Another unit with its own verb later in the sentence is a separate assignment
+        // ("Giao A chỉ đạo …, B tăng cường …"), unless it is listed as a coordinator.
+        let protected = coordinatorSpans(tokens, from: firstStart.units.last!.upperBound)
+        var position = firstStart.units.last!.upperBound
+        while position < tokens.count {
+            defer { position += 1 }
+            guard tokens[position].folded == "," || tokens[position].folded == ";", position + 1 < tokens.count,
+                  tokens[position + 1].isCapitalized, !protected.contains(where: { $0.contains(position + 1) }) else { continue }
+            if let (units, end) = UnitPhrases.list(tokens, at: position + 1), UnitPhrases.obligation(tokens, at: end) {
+                starts.append(Start(clauseStart: position + 1, units: units))
+                position = end
+            }
+        }
+        return starts
+    }
+
+    /// Token ranges of the unit lists that follow "phối hợp (với)".
+    func coordinatorSpans(_ tokens: [Token], from: Int) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        var position = from
+        while position < tokens.count {
+            if tokens.matches(["phoi", "hop"], at: position) {
+                var start = position + 2
+                for filler in [["chat", "che", "voi"], ["voi"], ["cung"]] where tokens.matches(filler, at: start) { start += filler.count; break }
+                if let (units, end) = UnitPhrases.list(tokens, at: start) {
+                    spans.append(units.first!.lowerBound..<end)
+                    position = end
+                    continue
+                }
+            }
+            position += 1
+        }
+        return spans
+    }
+
+    func coordinators(units: ArraySlice<Range<Int>>, tokens: [Token], source: Substring, lead: String) -> [String] {
+        var names = units.map { clean(tokens.text($0.lowerBound, $0.upperBound, in: source)) }
+        var position = units.last?.upperBound ?? 0
+        while position < tokens.count {
+            if tokens.matches(["phoi", "hop"], at: position) {
+                var start = position + 2
+                for filler in [["chat", "che", "voi"], ["voi"], ["cung"]] where tokens.matches(filler, at: start) { start += filler.count; break }
+                if let (list, end) = UnitPhrases.list(tokens, at: start) {
+                    names += list.map { clean(tokens.text($0.lowerBound, $0.upperBound, in: source)) }
+                    position = end
+                    continue
+                }
+            }
+            position += 1
+        }
+        var seen = Set([VietnameseText.fold(lead)])
+        return names.filter { seen.insert(VietnameseText.fold($0)).inserted }
+    }
+
+    /// Coordinators named in the later sentences of the span ("… tăng cường phối hợp với …").
+    mutating func mergeCoordinators(_ draft: Draft) -> [String] {
+        var names = draft.coordinators
+        for sentence in draft.sentences.dropFirst() {
+            let substring = Substring(sentence)
+            let tokens = Token.tokenize(substring, cache: &foldCache)
+            names += coordinators(units: [], tokens: tokens, source: substring, lead: draft.lead)
+        }
+        var seen = Set([VietnameseText.fold(draft.lead)])
+        return names.filter { seen.insert(VietnameseText.fold($0)).inserted }
+    }
+
+    func firstDue(in sentences: [String]) -> DirectiveParse.Due? {
+        for sentence in sentences {
+            if let (due, _) = DuePhrases.find(in: VietnameseText.fold(sentence)) { return due }
+        }
+        return nil
+    }
+
+    static func isStandaloneDeadline(_ sentence: Substring) -> Bool {
+        sentence.split(separator: " ").count <= 9 && DuePhrases.find(in: VietnameseText.fold(String(sentence))) != nil
+    }
+
+    /// Splits a paragraph at sentence ends: ".", "!" or "?" followed by a capital, a digit or
+    /// an opening quote.
+    static func sentences(_ text: Substring) -> [Substring] {
+        var result: [Substring] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            if character == "." || character == "!" || character == "?" {
+                var next = text.index(after: index)
+                while next < text.endIndex, text[next] == "." || text[next] == "\"" || text[next] == "”" || text[next] == ")" { next = text.index(after: next) }
+                if next < text.endIndex, text[next] == " " {
+                    var after = next
+                    while after < text.endIndex, text[after] == " " { after = text.index(after: after) }
+                    if after < text.endIndex, text[after].isUppercase || text[after] == "“" || text[after] == "\"" {
+                        result.append(text[start..<next].trimmingWhitespace())
+                        start = after
+                        index = after
+                        continue
+                    }
+                }
+            }
+            index = text.index(after: index)
+        }
+        let last = text[start...].trimmingWhitespace()
+        if !last.isEmpty { result.append(last) }
+        return result
+    }
+
+    /// First 80 characters, list markers and "*" already removed.
+    static func quote(_ text: Substring) -> String {
+        String(text.prefix(80))
+    }
+
+    /// Trims what is not part of a unit name at the ends.
+    func clean(_ name: String) -> String {
+        var s = Substring(name)
+        while let last = s.last, last == "," || last == ";" || last == ":" || last == " " || last == "-" { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        var s = self
+        while let first = s.first, first.isWhitespace { s = s.dropFirst() }
+        while let last = s.last, last.isWhitespace { s = s.dropLast() }
+        return s
+    }
+}

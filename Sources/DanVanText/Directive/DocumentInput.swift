@@ -1,0 +1,213 @@
+import Foundation
+import ZIPFoundation
+
+/// Turns the bytes of a file into the text the reader works on, or says clearly why not.
+public enum DocumentInput {
+    /// Largest file accepted.
+    public static let maximumBytes = 20 * 1024 * 1024
+
+    /// Why a file cannot be read. `message` is Vietnamese, for the user.
+    public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        /// What is wrong.
+        public let message: String
+        /// Creates a failure.
+        public init(_ message: String) { self.message = message }
+        /// The message.
+        public var description: String { message }
+    }
+
+    /// The text of `data`: a `.docx` (by its zip signature or its name) or UTF-8 text.
+    /// The result is NFC with LF line ends and no BOM.
+    public static func text(from data: Data, filename: String = "") throws(Failure) -> String {
+        if data.isEmpty { throw Failure("Tệp rỗng: không có nội dung để đọc.") }
+        if data.count > maximumBytes {
+            throw Failure("Tệp quá lớn (\(data.count / 1_048_576) MB): tối đa \(maximumBytes / 1_048_576) MB.")
+        }
+        let isZip = data.starts(with: [0x50, 0x4B, 0x03, 0x04])
+        if filename.lowercased().hasSuffix(".docx") || isZip {
+            guard isZip else { throw Failure("Tệp .docx không hợp lệ: không phải tệp nén Word (zip).") }
+            return normalise(try Docx.text(from: data))
+        }
+        if filename.lowercased().hasSuffix(".doc") || data.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            throw Failure("Tệp .doc (Word 97–2003) chưa được hỗ trợ: hãy lưu lại dưới dạng .docx hoặc dán nội dung.")
+        }
+        return try decodeText(data)
+    }
+
+    /// Decodes UTF-8 text (with or without BOM), refusing binary data with the offset of the
+    /// first bad byte.
+    public static func decodeText(_ data: Data) throws(Failure) -> String {
+        if let index = data.firstIndex(of: 0) {
+            throw Failure("Tệp có vẻ là tệp nhị phân (byte 0 ở vị trí \(index - data.startIndex)), không phải văn bản.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure("Tệp không phải văn bản UTF-8: byte không hợp lệ ở vị trí \(firstInvalidUTF8(data)). Hãy lưu lại với bảng mã UTF-8.")
+        }
+        return normalise(text)
+    }
+
+    /// NFC, LF line ends, no BOM, no control characters other than tab and newline.
+    public static func normalise(_ text: String) -> String {
+        var result = text
+        if result.hasPrefix("\u{FEFF}") { result.removeFirst() }
+        result = result.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        result = result.replacingOccurrences(of: "\u{00A0}", with: " ")
+        return VietnameseText.nfc(result)
+    }
+
+    static func firstInvalidUTF8(_ data: Data) -> Int {
+        let bytes = [UInt8](data)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return index
+            }
+            if index + length > bytes.count { return index }
+            for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { return index }
+            index += length
+        }
+        return index
+    }
+}
+
+/// Reads the text of a Word `.docx`: paragraphs, table cells and line breaks become lines;
+/// bold and italic runs are marked `**…**` and `*…*` as in pasted text.
+public enum Docx {
+    /// The text of the document body.
+    public static func text(from data: Data) throws(DocumentInput.Failure) -> String {
+        let xml: Data
+        do {
+            let archive = try Archive(data: data, accessMode: .read)
+            guard let entry = archive["word/document.xml"] else {
+                throw DocumentInput.Failure("Tệp .docx không có phần nội dung (word/document.xml).")
+            }
+            var collected = Data()
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in collected.append(chunk) }
+            xml = collected
+        } catch let failure as DocumentInput.Failure {
+            throw failure
+        } catch {
+            throw DocumentInput.Failure("Tệp .docx hỏng hoặc không phải tệp nén Word hợp lệ.")
+        }
+        guard let markup = String(data: xml, encoding: .utf8) else {
+            throw DocumentInput.Failure("Phần nội dung của tệp .docx không phải UTF-8.")
+        }
+        return text(fromDocumentXML: markup)
+    }
+
+    /// The text of a `word/document.xml` string.
+    public static func text(fromDocumentXML markup: String) -> String {
+        var output = ""
+        var paragraph = ""
+        var run = ""
+        var bold = false
+        var italic = false
+        var inRunProperties = false
+        var inText = false
+        let scalars = Array(markup.unicodeScalars)
+        var index = 0
+
+        func flushRun() {
+            guard !run.isEmpty else { return }
+            let trimmed = run.trimmingCharacters(in: .whitespaces)
+            if (bold || italic), !trimmed.isEmpty {
+                let mark = bold && italic ? "***" : (bold ? "**" : "*")
+                let leading = run.prefix { $0 == " " }
+                let trailing = String(run.reversed().prefix { $0 == " " })
+                paragraph += leading + mark + trimmed + mark + trailing
+            } else {
+                paragraph += run
+            }
+            run = ""
+        }
+
+        while index < scalars.count {
+            if scalars[index] == "<" {
+                var end = index + 1
+                while end < scalars.count, scalars[end] != ">" { end += 1 }
+                let tag = String(String.UnicodeScalarView(scalars[(index + 1)..<min(end, scalars.count)]))
+                let name = tag.split(whereSeparator: { $0 == " " || $0 == "/" }).first.map(String.init) ?? ""
+                let closing = tag.hasPrefix("/")
+                let selfClosing = tag.hasSuffix("/")
+                let closingName = closing ? String(tag.dropFirst()) : ""
+                switch (closing ? closingName : name) {
+                case "w:p":
+                    if closing {
+                        flushRun()
+                        output += paragraph + "\n"
+                        paragraph = ""
+                    }
+                case "w:tc":
+                    if closing { flushRun(); if !paragraph.isEmpty { output += paragraph + "\n"; paragraph = "" } }
+                case "w:r":
+                    if closing { flushRun() } else { bold = false; italic = false }
+                case "w:rPr":
+                    inRunProperties = !closing && !selfClosing
+                case "w:b":
+                    if inRunProperties, !closing { bold = !tag.contains("w:val=\"0\"") && !tag.contains("w:val=\"false\"") }
+                case "w:i":
+                    if inRunProperties, !closing { italic = !tag.contains("w:val=\"0\"") && !tag.contains("w:val=\"false\"") }
+                case "w:t":
+                    inText = !closing && !selfClosing
+                case "w:tab":
+                    if !closing { run += "\t" }
+                case "w:br", "w:cr":
+                    if !closing { flushRun(); paragraph += "\n" }
+                default:
+                    break
+                }
+                index = end + 1
+                continue
+            }
+            if inText {
+                var end = index
+                while end < scalars.count, scalars[end] != "<" { end += 1 }
+                run += decodeEntities(String(String.UnicodeScalarView(scalars[index..<end])))
+                index = end
+                continue
+            }
+            index += 1
+        }
+        flushRun()
+        if !paragraph.isEmpty { output += paragraph + "\n" }
+        return output
+    }
+
+    static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            result += rest[..<amp]
+            guard let semi = rest[amp...].firstIndex(of: ";"), rest.distance(from: amp, to: semi) <= 10 else {
+                result += "&"
+                rest = rest[rest.index(after: amp)...]
+                continue
+            }
+            let entity = rest[rest.index(after: amp)..<semi]
+            switch entity {
+            case "amp": result += "&"
+            case "lt": result += "<"
+            case "gt": result += ">"
+            case "quot": result += "\""
+            case "apos": result += "'"
+            default:
+                if entity.hasPrefix("#x"), let value = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(value) {
+                    result.unicodeScalars.append(scalar)
+                } else if entity.hasPrefix("#"), let value = UInt32(entity.dropFirst()), let scalar = Unicode.Scalar(value) {
+                    result.unicodeScalars.append(scalar)
+                } else {
+                    result += "&" + entity + ";"
+                }
+            }
+            rest = rest[rest.index(after: semi)...]
+        }
+        return result + rest
+    }
+}
