@@ -163,7 +163,9 @@ extension Run {
         if starts.isEmpty, first, !explicitOnly, !sentence.hasSuffix(":") {
             if let (units, end) = UnitPhrases.list(tokens, at: 0), UnitPhrases.obligation(tokens, at: end) {
                 starts.append(Start(clauseStart: 0, units: units))
-            } else {
+            } else if UnitPhrases.verb(tokens, at: 0) == nil {
+                // An imperative sentence ("Tổ chức …, thông qua đó, Mặt trận …") has no fronted
+                // subject; only a fronted phrase or object can come before one.
                 let opener = Self.openers.contains { tokens.matches($0, at: 0) }
                 for position in tokens.indices where tokens[position].folded == "," && position + 1 < tokens.count {
                     guard opener || tokens[position + 1].isCapitalized else { continue }
@@ -191,11 +193,17 @@ extension Run {
         return starts
     }
 
-    /// Token ranges of the unit lists that follow "phối hợp (với)".
+    /// Token ranges of the unit lists that follow "phối hợp (với)", and of units that are the
+    /// objects of "chỉ đạo", "hướng dẫn", "giao", "đề nghị", "yêu cầu" (directed, not subjects).
     func coordinatorSpans(_ tokens: [Token], from: Int) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         var position = from
         while position < tokens.count {
+            for directing in [["chi", "dao"], ["huong", "dan"], ["giao"], ["de", "nghi"], ["yeu", "cau"]] where tokens.matches(directing, at: position) {
+                if let (units, end) = UnitPhrases.list(tokens, at: position + directing.count) {
+                    spans.append(units.first!.lowerBound..<end)
+                }
+            }
             if tokens.matches(["phoi", "hop"], at: position) {
                 var start = position + 2
                 for filler in [["chat", "che", "voi"], ["voi"], ["cung"]] where tokens.matches(filler, at: start) { start += filler.count; break }

@@ -40,8 +40,12 @@ enum DuePhrases {
         }
         let periods = [("nam", "year"), ("thang", "month"), ("quy", "quarter")]
         for (word, every) in periods {
-            for cue in ["thuc hien hang ", "dinh ky hang ", "bao cao hang ", "to chuc hang ", "trien khai hang "] {
+            for cue in ["thuc hien hang ", "dinh ky hang ", "bao cao hang "] {
                 if let range = s.range(of: cue + word), isWordEnd(s, range.upperBound) { note(every, range.lowerBound) }
+            }
+            // "Tổ chức hàng năm." opens a sentence; mid-sentence "tổ chức" is usually a noun.
+            for cue in ["to chuc hang ", "trien khai hang "] where s.hasPrefix(cue + word) && isWordEnd(s, s.index(s.startIndex, offsetBy: (cue + word).count)) {
+                note(every, s.startIndex)
             }
             if s.hasPrefix("hang " + word + ",") || s.hasPrefix("hang " + word + " ") && s.dropFirst(("hang " + word + " ").count).hasPrefix("mot lan") {
                 note(every, s.startIndex)

@@ -10,11 +10,15 @@ struct Token {
     let isWord: Bool
     /// Starts with an upper-case letter.
     let isCapitalized: Bool
+    /// Written entirely in capitals.
+    var isAllCaps: Bool = false
 
     /// Splits `text` into tokens. Hyphens, commas and the like become tokens of their own;
     /// `*` markup and quotes are dropped.
     static func tokenize(_ text: Substring, cache: inout [Substring: String]) -> [Token] {
         var tokens: [Token] = []
+        // A line in capitals (a heading) says nothing about proper names.
+        let shouting = !text.contains(where: { $0.isLowercase }) && text.contains(" ")
         var index = text.startIndex
         while index < text.endIndex {
             let character = text[index]
@@ -31,7 +35,11 @@ struct Token {
                     folded = VietnameseText.fold(String(word))
                     cache[word] = folded
                 }
-                tokens.append(Token(text: word, folded: folded, isWord: true, isCapitalized: character.isUppercase))
+                // A word in capitals (a heading in upper case) says nothing about proper names,
+                // unless it is a short abbreviation such as UBND or MTTQ.
+                let allCaps = word.count >= 2 && !word.contains(where: { $0.isLowercase })
+                let capitalized = character.isUppercase && !shouting
+                tokens.append(Token(text: word, folded: folded, isWord: true, isCapitalized: capitalized, isAllCaps: allCaps))
                 index = end
                 continue
             }

@@ -72,6 +72,9 @@ enum UnitPhrases {
         return phrases.map { $0.split(separator: " ").map(String.init) }.sorted { $0.count > $1.count }
     }()
 
+    /// Prepositions that open an adjunct after a unit's name ("… có liên quan trong công tác …").
+    static let adjunctStarts: Set<String> = ["trong", "ve", "theo", "tai", "de", "nham", "doi", "tren", "khi", "thong"]
+
     /// Words before a verb that make the sentence a report of what was done, not an order.
     static let pastMarkers: Set<String> = ["da", "dang", "duoc", "van", "con", "chua", "se"]
 
@@ -92,23 +95,29 @@ enum UnitPhrases {
     }
 
     /// Reads one unit starting at `index`; returns the end (exclusive) of the printed unit.
+    /// At the start of a sentence every word is capitalised, so a head that needs a capital
+    /// ("Sở", "Tổ chức") must there be followed by a capitalised name ("Sở Nội vụ").
     static func unit(_ tokens: [Token], at index: Int) -> Int? {
         guard index < tokens.count, tokens[index].isWord else { return nil }
-        var position = index
-        let determinerLength = determiner(tokens, at: position)
-        position += determinerLength
+        let sentenceStart = index == 0
         var headEnd: Int?
-        for phrase in setPhrases where tokens.matches(phrase, at: position) {
-            headEnd = position + phrase.count
-            break
-        }
-        if headEnd == nil {
+        var candidates = determiners.filter { tokens.matches($0, at: index) }.map(\.count)
+        candidates.append(0)
+        search: for determinerLength in candidates {
+            let position = index + determinerLength
+            for phrase in setPhrases where tokens.matches(phrase, at: position) {
+                headEnd = position + phrase.count
+                break search
+            }
             for head in heads where tokens.matches(head.words, at: position) {
                 let after = position + head.words.count
                 if after < tokens.count, head.notFollowedBy.contains(tokens[after].folded) { continue }
-                if head.needsCapitalOrDeterminer, determinerLength == 0, !tokens[position].isCapitalized { continue }
+                if head.needsCapitalOrDeterminer, determinerLength == 0 {
+                    guard tokens[position].isCapitalized else { continue }
+                    if sentenceStart, !(after < tokens.count && tokens[after].isCapitalized) { continue }
+                }
                 headEnd = after
-                break
+                break search
             }
         }
         guard var end = headEnd else { return nil }
@@ -135,6 +144,17 @@ enum UnitPhrases {
                 break
             }
             if !token.isCapitalized, verb(tokens, at: end) != nil { break }
+            if !token.isCapitalized, adjunctStarts.contains(token.folded), end > index + 1 {
+                // Part of the name only when the name's verb follows shortly
+                // ("… được giao nhiệm vụ trong kế hoạch tập trung …").
+                var ahead = end + 1
+                var verbFollows = false
+                while ahead < tokens.count, ahead <= end + 6, tokens[ahead].isWord {
+                    if verb(tokens, at: ahead) != nil { verbFollows = true; break }
+                    ahead += 1
+                }
+                if !verbFollows { break }
+            }
             if !token.isCapitalized, pastMarkers.contains(token.folded), end + 1 < tokens.count, verb(tokens, at: end + 1) != nil { break }
             end += 1
             modifiers += 1
