@@ -54,7 +54,11 @@ let package = Package(
                 .product(name: "XCTVapor", package: "vapor"),
             ]
         ),
-        .testTarget(name: "DanVanTextTests", dependencies: ["DanVanText"]),
+        .testTarget(
+            name: "DanVanTextTests",
+            dependencies: ["DanVanText", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "DanVanAppTests",
             dependencies: [

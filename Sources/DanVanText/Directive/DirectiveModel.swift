@@ -67,6 +67,15 @@ public struct DirectiveParse: Codable, Sendable, Equatable {
         /// `year`, `month`, `quarter`, `6months`, `6months+year` for recurring work.
         public var every: String?
 
+        /// A deadline or recurrence.
+        public init(kind: String, quarter: Int? = nil, year: Int? = nil, date: String? = nil, every: String? = nil) {
+            self.kind = kind
+            self.quarter = quarter
+            self.year = year
+            self.date = date
+            self.every = every
+        }
+
         /// The last day on which it is due (ISO), for one-off deadlines.
         public var endDate: String? {
             switch kind {

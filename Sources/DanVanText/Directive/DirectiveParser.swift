@@ -68,6 +68,8 @@ struct Run {
     var lines: [Substring]
     var result = DirectiveParse()
     var foldCache: [Substring: String] = [:]
+    /// For a letter (no kind line), where "Kính gửi" starts.
+    var letterHeaderEnd: Int?
 
     init(text: String) {
         self.text = text
@@ -144,6 +146,7 @@ struct Run {
             }
             if line.hasPrefix("Kính gửi") {
                 result.kind = "Công văn"
+                letterHeaderEnd = index
                 return nil
             }
         }
@@ -153,7 +156,7 @@ struct Run {
     /// Reads the header (own symbol and date), the title and the addressees; returns the
     /// first body line.
     mutating func readTitleAndHeader(kindLine: Int?) -> Int {
-        let headerEnd = kindLine ?? min(lines.count, firstBodyLine())
+        let headerEnd = kindLine ?? letterHeaderEnd ?? min(lines.count, firstBodyLine())
         let header = lines[0..<headerEnd].joined(separator: "\n")
         readOwnSymbolAndDate(header)
         var index = (kindLine ?? headerEnd - 1) + 1
@@ -164,6 +167,8 @@ struct Run {
             while cursor < lines.count {
                 let line = Self.stripMarkup(lines[cursor])
                 if line.isEmpty || line.count > 220 || line.hasPrefix("Căn cứ") || line.hasPrefix("Kính gửi") || Self.marker(line) != nil { break }
+                // A full sentence is body text, not a subject line.
+                if line.hasSuffix("."), line.split(separator: " ").count > 4 { break }
                 titleLines.append(line)
                 cursor += 1
             }
@@ -172,7 +177,12 @@ struct Run {
                 index = cursor
             }
         } else if kindLine == nil {
-            index = 0
+            index = letterHeaderEnd ?? 0
+            // A letter's subject: "V/v …" in the header.
+            for line in lines[0..<headerEnd] {
+                let plain = Self.stripMarkup(line)
+                if plain.hasPrefix("V/v ") || plain.hasPrefix("V/V ") { result.title = String(plain.dropFirst(4)) }
+            }
         }
         // "Kính gửi:" addressees, on the line or listed under it.
         var cursor = index
@@ -231,16 +241,22 @@ struct Run {
             if line.hasPrefix("Nơi nhận") { return (index, index) }
             index -= 1
         }
-        // No recipients list: the signature block is the last few short lines.
+        // No recipients list: the signature block is the run of signature-shaped lines at the
+        // end (titles in capitals, "T/M …", "(Đã ký)", a name).
         var cursor = lines.count
-        var seen = 0
-        while cursor > start, seen < 8 {
-            let line = Self.stripMarkup(lines[cursor - 1])
-            if line.count > 80 { break }
-            if !line.isEmpty { seen += 1 }
-            cursor -= 1
-        }
+        while cursor > start, Self.isSignatureLine(Self.stripMarkup(lines[cursor - 1])) { cursor -= 1 }
         return (cursor, cursor)
+    }
+
+    static func isSignatureLine(_ line: Substring) -> Bool {
+        if line.isEmpty { return true }
+        if line.count > 60 || line.contains(where: { ".;:,".contains($0) && $0 != "." }) { return false }
+        if authorityPrefixes.contains(where: { line.hasPrefix($0 + " ") }) { return true }
+        if line.hasPrefix("("), line.hasSuffix(")") { return true }
+        let letters = line.filter(\.isLetter)
+        if !letters.isEmpty, letters == letters.uppercased(), marker(line) == nil { return true }
+        let words = line.split(separator: " ")
+        return (2...6).contains(words.count) && words.allSatisfy { $0.first?.isUppercase == true } && !line.contains(where: { $0.isNumber || $0 == "." })
     }
 
     mutating func readTail(from start: Int) {

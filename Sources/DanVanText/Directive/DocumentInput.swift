@@ -138,7 +138,9 @@ public enum Docx {
                 let closingName = closing ? String(tag.dropFirst()) : ""
                 switch (closing ? closingName : name) {
                 case "w:p":
-                    if closing {
+                    if selfClosing {
+                        output += "\n"
+                    } else if closing {
                         flushRun()
                         output += paragraph + "\n"
                         paragraph = ""

@@ -132,6 +132,13 @@ enum UnitPhrases {
                     end += 1
                     continue
                 }
+                // A name that enumerates ("Sở Văn hóa, Thể thao và Du lịch") goes on after a
+                // comma when a capitalised word that starts no other unit follows.
+                if token.folded == ",", end + 1 < tokens.count, tokens[end + 1].isWord, tokens[end + 1].isCapitalized,
+                   unit(tokens, at: end + 1) == nil, modifiers > 0, nameEnumerationFollows(tokens, from: end + 1) {
+                    end += 1
+                    continue
+                }
                 if token.folded == "(" , let close = tokens[end...].firstIndex(where: { $0.folded == ")" }), close - end <= 6 {
                     end = close + 1
                     continue
@@ -160,6 +167,20 @@ enum UnitPhrases {
             modifiers += 1
         }
         return end
+    }
+
+    /// Whether capitalised words up to a "và <Capitalised>" follow: the tail of an enumerated
+    /// name such as "…, Thể thao và Du lịch".
+    static func nameEnumerationFollows(_ tokens: [Token], from: Int) -> Bool {
+        var index = from
+        while index < tokens.count, index < from + 8 {
+            let token = tokens[index]
+            if !token.isWord { return false }
+            if token.folded == "va" { return index + 1 < tokens.count && tokens[index + 1].isCapitalized && unit(tokens, at: index + 1) == nil }
+            if !token.isCapitalized, verb(tokens, at: index) != nil { return false }
+            index += 1
+        }
+        return false
     }
 
     /// A list of units ("A, B và C") starting at `index`: the units' token ranges and the
