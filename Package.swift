@@ -28,12 +28,24 @@ let package = Package(
                 .product(name: "Leaf", package: "leaf"),
             ]
         ),
+        // Documents: registry, library, full-text search, citations, review milestones.
+        .target(
+            name: "DanVanDocuments",
+            dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
+        // Tasks: registration of documents into tasks, follow-up, acceptance. May use Documents.
+        .target(
+            name: "DanVanTasks",
+            dependencies: ["DanVanCore", "DanVanText", "DanVanDocuments", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
         // Assembly: the only module that sees every module and the database drivers.
         .target(
             name: "DanVanApp",
             dependencies: [
                 "DanVanCore",
                 "DanVanText",
+                "DanVanDocuments",
+                "DanVanTasks",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -64,6 +76,9 @@ let package = Package(
             dependencies: [
                 "DanVanApp",
                 "DanVanCore",
+                "DanVanDocuments",
+                "DanVanTasks",
+                "DanVanText",
                 "DanVanTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),

@@ -1,4 +1,6 @@
 import DanVanCore
+import DanVanDocuments
+import DanVanTasks
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -10,7 +12,7 @@ import Vapor
 /// Every domain module of the app, in the order their migrations run.
 public enum DanVanModules {
     /// The modules.
-    public static let all: [any DanVanModule] = [CoreModule()]
+    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule()]
 }
 
 /// Builds the app from `config`: database, sessions, views, middleware, modules, routes and

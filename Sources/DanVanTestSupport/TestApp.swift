@@ -118,6 +118,18 @@ public final class WebClient: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// `POST path` with urlencoded name/value pairs in order (a name may repeat, as a
+    /// multiple select sends it); the CSRF token is added.
+    @discardableResult
+    public func post(_ path: String, pairs: [(String, String)]) async throws -> Page {
+        var all = pairs
+        if !all.contains(where: { $0.0 == "_csrf" }) { all.append(("_csrf", csrf)) }
+        let body = all.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
     /// `POST path` with a multipart form (one file field).
     @discardableResult
     public func postMultipart(_ path: String, fields: [String: String], file: (name: String, filename: String, content: String)?) async throws -> Page {

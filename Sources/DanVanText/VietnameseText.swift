@@ -8,7 +8,12 @@ public enum VietnameseText {
     /// Text pasted from Word or typed on some phones arrives in NFD or with composed tone
     /// marks on the wrong base; storing one form keeps equality and uniqueness honest.
     public static func nfc(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
+        // Most text is already composed; only text with combining marks needs the (slow)
+        // Foundation pass.
+        guard text.unicodeScalars.contains(where: { $0.value >= 0x0300 && $0.value <= 0x036F || $0.value >= 0x1100 && $0.value <= 0x11FF }) else {
+            return text
+        }
+        return text.precomposedStringWithCanonicalMapping
     }
 
     /// Returns `text` normalised to NFC, with surrounding whitespace removed and inner runs of
@@ -35,21 +40,46 @@ public enum VietnameseText {
     /// Foundation's diacritic-insensitive folding leaves `đ` alone because Unicode treats it
     /// as its own letter, not as `d` with a mark; users type "Dong Nai" for "Đồng Nai", so the
     /// fold does it by hand.
-    public static func fold(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
-            switch scalar.value {
-            case 0x0300...0x036F:
+    public static func fold<S: StringProtocol>(_ text: S) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                bytes.append(UInt8(value >= 65 && value <= 90 ? value + 32 : value))
+            } else if value >= 0x0300 && value <= 0x036F {
                 continue
-            case 0x0110, 0x0111: // Đ đ
-                scalars.append("d")
-            default:
-                for lowered in String(scalar).lowercased().unicodeScalars {
-                    scalars.append(lowered)
-                }
+            } else if value < foldLimit {
+                bytes.append(contentsOf: foldTable[Int(value)])
+            } else {
+                bytes.append(contentsOf: slowFold(scalar).utf8)
             }
         }
-        return String(scalars)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let foldLimit: UInt32 = 0x2100
+
+    /// Every scalar below U+2000 folded once (Vietnamese lives in Latin-1 and Latin Extended
+    /// Additional): decomposing each character through Foundation is slow on Linux.
+    private static let foldTable: [[UInt8]] = (0..<foldLimit).map { value in
+        guard let scalar = Unicode.Scalar(value) else { return [] }
+        return Array(slowFold(scalar).utf8)
+    }
+
+    private static func slowFold(_ scalar: Unicode.Scalar) -> String {
+        var result = String.UnicodeScalarView()
+        for part in String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch part.value {
+            case 0x0300...0x036F:
+                continue
+            case 0x0110, 0x0111:
+                result.append("d")
+            default:
+                result.append(contentsOf: String(part).lowercased().unicodeScalars)
+            }
+        }
+        return String(result)
     }
 
     /// Whether `haystack` contains `needle`, ignoring case, diacritics and `đ`/`d`.

@@ -234,6 +234,8 @@ public enum L10n {
         "audit.action.dissolve": "Giải thể, sáp nhập",
         "audit.action.password": "Đổi mật khẩu",
 
+        "document.duplicate": "Văn bản có số hiệu này đã được đăng ký. Mở văn bản đã có, hoặc đánh dấu “Vẫn đăng ký” nếu đây là văn bản khác.",
+        "document.rowErrors": "Một số nhiệm vụ còn thiếu thông tin: xem các dòng được đánh dấu.",
         "common.save": "Lưu",
         "common.cancel": "Hủy",
         "common.back": "Quay lại",

@@ -91,7 +91,10 @@ extension Run {
         var drafts: [Draft] = []
         var open: Int?
         for (position, sentence) in sentences.enumerated() {
-            let tokens = Token.tokenize(sentence, cache: &foldCache)
+            // Later sentences matter only when they give an explicit order or start with a
+            // subject of their own; the first words are enough to tell the second case.
+            let explicit = position == 0 || Self.mayGiveOrder(sentence)
+            let tokens = Token.tokenize(explicit ? sentence : Self.opening(of: sentence), cache: &foldCache)
             guard !tokens.isEmpty else { continue }
             let starts = assignmentStarts(tokens, sentence: sentence, first: position == 0, explicitOnly: explicitOnly)
             if starts.isEmpty {
@@ -132,7 +135,7 @@ extension Run {
         }
         // A closing deadline sentence ("Thực hiện hàng năm.") applies to every order of the
         // paragraph that has no deadline of its own.
-        if let last = sentences.last, Self.isStandaloneDeadline(last), let due = firstDue(in: [String(last)]) {
+        if !drafts.isEmpty, let last = sentences.last, Self.isStandaloneDeadline(last), let due = firstDue(in: [String(last)]) {
             for draftIndex in drafts.indices where drafts[draftIndex].due == nil { drafts[draftIndex].due = due }
         }
         return drafts
@@ -256,6 +259,27 @@ extension Run {
         return nil
     }
 
+    /// Whether a sentence may hold an explicit order ("Giao …", "…, giao …", "Đề nghị …").
+    static func mayGiveOrder(_ sentence: Substring) -> Bool {
+        let head = VietnameseText.fold(sentence.prefix(12))
+        if head.hasPrefix("giao ") || head.hasPrefix("de nghi ") || head.hasPrefix("yeu cau ") { return true }
+        return sentence.utf8.withContiguousStorageIfAvailable { DuePhrases.index(of: Self.commaGiao, in: $0) != nil }
+            ?? (DuePhrases.index(of: Self.commaGiao, in: Array(sentence.utf8)) != nil)
+    }
+
+    static let commaGiao = Array(", giao ".utf8)
+
+    /// The first words of a sentence: enough to find a subject of its own.
+    static func opening(of sentence: Substring) -> Substring {
+        var count = 0
+        var index = sentence.unicodeScalars.startIndex
+        while index < sentence.unicodeScalars.endIndex, count < 160 {
+            index = sentence.unicodeScalars.index(after: index)
+            count += 1
+        }
+        return sentence[sentence.startIndex..<index]
+    }
+
     static func isStandaloneDeadline(_ sentence: Substring) -> Bool {
         sentence.split(separator: " ").count <= 9 && DuePhrases.find(in: VietnameseText.fold(String(sentence))) != nil
     }
@@ -264,17 +288,20 @@ extension Run {
     /// an opening quote.
     static func sentences(_ text: Substring) -> [Substring] {
         var result: [Substring] = []
-        var start = text.startIndex
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character == "." || character == "!" || character == "?" {
-                var next = text.index(after: index)
-                while next < text.endIndex, text[next] == "." || text[next] == "\"" || text[next] == "”" || text[next] == ")" { next = text.index(after: next) }
-                if next < text.endIndex, text[next] == " " {
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            if scalar == "." || scalar == "!" || scalar == "?" {
+                var next = scalars.index(after: index)
+                while next < scalars.endIndex, scalars[next] == "." || scalars[next] == "\"" || scalars[next] == "\u{201D}" || scalars[next] == ")" {
+                    next = scalars.index(after: next)
+                }
+                if next < scalars.endIndex, scalars[next] == " " {
                     var after = next
-                    while after < text.endIndex, text[after] == " " { after = text.index(after: after) }
-                    if after < text.endIndex, text[after].isUppercase || text[after] == "“" || text[after] == "\"" {
+                    while after < scalars.endIndex, scalars[after] == " " { after = scalars.index(after: after) }
+                    if after < scalars.endIndex, ScalarClass.isUpper(scalars[after]) || scalars[after] == "\u{201C}" || scalars[after] == "\"" {
                         result.append(text[start..<next].trimmingWhitespace())
                         start = after
                         index = after
@@ -282,7 +309,7 @@ extension Run {
                     }
                 }
             }
-            index = text.index(after: index)
+            index = scalars.index(after: index)
         }
         let last = text[start...].trimmingWhitespace()
         if !last.isEmpty { result.append(last) }
@@ -304,9 +331,11 @@ extension Run {
 
 extension Substring {
     func trimmingWhitespace() -> Substring {
-        var s = self
-        while let first = s.first, first.isWhitespace { s = s.dropFirst() }
-        while let last = s.last, last.isWhitespace { s = s.dropLast() }
-        return s
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, ScalarClass.isSpace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, ScalarClass.isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return self[start..<end]
     }
 }

@@ -73,7 +73,7 @@ struct Run {
 
     init(text: String) {
         self.text = text
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.lines = text.utf8.split(separator: 10, omittingEmptySubsequences: false).map { text[$0.startIndex..<$0.endIndex] }
     }
 
     // MARK: - Paragraphs and outline
@@ -115,10 +115,13 @@ struct Run {
     }
 
     static func stripMarkup(_ line: Substring) -> Substring {
-        var s = line
-        while let first = s.first, first == "*" || first == " " || first == "\t" || first == "_" { s = s.dropFirst() }
-        while let last = s.last, last == "*" || last == " " || last == "\t" || last == "_" { s = s.dropLast() }
-        return s
+        let scalars = line.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        func isMarkup(_ scalar: Unicode.Scalar) -> Bool { scalar == "*" || scalar == " " || scalar == "\t" || scalar == "_" || scalar == "\u{00A0}" }
+        while start < end, isMarkup(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isMarkup(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return line[start..<end]
     }
 
     // MARK: - Header
@@ -342,9 +345,9 @@ struct Run {
     mutating func buildParagraphs(_ body: ArraySlice<Substring>) -> [Paragraph] {
         var texts: [String] = []
         for raw in body {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            let plain = Self.stripMarkup(Substring(line))
+            let plain = Self.stripMarkup(raw)
+            if plain.isEmpty { continue }
+            let line = String(plain)
             if let last = texts.last {
                 let lastPlain = Self.stripMarkup(Substring(last))
                 let ends = lastPlain.last.map { ".:;!?".contains($0) } ?? true
@@ -356,7 +359,8 @@ struct Run {
             texts.append(line)
         }
         return texts.map { text in
-            let stripped = Self.stripMarkup(Substring(text)).replacingOccurrences(of: "*", with: "")
+            let trimmed = Self.stripMarkup(Substring(text))
+            let stripped = trimmed.utf8.contains(42) ? String(String.UnicodeScalarView(trimmed.unicodeScalars.filter { $0 != "*" })) : String(trimmed)
             let substring = Substring(stripped)
             var paragraph = Paragraph(text: substring, content: substring)
             if let (marker, kind, rest) = Self.marker(substring) {
@@ -450,7 +454,7 @@ struct Run {
                     counters[key, default: 0] += 1
                     paragraph.sectionID = parentID.isEmpty ? "-\(counters[key]!)" : "\(parentID)-\(counters[key]!)"
                 }
-                paragraph.isHeading = kind.isNumbered && !plainEnds && paragraph.content.count < 260
+                paragraph.isHeading = kind.isNumbered && !plainEnds && paragraph.content.utf8.count < 600
             } else {
                 // A plain paragraph closes open bullet lists and full-text numbered items.
                 while let top = stack.last, !(paragraphs[top.index].isHeading) { stack.removeLast() }
@@ -572,15 +576,20 @@ struct Run {
         return VietnameseDates.read(s, i)?.0
     }
 
+    static let lawWord = Array("Luật ".utf8)
+
     /// Laws cited by name: "Luật Thực hiện dân chủ ở cơ sở", up to where the name ends.
     mutating func readLaws(_ paragraphs: [Paragraph]) {
         var names: [String] = []
         let stops: Set<String> = ["năm", "số", "của", "và", "được", "đã", "đảm", "bảo", "nhằm", "để", "trên", "theo", "trong", "tại", "với", "cho", "về", "đối", "khi", "thì", "là", "có", "các", "nhưng", "mà"]
         for paragraph in paragraphs {
-            var rest = paragraph.text[...]
-            while let range = rest.range(of: "Luật ") {
-                let after = rest[range.upperBound...]
-                rest = after
+            guard paragraph.text.utf8.withContiguousStorageIfAvailable({ DuePhrases.index(of: Self.lawWord, in: $0) != nil }) ?? true else { continue }
+            let bytes = Array(paragraph.text.utf8)
+            var search = 0
+            while let offset = DuePhrases.index(of: Self.lawWord, in: bytes, from: search) {
+                search = offset + Self.lawWord.count
+                let utf8 = paragraph.text.utf8
+                let after = paragraph.text[utf8.index(utf8.startIndex, offsetBy: search)...]
                 guard let first = after.first, first.isUppercase else { continue }
                 var words: [Substring] = []
                 var cursor = after

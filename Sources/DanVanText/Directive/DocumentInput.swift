@@ -48,11 +48,23 @@ public enum DocumentInput {
 
     /// NFC, LF line ends, no BOM, no control characters other than tab and newline.
     public static func normalise(_ text: String) -> String {
+        // One pass over the bytes decides what needs doing: most text needs nothing.
+        var hasCR = false, hasNBSP = false, hasMarks = false, hasBOM = false
+        var copy = text
+        copy.withUTF8 { bytes in
+            hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == 0x0D { hasCR = true } else if byte == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 { hasNBSP = true } else if byte == 0xCC || (byte == 0xCD && i + 1 < bytes.count && bytes[i + 1] <= 0xAF) { hasMarks = true }
+                i += 1
+            }
+        }
         var result = text
-        if result.hasPrefix("\u{FEFF}") { result.removeFirst() }
-        result = result.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        result = result.replacingOccurrences(of: "\u{00A0}", with: " ")
-        return VietnameseText.nfc(result)
+        if hasBOM { result.removeFirst() }
+        if hasCR { result = result.replacing("\r\n", with: "\n").replacing("\r", with: "\n") }
+        if hasNBSP { result = result.replacing("\u{00A0}", with: " ") }
+        return hasMarks ? VietnameseText.nfc(result) : result
     }
 
     static func firstInvalidUTF8(_ data: Data) -> Int {

@@ -3,146 +3,188 @@ import Foundation
 /// Deadlines and recurrences as directives write them: "Hoàn thành trong quý II/2021",
 /// "Thời gian sơ kết vào quý II/2025", "Thực hiện hàng năm", "Định kỳ 06 tháng, 01 năm báo
 /// cáo", "trước ngày 15/6/2024". A year or quarter that names a period of the work itself
-/// ("công tác dân vận năm 2024", "giai đoạn 2021-2025") is not a deadline.
+/// ("công tác dân vận năm 2024", "giai đoạn 2021-2025") is not a deadline: one-off deadlines
+/// need a cue ("hoàn thành", "thời gian", "trong/vào/trước …").
+///
+/// Works on the UTF-8 bytes of folded text (ASCII for Vietnamese), which keeps the reader fast.
 enum DuePhrases {
     typealias Due = DirectiveParse.Due
 
-    /// The first deadline or recurrence in a folded sentence, with its position.
-    static func find(in folded: String) -> (Due, String.Index)? {
-        var best: (Due, String.Index)?
-        func consider(_ due: Due?, _ position: String.Index?) {
-            guard let due, let position else { return }
-            if best == nil || position < best!.1 { best = (due, position) }
+    /// The first deadline or recurrence in a folded sentence, with its byte offset.
+    static func find(in folded: String) -> (Due, Int)? {
+        let s = Array(folded.utf8)
+        var best: (Due, Int)?
+        func consider(_ found: (Due, Int)?) {
+            guard let found else { return }
+            if best == nil || found.1 < best!.1 { best = found }
         }
-        let (recurring, recurringAt) = recurrence(folded)
-        consider(recurring, recurringAt)
-        let (deadline, deadlineAt) = oneOff(folded)
-        consider(deadline, deadlineAt)
+        consider(recurrence(s))
+        consider(oneOff(s))
         return best
     }
 
-    // MARK: recurring
+    // MARK: bytes
 
-    static func recurrence(_ s: String) -> (Due?, String.Index?) {
-        var found: (Due, String.Index)?
-        func note(_ every: String, _ at: String.Index) {
-            if found == nil || at < found!.1 { found = (Due(kind: "recurring", every: every), at) }
-        }
-        // "định kỳ 6 tháng, 01 năm", "6 tháng và hằng năm"
-        for cue in ["dinh ky 6 thang", "dinh ky 06 thang", "dinh ky sau thang", "bao cao 6 thang", "bao cao 06 thang", "so ket 6 thang va", "so ket 06 thang va"] {
-            if let range = s.range(of: cue) {
-                let rest = s[range.upperBound...].prefix(24)
-                let yearly = rest.hasPrefix(", 01 nam") || rest.hasPrefix(", 1 nam") || rest.hasPrefix(" va 01 nam") || rest.hasPrefix(" va 1 nam")
-                    || rest.hasPrefix(" va hang nam") || rest.hasPrefix(", hang nam") || rest.hasPrefix(", mot nam") || rest.hasPrefix(" va tong ket nam")
-                    || rest.hasPrefix(", tong ket nam") || rest.hasPrefix(" va ca nam") || rest.hasPrefix(", ca nam")
-                note(yearly ? "6months+year" : "6months", range.lowerBound)
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    static func index<C: RandomAccessCollection>(of pattern: [UInt8], in s: C, from start: Int = 0) -> Int? where C.Element == UInt8, C.Index == Int {
+        guard !pattern.isEmpty, s.count >= pattern.count else { return nil }
+        var i = s.startIndex + start
+        let last = s.endIndex - pattern.count
+        let first = pattern[0]
+        while i <= last {
+            if s[i] == first {
+                var j = 1
+                while j < pattern.count, s[i + j] == pattern[j] { j += 1 }
+                if j == pattern.count { return i - s.startIndex }
             }
-        }
-        let periods = [("nam", "year"), ("thang", "month"), ("quy", "quarter")]
-        for (word, every) in periods {
-            for cue in ["thuc hien hang ", "dinh ky hang ", "bao cao hang "] {
-                if let range = s.range(of: cue + word), isWordEnd(s, range.upperBound) { note(every, range.lowerBound) }
-            }
-            // "Tổ chức hàng năm." opens a sentence; mid-sentence "tổ chức" is usually a noun.
-            for cue in ["to chuc hang ", "trien khai hang "] where s.hasPrefix(cue + word) && isWordEnd(s, s.index(s.startIndex, offsetBy: (cue + word).count)) {
-                note(every, s.startIndex)
-            }
-            if s.hasPrefix("hang " + word + ",") || s.hasPrefix("hang " + word + " ") && s.dropFirst(("hang " + word + " ").count).hasPrefix("mot lan") {
-                note(every, s.startIndex)
-            }
-            if s.hasPrefix("hang " + word + ",") { note(every, s.startIndex) }
-            if let range = s.range(of: ". hang " + word + ",") { note(every, range.lowerBound) }
-            if let range = s.range(of: "; hang " + word + ",") { note(every, range.lowerBound) }
-        }
-        return (found?.0, found?.1)
-    }
-
-    // MARK: one-off
-
-    static let deadlineCues = ["hoan thanh", "thoi gian", "thoi han", "cham nhat", "xong truoc", "truoc", "trong", "vao", "den het", "cuoi"]
-
-    static func oneOff(_ s: String) -> (Due?, String.Index?) {
-        var found: (Due, String.Index)?
-        func note(_ due: Due, _ at: String.Index) {
-            if found == nil || at < found!.1 { found = (due, at) }
-        }
-        // Quarters: "quy ii/2021", "quy ii nam 2021", "quy 2/2021".
-        var search = s.startIndex
-        while let range = s.range(of: "quy ", range: search..<s.endIndex) {
-            search = range.upperBound
-            guard isWordStart(s, range.lowerBound), hasCue(before: range.lowerBound, in: s) else { continue }
-            let rest = s[range.upperBound...]
-            guard let (quarter, afterQuarter) = quarterNumber(rest) else { continue }
-            var tail = rest[afterQuarter...]
-            if tail.hasPrefix("/") { tail = tail.dropFirst() } else if tail.hasPrefix(" nam ") { tail = tail.dropFirst(5) } else if tail.hasPrefix(" - ") { tail = tail.dropFirst(3) } else { continue }
-            guard let year = Int(tail.prefix(4)), tail.prefix(4).count == 4 else { continue }
-            note(Due(kind: "quarter", quarter: quarter, year: year), range.lowerBound)
-        }
-        // Dates: "truoc ngay 15/6/2024", "han cuoi 30/6/2024".
-        search = s.startIndex
-        while let range = s.range(of: "ngay ", range: search..<s.endIndex) {
-            search = range.upperBound
-            guard hasCue(before: range.lowerBound, in: s, strict: true) else { continue }
-            let scalars = Array(s[range.upperBound...].prefix(24).unicodeScalars)
-            if let (iso, _) = VietnameseDates.read(scalars, 0) { note(Due(kind: "date", date: iso), range.lowerBound) }
-        }
-        // Years: "hoan thanh trong nam 2025", "thoi gian thuc hien: nam 2025".
-        search = s.startIndex
-        while let range = s.range(of: "nam ", range: search..<s.endIndex) {
-            search = range.upperBound
-            guard isWordStart(s, range.lowerBound), hasCue(before: range.lowerBound, in: s, strict: true) else { continue }
-            let digits = s[range.upperBound...].prefix(4)
-            guard digits.count == 4, let year = Int(digits), (1990...2200).contains(year) else { continue }
-            let after = s[range.upperBound...].dropFirst(4)
-            if after.hasPrefix("-") || after.hasPrefix(" -") || after.hasPrefix("/") { continue }
-            note(Due(kind: "year", year: year), range.lowerBound)
-        }
-        // Months: "trong thang 6/2024", "truoc thang 6 nam 2024" → the month's last day.
-        search = s.startIndex
-        while let range = s.range(of: "thang ", range: search..<s.endIndex) {
-            search = range.upperBound
-            guard isWordStart(s, range.lowerBound), hasCue(before: range.lowerBound, in: s) else { continue }
-            let rest = Array(s[range.upperBound...].prefix(16).unicodeScalars)
-            guard let (month, afterMonth) = VietnameseDates.digits(rest, 0, max: 2), (1...12).contains(month) else { continue }
-            var index = afterMonth
-            if index < rest.count, rest[index] == "/" { index += 1 } else if VietnameseDates.word(rest, VietnameseDates.skipSpace(rest, index), "nam") != nil {
-                index = VietnameseDates.skipSpace(rest, VietnameseDates.word(rest, VietnameseDates.skipSpace(rest, index), "nam")!)
-            } else { continue }
-            guard let (year, _) = VietnameseDates.digits(rest, index, max: 4), year >= 1990 else { continue }
-            note(Due(kind: "date", date: String(format: "%04d-%02d-%02d", year, month, Due.daysIn(month: month, year: year))), range.lowerBound)
-        }
-        return (found?.0, found?.1)
-    }
-
-    /// A deadline cue right before `position`: "trong/vào/trước/đến hết" as the previous word,
-    /// or "hoàn thành"/"thời gian"/"chậm nhất" earlier in the same clause.
-    static func hasCue(before position: String.Index, in s: String, strict: Bool = false) -> Bool {
-        let clauseStart = s[..<position].lastIndex(where: { $0 == "." || $0 == ";" || $0 == "," && false }) ?? s.startIndex
-        let clause = s[clauseStart..<position]
-        let previous = clause.split(separator: " ").suffix(2).map(String.init)
-        if let last = previous.last {
-            if strict {
-                if ["truoc", "han", "nhat"].contains(last) { return true }
-            } else if ["trong", "vao", "truoc", "het", "xong"].contains(last) {
-                return true
-            }
-        }
-        let window = clause.suffix(48)
-        return window.contains("hoan thanh") || window.contains("thoi gian") || window.contains("thoi han") || window.contains("cham nhat")
-    }
-
-    static func quarterNumber(_ rest: Substring) -> (Int, Substring.Index)? {
-        for (text, value) in [("iv", 4), ("iii", 3), ("ii", 2), ("i", 1), ("4", 4), ("3", 3), ("2", 2), ("1", 1)] where rest.hasPrefix(text) {
-            return (value, rest.index(rest.startIndex, offsetBy: text.count))
+            i += 1
         }
         return nil
     }
 
-    static func isWordStart(_ s: String, _ index: String.Index) -> Bool {
-        index == s.startIndex || !s[s.index(before: index)].isLetter
+    static func hasPrefix(_ s: [UInt8], _ pattern: [UInt8], at start: Int = 0) -> Bool {
+        guard start + pattern.count <= s.count else { return false }
+        for k in 0..<pattern.count where s[start + k] != pattern[k] { return false }
+        return true
     }
 
-    static func isWordEnd(_ s: String, _ index: String.Index) -> Bool {
-        index == s.endIndex || !s[index].isLetter
+    static func isLetter(_ byte: UInt8) -> Bool { (byte >= 97 && byte <= 122) || byte >= 0x80 }
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    static func isWordStart(_ s: [UInt8], _ i: Int) -> Bool { i == 0 || !isLetter(s[i - 1]) }
+    static func isWordEnd(_ s: [UInt8], _ i: Int) -> Bool { i >= s.count || !isLetter(s[i]) }
+
+    static func number(_ s: [UInt8], _ start: Int, maxDigits: Int) -> (Int, Int)? {
+        var i = start
+        var value = 0
+        while i < s.count, isDigit(s[i]), i - start < maxDigits {
+            value = value * 10 + Int(s[i] - 48)
+            i += 1
+        }
+        guard i > start, i >= s.count || !isDigit(s[i]) else { return nil }
+        return (value, i)
+    }
+
+    // MARK: recurring
+
+    static let sixMonthCues = ["dinh ky 6 thang", "dinh ky 06 thang", "dinh ky sau thang", "bao cao 6 thang", "bao cao 06 thang", "so ket 6 thang va", "so ket 06 thang va"].map(bytes)
+    static let yearlyTails = [", 01 nam", ", 1 nam", " va 01 nam", " va 1 nam", " va hang nam", ", hang nam", ", mot nam", " va tong ket nam", ", tong ket nam", " va ca nam", ", ca nam"].map(bytes)
+    static let periods: [(String, String)] = [("nam", "year"), ("thang", "month"), ("quy", "quarter")]
+    static let anywhereCues = ["thuc hien hang ", "dinh ky hang ", "bao cao hang "]
+    static let openingCues = ["to chuc hang ", "trien khai hang "]
+
+    static func recurrence(_ s: [UInt8]) -> (Due, Int)? {
+        var found: (Due, Int)?
+        func note(_ every: String, _ at: Int) {
+            if found == nil || at < found!.1 { found = (Due(kind: "recurring", every: every), at) }
+        }
+        for cue in sixMonthCues {
+            if let at = index(of: cue, in: s) {
+                let end = at + cue.count
+                let yearly = yearlyTails.contains { hasPrefix(s, $0, at: end) }
+                note(yearly ? "6months+year" : "6months", at)
+            }
+        }
+        for (word, every) in periods {
+            for cue in anywhereCues {
+                let pattern = bytes(cue + word)
+                if let at = index(of: pattern, in: s), isWordEnd(s, at + pattern.count) { note(every, at) }
+            }
+            for cue in openingCues {
+                let pattern = bytes(cue + word)
+                if hasPrefix(s, pattern), isWordEnd(s, pattern.count) { note(every, 0) }
+            }
+            let fronted = bytes("hang " + word + ",")
+            if hasPrefix(s, fronted) { note(every, 0) }
+            if hasPrefix(s, bytes("hang " + word + " mot lan")) { note(every, 0) }
+            for separator in [". ", "; "] {
+                if let at = index(of: bytes(separator) + fronted, in: s) { note(every, at) }
+            }
+        }
+        return found
+    }
+
+    // MARK: one-off
+
+    static let quarterWord = bytes("quy ")
+    static let dayWord = bytes("ngay ")
+    static let yearWord = bytes("nam ")
+    static let monthWord = bytes("thang ")
+    static let clauseCues = ["hoan thanh", "thoi gian", "thoi han", "cham nhat"].map(bytes)
+
+    static func oneOff(_ s: [UInt8]) -> (Due, Int)? {
+        var found: (Due, Int)?
+        func note(_ due: Due, _ at: Int) {
+            if found == nil || at < found!.1 { found = (due, at) }
+        }
+        // Quarters: "quy ii/2021", "quy ii nam 2021", "quy 2/2021".
+        var search = 0
+        while let at = index(of: quarterWord, in: s, from: search) {
+            search = at + 1
+            guard isWordStart(s, at), hasCue(before: at, in: s, strict: false) else { continue }
+            var i = at + quarterWord.count
+            guard let (quarter, afterQuarter) = quarterNumber(s, i) else { continue }
+            i = afterQuarter
+            if i < s.count, s[i] == 47 { i += 1 } else if hasPrefix(s, bytes(" nam "), at: i) { i += 5 } else if hasPrefix(s, bytes(" - "), at: i) { i += 3 } else { continue }
+            guard let (year, _) = number(s, i, maxDigits: 4), year >= 1990 else { continue }
+            note(Due(kind: "quarter", quarter: quarter, year: year), at)
+        }
+        // Dates: "truoc ngay 15/6/2024", "han cuoi ngay 30/6/2024".
+        search = 0
+        while let at = index(of: dayWord, in: s, from: search) {
+            search = at + 1
+            guard isWordStart(s, at), hasCue(before: at, in: s, strict: true) else { continue }
+            let tail = String(decoding: s[(at + dayWord.count)..<min(s.count, at + dayWord.count + 24)], as: UTF8.self)
+            if let (iso, _) = VietnameseDates.read(Array(tail.unicodeScalars), 0) { note(Due(kind: "date", date: iso), at) }
+        }
+        // Years: "hoan thanh trong nam 2025".
+        search = 0
+        while let at = index(of: yearWord, in: s, from: search) {
+            search = at + 1
+            guard isWordStart(s, at), hasCue(before: at, in: s, strict: true) else { continue }
+            let start = at + yearWord.count
+            guard let (year, end) = number(s, start, maxDigits: 4), end - start == 4, (1990...2200).contains(year) else { continue }
+            if end < s.count, s[end] == 45 || s[end] == 47 || hasPrefix(s, bytes(" -"), at: end) { continue }
+            note(Due(kind: "year", year: year), at)
+        }
+        // Months: "trong thang 6/2024", "truoc thang 6 nam 2024" → the month's last day.
+        search = 0
+        while let at = index(of: monthWord, in: s, from: search) {
+            search = at + 1
+            guard isWordStart(s, at), hasCue(before: at, in: s, strict: false) else { continue }
+            guard let (month, afterMonth) = number(s, at + monthWord.count, maxDigits: 2), (1...12).contains(month) else { continue }
+            var i = afterMonth
+            if i < s.count, s[i] == 47 { i += 1 } else if hasPrefix(s, bytes(" nam "), at: i) { i += 5 } else { continue }
+            guard let (year, _) = number(s, i, maxDigits: 4), year >= 1990 else { continue }
+            note(Due(kind: "date", date: String(format: "%04d-%02d-%02d", year, month, Due.daysIn(month: month, year: year))), at)
+        }
+        return found
+    }
+
+    static let looseCueWords: Set<String> = ["trong", "vao", "truoc", "het", "xong"]
+    static let strictCueWords: Set<String> = ["truoc", "han", "nhat"]
+
+    /// A deadline cue right before `position`: "trong/vào/trước/đến hết" as the previous word,
+    /// or "hoàn thành"/"thời gian"/"chậm nhất" earlier in the same clause.
+    static func hasCue(before position: Int, in s: [UInt8], strict: Bool) -> Bool {
+        var clauseStart = position
+        while clauseStart > 0, s[clauseStart - 1] != 46, s[clauseStart - 1] != 59 { clauseStart -= 1 }
+        var end = position
+        while end > clauseStart, s[end - 1] == 32 { end -= 1 }
+        var start = end
+        while start > clauseStart, s[start - 1] != 32 { start -= 1 }
+        let previous = String(decoding: s[start..<end], as: UTF8.self)
+        if (strict ? strictCueWords : looseCueWords).contains(previous) { return true }
+        let windowStart = max(clauseStart, position - 48)
+        let window = Array(s[windowStart..<position])
+        return clauseCues.contains { index(of: $0, in: window) != nil }
+    }
+
+    static func quarterNumber(_ s: [UInt8], _ start: Int) -> (Int, Int)? {
+        for (text, value) in [("iv", 4), ("iii", 3), ("ii", 2), ("i", 1), ("4", 4), ("3", 3), ("2", 2), ("1", 1)] {
+            let pattern = bytes(text)
+            if hasPrefix(s, pattern, at: start) { return (value, start + pattern.count) }
+        }
+        return nil
     }
 }

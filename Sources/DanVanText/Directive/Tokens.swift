@@ -8,50 +8,62 @@ struct Token {
     let folded: String
     /// A word (letters or digits) rather than punctuation.
     let isWord: Bool
-    /// Starts with an upper-case letter.
+    /// Starts with an upper-case letter (and the line is not written in capitals).
     let isCapitalized: Bool
     /// Written entirely in capitals.
     var isAllCaps: Bool = false
 
     /// Splits `text` into tokens. Hyphens, commas and the like become tokens of their own;
-    /// `*` markup and quotes are dropped.
+    /// `*` markup and quotes are dropped. Works on Unicode scalars: much faster than
+    /// `Character`, and every character that matters here is one scalar in NFC.
     static func tokenize(_ text: Substring, cache: inout [Substring: String]) -> [Token] {
         var tokens: [Token] = []
+        let scalars = text.unicodeScalars
         // A line in capitals (a heading) says nothing about proper names.
-        let shouting = !text.contains(where: { $0.isLowercase }) && text.contains(" ")
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character.isLetter || character.isNumber {
-                var end = text.index(after: index)
-                while end < text.endIndex {
-                    let next = text[end]
-                    if next.isLetter || next.isNumber || next == "/" { end = text.index(after: end); continue }
+        var hasLower = false
+        var hasSpace = false
+        for scalar in scalars {
+            if ScalarClass.isLower(scalar) { hasLower = true; break }
+            if scalar == " " { hasSpace = true }
+        }
+        let shouting = !hasLower && hasSpace
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            if ScalarClass.isWord(scalar) {
+                var end = scalars.index(after: index)
+                var allCaps = ScalarClass.isUpper(scalar)
+                var length = 1
+                while end < scalars.endIndex {
+                    let next = scalars[end]
+                    if ScalarClass.isWord(next) || next == "/" {
+                        if ScalarClass.isLower(next) { allCaps = false }
+                        end = scalars.index(after: end)
+                        length += 1
+                        continue
+                    }
+                    // Combining marks (NFD input) belong to the word.
+                    if next.value >= 0x0300 && next.value <= 0x036F { end = scalars.index(after: end); continue }
                     break
                 }
                 let word = text[index..<end]
-                let folded: String
-                if let cached = cache[word] { folded = cached } else {
-                    folded = VietnameseText.fold(String(word))
-                    cache[word] = folded
-                }
-                // A word in capitals (a heading in upper case) says nothing about proper names,
-                // unless it is a short abbreviation such as UBND or MTTQ.
-                let allCaps = word.count >= 2 && !word.contains(where: { $0.isLowercase })
-                let capitalized = character.isUppercase && !shouting
-                tokens.append(Token(text: word, folded: folded, isWord: true, isCapitalized: capitalized, isAllCaps: allCaps))
+                let folded = VietnameseText.fold(word)
+                let capitalized = ScalarClass.isUpper(scalar) && !shouting
+                tokens.append(Token(text: word, folded: folded, isWord: true, isCapitalized: capitalized, isAllCaps: allCaps && length >= 2))
                 index = end
                 continue
             }
-            switch character {
-            case " ", "\t", "\n", "*", "\"", "“", "”", "'", "‘", "’":
+            switch scalar {
+            case " ", "\t", "\n", "*", "\"", "\u{201C}", "\u{201D}", "'", "\u{2018}", "\u{2019}", "\u{00A0}":
                 break
-            case "–", "—":
-                tokens.append(Token(text: text[index...index], folded: "-", isWord: false, isCapitalized: false))
+            case "\u{2013}", "\u{2014}":
+                tokens.append(Token(text: text[index..<scalars.index(after: index)], folded: "-", isWord: false, isCapitalized: false))
             default:
-                tokens.append(Token(text: text[index...index], folded: String(character), isWord: false, isCapitalized: false))
+                if !(scalar.value >= 0x0300 && scalar.value <= 0x036F) {
+                    tokens.append(Token(text: text[index..<scalars.index(after: index)], folded: String(scalar), isWord: false, isCapitalized: false))
+                }
             }
-            index = text.index(after: index)
+            index = scalars.index(after: index)
         }
         return tokens
     }

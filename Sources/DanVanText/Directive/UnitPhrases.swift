@@ -39,6 +39,8 @@ enum UnitPhrases {
             h("to chuc chinh tri"), h("to chuc", capital: true), h("co quan", capital: true), h("don vi", capital: true),
             h("dia phuong", capital: true), h("nganh", capital: true), h("ban dang"), h("hoi quan chung"),
             h("bao chi", capital: true), h("co quan bao chi"),
+            h("xa", capital: true, not: ["hoi"]), h("phuong", capital: true), h("thi tran", capital: true), h("thon", capital: true),
+            h("khu pho", capital: true), h("ap", capital: true), h("buon", capital: true), h("to dan pho"),
         ]
         return list.sorted { $0.words.count > $1.words.count }
     }()

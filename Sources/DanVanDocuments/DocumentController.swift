@@ -1,0 +1,212 @@
+import DanVanCore
+import DanVanText
+import Fluent
+import Foundation
+import Vapor
+
+/// A block another module adds to the document page (e.g. the document's tasks).
+public struct DocumentPanel: Encodable, Sendable {
+    /// One line of the panel.
+    public struct Row: Encodable, Sendable {
+        public let text: String
+        public let href: String?
+        public let badge: String?
+        public let badgeClass: String?
+        public let detail: String?
+
+        /// Creates a row.
+        public init(text: String, href: String?, badge: String?, badgeClass: String?, detail: String?) {
+            self.text = text
+            self.href = href
+            self.badge = badge
+            self.badgeClass = badgeClass
+            self.detail = detail
+        }
+    }
+
+    public let title: String
+    public let summary: String?
+    public let rows: [Row]
+    public let emptyText: String
+
+    /// Creates a panel.
+    public init(title: String, summary: String?, rows: [Row], emptyText: String) {
+        self.title = title
+        self.summary = summary
+        self.rows = rows
+        self.emptyText = emptyText
+    }
+}
+
+/// Builds a panel for a document page.
+public typealias DocumentPanelProvider = @Sendable (Request, Document) async throws -> DocumentPanel
+
+extension Application {
+    private struct PanelsKey: StorageKey { typealias Value = [DocumentPanelProvider] }
+
+    /// Panels other modules add to the document page, in order.
+    public var documentPanels: [DocumentPanelProvider] {
+        get { storage[PanelsKey.self] ?? [] }
+        set { storage[PanelsKey.self] = newValue }
+    }
+}
+
+/// A document as lists show it.
+public struct DocumentRow: Encodable, Sendable {
+    public let id: String
+    public let kind: String
+    public let symbol: String
+    public let issuedOn: String
+    public let title: String
+    public let issuer: String
+
+    /// A row for `document`.
+    public init(_ document: Document) {
+        id = document.id?.uuidString ?? ""
+        kind = document.kind ?? ""
+        symbol = document.symbol ?? ""
+        issuedOn = VNFormat.date(document.issuedOn)
+        title = document.title
+        issuer = document.issuer ?? ""
+    }
+}
+
+struct DocumentController {
+    struct Choice: Encodable, Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct IndexContext: Encodable, Sendable {
+        let rows: [DocumentRow]
+        let query: String
+        let kinds: [Choice]
+        let years: [Choice]
+        let count: String
+        let canRegister: Bool
+        let unresolved: [Unresolved]
+    }
+
+    struct Unresolved: Encodable, Sendable {
+        let symbol: String
+        let kind: String
+        let count: Int
+    }
+
+    struct OutlineRow: Encodable, Sendable {
+        let id: String
+        let heading: String
+        let level: Int
+    }
+
+    struct CitationRow: Encodable, Sendable {
+        let symbol: String
+        let kind: String
+        let date: String
+        let documentID: String?
+    }
+
+    struct ShowContext: Encodable, Sendable {
+        let document: DocumentRow
+        let signer: String
+        let interimReview: String
+        let finalReview: String
+        let outline: [OutlineRow]
+        let citations: [CitationRow]
+        let citedBy: [DocumentRow]
+        let paragraphs: [String]
+        let panels: [DocumentPanel]
+        let warnings: String
+    }
+
+    struct ReviewRow: Encodable, Sendable {
+        let date: String
+        let kind: String
+        let document: DocumentRow
+        let overdue: Bool
+    }
+
+    struct ReviewsContext: Encodable, Sendable {
+        let rows: [ReviewRow]
+    }
+
+    static let kinds = ["Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Chương trình hành động", "Thông báo", "Thông tri", "Hướng dẫn", "Công văn", "Đề án", "Báo cáo"]
+
+    func index(_ req: Request) async throws -> Response {
+        var filter = DocumentService.Filter()
+        filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
+        filter.kind = (try? req.query.get(String.self, at: "kind")) ?? ""
+        filter.year = try? req.query.get(Int.self, at: "year")
+        let documents = try await DocumentService.search(filter, on: req.db)
+        let currentYear = Calendar(identifier: .gregorian).component(.year, from: req.now)
+        let role = req.currentUser?.role
+        let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
+        let context = IndexContext(
+            rows: documents.map(DocumentRow.init), query: filter.query,
+            kinds: Self.kinds.map { Choice(value: $0, label: $0, selected: $0 == filter.kind) },
+            years: (0..<12).map { currentYear - $0 }.map { Choice(value: String($0), label: String($0), selected: $0 == filter.year) },
+            count: "\(VNFormat.integer(documents.count)) văn bản", canRegister: role != nil && role != .focal,
+            unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind ?? "", count: $0.count) }
+        )
+        return try await req.render("documents/index", title: "Văn bản", context)
+    }
+
+    func show(_ req: Request) async throws -> Response {
+        guard let id = req.parameters.get("documentID", as: UUID.self), let document = try await Document.find(id, on: req.db) else {
+            throw AppError.notFound
+        }
+        let parse = DirectiveParser().parse(document.body)
+        var panels: [DocumentPanel] = []
+        for provider in req.application.documentPanels { panels.append(try await provider(req, document)) }
+        let citations = try await DocumentService.citations(of: document, on: req.db)
+        let context = ShowContext(
+            document: DocumentRow(document), signer: document.signer ?? "",
+            interimReview: VNFormat.date(document.interimReviewOn), finalReview: VNFormat.date(document.finalReviewOn),
+            outline: parse.sections.filter { !$0.id.contains("-") }.map { OutlineRow(id: $0.id, heading: $0.heading, level: $0.level) },
+            citations: citations.map { reference, registered in
+                CitationRow(symbol: reference.symbol, kind: reference.kind ?? "", date: VNFormat.date(reference.citedDate), documentID: registered?.id?.uuidString)
+            },
+            citedBy: try await DocumentService.citedBy(document, on: req.db).map(DocumentRow.init),
+            paragraphs: document.body.split(separator: "\n", omittingEmptySubsequences: true).map { String($0).replacingOccurrences(of: "*", with: "") },
+            panels: panels, warnings: document.warnings ?? ""
+        )
+        return try await req.render("documents/show", title: document.symbol.map { "\(document.kind ?? "Văn bản") số \($0)" } ?? document.title, context)
+    }
+
+    func reviews(_ req: Request) async throws -> Response {
+        let from = req.now.addingTimeInterval(-365 * 86_400)
+        let to = req.now.addingTimeInterval(3 * 365 * 86_400)
+        let rows = try await DocumentService.upcomingReviews(from: from, to: to, on: req.db).map { document, kind, date in
+            ReviewRow(date: VNFormat.date(date), kind: kind, document: DocumentRow(document), overdue: date < req.now)
+        }
+        return try await req.render("documents/reviews", title: "Lịch sơ kết, tổng kết", ReviewsContext(rows: rows))
+    }
+}
+
+/// The documents module: library, search, document page, review calendar.
+public struct DocumentsModule: DanVanModule {
+    /// Creates the module.
+    public init() {}
+
+    /// Migrations.
+    public var migrations: [any Migration] { DocumentMigrations.all }
+
+    /// Navigation: "Văn bản".
+    public func register(on app: Application) throws {
+        app.navigation.enable("nav.documents", href: "/documents")
+    }
+
+    /// Routes.
+    public func routes(_ routes: ModuleRoutes) throws {
+        let controller = DocumentController()
+        routes.web.get("documents", use: controller.index)
+        routes.web.get("documents", "reviews", use: controller.reviews)
+        routes.web.get("documents", ":documentID", use: controller.show)
+    }
+
+    /// No API yet.
+    public var openAPIPaths: [String: JSON] { [:] }
+    /// No API yet.
+    public var openAPISchemas: [String: JSON] { [:] }
+}

@@ -1,0 +1,196 @@
+import DanVanCore
+import DanVanText
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// What is typed in the registration form for a document's metadata.
+public struct DocumentDraft: Sendable, Equatable {
+    public var kind: String?
+    public var symbol: String?
+    public var issuedOn: Date?
+    public var title: String
+    public var issuer: String?
+    public var signer: String?
+    public var body: String
+    public var interimReviewOn: Date?
+    public var finalReviewOn: Date?
+
+    /// Creates the input.
+    public init(kind: String?, symbol: String?, issuedOn: Date?, title: String, issuer: String?, signer: String?, body: String, interimReviewOn: Date? = nil, finalReviewOn: Date? = nil) {
+        self.kind = kind
+        self.symbol = symbol
+        self.issuedOn = issuedOn
+        self.title = title
+        self.issuer = issuer
+        self.signer = signer
+        self.body = body
+        self.interimReviewOn = interimReviewOn
+        self.finalReviewOn = finalReviewOn
+    }
+}
+
+/// Library operations on documents: plain functions on a database handle.
+public enum DocumentService {
+    /// Kinds that are reviewed (sơ kết after 5 years, tổng kết after 10 by default).
+    public static let reviewedKinds: Set<String> = ["Nghị quyết", "Chỉ thị", "Kết luận"]
+
+    /// Default interim and final review dates for a document issued on `date`.
+    public static func defaultReviews(kind: String?, issuedOn: Date?) -> (Date?, Date?) {
+        guard let kind, reviewedKinds.contains(kind), let issuedOn else { return (nil, nil) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = VNFormat.timeZone
+        return (calendar.date(byAdding: .year, value: 5, to: issuedOn), calendar.date(byAdding: .year, value: 10, to: issuedOn))
+    }
+
+    /// Review milestones named in the text ("Thời gian sơ kết vào quý II/2025"), as dates.
+    public static func reviewsNamed(in parse: DirectiveParse) -> (interim: Date?, final: Date?) {
+        var interim: Date?
+        var final: Date?
+        for assignment in parse.assignments {
+            let folded = VietnameseText.fold(assignment.text)
+            guard let due = assignment.dueDate, let date = VNFormat.parseDate(due) else { continue }
+            if interim == nil, folded.contains("so ket") { interim = date }
+            if final == nil, folded.contains("tong ket") { final = date }
+        }
+        return (interim, final)
+    }
+
+    /// Documents already registered with this symbol.
+    public static func duplicates(of symbol: String?, on db: any Database) async throws -> [Document] {
+        guard let key = Document.key(symbol) else { return [] }
+        return try await Document.query(on: db).filter(\.$symbolKey == key).all()
+    }
+
+    /// Registers a document and its references (from the parse of its text), audited and
+    /// indexed for search. Runs on the given handle: call it inside the caller's transaction.
+    public static func create(_ input: DocumentDraft, parse: DirectiveParse, unitID: UUID, actor: Actor, at: Date, on db: any Database) async throws -> Document {
+        let document = Document()
+        document.id = UUID()
+        document.kind = input.kind
+        document.symbol = input.symbol
+        document.symbolKey = Document.key(input.symbol)
+        document.issuedOn = input.issuedOn
+        document.title = input.title
+        document.issuer = input.issuer
+        document.signer = input.signer
+        document.body = input.body
+        document.searchText = VietnameseText.fold([input.symbol ?? "", input.title, input.body].joined(separator: " "))
+        document.$unit.id = unitID
+        document.registeredBy = actor.id
+        document.interimReviewOn = input.interimReviewOn
+        document.finalReviewOn = input.finalReviewOn
+        document.warnings = parse.warnings.isEmpty ? nil : parse.warnings.joined(separator: " ")
+        try await document.create(on: db)
+        let id = try document.requireID()
+        for (position, reference) in parse.references.enumerated() where Document.key(reference.symbol) != document.symbolKey {
+            try await DocumentReference(
+                documentID: id, symbol: reference.symbol, kind: reference.kind,
+                citedDate: reference.date.flatMap(VNFormat.parseDate), position: position
+            ).create(on: db)
+        }
+        try await index(document, on: db)
+        try await AuditLog.record(
+            on: db, actor: actor, at: at, action: "create", entityType: "document", entityID: id,
+            summary: "Đăng ký văn bản \(input.symbol ?? input.title)", after: document.auditSnapshot
+        )
+        return document
+    }
+
+    /// Adds the document to the full-text index.
+    static func index(_ document: Document, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        let id = try document.requireID().uuidString
+        try await sql.raw("DELETE FROM documents_fts WHERE document_id = \(bind: id)").run()
+        try await sql.raw("INSERT INTO documents_fts (document_id, content) VALUES (\(bind: id), \(bind: document.searchText))").run()
+    }
+
+    /// Filters of the library.
+    public struct Filter: Sendable, Equatable {
+        public var query = ""
+        public var kind = ""
+        public var year: Int?
+        public var issuer = ""
+        public var reviewDue = false
+
+        /// No filter.
+        public init() {}
+    }
+
+    /// Documents matching `filter`, newest first. Text search ignores diacritics, case and
+    /// "đ": SQLite FTS5 over the folded text, PostgreSQL `to_tsvector('simple', …)`.
+    public static func search(_ filter: Filter, limit: Int = 100, on db: any Database) async throws -> [Document] {
+        var query = Document.query(on: db)
+        let terms = VietnameseText.fold(VietnameseText.clean(filter.query)).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        if !terms.isEmpty {
+            let ids = try await matchingIDs(terms, on: db)
+            query = query.filter(\.$id ~~ ids)
+        }
+        if !filter.kind.isEmpty { query = query.filter(\.$kind == filter.kind) }
+        if !filter.issuer.isEmpty { query = query.filter(\.$issuer == filter.issuer) }
+        if let year = filter.year, let start = VNFormat.parseDate("01/01/\(year)"), let end = VNFormat.parseDate("01/01/\(year + 1)") {
+            query = query.filter(\.$issuedOn >= start).filter(\.$issuedOn < end)
+        }
+        return try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+
+    static func matchingIDs(_ terms: [String], on db: any Database) async throws -> [UUID] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        struct Row: Decodable { let id: String }
+        switch sql.dialect.name {
+        case "sqlite":
+            let expression = terms.map { "\"\($0)\"" }.joined(separator: " ")
+            let rows = try await sql.raw("SELECT document_id AS id FROM documents_fts WHERE documents_fts MATCH \(bind: expression) LIMIT 1000").all(decoding: Row.self)
+            return rows.compactMap { UUID(uuidString: $0.id) }
+        case "postgresql":
+            struct UUIDRow: Decodable { let id: UUID }
+            let rows = try await sql.raw("SELECT id FROM documents WHERE to_tsvector('simple', search_text) @@ plainto_tsquery('simple', \(bind: terms.joined(separator: " "))) LIMIT 1000").all(decoding: UUIDRow.self)
+            return rows.map(\.id)
+        default:
+            var query = Document.query(on: db)
+            for term in terms { query = query.filter(\.$searchText ~~ term) }
+            return try await query.limit(1000).all().compactMap(\.id)
+        }
+    }
+
+    /// What a document cites, each resolved to a registered document when one has its symbol.
+    public static func citations(of document: Document, on db: any Database) async throws -> [(DocumentReference, Document?)] {
+        let references = try await DocumentReference.query(on: db).filter(\.$document.$id == document.requireID()).sort(\.$position).all()
+        let keys = references.map(\.symbolKey)
+        let registered = keys.isEmpty ? [] : try await Document.query(on: db).filter(\.$symbolKey ~~ keys).all()
+        var byKey: [String: Document] = [:]
+        for doc in registered { if let key = doc.symbolKey { byKey[key] = doc } }
+        return references.map { ($0, byKey[$0.symbolKey]) }
+    }
+
+    /// Registered documents that cite this one.
+    public static func citedBy(_ document: Document, on db: any Database) async throws -> [Document] {
+        guard let key = document.symbolKey else { return [] }
+        let ids = try await DocumentReference.query(on: db).filter(\.$symbolKey == key).all().map { $0.$document.id }
+        guard !ids.isEmpty else { return [] }
+        return try await Document.query(on: db).filter(\.$id ~~ ids).sort(\.$issuedOn, .descending).all()
+    }
+
+    /// Citations that no registered document matches, most cited first, so the board can
+    /// register them.
+    public static func unresolvedCitations(limit: Int = 50, on db: any Database) async throws -> [(symbol: String, kind: String?, count: Int)] {
+        let references = try await DocumentReference.query(on: db).all()
+        let registered = Set(try await Document.query(on: db).all().compactMap(\.symbolKey))
+        var counts: [String: (String, String?, Int)] = [:]
+        for reference in references where !registered.contains(reference.symbolKey) {
+            let current = counts[reference.symbolKey] ?? (reference.symbol, reference.kind, 0)
+            counts[reference.symbolKey] = (current.0, current.1, current.2 + 1)
+        }
+        return counts.values.sorted { $0.2 != $1.2 ? $0.2 > $1.2 : $0.0 < $1.0 }.prefix(limit).map { (symbol: $0.0, kind: $0.1, count: $0.2) }
+    }
+
+    /// Reviews due between `from` and `to`, in date order.
+    public static func upcomingReviews(from: Date, to: Date, on db: any Database) async throws -> [(Document, String, Date)] {
+        let interim = try await Document.query(on: db).filter(\.$interimReviewOn >= from).filter(\.$interimReviewOn <= to).all()
+        let final = try await Document.query(on: db).filter(\.$finalReviewOn >= from).filter(\.$finalReviewOn <= to).all()
+        var rows: [(Document, String, Date)] = interim.compactMap { doc in doc.interimReviewOn.map { (doc, "Sơ kết", $0) } }
+        rows += final.compactMap { doc in doc.finalReviewOn.map { (doc, "Tổng kết", $0) } }
+        return rows.sorted { $0.2 < $1.2 }
+    }
+}

@@ -1,0 +1,267 @@
+import DanVanCore
+import DanVanDocuments
+import Fluent
+import SQLKit
+import Foundation
+import Vapor
+
+/// A task (nhiệm vụ) assigned to a lead unit, with coordinating units, a deadline or a
+/// recurrence, a status and progress. Named `WorkTask` so it never shadows Swift's `Task`.
+public final class WorkTask: Model, @unchecked Sendable {
+    /// The table.
+    public static let schema = "work_tasks"
+
+    /// Lifecycle of a task.
+    public enum Status: String, Codable, CaseIterable, Sendable {
+        case notStarted, inProgress, awaitingAcceptance, done, doneLate, overdue, cancelled
+
+        /// Vietnamese label.
+        public var label: String {
+            switch self {
+            case .notStarted: return "Chưa thực hiện"
+            case .inProgress: return "Đang thực hiện"
+            case .awaitingAcceptance: return "Chờ nghiệm thu"
+            case .done: return "Hoàn thành đúng hạn"
+            case .doneLate: return "Hoàn thành muộn"
+            case .overdue: return "Quá hạn"
+            case .cancelled: return "Đã hủy"
+            }
+        }
+
+        /// Whether the task is finished (nothing more to do).
+        public var isClosed: Bool { self == .done || self == .doneLate || self == .cancelled }
+    }
+
+    /// Recurring work.
+    public enum Recurrence: String, Codable, CaseIterable, Sendable {
+        case month, quarter, sixMonths, year
+
+        /// Vietnamese label.
+        public var label: String {
+            switch self {
+            case .month: return "Hằng tháng"
+            case .quarter: return "Hằng quý"
+            case .sixMonths: return "6 tháng một lần"
+            case .year: return "Hằng năm"
+            }
+        }
+
+        /// From the reader's `every` value.
+        public init?(every: String?) {
+            switch every {
+            case "month": self = .month
+            case "quarter": self = .quarter
+            case "6months", "6months+year": self = .sixMonths
+            case "year": self = .year
+            default: return nil
+            }
+        }
+    }
+
+    /// Identifier.
+    @ID(key: .id) public var id: UUID?
+    /// The document it comes from.
+    @OptionalParent(key: "document_id") public var document: Document?
+    /// Section of the document (`III.2`).
+    @OptionalField(key: "section") public var section: String?
+    /// What must be done.
+    @Field(key: "content") public var content: String
+    /// The lead unit (đơn vị chủ trì).
+    @Parent(key: "unit_id") public var leadUnit: OrgUnit
+    /// Last day to finish (one-off tasks, and the current occurrence of recurring ones).
+    @OptionalField(key: "due_on") public var dueOn: Date?
+    /// Recurrence, if any.
+    @OptionalField(key: "recurrence") public var recurrence: Recurrence?
+    /// Status.
+    @Field(key: "status") public var status: Status
+    /// Progress 0–100.
+    @Field(key: "progress") public var progress: Int
+    /// When it was accepted as done.
+    @OptionalField(key: "completed_on") public var completedOn: Date?
+    /// Bumped on every change; an edit based on an older version is refused.
+    @Field(key: "version") public var version: Int
+    /// Folded content for search.
+    @Field(key: "search_text") public var searchText: String
+    /// Creation time.
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// Last change.
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    /// Empty task for Fluent.
+    public init() {}
+
+    /// The status as of `now`: open tasks past their due date are overdue.
+    public func effectiveStatus(now: Date) -> Status {
+        if !status.isClosed, status != .awaitingAcceptance, let dueOn, dueOn.addingTimeInterval(86_400) <= now { return .overdue }
+        return status
+    }
+
+    /// What the audit log keeps.
+    public var auditSnapshot: [String: String] {
+        [
+            "content": String(content.prefix(200)), "unitID": $leadUnit.id.uuidString, "documentID": $document.id?.uuidString ?? "",
+            "section": section ?? "", "dueOn": dueOn.map(VNFormat.isoDate) ?? "", "recurrence": recurrence?.rawValue ?? "",
+            "status": status.rawValue, "progress": String(progress), "version": String(version),
+        ]
+    }
+}
+
+extension WorkTask: UnitOwned {
+    /// Tasks belong to their lead unit.
+    public static var ownerUnitKey: KeyPath<WorkTask, FieldProperty<WorkTask, UUID>> { \WorkTask.$leadUnit.$id }
+}
+
+/// A coordinating unit of a task, with its own short progress line.
+public final class TaskCoordinator: Model, @unchecked Sendable {
+    /// The table.
+    public static let schema = "task_coordinators"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "task_id") public var task: WorkTask
+    @Parent(key: "unit_id") public var unit: OrgUnit
+    /// The coordinator's own progress line.
+    @OptionalField(key: "note") public var note: String?
+    @OptionalField(key: "noted_at") public var notedAt: Date?
+
+    /// Empty row for Fluent.
+    public init() {}
+
+    /// `unitID` coordinates `taskID`.
+    public init(taskID: UUID, unitID: UUID) {
+        self.$task.id = taskID
+        self.$unit.id = unitID
+    }
+}
+
+/// One entry of a task's timeline: a progress report, a coordinator's part, an acceptance,
+/// a return with comment, a status change.
+public final class TaskUpdate: Model, @unchecked Sendable {
+    /// The table.
+    public static let schema = "task_updates"
+
+    /// Kinds of entry.
+    public enum Kind: String, Codable, Sendable {
+        case created, progress, coordination, submitted, accepted, returned, cancelled
+
+        /// Vietnamese label.
+        public var label: String {
+            switch self {
+            case .created: return "Giao nhiệm vụ"
+            case .progress: return "Cập nhật tiến độ"
+            case .coordination: return "Đơn vị phối hợp báo cáo"
+            case .submitted: return "Báo cáo hoàn thành"
+            case .accepted: return "Nghiệm thu hoàn thành"
+            case .returned: return "Trả lại, yêu cầu bổ sung"
+            case .cancelled: return "Hủy nhiệm vụ"
+            }
+        }
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "task_id") public var task: WorkTask
+    @Field(key: "kind") public var kind: Kind
+    @OptionalField(key: "author_id") public var authorID: UUID?
+    @Field(key: "author_name") public var authorName: String
+    @OptionalField(key: "unit_id") public var unitID: UUID?
+    @Field(key: "text") public var text: String
+    @OptionalField(key: "progress") public var progress: Int?
+    @Field(key: "at") public var at: Date
+
+    /// Empty entry for Fluent.
+    public init() {}
+
+    /// A new entry.
+    public init(taskID: UUID, kind: Kind, actor: Actor, unitID: UUID?, text: String, progress: Int?, at: Date) {
+        self.$task.id = taskID
+        self.kind = kind
+        self.authorID = actor.id
+        self.authorName = actor.name
+        self.unitID = unitID
+        self.text = text
+        self.progress = progress
+        self.at = at
+    }
+}
+
+enum TaskMigrations {
+    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates()]
+
+    struct CreateWorkTasks: AsyncMigration {
+        var name: String { "tasks.0001.create-work-tasks" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("work_tasks")
+                .id()
+                .field("document_id", .uuid, .references("documents", "id", onDelete: .restrict))
+                .field("section", .string)
+                .field("content", .string, .required)
+                .field("unit_id", .uuid, .required, .references("units", "id", onDelete: .restrict))
+                .field("due_on", .datetime)
+                .field("recurrence", .string)
+                .field("status", .string, .required)
+                .field("progress", .int, .required)
+                .field("completed_on", .datetime)
+                .field("version", .int, .required)
+                .field("search_text", .string, .required)
+                .field("created_at", .datetime)
+                .field("updated_at", .datetime)
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "work_tasks_unit_idx").on("work_tasks").column("unit_id").run()
+                try await sql.create(index: "work_tasks_document_idx").on("work_tasks").column("document_id").run()
+                try await sql.create(index: "work_tasks_due_idx").on("work_tasks").column("status").column("due_on").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("work_tasks").delete()
+        }
+    }
+
+    struct CreateTaskCoordinators: AsyncMigration {
+        var name: String { "tasks.0002.create-task-coordinators" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("task_coordinators")
+                .id()
+                .field("task_id", .uuid, .required, .references("work_tasks", "id", onDelete: .cascade))
+                .field("unit_id", .uuid, .required, .references("units", "id", onDelete: .restrict))
+                .field("note", .string)
+                .field("noted_at", .datetime)
+                .unique(on: "task_id", "unit_id")
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "task_coordinators_unit_idx").on("task_coordinators").column("unit_id").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("task_coordinators").delete()
+        }
+    }
+
+    struct CreateTaskUpdates: AsyncMigration {
+        var name: String { "tasks.0003.create-task-updates" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("task_updates")
+                .id()
+                .field("task_id", .uuid, .required, .references("work_tasks", "id", onDelete: .cascade))
+                .field("kind", .string, .required)
+                .field("author_id", .uuid)
+                .field("author_name", .string, .required)
+                .field("unit_id", .uuid)
+                .field("text", .string, .required)
+                .field("progress", .int)
+                .field("at", .datetime, .required)
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "task_updates_task_idx").on("task_updates").column("task_id").column("at").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("task_updates").delete()
+        }
+    }
+}

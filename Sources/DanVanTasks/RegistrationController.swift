@@ -1,0 +1,274 @@
+import DanVanCore
+import DanVanDocuments
+import DanVanText
+import Fluent
+import Foundation
+import Vapor
+
+/// Register a document from its text: the reader's result is shown as an editable preview
+/// (metadata, citations, proposed assignments with units matched to the tree); only when the
+/// user confirms are the document, its references and its tasks saved, in one transaction.
+struct RegistrationController {
+    struct Choice: Encodable, Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct NewContext: Encodable, Sendable {
+        let text: String
+        let error: String?
+    }
+
+    struct Row: Encodable, Sendable {
+        let index: Int
+        let keep: Bool
+        let content: String
+        let section: String
+        let printedLead: String
+        let printedCoordinators: String
+        let leads: [Choice]
+        let coordinators: [Choice]
+        let confidence: String
+        let lowConfidence: Bool
+        let dueOn: String
+        let recurrences: [Choice]
+        let errors: [String]
+    }
+
+    struct PreviewContext: Encodable, Sendable {
+        let text: String
+        let kind: String
+        let kinds: [Choice]
+        let symbol: String
+        let issuedOn: String
+        let title: String
+        let issuer: String
+        let signer: String
+        let interimReviewOn: String
+        let finalReviewOn: String
+        let references: [String]
+        let rows: [Row]
+        let warnings: [String]
+        let duplicates: [DocumentRow]
+        let confirmDuplicate: Bool
+        let errors: FormErrors
+    }
+
+    struct AssignmentForm: Content {
+        var keep: String?
+        var content: String?
+        var section: String?
+        var printedLead: String?
+        var printedCoordinators: String?
+        var leads: [String]?
+        var coordinators: [String]?
+        var dueOn: String?
+        var recurrence: String?
+    }
+
+    struct RegistrationForm: Content {
+        var text: String?
+        var file: File?
+        var kind: String?
+        var symbol: String?
+        var issuedOn: String?
+        var title: String?
+        var issuer: String?
+        var signer: String?
+        var interimReviewOn: String?
+        var finalReviewOn: String?
+        var confirmDuplicate: String?
+        var assignments: [AssignmentForm]?
+    }
+
+    func new(_ req: Request) async throws -> Response {
+        try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: "", error: nil))
+    }
+
+    /// Reads the pasted text or the uploaded file and shows the preview.
+    func preview(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(RegistrationForm.self)
+        var text = form.text ?? ""
+        if let file = form.file, file.data.readableBytes > 0 {
+            do {
+                text = try DanVanText.DocumentInput.text(from: Data(buffer: file.data), filename: file.filename)
+            } catch {
+                return try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: text, error: error.message), status: .unprocessableEntity)
+            }
+        }
+        text = DanVanText.DocumentInput.normalise(text)
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: "", error: "Hãy dán nội dung văn bản hoặc chọn tệp .docx/.txt."), status: .unprocessableEntity)
+        }
+        let parse = DirectiveParser().parse(text)
+        let matcher = try await Self.matcher(on: req.db)
+        let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
+        var rows: [Row] = []
+        for (index, assignment) in parse.assignments.enumerated() {
+            let lead = matcher.match(assignment.lead)
+            let leadIDs = lead.isGroup ? lead.matches.map(\.id) : Array(lead.matches.prefix(1).filter { $0.confidence >= 0.5 }.map(\.id))
+            let coordinatorIDs = assignment.coordinators.flatMap { phrase -> [UUID] in
+                let match = matcher.match(phrase)
+                return match.isGroup ? match.matches.map(\.id) : Array(match.matches.prefix(1).filter { $0.confidence >= 0.6 }.map(\.id))
+            }
+            let confidence = lead.isGroup ? 0.9 : (lead.matches.first?.confidence ?? 0)
+            rows.append(Self.row(
+                index: index, keep: true, content: assignment.text.isEmpty ? assignment.quote : assignment.text, section: assignment.section ?? "",
+                printedLead: assignment.lead, printedCoordinators: assignment.coordinators.joined(separator: "; "),
+                leadIDs: Set(leadIDs), coordinatorIDs: Set(coordinatorIDs), units: units, confidence: leadIDs.isEmpty ? 0 : confidence,
+                dueOn: assignment.dueDate.flatMap(VNFormat.parseDate).map(VNFormat.isoDate) ?? "",
+                recurrence: WorkTask.Recurrence(every: assignment.due?.every), errors: []
+            ))
+        }
+        let named = DocumentService.reviewsNamed(in: parse)
+        let issued = parse.date.flatMap(VNFormat.parseDate)
+        let defaults = DocumentService.defaultReviews(kind: parse.kind, issuedOn: issued)
+        var warnings = parse.warnings
+        if parse.assignments.isEmpty { warnings.append("Văn bản vẫn được đăng ký, nhưng chưa có nhiệm vụ nào: thêm nhiệm vụ sau nếu cần.") }
+        let context = PreviewContext(
+            text: text, kind: parse.kind ?? "", kinds: Self.kindChoices(parse.kind), symbol: parse.symbol ?? "",
+            issuedOn: VNFormat.isoDate(issued), title: parse.title ?? "", issuer: parse.signer.onBehalfOf ?? "",
+            signer: [parse.signer.title, parse.signer.name].compactMap { $0 }.joined(separator: " "),
+            interimReviewOn: VNFormat.isoDate(named.interim ?? defaults.0), finalReviewOn: VNFormat.isoDate(named.final ?? defaults.1),
+            references: parse.references.map { "\($0.kind ?? "Văn bản") số \($0.symbol)" + ($0.date.map { ", ngày \(VNFormat.date(VNFormat.parseDate($0)))" } ?? "") },
+            rows: rows, warnings: warnings,
+            duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map(DocumentRow.init),
+            confirmDuplicate: false, errors: FormErrors()
+        )
+        return try await req.render("documents/preview", title: "Kiểm tra trước khi đăng ký", context)
+    }
+
+    /// Saves the document, its references and the kept assignments as tasks.
+    func create(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(RegistrationForm.self)
+        let text = DanVanText.DocumentInput.normalise(form.text ?? "")
+        var errors = FormErrors()
+        let title = VietnameseText.clean(form.title ?? "")
+        if title.isEmpty { errors.add("title", "common.required") }
+        let issuedOn = try Self.date(form.issuedOn, field: "issuedOn", errors: &errors)
+        let interim = try Self.date(form.interimReviewOn, field: "interimReviewOn", errors: &errors)
+        let final = try Self.date(form.finalReviewOn, field: "finalReviewOn", errors: &errors)
+        let symbol = VietnameseText.clean(form.symbol ?? "")
+        let duplicates = try await DocumentService.duplicates(of: symbol, on: req.db)
+        if !duplicates.isEmpty, form.confirmDuplicate != "on" { errors.add("symbol", "document.duplicate") }
+        let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
+        let unitIDs = Set(units.compactMap(\.id))
+        var drafts: [TaskDraft] = []
+        var rows: [Row] = []
+        for (index, row) in (form.assignments ?? []).enumerated() {
+            let keep = row.keep == "on"
+            var rowErrors: [String] = []
+            let leads = (row.leads ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
+            let coordinators = (row.coordinators ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
+            let content = VietnameseText.nfc((row.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            var dueOn: Date?
+            if let raw = row.dueOn, !raw.isEmpty {
+                dueOn = VNFormat.parseDate(raw)
+                if dueOn == nil { rowErrors.append(L10n.text("common.invalidDate")) }
+            }
+            let recurrence = WorkTask.Recurrence(rawValue: row.recurrence ?? "")
+            if keep {
+                if leads.isEmpty { rowErrors.append("Chọn đơn vị chủ trì.") }
+                if content.isEmpty { rowErrors.append("Nhập nội dung nhiệm vụ.") }
+            }
+            if keep, rowErrors.isEmpty {
+                for lead in leads {
+                    drafts.append(TaskDraft(content: content, section: row.section, leadUnitID: lead, coordinatorIDs: coordinators, dueOn: dueOn, recurrence: recurrence))
+                }
+            }
+            rows.append(Self.row(
+                index: index, keep: keep, content: content, section: row.section ?? "", printedLead: row.printedLead ?? "",
+                printedCoordinators: row.printedCoordinators ?? "", leadIDs: Set(leads), coordinatorIDs: Set(coordinators), units: units,
+                confidence: 1, dueOn: row.dueOn ?? "", recurrence: recurrence, errors: rowErrors
+            ))
+            if !rowErrors.isEmpty { errors.add("assignments", "document.rowErrors") }
+        }
+        guard errors.isEmpty, !text.isEmpty else {
+            let parse = DirectiveParser().parse(text)
+            let context = PreviewContext(
+                text: text, kind: form.kind ?? "", kinds: Self.kindChoices(form.kind), symbol: symbol, issuedOn: form.issuedOn ?? "",
+                title: title, issuer: form.issuer ?? "", signer: form.signer ?? "", interimReviewOn: form.interimReviewOn ?? "",
+                finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { "\($0.kind ?? "Văn bản") số \($0.symbol)" },
+                rows: rows, warnings: [], duplicates: duplicates.map(DocumentRow.init), confirmDuplicate: form.confirmDuplicate == "on", errors: errors
+            )
+            return try await req.render("documents/preview", title: "Kiểm tra trước khi đăng ký", context, status: .unprocessableEntity)
+        }
+        let user = try req.requireUser()
+        let actor = req.actor
+        let now = req.now
+        let input = DocumentDraft(
+            kind: form.kind.flatMap { $0.isEmpty ? nil : $0 }, symbol: symbol.isEmpty ? nil : symbol, issuedOn: issuedOn, title: title,
+            issuer: form.issuer.map(VietnameseText.clean).flatMap { $0.isEmpty ? nil : $0 },
+            signer: form.signer.map(VietnameseText.clean).flatMap { $0.isEmpty ? nil : $0 }, body: text,
+            interimReviewOn: interim, finalReviewOn: final
+        )
+        let parse = DirectiveParser().parse(text)
+        let pending = drafts
+        let document = try await req.db.transaction { db in
+            let document = try await DocumentService.create(input, parse: parse, unitID: user.$unit.id, actor: actor, at: now, on: db)
+            for draft in pending { try await TaskService.create(draft, documentID: document.id, actor: actor, at: now, on: db) }
+            return document
+        }
+        req.flash(.success, "Đã đăng ký văn bản và giao \(drafts.count) nhiệm vụ.")
+        return req.redirect(to: "/documents/\(try document.requireID())")
+    }
+
+    // MARK: helpers
+
+    static func date(_ raw: String?, field: String, errors: inout FormErrors) throws -> Date? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let date = VNFormat.parseDate(raw) else {
+            errors.add(field, "common.invalidDate")
+            return nil
+        }
+        return date
+    }
+
+    static func kindChoices(_ selected: String?) -> [Choice] {
+        [Choice(value: "", label: "—", selected: (selected ?? "").isEmpty)] + DocumentKinds.names.map { Choice(value: $0, label: $0, selected: $0 == selected) }
+    }
+
+    static func row(
+        index: Int, keep: Bool, content: String, section: String, printedLead: String, printedCoordinators: String, leadIDs: Set<UUID>,
+        coordinatorIDs: Set<UUID>, units: [OrgUnit], confidence: Double, dueOn: String, recurrence: WorkTask.Recurrence?, errors: [String]
+    ) -> Row {
+        func choices(_ selected: Set<UUID>) -> [Choice] {
+            units.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id.map(selected.contains) ?? false) }
+        }
+        return Row(
+            index: index, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
+            leads: choices(leadIDs), coordinators: choices(coordinatorIDs),
+            confidence: leadIDs.isEmpty ? "không khớp" : "\(Int((confidence * 100).rounded()))%", lowConfidence: confidence < 0.75,
+            dueOn: dueOn,
+            recurrences: [Choice(value: "", label: "Không lặp lại", selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
+            errors: errors
+        )
+    }
+
+    /// Active units, and merged units standing for their successor (a directive from before a
+    /// merger names the old board).
+    static func matcher(on db: any Database) async throws -> UnitMatcher {
+        let all = try await OrgUnit.query(on: db).all()
+        var byID: [UUID: OrgUnit] = [:]
+        for unit in all { if let id = unit.id { byID[id] = unit } }
+        var candidates: [UnitMatcher.Candidate] = []
+        for unit in all {
+            guard let id = unit.id else { continue }
+            if unit.isActive {
+                candidates.append(.init(id: id, name: unit.name, shortName: unit.shortName, kind: unit.kind.rawValue))
+            } else if unit.status == .merged, let successor = unit.successorID, byID[successor]?.isActive == true {
+                candidates.append(.init(id: successor, name: unit.name, shortName: unit.shortName, kind: unit.kind.rawValue))
+            }
+        }
+        return UnitMatcher(candidates: candidates)
+    }
+}
+
+extension DocumentKinds {
+    /// The kinds offered in forms.
+    static let names = ["Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Chương trình hành động", "Chương trình", "Thông báo", "Thông tri", "Hướng dẫn", "Công văn", "Đề án", "Báo cáo", "Tờ trình", "Quy chế"]
+}
+
+/// Kinds of document (namespace for the form's list).
+enum DocumentKinds {}

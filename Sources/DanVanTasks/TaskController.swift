@@ -1,0 +1,266 @@
+import DanVanCore
+import DanVanDocuments
+import DanVanText
+import Fluent
+import Foundation
+import Vapor
+
+/// A task as lists show it.
+struct TaskRow: Encodable, Sendable {
+    let id: String
+    let content: String
+    let leadName: String
+    let leadID: String
+    let dueOn: String
+    let recurrence: String
+    let status: String
+    let statusLabel: String
+    let progress: Int
+
+    init(_ task: WorkTask, now: Date) {
+        id = task.id?.uuidString ?? ""
+        content = String(task.content.prefix(220))
+        leadName = task.$leadUnit.value?.name ?? ""
+        leadID = task.$leadUnit.id.uuidString
+        dueOn = VNFormat.date(task.dueOn)
+        recurrence = task.recurrence?.label ?? ""
+        let status = task.effectiveStatus(now: now)
+        self.status = status.rawValue
+        statusLabel = status.label
+        progress = task.progress
+    }
+}
+
+struct TaskController {
+    struct Choice: Encodable, Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct IndexContext: Encodable, Sendable {
+        let rows: [TaskRow]
+        let query: String
+        let statuses: [Choice]
+        let units: [Choice]
+        let overdueOnly: Bool
+        let count: String
+        let page: Int
+        let previous: String?
+        let next: String?
+    }
+
+    struct CoordinatorRow: Encodable, Sendable {
+        let id: String
+        let unitName: String
+        let note: String
+        let notedAt: String
+        let canNote: Bool
+    }
+
+    struct UpdateRow: Encodable, Sendable {
+        let at: String
+        let kind: String
+        let author: String
+        let text: String
+        let progress: String
+    }
+
+    struct ShowContext: Encodable, Sendable {
+        let task: TaskRow
+        let fullContent: String
+        let section: String
+        let documentID: String?
+        let documentLabel: String
+        let coordinators: [CoordinatorRow]
+        let timeline: [UpdateRow]
+        let version: Int
+        let canReport: Bool
+        let canReview: Bool
+        let awaitingAcceptance: Bool
+        let error: String?
+    }
+
+    static let pageSize = 50
+
+    func index(_ req: Request) async throws -> Response {
+        let scope = try await req.scope()
+        var filter = TaskService.Filter()
+        filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
+        filter.status = (try? req.query.get(String.self, at: "status")).flatMap(WorkTask.Status.init(rawValue:))
+        filter.unitID = try? req.query.get(UUID.self, at: "unit")
+        filter.documentID = try? req.query.get(UUID.self, at: "document")
+        filter.overdueOnly = ((try? req.query.get(String.self, at: "overdue")) ?? "") == "1"
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, on: req.db)
+        let units = try await UnitService.tree(in: scope, includeEnded: false, on: req.db)
+        func link(_ page: Int) -> String {
+            var components = URLComponents()
+            components.path = "/tasks"
+            var items: [URLQueryItem] = [URLQueryItem(name: "page", value: String(page))]
+            if !filter.query.isEmpty { items.append(URLQueryItem(name: "q", value: filter.query)) }
+            if let status = filter.status { items.append(URLQueryItem(name: "status", value: status.rawValue)) }
+            if let unit = filter.unitID { items.append(URLQueryItem(name: "unit", value: unit.uuidString)) }
+            if filter.overdueOnly { items.append(URLQueryItem(name: "overdue", value: "1")) }
+            components.queryItems = items
+            return components.string ?? "/tasks"
+        }
+        let context = IndexContext(
+            rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
+            statuses: WorkTask.Status.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
+            units: units.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id == filter.unitID) },
+            overdueOnly: filter.overdueOnly, count: "\(VNFormat.integer(min(tasks.count, Self.pageSize))) nhiệm vụ" + (tasks.count > Self.pageSize ? " (còn nữa)" : ""),
+            page: page, previous: page > 1 ? link(page - 1) : nil, next: tasks.count > Self.pageSize ? link(page + 1) : nil
+        )
+        return try await req.render("tasks/index", title: "Nhiệm vụ", context)
+    }
+
+    func show(_ req: Request) async throws -> Response {
+        try await page(req, error: nil)
+    }
+
+    func page(_ req: Request, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let scope = try await req.scope()
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: scope, on: req.db)
+        let id = try task.requireID()
+        let coordinators = try await TaskCoordinator.query(on: req.db).filter(\.$task.$id == id).with(\.$unit).all()
+        let updates = try await TaskUpdate.query(on: req.db).filter(\.$task.$id == id).sort(\.$at, .descending).all()
+        let user = try req.requireUser()
+        let leadInScope = scope.contains(task.leadUnit)
+        let context = ShowContext(
+            task: TaskRow(task, now: req.now), fullContent: task.content, section: task.section ?? "",
+            documentID: task.document?.id?.uuidString,
+            documentLabel: task.document.map { doc in doc.symbol.map { "\(doc.kind ?? "Văn bản") số \($0)" } ?? doc.title } ?? "",
+            coordinators: coordinators.map {
+                CoordinatorRow(id: $0.id?.uuidString ?? "", unitName: $0.unit.name, note: $0.note ?? "", notedAt: VNFormat.dateTime($0.notedAt), canNote: scope.contains($0.unit) && !task.status.isClosed)
+            },
+            timeline: updates.map { UpdateRow(at: VNFormat.dateTime($0.at), kind: $0.kind.label, author: $0.authorName, text: $0.text, progress: $0.progress.map { "\($0)%" } ?? "") },
+            version: task.version,
+            canReport: leadInScope && !task.status.isClosed && task.status != .awaitingAcceptance,
+            canReview: user.role != .focal && task.status == .awaitingAcceptance,
+            awaitingAcceptance: task.status == .awaitingAcceptance, error: error
+        )
+        return try await req.render("tasks/show", title: "Nhiệm vụ", context, status: status)
+    }
+
+    struct ProgressForm: Content {
+        var text: String?
+        var progress: String?
+        var version: String?
+    }
+
+    func progress(_ req: Request) async throws -> Response {
+        let scope = try await req.scope()
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: scope, on: req.db)
+        guard scope.contains(task.leadUnit) else { throw AppError.forbidden }
+        let form = try req.content.decode(ProgressForm.self)
+        let text = VietnameseText.nfc((form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        guard !text.isEmpty else { return try await page(req, error: "Nhập nội dung báo cáo tiến độ.", status: .unprocessableEntity) }
+        guard let progress = Int(form.progress ?? ""), (0...100).contains(progress) else {
+            return try await page(req, error: "Tiến độ là số từ 0 đến 100.", status: .unprocessableEntity)
+        }
+        do {
+            try await TaskService.reportProgress(task, text: text, progress: progress, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, unitID: task.$leadUnit.id, at: req.now, on: req.db)
+        } catch TaskService.Refusal.staleVersion {
+            return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật. Nội dung mới nhất đã hiện bên dưới; vui lòng kiểm tra và gửi lại.", status: .conflict)
+        }
+        req.flash(.success, progress >= 100 ? "Đã báo cáo hoàn thành, chờ nghiệm thu." : "Đã cập nhật tiến độ.")
+        return req.redirect(to: "/tasks/\(try task.requireID())")
+    }
+
+    struct ReviewForm: Content {
+        var decision: String?
+        var comment: String?
+        var version: String?
+    }
+
+    func review(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard user.role != .focal else { throw AppError.forbidden }
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: try await req.scope(), on: req.db)
+        let form = try req.content.decode(ReviewForm.self)
+        let accept = form.decision == "accept"
+        let comment = VietnameseText.nfc((form.comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        if !accept, comment.isEmpty { return try await page(req, error: "Khi trả lại, hãy ghi rõ cần bổ sung gì.", status: .unprocessableEntity) }
+        do {
+            try await TaskService.review(task, accept: accept, comment: comment.isEmpty ? "Đồng ý nghiệm thu." : comment, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, at: req.now, on: req.db)
+        } catch TaskService.Refusal.staleVersion {
+            return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật; vui lòng xem lại.", status: .conflict)
+        } catch TaskService.Refusal.invalid(let message) {
+            return try await page(req, error: message, status: .unprocessableEntity)
+        }
+        req.flash(.success, accept ? "Đã nghiệm thu nhiệm vụ." : "Đã trả lại nhiệm vụ kèm ý kiến.")
+        return req.redirect(to: "/tasks/\(try task.requireID())")
+    }
+
+    struct NoteForm: Content {
+        var note: String?
+    }
+
+    func coordinate(_ req: Request) async throws -> Response {
+        let scope = try await req.scope()
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: scope, on: req.db)
+        guard let coordinatorID = req.parameters.get("coordinatorID", as: UUID.self),
+              let coordinator = try await TaskCoordinator.query(on: req.db).filter(\.$id == coordinatorID).filter(\.$task.$id == task.requireID()).with(\.$unit).first()
+        else { throw AppError.notFound }
+        guard scope.contains(coordinator.unit) else { throw AppError.forbidden }
+        let note = VietnameseText.nfc((try req.content.decode(NoteForm.self).note ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        guard !note.isEmpty else { return try await page(req, error: "Nhập nội dung phần việc của đơn vị phối hợp.", status: .unprocessableEntity) }
+        try await TaskService.coordinate(coordinator, task: task, note: String(note.prefix(1000)), actor: req.actor, at: req.now, on: req.db)
+        req.flash(.success, "Đã ghi nhận phần việc của đơn vị phối hợp.")
+        return req.redirect(to: "/tasks/\(try task.requireID())")
+    }
+}
+
+/// The tasks module: registration of documents into tasks, task lists and follow-up.
+public struct TasksModule: DanVanModule {
+    /// Creates the module.
+    public init() {}
+
+    /// Migrations.
+    public var migrations: [any Migration] { TaskMigrations.all }
+
+    /// Navigation "Nhiệm vụ" and the tasks panel of the document page.
+    public func register(on app: Application) throws {
+        app.navigation.enable("nav.tasks", href: "/tasks")
+        app.documentPanels.append { req, document in
+            let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
+            let now = req.now
+            let done = tasks.filter { [.done, .doneLate].contains($0.status) }.count
+            let overdue = tasks.filter { $0.effectiveStatus(now: now) == .overdue }.count
+            return DocumentPanel(
+                title: "Nhiệm vụ từ văn bản này",
+                summary: tasks.isEmpty ? nil : "\(tasks.count) nhiệm vụ · \(done) hoàn thành · \(overdue) quá hạn",
+                rows: tasks.map { task in
+                    let status = task.effectiveStatus(now: now)
+                    return DocumentPanel.Row(
+                        text: "\(task.section.map { "[\($0)] " } ?? "")\(task.$leadUnit.value?.name ?? ""): \(String(task.content.prefix(120)))",
+                        href: "/tasks/\(task.id?.uuidString ?? "")", badge: status.label, badgeClass: "status-task-\(status.rawValue)",
+                        detail: task.dueOn.map { "Hạn \(VNFormat.date($0))" } ?? task.recurrence?.label
+                    )
+                },
+                emptyText: "Chưa có nhiệm vụ nào."
+            )
+        }
+    }
+
+    /// Routes.
+    public func routes(_ routes: ModuleRoutes) throws {
+        let tasks = TaskController()
+        routes.web.get("tasks", use: tasks.index)
+        routes.web.get("tasks", ":taskID", use: tasks.show)
+        routes.web.post("tasks", ":taskID", "progress", use: tasks.progress)
+        routes.web.post("tasks", ":taskID", "review", use: tasks.review)
+        routes.web.post("tasks", ":taskID", "coordinators", ":coordinatorID", use: tasks.coordinate)
+        let registration = RegistrationController()
+        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
+        staff.get("documents", "new", use: registration.new)
+        staff.post("documents", "preview", use: registration.preview)
+        staff.post("documents", use: registration.create)
+    }
+
+    /// No API yet.
+    public var openAPIPaths: [String: JSON] { [:] }
+    /// No API yet.
+    public var openAPISchemas: [String: JSON] { [:] }
+}

@@ -1,0 +1,170 @@
+import DanVanCore
+import DanVanDocuments
+import DanVanText
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// A task to create from a confirmed assignment.
+public struct TaskDraft: Sendable, Equatable {
+    public var content: String
+    public var section: String?
+    public var leadUnitID: UUID
+    public var coordinatorIDs: [UUID]
+    public var dueOn: Date?
+    public var recurrence: WorkTask.Recurrence?
+
+    /// Creates a draft.
+    public init(content: String, section: String?, leadUnitID: UUID, coordinatorIDs: [UUID], dueOn: Date?, recurrence: WorkTask.Recurrence?) {
+        self.content = content
+        self.section = section
+        self.leadUnitID = leadUnitID
+        self.coordinatorIDs = coordinatorIDs
+        self.dueOn = dueOn
+        self.recurrence = recurrence
+    }
+}
+
+/// Task operations: plain functions on a database handle.
+public enum TaskService {
+    /// Creates a task with its coordinators and the first timeline entry, audited.
+    @discardableResult
+    public static func create(_ draft: TaskDraft, documentID: UUID?, actor: Actor, at: Date, on db: any Database) async throws -> WorkTask {
+        let task = WorkTask()
+        task.id = UUID()
+        task.$document.id = documentID
+        task.section = draft.section
+        task.content = VietnameseText.nfc(draft.content)
+        task.$leadUnit.id = draft.leadUnitID
+        task.dueOn = draft.dueOn
+        task.recurrence = draft.recurrence
+        task.status = .notStarted
+        task.progress = 0
+        task.version = 1
+        task.searchText = VietnameseText.fold(draft.content)
+        try await task.create(on: db)
+        let id = try task.requireID()
+        for unitID in Set(draft.coordinatorIDs) where unitID != draft.leadUnitID {
+            try await TaskCoordinator(taskID: id, unitID: unitID).create(on: db)
+        }
+        try await TaskUpdate(taskID: id, kind: .created, actor: actor, unitID: nil, text: "Giao nhiệm vụ", progress: 0, at: at).create(on: db)
+        try await AuditLog.record(on: db, actor: actor, at: at, action: "create", entityType: "task", entityID: id, summary: "Giao nhiệm vụ: \(String(draft.content.prefix(80)))", after: task.auditSnapshot)
+        return task
+    }
+
+    /// Filters of a task list.
+    public struct Filter: Sendable, Equatable {
+        public var status: WorkTask.Status?
+        public var unitID: UUID?
+        public var documentID: UUID?
+        public var query = ""
+        public var overdueOnly = false
+
+        /// No filter.
+        public init() {}
+    }
+
+    /// Tasks visible in `scope` (lead or coordinator inside it), filtered, by due date.
+    public static func list(_ filter: Filter, scope: AccessScope, now: Date, limit: Int = 200, offset: Int = 0, on db: any Database) async throws -> [WorkTask] {
+        var query = try await scoped(scope, on: db)
+        if let documentID = filter.documentID { query = query.filter(\.$document.$id == documentID) }
+        if let unitID = filter.unitID { query = query.filter(\.$leadUnit.$id == unitID) }
+        let terms = VietnameseText.fold(VietnameseText.clean(filter.query))
+        if !terms.isEmpty { query = query.filter(\.$searchText ~~ terms) }
+        if filter.overdueOnly || filter.status == .overdue {
+            query = query.filter(\.$status !~ [.done, .doneLate, .cancelled, .awaitingAcceptance]).filter(\.$dueOn < now.addingTimeInterval(-86_400 + 1))
+        } else if let status = filter.status {
+            query = query.filter(\.$status == status)
+        }
+        return try await query.with(\.$leadUnit).sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+    }
+
+    /// Tasks whose lead unit, or one of whose coordinating units, is inside `scope`.
+    public static func scoped(_ scope: AccessScope, on db: any Database) async throws -> QueryBuilder<WorkTask> {
+        guard scope.pathPrefix != nil else { return WorkTask.query(on: db) }
+        let unitIDs = try await scope.filter(OrgUnit.query(on: db)).all().compactMap(\.id)
+        let coordinated = try await TaskCoordinator.query(on: db).filter(\.$unit.$id ~~ unitIDs).all().map { $0.$task.id }
+        return WorkTask.query(on: db).group(.or) { group in
+            group.filter(\.$leadUnit.$id ~~ unitIDs)
+            if !coordinated.isEmpty { group.filter(\.$id ~~ coordinated) }
+        }
+    }
+
+    /// The task with `id` if visible in `scope` (404 otherwise).
+    public static func find(_ id: UUID?, scope: AccessScope, on db: any Database) async throws -> WorkTask {
+        guard let id, let task = try await scoped(scope, on: db).filter(\.$id == id).with(\.$leadUnit).with(\.$document).first() else {
+            throw AppError.notFound
+        }
+        return task
+    }
+
+    /// Why a change cannot be made, as a localised message.
+    public enum Refusal: Error, Equatable, Sendable {
+        case staleVersion
+        case notAllowed
+        case invalid(String)
+    }
+
+    /// Records progress by the lead unit: text, percentage; 100% asks for acceptance.
+    public static func reportProgress(_ task: WorkTask, text: String, progress: Int, expectedVersion: Int, actor: Actor, unitID: UUID?, at: Date, on db: any Database) async throws {
+        let before = task.auditSnapshot
+        try await db.transaction { db in
+            try await bumpVersion(task, expected: expectedVersion, on: db)
+            task.progress = max(0, min(100, progress))
+            task.status = progress >= 100 ? .awaitingAcceptance : .inProgress
+            try await task.update(on: db)
+            let kind: TaskUpdate.Kind = progress >= 100 ? .submitted : .progress
+            try await TaskUpdate(taskID: task.requireID(), kind: kind, actor: actor, unitID: unitID, text: text, progress: task.progress, at: at).create(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%", before: before, after: task.auditSnapshot)
+        }
+    }
+
+    /// The specialist accepts the reported completion (done, or done late after the due date)
+    /// or sends it back with a comment.
+    public static func review(_ task: WorkTask, accept: Bool, comment: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
+        guard task.status == .awaitingAcceptance else { throw Refusal.invalid("Nhiệm vụ chưa được báo cáo hoàn thành.") }
+        let before = task.auditSnapshot
+        try await db.transaction { db in
+            try await bumpVersion(task, expected: expectedVersion, on: db)
+            if accept {
+                let late = task.dueOn.map { at > $0.addingTimeInterval(86_400) } ?? false
+                task.status = late ? .doneLate : .done
+                task.completedOn = at
+            } else {
+                task.status = .inProgress
+                task.progress = min(task.progress, 90)
+            }
+            try await task.update(on: db)
+            try await TaskUpdate(taskID: task.requireID(), kind: accept ? .accepted : .returned, actor: actor, unitID: nil, text: comment, progress: task.progress, at: at).create(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: accept ? "Nghiệm thu nhiệm vụ" : "Trả lại nhiệm vụ: \(comment)", before: before, after: task.auditSnapshot)
+        }
+    }
+
+    /// A coordinating unit adds its part.
+    public static func coordinate(_ coordinator: TaskCoordinator, task: WorkTask, note: String, actor: Actor, at: Date, on db: any Database) async throws {
+        try await db.transaction { db in
+            coordinator.note = note
+            coordinator.notedAt = at
+            try await coordinator.update(on: db)
+            try await TaskUpdate(taskID: task.requireID(), kind: .coordination, actor: actor, unitID: coordinator.$unit.id, text: note, progress: nil, at: at).create(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "Đơn vị phối hợp cập nhật: \(String(note.prefix(80)))")
+        }
+    }
+
+    /// Refuses a change made on an old copy of the task: two people editing at once must not
+    /// silently overwrite each other. The check and the bump are one conditional UPDATE, so
+    /// it holds across transactions and app instances.
+    static func bumpVersion(_ task: WorkTask, expected: Int, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw Refusal.staleVersion }
+        struct Row: Decodable { let version: Int }
+        let rows = try await sql.update(WorkTask.schema)
+            .set("version", to: expected + 1)
+            .where("id", .equal, try task.requireID())
+            .where("version", .equal, expected)
+            .returning("version")
+            .all(decoding: Row.self)
+        guard rows.count == 1 else { throw Refusal.staleVersion }
+        task.version = expected + 1
+    }
+}

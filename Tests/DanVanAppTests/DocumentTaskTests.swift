@@ -1,0 +1,279 @@
+import DanVanApp
+import DanVanCore
+import DanVanDocuments
+import DanVanTasks
+import DanVanTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+/// A directive written for the tests, naming units of the demo province.
+let demoDirective = """
+TỈNH ỦY THANH BÌNH
+Số: 15-KH/TU
+Thanh Bình, ngày 10 tháng 3 năm 2026
+
+KẾ HOẠCH
+thực hiện công tác dân vận năm 2026
+
+Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư, Ban Thường vụ Tỉnh ủy ban hành Kế hoạch như sau:
+
+I. NHIỆM VỤ
+
+1. Giao Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ theo dõi việc thực hiện Kế hoạch. Hoàn thành trong quý II/2026.
+
+2. Hội Nông dân tỉnh vận động hội viên tham gia xây dựng nông thôn mới. Thực hiện hàng năm.
+
+3. Giao Phường Hòa Lạc tổ chức đối thoại với Nhân dân về giải phóng mặt bằng. Hoàn thành trước ngày 30/6/2026.
+
+Nơi nhận:
+- Các đảng bộ trực thuộc,
+- Lưu VPTU.
+
+T/M BAN THƯỜNG VỤ
+BÍ THƯ
+
+Nguyễn Văn An
+"""
+
+@Suite("Documents and tasks")
+struct DocumentTaskTests {
+    /// Registers the demo directive through the real pages as `username`; returns the preview
+    /// page and the confirmation response.
+    func register(_ client: WebClient, text: String = demoDirective, edit: (inout [String: String]) -> Void = { _ in }) async throws -> (WebClient.Page, WebClient.Page) {
+        try await client.get("/documents/new")
+        let preview = try await client.postMultipart("/documents/preview", fields: ["text": text], file: nil)
+        var fields = formFields(preview.body)
+        edit(&fields)
+        var pairs: [(String, String)] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            if let bracket = name.range(of: "[#", options: .backwards) {
+                pairs.append((String(name[..<bracket.lowerBound]) + "[]", value))
+            } else {
+                pairs.append((name, value))
+            }
+        }
+        let confirm = try await client.post("/documents", pairs: pairs)
+        return (preview, confirm)
+    }
+
+    @Test("a specialist pastes a directive, sees matched units, confirms; document, references and tasks are saved")
+    func registerFromText() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            // setup
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            // act
+            let (preview, confirm) = try await register(client)
+            // check
+            #expect(preview.status == .ok)
+            #expect(preview.body.contains("value=\"15-KH/TU\""))
+            #expect(preview.body.contains("Nhiệm vụ đề xuất (3)"))
+            #expect(preview.body.contains("độ khớp 100%"))
+            #expect(confirm.status == .seeOther)
+            let document = try #require(try await Document.query(on: app.db).first())
+            #expect(document.symbol == "15-KH/TU")
+            #expect(document.kind == "Kế hoạch")
+            #expect(VNFormat.isoDate(document.issuedOn) == "2026-03-10")
+            #expect(try await DocumentReference.query(on: app.db).all().map(\.symbol) == ["43-KL/TW"])
+            let tasks = try await WorkTask.query(on: app.db).with(\.$leadUnit).sort(\.$section).all()
+            #expect(tasks.map { $0.leadUnit.code } == ["TU-BTGDV", "MTTQ-HND", "P-HL"])
+            #expect(VNFormat.isoDate(tasks[0].dueOn) == "2026-06-30")
+            #expect(tasks[1].recurrence == .year)
+            #expect(VNFormat.isoDate(tasks[2].dueOn) == "2026-06-30")
+            let coordinators = try await TaskCoordinator.query(on: app.db).filter(\.$task.$id == tasks[0].requireID()).with(\.$unit).all()
+            #expect(coordinators.map(\.unit.code) == ["UB-SNV"])
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "task").count() == 3)
+            let page = try await client.get(confirm.location ?? "")
+            #expect(page.body.contains("Nhiệm vụ từ văn bản này"))
+            #expect(page.body.contains("3 nhiệm vụ"))
+        }
+    }
+
+    @Test("registering the same symbol again is caught and offers the existing document")
+    func duplicate() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            try await register(client)
+            let (preview, second) = try await register(client)
+            #expect(preview.body.contains("id=\"duplicate-warning\""))
+            #expect(second.status == .unprocessableEntity)
+            #expect(second.body.contains("Văn bản có số hiệu này đã được đăng ký"))
+            #expect(try await Document.query(on: app.db).count() == 1)
+            let (_, forced) = try await register(client) { $0["confirmDuplicate"] = "on" }
+            #expect(forced.status == .seeOther)
+            #expect(try await Document.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test("a text the reader finds nothing in still registers, with a warning; a missing lead is reported on its row")
+    func weakInput() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            let (preview, confirm) = try await register(client, text: "Ghi chú cuộc họp không có cấu trúc.")
+            #expect(preview.body.contains("chưa có nhiệm vụ nào"))
+            #expect(confirm.status == .unprocessableEntity, "a title is needed")
+            let (_, fixed) = try await register(client, text: "Ghi chú cuộc họp không có cấu trúc.") { $0["title"] = "Ghi chú họp giao ban" }
+            #expect(fixed.status == .seeOther)
+            let (_, noLead) = try await register(client) { fields in
+                for key in fields.keys where key.hasPrefix("assignments[0][leads][#") { fields[key] = nil }
+                fields["symbol"] = "16-KH/TU"
+            }
+            #expect(noLead.status == .unprocessableEntity)
+            #expect(noLead.body.contains("Chọn đơn vị chủ trì."))
+            #expect(noLead.body.contains("value=\"16-KH/TU\""), "what the user typed is kept")
+        }
+    }
+
+    @Test("search finds documents without diacritics; cites and cited-by link registered documents")
+    func searchAndCitations() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            let cited = demoDirective.replacingOccurrences(of: "Số: 15-KH/TU", with: "Số: 43-KL/TW").replacingOccurrences(of: "Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư, ", with: "")
+            try await register(client, text: cited)
+            try await register(client)
+            let found = try await client.get("/documents?q=doi%20thoai%20giai%20phong%20mat%20bang")
+            #expect(found.body.contains("15-KH/TU"))
+            let none = try await client.get("/documents?q=khong%20co%20tu%20nay")
+            #expect(none.body.contains("Không có văn bản nào phù hợp."))
+            let plan = try #require(try await Document.query(on: app.db).filter(\.$symbolKey == "15-KH/TU").first())
+            let page = try await client.get("/documents/\(plan.id!)")
+            let conclusion = try #require(try await Document.query(on: app.db).filter(\.$symbolKey == "43-KL/TW").first())
+            #expect(page.body.contains("/documents/\(conclusion.id!)"))
+            let citedPage = try await client.get("/documents/\(conclusion.id!)")
+            #expect(citedPage.body.contains("id=\"cited-by\""))
+            #expect(citedPage.body.contains("15-KH/TU"))
+        }
+    }
+
+    @Test("the lead's focal point reports progress; a sibling commune cannot see the task; the specialist accepts")
+    func followUp() async throws {
+        try await withTestApp { app in
+            // setup
+            try await loadDemo(app)
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            try await register(specialist)
+            let task = try #require(try await WorkTask.query(on: app.db).join(OrgUnit.self, on: \WorkTask.$leadUnit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$code == "P-HL").first())
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let sibling = WebClient(app)
+            try await sibling.login("daumoi.tanlap")
+            // check scope
+            #expect(try await sibling.get("/tasks/\(task.id!)").status == .notFound)
+            #expect(!(try await sibling.get("/tasks").body.contains("đối thoại")))
+            #expect(try await focal.get("/tasks").body.contains("đối thoại"))
+            // act: progress, then completion
+            try await focal.get("/tasks/\(task.id!)")
+            let progress = try await focal.post("/tasks/\(task.id!)/progress", form: ["text": "Đã tổ chức 1 buổi đối thoại", "progress": "50", "version": "1"])
+            #expect(progress.status == .seeOther)
+            let stale = try await focal.post("/tasks/\(task.id!)/progress", form: ["text": "Bản cũ", "progress": "60", "version": "1"])
+            #expect(stale.status == .conflict)
+            #expect(stale.body.contains("vừa được người khác cập nhật"))
+            let done = try await focal.post("/tasks/\(task.id!)/progress", form: ["text": "Hoàn thành", "progress": "100", "version": "2"])
+            #expect(done.status == .seeOther)
+            #expect(try await WorkTask.find(task.id, on: app.db)?.status == .awaitingAcceptance)
+            // a focal point cannot accept its own work
+            #expect(try await focal.post("/tasks/\(task.id!)/review", form: ["decision": "accept", "version": "3"]).status == .forbidden)
+            try await specialist.get("/tasks/\(task.id!)")
+            let returned = try await specialist.post("/tasks/\(task.id!)/review", form: ["decision": "return", "comment": "", "version": "3"])
+            #expect(returned.status == .unprocessableEntity)
+            let accepted = try await specialist.post("/tasks/\(task.id!)/review", form: ["decision": "accept", "comment": "Tốt", "version": "3"])
+            #expect(accepted.status == .seeOther)
+            let stored = try #require(try await WorkTask.find(task.id, on: app.db))
+            #expect(stored.status == .done)
+            let timeline = try await TaskUpdate.query(on: app.db).filter(\.$task.$id == task.id!).all().map(\.kind)
+            #expect(timeline.contains(.accepted))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "task").filter(\.$action == "update").count() == 3)
+        }
+    }
+
+    @Test("a coordinating unit adds its part; overdue is shown once the due date has passed")
+    func coordinationAndOverdue() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            try await register(specialist)
+            let task = try #require(try await WorkTask.query(on: app.db).join(OrgUnit.self, on: \WorkTask.$leadUnit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$code == "TU-BTGDV").first())
+            let coordinator = try #require(try await TaskCoordinator.query(on: app.db).filter(\.$task.$id == task.id!).first())
+            let interior = WebClient(app)
+            try await interior.login("daumoi.snv")
+            let page = try await interior.get("/tasks/\(task.id!)")
+            #expect(page.status == .ok, "a coordinator sees the task")
+            #expect(!page.body.contains("Báo cáo tiến độ"), "only the lead reports progress")
+            let noted = try await interior.post("/tasks/\(task.id!)/coordinators/\(coordinator.id!)", form: ["note": "Đã cung cấp số liệu"])
+            #expect(noted.status == .seeOther)
+            #expect(try await TaskCoordinator.find(coordinator.id, on: app.db)?.note == "Đã cung cấp số liệu")
+            clock.advance(by: 200 * 86_400)
+            let overdue = try await specialist.get("/tasks?overdue=1")
+            #expect(overdue.body.contains("Quá hạn"))
+            #expect(overdue.body.contains("theo dõi việc thực hiện"))
+        }
+    }
+
+    @Test("registration is for staff: a focal point gets 403")
+    func focalCannotRegister() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("daumoi")
+            #expect(try await client.get("/documents/new").status == .forbidden)
+            #expect(try await client.get("/documents").status == .ok)
+        }
+    }
+}
+
+/// The name/value pairs a browser would submit from the first form with method post whose
+/// action is /documents: inputs, selected options, checked boxes, textareas.
+func formFields(_ html: String) -> [String: String] {
+    guard let start = html.range(of: "<form method=\"post\" action=\"/documents\""),
+          let end = html.range(of: "</form>", range: start.upperBound..<html.endIndex) else { return [:] }
+    let form = String(html[start.lowerBound..<end.lowerBound])
+    var fields: [String: String] = [:]
+    func attribute(_ name: String, in tag: Substring) -> String? {
+        guard let range = tag.range(of: " \(name)=\"") else { return nil }
+        let rest = tag[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { decode(String(rest[..<$0])) }
+    }
+    func decode(_ value: String) -> String {
+        value.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
+    var multiCounter: [String: Int] = [:]
+    for match in form.matches(of: /<input[^>]*>/) {
+        let tag = match.output[...]
+        guard let name = attribute("name", in: tag) else { continue }
+        let type = attribute("type", in: tag) ?? "text"
+        if type == "checkbox" || type == "radio" {
+            if tag.contains(" checked") { fields[name] = attribute("value", in: tag) ?? "on" }
+        } else if type != "file" {
+            fields[name] = attribute("value", in: tag) ?? ""
+        }
+    }
+    for match in form.matches(of: /<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/) {
+        fields[String(match.output.1)] = decode(String(match.output.2))
+    }
+    for match in form.matches(of: /<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/) {
+        let name = String(match.output.1)
+        for option in match.output.2.matches(of: /<option value="([^"]*)"( selected)?>/) where option.output.2 != nil {
+            if name.hasSuffix("[]") {
+                let index = multiCounter[name, default: 0]
+                multiCounter[name] = index + 1
+                fields[String(name.dropLast(2)) + "[#\(index)]"] = String(option.output.1)
+            } else {
+                fields[name] = String(option.output.1)
+            }
+        }
+    }
+    return fields
+}
