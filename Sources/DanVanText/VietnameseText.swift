@@ -41,6 +41,30 @@ public enum VietnameseText {
     /// as its own letter, not as `d` with a mark; users type "Dong Nai" for "Đồng Nai", so the
     /// fold does it by hand.
     public static func fold<S: StringProtocol>(_ text: S) -> String {
+        let capacity = text.utf8.count * 2 + 4
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var count = 0
+            func put(_ byte: UInt8) {
+                if count < capacity { buffer[count] = byte; count += 1 }
+            }
+            for scalar in text.unicodeScalars {
+                let value = scalar.value
+                if value < 0x80 {
+                    put(UInt8(value >= 65 && value <= 90 ? value + 32 : value))
+                } else if value >= 0x0300 && value <= 0x036F {
+                    continue
+                } else if value < foldLimit {
+                    for byte in foldTable[Int(value)] { put(byte) }
+                } else {
+                    for byte in slowFold(scalar).utf8 { put(byte) }
+                }
+            }
+            return count
+        }
+    }
+
+    /// The folded form as UTF-8 bytes (the reader searches bytes).
+    static func foldBytes<S: StringProtocol>(_ text: S) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -55,19 +79,19 @@ public enum VietnameseText {
                 bytes.append(contentsOf: slowFold(scalar).utf8)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
-    private static let foldLimit: UInt32 = 0x2100
+    static let foldLimit: UInt32 = 0x2100
 
     /// Every scalar below U+2000 folded once (Vietnamese lives in Latin-1 and Latin Extended
     /// Additional): decomposing each character through Foundation is slow on Linux.
-    private static let foldTable: [[UInt8]] = (0..<foldLimit).map { value in
+    static let foldTable: [[UInt8]] = (0..<foldLimit).map { value in
         guard let scalar = Unicode.Scalar(value) else { return [] }
         return Array(slowFold(scalar).utf8)
     }
 
-    private static func slowFold(_ scalar: Unicode.Scalar) -> String {
+    static func slowFold(_ scalar: Unicode.Scalar) -> String {
         var result = String.UnicodeScalarView()
         for part in String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars {
             switch part.value {

@@ -156,7 +156,8 @@ struct DocumentTaskTests {
 
     @Test("the lead's focal point reports progress; a sibling commune cannot see the task; the specialist accepts")
     func followUp() async throws {
-        try await withTestApp { app in
+        // 10/03/2026: before the task's deadline of 30/06/2026.
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
             // setup
             try await loadDemo(app)
             let specialist = WebClient(app)

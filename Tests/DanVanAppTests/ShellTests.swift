@@ -71,6 +71,17 @@ struct ShellTests {
         }
     }
 
+    @Test("views avoid Leaf's colon trap: a tag followed by \":\" opens a block")
+    func leafColonTrap() throws {
+        let views = URL(fileURLWithPath: packageRoot + "Resources/Views")
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let traps = text.matches(of: /#(endif|endfor|endexport|t\("[^"]*"\)):/).map { String($0.output.0) }
+            #expect(traps.isEmpty, "\(file.lastPathComponent): \(traps)")
+        }
+    }
+
     @Test("the OpenAPI document describes exactly the /api/v1 routes")
     func openAPIMatchesRoutes() async throws {
         try await withTestApp { app in

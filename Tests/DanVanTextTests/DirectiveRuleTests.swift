@@ -322,3 +322,12 @@ struct ParserPropertyTests {
         #expect(parser.parse(fixture) == parser.parse(fixture.decomposedStringWithCanonicalMapping.replacingOccurrences(of: "\n", with: "\r\n")))
     }
 }
+
+@Suite("Directive reader: folding collisions")
+struct FoldingCollisionTests {
+    @Test("\"vận động\" is an obligation although \"vẫn\" folds to the same letters; \"đã\" is not")
+    func vanDong() {
+        let text = "KẾ HOẠCH\nThử\n\nI. NHIỆM VỤ\n\n1. Sở Y tế vận động hiến máu tình nguyện.\n\n2. Sở Xây dựng đã triển khai tốt.\n\n3. Hội Nông dân tỉnh vẫn còn khó khăn.\n"
+        #expect(DirectiveParser().parse(text).assignments.map(\.lead) == ["Sở Y tế"])
+    }
+}

@@ -243,7 +243,7 @@ extension Run {
     /// Coordinators named in the later sentences of the span ("… tăng cường phối hợp với …").
     mutating func mergeCoordinators(_ draft: Draft) -> [String] {
         var names = draft.coordinators
-        for sentence in draft.sentences.dropFirst() {
+        for sentence in draft.sentences.dropFirst() where sentence.utf8.count > 8 && DuePhrases.index(of: Self.phoiHop, in: Array(VietnameseText.fold(sentence).utf8)) != nil {
             let substring = Substring(sentence)
             let tokens = Token.tokenize(substring, cache: &foldCache)
             names += coordinators(units: [], tokens: tokens, source: substring, lead: draft.lead)
@@ -254,7 +254,7 @@ extension Run {
 
     func firstDue(in sentences: [String]) -> DirectiveParse.Due? {
         for sentence in sentences {
-            if let (due, _) = DuePhrases.find(in: VietnameseText.fold(sentence)) { return due }
+            if let (due, _) = DuePhrases.find(bytes: VietnameseText.foldBytes(sentence)) { return due }
         }
         return nil
     }
@@ -268,6 +268,7 @@ extension Run {
     }
 
     static let commaGiao = Array(", giao ".utf8)
+    static let phoiHop = Array("phoi hop".utf8)
 
     /// The first words of a sentence: enough to find a subject of its own.
     static func opening(of sentence: Substring) -> Substring {
@@ -281,7 +282,7 @@ extension Run {
     }
 
     static func isStandaloneDeadline(_ sentence: Substring) -> Bool {
-        sentence.split(separator: " ").count <= 9 && DuePhrases.find(in: VietnameseText.fold(String(sentence))) != nil
+        sentence.utf8.count < 90 && sentence.split(separator: " ").count <= 9 && DuePhrases.find(bytes: VietnameseText.foldBytes(sentence)) != nil
     }
 
     /// Splits a paragraph at sentence ends: ".", "!" or "?" followed by a capital, a digit or

@@ -483,7 +483,7 @@ struct Run {
     /// Sections that state aims, requirements or targets, or review past results: their
     /// sentences are not assignments.
     static func isExcludedHeading(_ heading: Substring) -> Bool {
-        let folded = VietnameseText.fold(String(heading.prefix(60)))
+        let folded = VietnameseText.fold(Substring(heading.unicodeScalars.prefix(40)))
         let starts = ["muc dich", "yeu cau", "muc tieu", "chi tieu", "ve ket qua", "ket qua", "tinh hinh", "danh gia", "uu diem", "han che", "nguyen nhan", "bai hoc"]
         return starts.contains { folded.hasPrefix($0) }
     }
@@ -559,8 +559,8 @@ struct Run {
     /// The kind word printed before a citation ("Kết luận số …", "Thông báo kết luận số …").
     static func citationKind(before index: Int, in s: [Unicode.Scalar]) -> String? {
         let start = max(0, index - 60)
-        let window = Symbols.string(s, start, index)
-        var words = window.split(whereSeparator: { !$0.isLetter }).map { VietnameseText.fold(String($0)) }
+        let window = VietnameseText.fold(Symbols.string(s, start, index))
+        var words = window.split(whereSeparator: { !(("a"..."z").contains($0)) }).map(String.init)
         if words.last == "so" { words.removeLast() }
         for (phrase, name) in DocumentKinds.citationPhrases where words.count >= phrase.count && Array(words.suffix(phrase.count)) == phrase {
             return name

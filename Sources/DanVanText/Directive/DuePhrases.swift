@@ -12,7 +12,11 @@ enum DuePhrases {
 
     /// The first deadline or recurrence in a folded sentence, with its byte offset.
     static func find(in folded: String) -> (Due, Int)? {
-        let s = Array(folded.utf8)
+        find(bytes: Array(folded.utf8))
+    }
+
+    /// The same, on the folded bytes.
+    static func find(bytes s: [UInt8]) -> (Due, Int)? {
         var best: (Due, Int)?
         func consider(_ found: (Due, Int)?) {
             guard let found else { return }
@@ -73,6 +77,24 @@ enum DuePhrases {
     static let anywhereCues = ["thuc hien hang ", "dinh ky hang ", "bao cao hang "]
     static let openingCues = ["to chuc hang ", "trien khai hang "]
 
+    struct PeriodPatterns {
+        let every: String
+        let anywhere: [[UInt8]]
+        let opening: [[UInt8]]
+        let fronted: [UInt8]
+        let onceA: [UInt8]
+        let separated: [[UInt8]]
+    }
+
+    /// The recurrence cues, as bytes, built once.
+    static let periodPatterns: [PeriodPatterns] = periods.map { word, every in
+        let fronted = bytes("hang " + word + ",")
+        return PeriodPatterns(
+            every: every, anywhere: anywhereCues.map { bytes($0 + word) }, opening: openingCues.map { bytes($0 + word) },
+            fronted: fronted, onceA: bytes("hang " + word + " mot lan"), separated: [bytes(". ") + fronted, bytes("; ") + fronted]
+        )
+    }
+
     static func recurrence(_ s: [UInt8]) -> (Due, Int)? {
         var found: (Due, Int)?
         func note(_ every: String, _ at: Int) {
@@ -85,20 +107,14 @@ enum DuePhrases {
                 note(yearly ? "6months+year" : "6months", at)
             }
         }
-        for (word, every) in periods {
-            for cue in anywhereCues {
-                let pattern = bytes(cue + word)
-                if let at = index(of: pattern, in: s), isWordEnd(s, at + pattern.count) { note(every, at) }
+        for pattern in periodPatterns {
+            for cue in pattern.anywhere {
+                if let at = index(of: cue, in: s), isWordEnd(s, at + cue.count) { note(pattern.every, at) }
             }
-            for cue in openingCues {
-                let pattern = bytes(cue + word)
-                if hasPrefix(s, pattern), isWordEnd(s, pattern.count) { note(every, 0) }
-            }
-            let fronted = bytes("hang " + word + ",")
-            if hasPrefix(s, fronted) { note(every, 0) }
-            if hasPrefix(s, bytes("hang " + word + " mot lan")) { note(every, 0) }
-            for separator in [". ", "; "] {
-                if let at = index(of: bytes(separator) + fronted, in: s) { note(every, at) }
+            for cue in pattern.opening where hasPrefix(s, cue) && isWordEnd(s, cue.count) { note(pattern.every, 0) }
+            if hasPrefix(s, pattern.fronted) || hasPrefix(s, pattern.onceA) { note(pattern.every, 0) }
+            for cue in pattern.separated {
+                if let at = index(of: cue, in: s) { note(pattern.every, at) }
             }
         }
         return found

@@ -164,7 +164,7 @@ enum UnitPhrases {
                 }
                 if !verbFollows { break }
             }
-            if !token.isCapitalized, pastMarkers.contains(token.folded), end + 1 < tokens.count, verb(tokens, at: end + 1) != nil { break }
+            if !token.isCapitalized, pastMarkers.contains(token.folded), verb(tokens, at: end) == nil, end + 1 < tokens.count, verb(tokens, at: end + 1) != nil { break }
             end += 1
             modifiers += 1
         }
@@ -202,9 +202,10 @@ enum UnitPhrases {
     }
 
     /// Whether an obligation (not a report of the past) starts at `index`.
+    /// A report of the past ("đã triển khai") starts with a marker that is no obligation verb;
+    /// folding makes "vẫn" and "vận" alike, so the verb lexicon, not the marker list, decides.
     static func obligation(_ tokens: [Token], at index: Int) -> Bool {
         guard index < tokens.count else { return false }
-        if pastMarkers.contains(tokens[index].folded) { return false }
         return verb(tokens, at: index) != nil
     }
 }
