@@ -1,4 +1,5 @@
 import DanVanCore
+import DanVanTasks
 import Fluent
 import Foundation
 import Vapor
@@ -109,11 +110,74 @@ public enum DemoProvince {
         return list
     }
 
+    /// A fictional provincial plan, registered by the demo loader so every workflow has data.
+    static let plan = """
+    TỈNH ỦY THANH BÌNH
+    Số: 12-KH/TU
+    Thanh Bình, ngày 15 tháng 01 năm 2026
+
+    KẾ HOẠCH
+    thực hiện công tác dân vận năm 2026
+
+    Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư và Chỉ thị số 08-CT/TU, ngày 20/3/2022 của Ban Thường vụ Tỉnh ủy, Ban Thường vụ Tỉnh ủy ban hành Kế hoạch như sau:
+
+    I. MỤC ĐÍCH, YÊU CẦU
+
+    1. Nâng cao chất lượng công tác dân vận của cả hệ thống chính trị.
+
+    II. NHIỆM VỤ
+
+    1. Giao Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ theo dõi, đôn đốc việc thực hiện Kế hoạch này. Định kỳ 6 tháng, 01 năm báo cáo Ban Thường vụ Tỉnh ủy.
+
+    2. Ủy ban MTTQ Việt Nam tỉnh chủ trì, phối hợp với Hội Nông dân tỉnh, Hội Liên hiệp Phụ nữ tỉnh tổ chức Cuộc thi trắc nghiệm về “Dân vận khéo”. Hoàn thành trong quý III/2026.
+
+    3. Giao Phường Hòa Lạc tổ chức đối thoại với Nhân dân về bồi thường, giải phóng mặt bằng dự án đường ven sông. Hoàn thành trong quý I/2026.
+
+    4. Giao Xã Tân Lập xây dựng mô hình “Dân vận khéo” trong phát triển kinh tế. Hoàn thành trước ngày 30/11/2026.
+
+    5. Sở Dân tộc và Tôn giáo chủ động tham mưu thăm hỏi chức sắc tôn giáo nhân các ngày lễ lớn. Thực hiện hàng năm.
+
+    6. Báo và Phát thanh, Truyền hình Thanh Bình đẩy mạnh tuyên truyền các mô hình, điển hình “Dân vận khéo”. Hoàn thành trong năm 2026.
+
+    7. Giao Ban Tổ chức Tỉnh ủy tham mưu sơ kết 5 năm thực hiện Chỉ thị số 08-CT/TU. Thời gian sơ kết vào quý II/2027.
+
+    Nơi nhận:
+    - Các đảng bộ trực thuộc,
+    - Các sở, ban, ngành tỉnh,
+    - Lưu VPTU.
+
+    T/M BAN THƯỜNG VỤ
+    BÍ THƯ
+
+    Nguyễn Văn An
+    """
+
+    /// Registers the demo plan and moves some of its tasks along, so lists, the overdue
+    /// filter and acceptance all have something to show.
+    static func loadDocuments(app: Application) async throws {
+        guard let board = try await OrgUnit.query(on: app.db).filter(\.$code == "TU-BTGDV").first() else { return }
+        let now = app.clock.now()
+        let specialist = Actor(id: nil, name: "chuyenvien", address: nil)
+        let (_, tasks) = try await TaskService.registerFromText(plan, unitID: try board.requireID(), actor: specialist, at: now, on: app.db)
+        for task in tasks {
+            let unit = try await OrgUnit.find(task.$leadUnit.id, on: app.db)
+            switch unit?.code {
+            case "MTTQ":
+                try await TaskService.reportProgress(task, text: "Đã xây dựng thể lệ, bộ câu hỏi; đang phát động.", progress: 40, expectedVersion: task.version, actor: Actor(id: nil, name: "daumoi.mttq", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
+            case "X-TL":
+                try await TaskService.reportProgress(task, text: "Mô hình đã đi vào hoạt động, gửi báo cáo kết quả.", progress: 100, expectedVersion: task.version, actor: Actor(id: nil, name: "daumoi.tanlap", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
+            default:
+                break
+            }
+        }
+    }
+
     /// Loads the province if the database holds no unit yet; returns whether it did.
     @discardableResult
     public static func loadIfEmpty(app: Application) async throws -> Bool {
         if try await OrgUnit.query(on: app.db).count() > 0 { return false }
         try await load(app: app)
+        try await loadDocuments(app: app)
         return true
     }
 

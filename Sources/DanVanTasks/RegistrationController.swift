@@ -22,6 +22,7 @@ struct RegistrationController {
 
     struct Row: Encodable, Sendable {
         let index: Int
+        let number: Int
         let keep: Bool
         let content: String
         let section: String
@@ -237,7 +238,7 @@ struct RegistrationController {
             units.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id.map(selected.contains) ?? false) }
         }
         return Row(
-            index: index, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
+            index: index, number: index + 1, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
             leads: choices(leadIDs), coordinators: choices(coordinatorIDs),
             confidence: leadIDs.isEmpty ? "không khớp" : "\(Int((confidence * 100).rounded()))%", lowConfidence: confidence < 0.75,
             dueOn: dueOn,
@@ -246,22 +247,8 @@ struct RegistrationController {
         )
     }
 
-    /// Active units, and merged units standing for their successor (a directive from before a
-    /// merger names the old board).
     static func matcher(on db: any Database) async throws -> UnitMatcher {
-        let all = try await OrgUnit.query(on: db).all()
-        var byID: [UUID: OrgUnit] = [:]
-        for unit in all { if let id = unit.id { byID[id] = unit } }
-        var candidates: [UnitMatcher.Candidate] = []
-        for unit in all {
-            guard let id = unit.id else { continue }
-            if unit.isActive {
-                candidates.append(.init(id: id, name: unit.name, shortName: unit.shortName, kind: unit.kind.rawValue))
-            } else if unit.status == .merged, let successor = unit.successorID, byID[successor]?.isActive == true {
-                candidates.append(.init(id: successor, name: unit.name, shortName: unit.shortName, kind: unit.kind.rawValue))
-            }
-        }
-        return UnitMatcher(candidates: candidates)
+        try await TaskService.unitMatcher(on: db)
     }
 }
 

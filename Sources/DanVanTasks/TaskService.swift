@@ -152,6 +152,63 @@ public enum TaskService {
         }
     }
 
+    /// Active units, and merged units standing for their successor (a directive from before a
+    /// merger names the old board).
+    public static func unitMatcher(on db: any Database) async throws -> UnitMatcher {
+        let all = try await OrgUnit.query(on: db).all()
+        var byID: [UUID: OrgUnit] = [:]
+        for unit in all { if let id = unit.id { byID[id] = unit } }
+        var candidates: [UnitMatcher.Candidate] = []
+        for unit in all {
+            guard let id = unit.id else { continue }
+            if unit.isActive {
+                candidates.append(.init(id: id, name: unit.name, shortName: unit.shortName, kind: unit.kind.rawValue))
+            } else if unit.status == .merged, let successor = unit.successorID, byID[successor]?.isActive == true {
+                candidates.append(.init(id: successor, name: unit.name, shortName: unit.shortName, kind: unit.kind.rawValue))
+            }
+        }
+        return UnitMatcher(candidates: candidates)
+    }
+
+    /// Registers a document from its text without a person checking the preview: the
+    /// reader's metadata, and a task for every assignment whose lead matched a unit with
+    /// confidence ≥ 0.75 (the preview's defaults). Used by the demo loader and imports.
+    @discardableResult
+    public static func registerFromText(_ text: String, unitID: UUID, actor: Actor, at: Date, on db: any Database) async throws -> (Document, [WorkTask]) {
+        let parse = DirectiveParser().parse(text)
+        let matcher = try await unitMatcher(on: db)
+        let issued = parse.date.flatMap(VNFormat.parseDate)
+        let named = DocumentService.reviewsNamed(in: parse)
+        let defaults = DocumentService.defaultReviews(kind: parse.kind, issuedOn: issued)
+        let draft = DocumentDraft(
+            kind: parse.kind, symbol: parse.symbol, issuedOn: issued, title: parse.title ?? "(không có trích yếu)",
+            issuer: parse.signer.onBehalfOf, signer: [parse.signer.title, parse.signer.name].compactMap { $0 }.joined(separator: " "),
+            body: text, interimReviewOn: named.interim ?? defaults.0, finalReviewOn: named.final ?? defaults.1
+        )
+        return try await db.transaction { db in
+            let document = try await DocumentService.create(draft, parse: parse, unitID: unitID, actor: actor, at: at, on: db)
+            var tasks: [WorkTask] = []
+            for assignment in parse.assignments {
+                let lead = matcher.match(assignment.lead)
+                let leads = lead.isGroup ? lead.matches.map(\.id) : lead.matches.prefix(1).filter { $0.confidence >= 0.75 }.map(\.id)
+                let coordinators = assignment.coordinators.flatMap { phrase -> [UUID] in
+                    let match = matcher.match(phrase)
+                    return match.isGroup ? match.matches.map(\.id) : match.matches.prefix(1).filter { $0.confidence >= 0.75 }.map(\.id)
+                }
+                for leadID in leads {
+                    tasks.append(try await create(
+                        TaskDraft(
+                            content: assignment.text, section: assignment.section, leadUnitID: leadID, coordinatorIDs: coordinators,
+                            dueOn: assignment.dueDate.flatMap(VNFormat.parseDate), recurrence: WorkTask.Recurrence(every: assignment.due?.every)
+                        ),
+                        documentID: document.id, actor: actor, at: at, on: db
+                    ))
+                }
+            }
+            return (document, tasks)
+        }
+    }
+
     /// Refuses a change made on an old copy of the task: two people editing at once must not
     /// silently overwrite each other. The check and the bump are one conditional UPDATE, so
     /// it holds across transactions and app instances.

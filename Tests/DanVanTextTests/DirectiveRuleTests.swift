@@ -331,3 +331,14 @@ struct FoldingCollisionTests {
         #expect(DirectiveParser().parse(text).assignments.map(\.lead) == ["Sở Y tế"])
     }
 }
+
+@Suite("Directive reader: enumerated names")
+struct EnumeratedNameTests {
+    @Test("a name that starts with \"X và Y\" at the start of a sentence")
+    func pressName() {
+        let text = "KẾ HOẠCH\nThử\n\nI. NHIỆM VỤ\n\n1. Báo và Phát thanh, Truyền hình Thanh Bình đẩy mạnh tuyên truyền. Hoàn thành trong năm 2026.\n"
+        let parse = DirectiveParser().parse(text)
+        #expect(parse.assignments.map(\.lead) == ["Báo và Phát thanh, Truyền hình Thanh Bình"])
+        #expect(parse.assignments.first?.due == DirectiveParse.Due(kind: "year", year: 2026))
+    }
+}

@@ -116,7 +116,10 @@ enum UnitPhrases {
                 if after < tokens.count, head.notFollowedBy.contains(tokens[after].folded) { continue }
                 if head.needsCapitalOrDeterminer, determinerLength == 0 {
                     guard tokens[position].isCapitalized else { continue }
-                    if sentenceStart, !(after < tokens.count && tokens[after].isCapitalized) { continue }
+                    // "Sở Nội vụ", or an enumerated name "Báo và Phát thanh, Truyền hình …".
+                    let namedNext = after < tokens.count && tokens[after].isCapitalized
+                    let namedAfterAnd = after + 1 < tokens.count && tokens[after].folded == "va" && tokens[after + 1].isCapitalized
+                    if sentenceStart, !(namedNext || namedAfterAnd) { continue }
                 }
                 headEnd = after
                 break search
@@ -137,7 +140,8 @@ enum UnitPhrases {
                 // A name that enumerates ("Sở Văn hóa, Thể thao và Du lịch") goes on after a
                 // comma when a capitalised word that starts no other unit follows.
                 if token.folded == ",", end + 1 < tokens.count, tokens[end + 1].isWord, tokens[end + 1].isCapitalized,
-                   unit(tokens, at: end + 1) == nil, modifiers > 0, nameEnumerationFollows(tokens, from: end + 1) {
+                   unit(tokens, at: end + 1) == nil, modifiers > 0,
+                   nameEnumerationFollows(tokens, from: end + 1, sawAnd: tokens[index..<end].contains { $0.folded == "va" }) {
                     end += 1
                     continue
                 }
@@ -173,13 +177,15 @@ enum UnitPhrases {
 
     /// Whether capitalised words up to a "và <Capitalised>" follow: the tail of an enumerated
     /// name such as "…, Thể thao và Du lịch".
-    static func nameEnumerationFollows(_ tokens: [Token], from: Int) -> Bool {
+    /// Also true when the name already had its "và" ("Báo và Phát thanh, Truyền hình …") and
+    /// only capitalised words come before the verb.
+    static func nameEnumerationFollows(_ tokens: [Token], from: Int, sawAnd: Bool = false) -> Bool {
         var index = from
         while index < tokens.count, index < from + 8 {
             let token = tokens[index]
             if !token.isWord { return false }
             if token.folded == "va" { return index + 1 < tokens.count && tokens[index + 1].isCapitalized && unit(tokens, at: index + 1) == nil }
-            if !token.isCapitalized, verb(tokens, at: index) != nil { return false }
+            if !token.isCapitalized, verb(tokens, at: index) != nil { return sawAnd && index > from }
             index += 1
         }
         return false

@@ -1,0 +1,90 @@
+"""Real-browser test of the core loop: a directive pasted as text becomes tracked tasks."""
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from conftest import browser_errors, login, logout, shot, wait
+
+DIRECTIVE = """TỈNH ỦY THANH BÌNH
+Số: 31-KH/TU
+Thanh Bình, ngày 02 tháng 11 năm 2026
+
+KẾ HOẠCH
+tổ chức đối thoại với Nhân dân năm 2027
+
+I. NHIỆM VỤ
+
+1. Giao Phường Đông Sơn tổ chức đối thoại với Nhân dân về tái định cư. Hoàn thành trong quý II/2027.
+
+2. Hội Cựu chiến binh tỉnh phối hợp với Công an tỉnh tuyên truyền pháp luật. Thực hiện hàng năm.
+
+Nơi nhận:
+- Lưu VPTU.
+
+T/M BAN THƯỜNG VỤ
+PHÓ BÍ THƯ
+
+Trần Văn Bình
+"""
+
+
+def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, browser):
+    # The specialist pastes the text and sees the reader's proposal.
+    login(browser, server, "chuyenvien")
+    browser.get(server + "/documents/new")
+    browser.find_element(By.ID, "text").send_keys(DIRECTIVE)
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
+    assert browser.find_element(By.ID, "symbol").get_attribute("value") == "31-KH/TU"
+    assert "Nhiệm vụ đề xuất (2)" in browser.page_source
+    lead = Select(browser.find_element(By.ID, "leads-0"))
+    assert [o.text.strip("— ") for o in lead.all_selected_options] == ["Phường Đông Sơn"]
+    # The user fixes one proposed unit: the dialogue is for Phường Hòa Lạc instead.
+    lead.deselect_all()
+    lead.select_by_visible_text("— Phường Hòa Lạc")
+    shot(browser, "document-preview")
+    browser.find_element(By.ID, "confirm-registration").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Kế hoạch số 31-KH/TU"))
+    assert "Đã đăng ký văn bản và giao 2 nhiệm vụ." in browser.page_source
+    assert "2 nhiệm vụ · 0 hoàn thành" in browser.page_source
+    shot(browser, "document-page")
+    task_link = browser.find_element(By.PARTIAL_LINK_TEXT, "Phường Hòa Lạc").get_attribute("href")
+    logout(browser)
+
+    # The ward's focal point reports progress on its task.
+    login(browser, server, "daumoi")
+    browser.get(server + "/tasks")
+    assert "tái định cư" in browser.page_source
+    browser.get(task_link)
+    browser.find_element(By.ID, "progress-text").send_keys("Đã tổ chức đối thoại ngày 20/11, 85 hộ dự.")
+    value = browser.find_element(By.ID, "progress-value")
+    value.clear()
+    value.send_keys("100")
+    browser.find_element(By.CSS_SELECTOR, "form.form button.primary").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "task-status"), "Chờ nghiệm thu"))
+    shot(browser, "task-reported")
+    logout(browser)
+
+    # The specialist accepts; the document page shows the change.
+    login(browser, server, "chuyenvien")
+    browser.get(task_link)
+    browser.find_element(By.CSS_SELECTOR, "button[name=decision][value=accept]").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "task-status"), "Hoàn thành"))
+    browser.find_element(By.PARTIAL_LINK_TEXT, "31-KH/TU").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "panel")))
+    assert "2 nhiệm vụ · 1 hoàn thành" in browser.page_source
+    assert browser_errors(browser) == []
+    logout(browser)
+
+
+def test_demo_data_shows_every_state_and_search_ignores_diacritics(server, browser):
+    login(browser, server, "lanhdao")
+    browser.get(server + "/documents?q=dan+van+kheo")
+    assert "12-KH/TU" in browser.page_source
+    browser.get(server + "/tasks?overdue=1")
+    assert "Quá hạn" in browser.page_source
+    browser.get(server + "/tasks?status=awaitingAcceptance")
+    assert "Chờ nghiệm thu" in browser.page_source
+    shot(browser, "tasks-leader")
+    browser.get(server + "/documents/reviews")
+    assert "Sơ kết" in browser.page_source
