@@ -72,17 +72,12 @@ public struct DocumentRow: Encodable, Sendable {
 }
 
 struct DocumentController {
-    struct Choice: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct IndexContext: Encodable, Sendable {
         let rows: [DocumentRow]
         let query: String
-        let kinds: [Choice]
-        let years: [Choice]
+        let kinds: [SelectOption]
+        let years: [SelectOption]
         let count: String
         let canRegister: Bool
         let unresolved: [Unresolved]
@@ -144,8 +139,8 @@ struct DocumentController {
         let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
         let context = IndexContext(
             rows: documents.map(DocumentRow.init), query: filter.query,
-            kinds: Self.kinds.map { Choice(value: $0, label: $0, selected: $0 == filter.kind) },
-            years: (0..<12).map { currentYear - $0 }.map { Choice(value: String($0), label: String($0), selected: $0 == filter.year) },
+            kinds: Self.kinds.map { SelectOption(value: $0, label: $0, selected: $0 == filter.kind) },
+            years: (0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) },
             count: "\(VNFormat.integer(documents.count)) văn bản", canRegister: role != nil && role != .focal,
             unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind ?? "", count: $0.count) }
         )

@@ -9,11 +9,6 @@ import Vapor
 /// (metadata, citations, proposed assignments with units matched to the tree); only when the
 /// user confirms are the document, its references and its tasks saved, in one transaction.
 struct RegistrationController {
-    struct Choice: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct NewContext: Encodable, Sendable {
         let text: String
@@ -28,19 +23,19 @@ struct RegistrationController {
         let section: String
         let printedLead: String
         let printedCoordinators: String
-        let leads: [Choice]
-        let coordinators: [Choice]
+        let leads: [SelectOption]
+        let coordinators: [SelectOption]
         let confidence: String
         let lowConfidence: Bool
         let dueOn: String
-        let recurrences: [Choice]
+        let recurrences: [SelectOption]
         let errors: [String]
     }
 
     struct PreviewContext: Encodable, Sendable {
         let text: String
         let kind: String
-        let kinds: [Choice]
+        let kinds: [SelectOption]
         let symbol: String
         let issuedOn: String
         let title: String
@@ -226,23 +221,20 @@ struct RegistrationController {
         return date
     }
 
-    static func kindChoices(_ selected: String?) -> [Choice] {
-        [Choice(value: "", label: "—", selected: (selected ?? "").isEmpty)] + DocumentKinds.names.map { Choice(value: $0, label: $0, selected: $0 == selected) }
+    static func kindChoices(_ selected: String?) -> [SelectOption] {
+        [SelectOption(value: "", label: "—", selected: (selected ?? "").isEmpty)] + DocumentKinds.names.map { SelectOption(value: $0, label: $0, selected: $0 == selected) }
     }
 
     static func row(
         index: Int, keep: Bool, content: String, section: String, printedLead: String, printedCoordinators: String, leadIDs: Set<UUID>,
         coordinatorIDs: Set<UUID>, units: [OrgUnit], confidence: Double, dueOn: String, recurrence: WorkTask.Recurrence?, errors: [String]
     ) -> Row {
-        func choices(_ selected: Set<UUID>) -> [Choice] {
-            units.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id.map(selected.contains) ?? false) }
-        }
         return Row(
             index: index, number: index + 1, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
-            leads: choices(leadIDs), coordinators: choices(coordinatorIDs),
+            leads: SelectOption.units(units, selected: leadIDs), coordinators: SelectOption.units(units, selected: coordinatorIDs),
             confidence: leadIDs.isEmpty ? "không khớp" : "\(Int((confidence * 100).rounded()))%", lowConfidence: confidence < 0.75,
             dueOn: dueOn,
-            recurrences: [Choice(value: "", label: "Không lặp lại", selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
+            recurrences: [SelectOption(value: "", label: "Không lặp lại", selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
             errors: errors
         )
     }

@@ -32,17 +32,12 @@ struct TaskRow: Encodable, Sendable {
 }
 
 struct TaskController {
-    struct Choice: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct IndexContext: Encodable, Sendable {
         let rows: [TaskRow]
         let query: String
-        let statuses: [Choice]
-        let units: [Choice]
+        let statuses: [SelectOption]
+        let units: [SelectOption]
         let overdueOnly: Bool
         let count: String
         let page: Int
@@ -107,8 +102,8 @@ struct TaskController {
         }
         let context = IndexContext(
             rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
-            statuses: WorkTask.Status.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
-            units: units.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id == filter.unitID) },
+            statuses: WorkTask.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
+            units: SelectOption.units(units, selected: Set([filter.unitID].compactMap { $0 })),
             overdueOnly: filter.overdueOnly, count: "\(VNFormat.integer(min(tasks.count, Self.pageSize))) nhiệm vụ" + (tasks.count > Self.pageSize ? " (còn nữa)" : ""),
             page: page, previous: page > 1 ? link(page - 1) : nil, next: tasks.count > Self.pageSize ? link(page + 1) : nil
         )

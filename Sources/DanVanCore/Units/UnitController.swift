@@ -4,11 +4,6 @@ import Vapor
 
 /// Organisation tree pages: everyone sees its scope; administrators edit.
 struct UnitController {
-    struct Choice: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct IndexContext: Encodable, Sendable {
         let rows: [UnitRow]
@@ -23,9 +18,9 @@ struct UnitController {
         let id: String?
         let form: UnitForm
         let errors: FormErrors
-        let kinds: [Choice]
-        let levels: [Choice]
-        let parents: [Choice]
+        let kinds: [SelectOption]
+        let levels: [SelectOption]
+        let parents: [SelectOption]
         let action: String
         let heading: String
     }
@@ -59,7 +54,7 @@ struct UnitController {
 
     struct DissolveContext: Encodable, Sendable {
         let unit: UnitRow
-        let successors: [Choice]
+        let successors: [SelectOption]
         let status: String
         let endedOn: String
         let errors: FormErrors
@@ -247,14 +242,12 @@ struct UnitController {
     private func formPage(_ req: Request, id: UUID?, form: UnitForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let units = try await UnitService.tree(in: try await req.scope(), includeEnded: false, on: req.db)
         let ownPath = try await id.asyncFlatMap { try await OrgUnit.find($0, on: req.db)?.path }
-        var parents = [Choice(value: "", label: req.t("unit.noParent"), selected: (form.parentID ?? "").isEmpty)]
-        parents += units.filter { unit in ownPath.map { !unit.path.hasPrefix($0) } ?? true }.map {
-            Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id?.uuidString == form.parentID)
-        }
+        var parents = [SelectOption(value: "", label: req.t("unit.noParent"), selected: (form.parentID ?? "").isEmpty)]
+        parents += SelectOption.units(units.filter { unit in ownPath.map { !unit.path.hasPrefix($0) } ?? true }, selectedID: form.parentID)
         let context = FormContext(
             id: id?.uuidString, form: form, errors: errors,
-            kinds: OrgUnit.Kind.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.kind) },
-            levels: OrgUnit.Level.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.level) },
+            kinds: OrgUnit.Kind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.kind) },
+            levels: OrgUnit.Level.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.level) },
             parents: parents, action: id.map { "/units/\($0)" } ?? "/units",
             heading: id == nil ? req.t("unit.new") : req.t("unit.edit") + ": " + (form.name ?? "")
         )
@@ -265,7 +258,7 @@ struct UnitController {
         let candidates = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db).filter { !$0.path.hasPrefix(unit.path) }
         let context = DissolveContext(
             unit: UnitRow(unit),
-            successors: candidates.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id?.uuidString == form.successorID) },
+            successors: SelectOption.units(candidates, selectedID: form.successorID),
             status: form.status ?? "", endedOn: form.endedOn ?? "", errors: errors
         )
         return try await req.render("units/dissolve", title: req.t("unit.dissolve") + ": " + unit.name, context, status: status)

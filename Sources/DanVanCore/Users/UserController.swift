@@ -30,11 +30,6 @@ public struct UserRow: Encodable, Sendable {
 
 /// The user directory (scoped) and, for administrators, account management.
 struct UserController {
-    struct Choice: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct IndexContext: Encodable, Sendable {
         let rows: [UserRow]
@@ -54,8 +49,8 @@ struct UserController {
         let id: String?
         let form: UserForm
         let errors: FormErrors
-        let roles: [Choice]
-        let units: [Choice]
+        let roles: [SelectOption]
+        let units: [SelectOption]
         let action: String
         let heading: String
         let creating: Bool
@@ -178,8 +173,8 @@ struct UserController {
         let units = try await UnitService.tree(in: try await req.scope(), includeEnded: false, on: req.db)
         let context = FormContext(
             id: id?.uuidString, form: form, errors: errors,
-            roles: Role.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.role) },
-            units: units.map { Choice(value: $0.id?.uuidString ?? "", label: String(repeating: "— ", count: $0.depth) + $0.name, selected: $0.id?.uuidString == form.unitID) },
+            roles: Role.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.role) },
+            units: SelectOption.units(units, selectedID: form.unitID),
             action: id.map { "/users/\($0)" } ?? "/users",
             heading: id == nil ? req.t("user.new") : (form.fullName ?? ""),
             creating: id == nil

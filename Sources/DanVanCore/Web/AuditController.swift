@@ -17,16 +17,11 @@ struct AuditController {
         let address: String
     }
 
-    struct Choice: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct Context: Encodable, Sendable {
         let rows: [Row]
         let actor: String
-        let actions: [Choice]
+        let actions: [SelectOption]
         let entityType: String
         let entityID: String
         let from: String
@@ -72,7 +67,7 @@ struct AuditController {
                 )
             },
             actor: actor,
-            actions: Self.actions.map { Choice(value: $0, label: L10n.text("audit.action.\($0)"), selected: $0 == action) },
+            actions: Self.actions.map { SelectOption(value: $0, label: L10n.text("audit.action.\($0)"), selected: $0 == action) },
             entityType: entityType, entityID: entityID, from: from, to: to, page: page,
             previous: page > 1 ? link(page - 1) : nil, next: hasNext ? link(page + 1) : nil
         )
