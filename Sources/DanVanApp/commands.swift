@@ -1,5 +1,6 @@
 import ConsoleKit
 import DanVanCore
+import DanVanTasks
 import DanVanText
 import Fluent
 import Vapor
@@ -85,5 +86,22 @@ struct CreateAdminCommand: AsyncCommand {
             try await AuditLog.record(on: db, actor: .system, at: app.clock.now(), action: "create", entityType: "user", entityID: user.id, summary: "Tạo quản trị viên \(username) bằng dòng lệnh", after: user.auditSnapshot)
         }
         context.console.print("Đã tạo quản trị viên \(username) thuộc \(unit.name).")
+    }
+}
+
+/// `danvan send-reminders`: marks overdue tasks and sends deadline reminders once (the
+/// scheduler inside `serve` does the same every 10 minutes; cron can call this instead).
+struct SendRemindersCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Đánh dấu nhiệm vụ quá hạn và gửi nhắc hạn một lần." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await context.application.autoMigrate()
+        if let outcome = try await TaskJobs.runLocked(app: context.application) {
+            context.console.print("Đã đánh dấu \(outcome.markedOverdue) nhiệm vụ quá hạn, gửi \(outcome.reminders) nhắc hạn.")
+        } else {
+            context.console.print("Một máy chủ khác đang chạy việc này; bỏ qua lượt này.")
+        }
     }
 }

@@ -64,6 +64,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
 }
 
 /// Points Fluent at SQLite or PostgreSQL.

@@ -141,7 +141,7 @@ public final class TaskUpdate: Model, @unchecked Sendable {
 
     /// Kinds of entry.
     public enum Kind: String, Codable, Sendable {
-        case created, progress, coordination, submitted, accepted, returned, cancelled
+        case created, progress, coordination, submitted, accepted, returned, cancelled, urged, overdue
 
         /// Vietnamese label.
         public var label: String {
@@ -153,6 +153,8 @@ public final class TaskUpdate: Model, @unchecked Sendable {
             case .accepted: return "Nghiệm thu hoàn thành"
             case .returned: return "Trả lại, yêu cầu bổ sung"
             case .cancelled: return "Hủy nhiệm vụ"
+            case .urged: return "Đôn đốc"
+            case .overdue: return "Quá hạn"
             }
         }
     }

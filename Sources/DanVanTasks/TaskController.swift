@@ -72,6 +72,7 @@ struct TaskController {
         let version: Int
         let canReport: Bool
         let canReview: Bool
+        let canUrge: Bool
         let awaitingAcceptance: Bool
         let error: String?
     }
@@ -133,6 +134,7 @@ struct TaskController {
             version: task.version,
             canReport: leadInScope && !task.status.isClosed && task.status != .awaitingAcceptance,
             canReview: user.role != .focal && task.status == .awaitingAcceptance,
+            canUrge: user.role != .focal && !task.status.isClosed && task.status != .awaitingAcceptance,
             awaitingAcceptance: task.status == .awaitingAcceptance, error: error
         )
         return try await req.render("tasks/show", title: "Nhiệm vụ", context, status: status)
@@ -188,6 +190,22 @@ struct TaskController {
         return req.redirect(to: "/tasks/\(try task.requireID())")
     }
 
+    struct UrgeForm: Content {
+        var message: String?
+    }
+
+    func urge(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard user.role != .focal else { throw AppError.forbidden }
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: try await req.scope(), on: req.db)
+        guard !task.status.isClosed else { return try await page(req, error: "Nhiệm vụ đã kết thúc, không cần đôn đốc.", status: .unprocessableEntity) }
+        let typed = VietnameseText.clean(try req.content.decode(UrgeForm.self).message ?? "")
+        let message = typed.isEmpty ? "Đề nghị khẩn trương thực hiện và báo cáo tiến độ." : String(typed.prefix(300))
+        try await TaskService.urge(task, message: message, actor: req.actor, at: req.now, on: req.db)
+        req.flash(.success, "Đã đôn đốc \(task.leadUnit.name).")
+        return req.redirect(to: "/tasks/\(try task.requireID())")
+    }
+
     struct NoteForm: Content {
         var note: String?
     }
@@ -218,6 +236,7 @@ public struct TasksModule: DanVanModule {
     /// Navigation "Nhiệm vụ" and the tasks panel of the document page.
     public func register(on app: Application) throws {
         app.navigation.enable("nav.tasks", href: "/tasks")
+        app.lifecycle.use(TaskScheduler())
         app.documentPanels.append { req, document in
             let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
             let now = req.now
@@ -246,6 +265,7 @@ public struct TasksModule: DanVanModule {
         routes.web.get("tasks", ":taskID", use: tasks.show)
         routes.web.post("tasks", ":taskID", "progress", use: tasks.progress)
         routes.web.post("tasks", ":taskID", "review", use: tasks.review)
+        routes.web.post("tasks", ":taskID", "urge", use: tasks.urge)
         routes.web.post("tasks", ":taskID", "coordinators", ":coordinatorID", use: tasks.coordinate)
         let registration = RegistrationController()
         let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))

@@ -17,8 +17,10 @@ var failed = false
 do {
     let root = ProcessInfo.processInfo.environment["DANVAN_ROOT"] ?? FileManager.default.currentDirectoryPath
     app.directory = DirectoryConfiguration(workingDirectory: root)
-    try await configure(app, config: try AppConfig.fromEnvironment(workingDirectory: root))
     let command = environment.arguments.dropFirst().first
+    var config = try AppConfig.fromEnvironment(workingDirectory: root)
+    config.runScheduler = command == nil || command == "serve" || command == "demo"
+    try await configure(app, config: config)
     if command == nil || command == "serve" {
         try await app.autoMigrate()
     }

@@ -6,6 +6,7 @@ import DanVanTestSupport
 import Fluent
 import Foundation
 import Testing
+import SQLKit
 import Vapor
 
 /// A directive written for the tests, naming units of the demo province.
@@ -277,4 +278,91 @@ func formFields(_ html: String) -> [String: String] {
         }
     }
     return fields
+}
+
+@Suite("Urging, inbox and the overdue job")
+struct FollowUpJobTests {
+    @Test("the urge button puts an entry in the lead unit's inbox; opening it marks it read")
+    func urge() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            // setup
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            let wardID = try await unit("P-HL", on: app).requireID()
+            let ward = try #require(tasks.first { $0.$leadUnit.id == wardID })
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            try await specialist.get("/tasks/\(ward.id!)")
+            // act
+            let urged = try await specialist.post("/tasks/\(ward.id!)/urge", form: ["message": "Báo cáo trước thứ Sáu"])
+            // check
+            #expect(urged.status == .seeOther)
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let home = try await focal.get("/")
+            #expect(home.body.contains("id=\"inbox-unread\">1<"))
+            let inbox = try await focal.get("/inbox")
+            #expect(inbox.body.contains("chuyenvien đôn đốc: Báo cáo trước thứ Sáu"))
+            let item = try #require(try await InboxItem.query(on: app.db).first())
+            let open = try await focal.get("/inbox/\(item.id!)")
+            #expect(open.location == "/tasks/\(ward.id!)")
+            #expect(!(try await focal.get("/").body.contains("id=\"inbox-unread\"")))
+            #expect(try await TaskUpdate.query(on: app.db).filter(\.$kind == .urged).count() == 1)
+            // a focal point cannot urge, nor open someone else's inbox entry
+            #expect(try await focal.post("/tasks/\(ward.id!)/urge", form: [:]).status == .forbidden)
+            #expect(try await WebClient(app).login("daumoi.tanlap").status == .seeOther)
+        }
+    }
+
+    @Test("the job marks overdue once, reminds before deadlines once, and audits")
+    func job() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            // 25/06/2026: the two 30/06 deadlines are within a week.
+            clock.advance(by: 107 * 86_400)
+            let first = try #require(try await TaskJobs.runLocked(app: app))
+            #expect(first.markedOverdue == 0)
+            #expect(first.reminders > 0)
+            let again = try #require(try await TaskJobs.runLocked(app: app))
+            #expect(again.reminders == 0, "reminders are sent once per deadline")
+            // 05/07/2026: past the deadlines.
+            clock.advance(by: 10 * 86_400)
+            let late = try #require(try await TaskJobs.runLocked(app: app))
+            #expect(late.markedOverdue == 2)
+            #expect(try await WorkTask.query(on: app.db).filter(\.$status == .overdue).count() == 2)
+            #expect(try await TaskJobs.runLocked(app: app)?.markedOverdue == 0)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$summary == "Đánh dấu quá hạn").count() == 2)
+            let wardUsers = try await User.query(on: app.db).filter(\.$unit.$id == unit("P-HL", on: app).requireID()).all()
+            let entries = try await InboxItem.query(on: app.db).filter(\.$user.$id == wardUsers[0].requireID()).all().map(\.kind)
+            #expect(Set(entries) == ["task.dueSoon", "task.overdue"])
+        }
+    }
+}
+
+@Suite("Background jobs")
+struct JobLockTests {
+    @Test("on PostgreSQL a second instance skips a job that is running; SQLite has one writer")
+    func advisoryLock() async throws {
+        try await withTestApp { app in
+            let started = AsyncStream<Void>.makeStream()
+            let release = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await JobLock.run(77, on: app.db) { _ in
+                    started.continuation.yield()
+                    for await _ in release.stream { break }
+                }
+            }
+            for await _ in started.stream { break }
+            let second = try await JobLock.run(77, on: app.db) { _ in }
+            release.continuation.yield()
+            let first = try await holder.value
+            #expect(first)
+            let postgres = (app.db as? any SQLDatabase)?.dialect.name == "postgresql"
+            #expect(second == !postgres)
+        }
+    }
 }

@@ -27,6 +27,11 @@ public struct AppConfig: Sendable {
     public var maxLoginFailuresPerAddress: Int
     /// The throttling window, in seconds.
     public var loginWindow: TimeInterval
+    /// Runs scheduled jobs (reminders, overdue marking) in this process; `serve` and `demo`
+    /// turn it on, tests and one-off commands leave it off.
+    public var runScheduler = false
+    /// Days before a deadline when the lead unit is reminded.
+    public var reminderDays = 7
 
     /// Builds a configuration.
     public init(

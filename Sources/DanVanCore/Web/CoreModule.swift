@@ -31,6 +31,11 @@ public struct CoreModule: DanVanModule {
         web.post("account", "tokens", use: account.createToken)
         web.post("account", "tokens", ":tokenID", "revoke", use: account.revokeToken)
 
+        let inbox = InboxController()
+        web.get("inbox", use: inbox.index)
+        web.get("inbox", ":itemID", use: inbox.open)
+        web.post("inbox", "read-all", use: inbox.readAll)
+
         let units = UnitController()
         web.get("units", use: units.index)
         web.get("units", ":unitID", use: units.show)

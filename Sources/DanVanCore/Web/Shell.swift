@@ -90,6 +90,8 @@ public struct Shell: Encodable, Sendable {
     let demo: Bool
     let flashes: [Flash]
     let lang: String
+    /// Unread inbox entries of the signed-in user.
+    var inboxUnread: Int = 0
 }
 
 /// A page: the shell and the page's own data, as `shell.…` and `page.…` in views.
@@ -152,7 +154,11 @@ extension Request {
     public func render<Body: Encodable & Sendable>(
         _ template: String, title: String, _ body: Body, status: HTTPResponseStatus = .ok
     ) async throws -> Response {
-        let view = try await self.view.render(template, Page(shell: shell(title: title), page: body))
+        var shell = shell(title: title)
+        if let user = currentUser, let id = user.id {
+            shell.inboxUnread = (try? await Inbox.unreadCount(for: id, on: db)) ?? 0
+        }
+        let view = try await self.view.render(template, Page(shell: shell, page: body))
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response

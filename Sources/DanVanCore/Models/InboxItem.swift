@@ -1,0 +1,136 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// One entry of a user's inbox ("việc cần làm"): something due, overdue, urged or waiting for
+/// the user. Modules post entries; the shell shows the unread count.
+public final class InboxItem: Model, @unchecked Sendable {
+    /// The table.
+    public static let schema = "inbox_items"
+
+    @ID(key: .id) public var id: UUID?
+    /// Who it is for.
+    @Parent(key: "user_id") public var user: User
+    /// Kind, e.g. `task.overdue`, `task.dueSoon`, `task.urged`.
+    @Field(key: "kind") public var kind: String
+    /// What to tell the user, in Vietnamese.
+    @Field(key: "message") public var message: String
+    /// Where to go.
+    @Field(key: "link") public var link: String
+    /// One entry per user and key: jobs that run again add nothing twice.
+    @Field(key: "dedupe_key") public var dedupeKey: String
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "read_at") public var readAt: Date?
+
+    /// Empty entry for Fluent.
+    public init() {}
+
+    /// A new entry.
+    public init(userID: UUID, kind: String, message: String, link: String, dedupeKey: String, at: Date) {
+        self.$user.id = userID
+        self.kind = kind
+        self.message = message
+        self.link = link
+        self.dedupeKey = dedupeKey
+        self.createdAt = at
+    }
+}
+
+extension CoreMigrations {
+    struct CreateInboxItems: AsyncMigration {
+        var name: String { "core.0006.create-inbox-items" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("inbox_items")
+                .id()
+                .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+                .field("kind", .string, .required)
+                .field("message", .string, .required)
+                .field("link", .string, .required)
+                .field("dedupe_key", .string, .required)
+                .field("created_at", .datetime, .required)
+                .field("read_at", .datetime)
+                .unique(on: "user_id", "dedupe_key")
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "inbox_items_user_idx").on("inbox_items").column("user_id").column("read_at").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("inbox_items").delete()
+        }
+    }
+}
+
+/// Posting to and reading inboxes.
+public enum Inbox {
+    /// Posts `message` to every active user of `unitID` (the unit's own accounts), once per
+    /// `dedupeKey`. Returns how many entries were added.
+    @discardableResult
+    public static func post(toUnit unitID: UUID, kind: String, message: String, link: String, dedupeKey: String, at: Date, on db: any Database) async throws -> Int {
+        let users = try await User.query(on: db).filter(\.$unit.$id == unitID).filter(\.$isActive == true).all()
+        var added = 0
+        for user in users {
+            let userID = try user.requireID()
+            let exists = try await InboxItem.query(on: db).filter(\.$user.$id == userID).filter(\.$dedupeKey == dedupeKey).count() > 0
+            if exists { continue }
+            try await InboxItem(userID: userID, kind: kind, message: message, link: link, dedupeKey: dedupeKey, at: at).create(on: db)
+            added += 1
+        }
+        return added
+    }
+
+    /// Unread entries of a user.
+    public static func unreadCount(for userID: UUID, on db: any Database) async throws -> Int {
+        try await InboxItem.query(on: db).filter(\.$user.$id == userID).filter(\.$readAt == nil).count()
+    }
+}
+
+/// The inbox page.
+struct InboxController {
+    struct Row: Encodable, Sendable {
+        let id: String
+        let at: String
+        let message: String
+        let link: String
+        let unread: Bool
+        let kind: String
+    }
+
+    struct Context: Encodable, Sendable {
+        let rows: [Row]
+        let unread: Int
+    }
+
+    func index(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let items = try await InboxItem.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$createdAt, .descending).limit(200).all()
+        let context = Context(
+            rows: items.map { Row(id: $0.id?.uuidString ?? "", at: VNFormat.dateTime($0.createdAt), message: $0.message, link: $0.link, unread: $0.readAt == nil, kind: $0.kind) },
+            unread: items.filter { $0.readAt == nil }.count
+        )
+        return try await req.render("inbox/index", title: "Việc cần làm", context)
+    }
+
+    /// Opens an entry: marks it read and follows its link.
+    func open(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard let id = req.parameters.get("itemID", as: UUID.self),
+              let item = try await InboxItem.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == user.requireID()).first()
+        else { throw AppError.notFound }
+        if item.readAt == nil {
+            item.readAt = req.now
+            try await item.update(on: req.db)
+        }
+        return req.redirect(to: item.link.hasPrefix("/") ? item.link : "/inbox")
+    }
+
+    func readAll(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        try await InboxItem.query(on: req.db).filter(\.$user.$id == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
+        req.flash(.success, "Đã đánh dấu tất cả là đã đọc.")
+        return req.redirect(to: "/inbox")
+    }
+}

@@ -1,0 +1,105 @@
+import DanVanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Follow-up work that runs by itself: marking overdue tasks and reminding lead units before
+/// a deadline. Plain functions of (database, now), wrapped by the `send-reminders` command and
+/// by the in-process scheduler.
+public enum TaskJobs {
+    /// The advisory-lock key of this job.
+    public static let lockKey: Int64 = 4_201
+
+    /// What one run did.
+    public struct Outcome: Sendable, Equatable {
+        public var markedOverdue = 0
+        public var reminders = 0
+    }
+
+    /// Marks open tasks past their due date as overdue (once, audited, with an inbox entry for
+    /// the lead unit) and reminds lead units `reminderDays` before a deadline (once per due date).
+    public static func run(on db: any Database, now: Date, reminderDays: Int) async throws -> Outcome {
+        var outcome = Outcome()
+        let system = Actor.system
+        let open: [WorkTask.Status] = [.notStarted, .inProgress, .overdue]
+        let late = try await WorkTask.query(on: db).filter(\.$status ~~ [.notStarted, .inProgress]).filter(\.$dueOn < now.addingTimeInterval(-86_400 + 1)).all()
+        for task in late {
+            let before = task.auditSnapshot
+            task.status = .overdue
+            task.version += 1
+            try await task.update(on: db)
+            let id = try task.requireID()
+            try await TaskUpdate(taskID: id, kind: .overdue, actor: system, unitID: nil, text: "Quá hạn \(VNFormat.date(task.dueOn))", progress: task.progress, at: now).create(on: db)
+            try await AuditLog.record(on: db, actor: system, at: now, action: "update", entityType: "task", entityID: id, summary: "Đánh dấu quá hạn", before: before, after: task.auditSnapshot)
+            try await Inbox.post(
+                toUnit: task.$leadUnit.id, kind: "task.overdue", message: "Quá hạn (\(VNFormat.date(task.dueOn))): \(String(task.content.prefix(100)))",
+                link: "/tasks/\(id)", dedupeKey: "task.overdue:\(id)", at: now, on: db
+            )
+            outcome.markedOverdue += 1
+        }
+        let horizon = now.addingTimeInterval(Double(reminderDays) * 86_400)
+        let soon = try await WorkTask.query(on: db).filter(\.$status ~~ open).filter(\.$dueOn >= now).filter(\.$dueOn <= horizon).all()
+        for task in soon {
+            let id = try task.requireID()
+            outcome.reminders += try await Inbox.post(
+                toUnit: task.$leadUnit.id, kind: "task.dueSoon", message: "Sắp đến hạn \(VNFormat.date(task.dueOn)): \(String(task.content.prefix(100)))",
+                link: "/tasks/\(id)", dedupeKey: "task.dueSoon:\(id):\(VNFormat.isoDate(task.dueOn))", at: now, on: db
+            )
+        }
+        return outcome
+    }
+
+    /// Runs the job under the advisory lock (one instance at a time).
+    @discardableResult
+    public static func runLocked(app: Application) async throws -> Outcome? {
+        let now = app.clock.now()
+        let days = app.config.reminderDays
+        let box = OutcomeBox()
+        let ran = try await JobLock.run(lockKey, on: app.db) { db in
+            box.value = try await run(on: db, now: now, reminderDays: days)
+        }
+        return ran ? box.value : nil
+    }
+
+    final class OutcomeBox: @unchecked Sendable {
+        var value = Outcome()
+    }
+}
+
+/// Runs `TaskJobs` every 10 minutes in a server process.
+struct TaskScheduler: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        guard application.config.runScheduler else { return }
+        let app = application
+        Task.detached {
+            // Let `demo` finish migrating and loading before the first run.
+            try? await Task.sleep(for: .seconds(20))
+            while !Task.isCancelled {
+                do {
+                    if let outcome = try await TaskJobs.runLocked(app: app), outcome.markedOverdue + outcome.reminders > 0 {
+                        app.logger.info("Đôn đốc tự động: \(outcome.markedOverdue) nhiệm vụ quá hạn, \(outcome.reminders) nhắc hạn")
+                    }
+                } catch {
+                    app.logger.error("Đôn đốc tự động lỗi: \(String(reflecting: error))")
+                }
+                try? await Task.sleep(for: .seconds(600))
+            }
+        }
+    }
+}
+
+extension TaskService {
+    /// A specialist or leader urges the lead unit: recorded in the timeline, the audit log and
+    /// the lead unit's inboxes.
+    public static func urge(_ task: WorkTask, message: String, actor: Actor, at: Date, on db: any Database) async throws {
+        let id = try task.requireID()
+        try await db.transaction { db in
+            try await TaskUpdate(taskID: id, kind: .urged, actor: actor, unitID: nil, text: message, progress: nil, at: at).create(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: id, summary: "Đôn đốc: \(message)")
+            try await Inbox.post(
+                toUnit: task.$leadUnit.id, kind: "task.urged", message: "\(actor.name) đôn đốc: \(message) — \(String(task.content.prefix(80)))",
+                link: "/tasks/\(id)", dedupeKey: "task.urged:\(id):\(Int(at.timeIntervalSince1970))", at: at, on: db
+            )
+        }
+    }
+}
