@@ -77,6 +77,27 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     logout(browser)
 
 
+def test_urging_reaches_the_units_inbox(server, browser):
+    login(browser, server, "chuyenvien")
+    browser.get(server + "/tasks?q=doi+thoai")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "đối thoại").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "urge-button")))
+    browser.find_element(By.NAME, "message").send_keys("Đề nghị báo cáo kết quả đối thoại")
+    browser.find_element(By.ID, "urge-button").click()
+    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "timeline"), "Đôn đốc"))
+    logout(browser)
+    login(browser, server, "daumoi")
+    badge = browser.find_element(By.ID, "inbox-unread")
+    assert int(badge.text) >= 1
+    browser.find_element(By.ID, "inbox-link").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "inbox")))
+    assert "đôn đốc: Đề nghị báo cáo kết quả đối thoại" in browser.page_source
+    shot(browser, "inbox-daumoi")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "đôn đốc").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "task-content")))
+    assert "giải phóng mặt bằng" in browser.find_element(By.ID, "task-content").text
+
+
 def test_demo_data_shows_every_state_and_search_ignores_diacritics(server, browser):
     login(browser, server, "lanhdao")
     browser.get(server + "/documents?q=dan+van+kheo")
