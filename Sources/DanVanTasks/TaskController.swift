@@ -39,6 +39,7 @@ struct TaskController {
         let statuses: [SelectOption]
         let units: [SelectOption]
         let overdueOnly: Bool
+        let exportQuery: String
         let count: String
         let page: Int
         let previous: String?
@@ -81,12 +82,7 @@ struct TaskController {
 
     func index(_ req: Request) async throws -> Response {
         let scope = try await req.scope()
-        var filter = TaskService.Filter()
-        filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
-        filter.status = (try? req.query.get(String.self, at: "status")).flatMap(WorkTask.Status.init(rawValue:))
-        filter.unitID = try? req.query.get(UUID.self, at: "unit")
-        filter.documentID = try? req.query.get(UUID.self, at: "document")
-        filter.overdueOnly = ((try? req.query.get(String.self, at: "overdue")) ?? "") == "1"
+        let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
         let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, on: req.db)
         let units = try await UnitService.tree(in: scope, includeEnded: false, on: req.db)
@@ -105,7 +101,7 @@ struct TaskController {
             rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
             statuses: WorkTask.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
             units: SelectOption.units(units, selected: Set([filter.unitID].compactMap { $0 })),
-            overdueOnly: filter.overdueOnly, count: "\(VNFormat.integer(min(tasks.count, Self.pageSize))) nhiệm vụ" + (tasks.count > Self.pageSize ? " (còn nữa)" : ""),
+            overdueOnly: filter.overdueOnly, exportQuery: req.url.query ?? "", count: "\(VNFormat.integer(min(tasks.count, Self.pageSize))) nhiệm vụ" + (tasks.count > Self.pageSize ? " (còn nữa)" : ""),
             page: page, previous: page > 1 ? link(page - 1) : nil, next: tasks.count > Self.pageSize ? link(page + 1) : nil
         )
         return try await req.render("tasks/index", title: "Nhiệm vụ", context)
@@ -113,6 +109,60 @@ struct TaskController {
 
     func show(_ req: Request) async throws -> Response {
         try await page(req, error: nil)
+    }
+
+    /// The filters of a list request (shared by the page and the exports).
+    static func filter(_ req: Request) -> TaskService.Filter {
+        var filter = TaskService.Filter()
+        filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
+        filter.status = (try? req.query.get(String.self, at: "status")).flatMap(WorkTask.Status.init(rawValue:))
+        filter.unitID = try? req.query.get(UUID.self, at: "unit")
+        filter.documentID = try? req.query.get(UUID.self, at: "document")
+        filter.overdueOnly = ((try? req.query.get(String.self, at: "overdue")) ?? "") == "1"
+        return filter
+    }
+
+    /// The task list with the page's filters, as rows for a spreadsheet (header first).
+    static func exportRows(_ req: Request) async throws -> [[String]] {
+        let tasks = try await TaskService.list(filter(req), scope: try await req.scope(), now: req.now, limit: 50_000, on: req.db)
+        let ids = tasks.compactMap(\.id)
+        var coordinators: [UUID: [String]] = [:]
+        if !ids.isEmpty {
+            for row in try await TaskCoordinator.query(on: req.db).filter(\.$task.$id ~~ ids).with(\.$unit).all() {
+                coordinators[row.$task.id, default: []].append(row.unit.name)
+            }
+        }
+        let documentIDs = Array(Set(tasks.compactMap { $0.$document.id }))
+        var documents: [UUID: String] = [:]
+        if !documentIDs.isEmpty {
+            for document in try await Document.query(on: req.db).filter(\.$id ~~ documentIDs).all() {
+                documents[document.id!] = document.symbol.map { "\(document.kind ?? "Văn bản") số \($0)" } ?? document.title
+            }
+        }
+        var rows = [["STT", "Văn bản", "Mục", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Hạn", "Lặp lại", "Trạng thái", "Tiến độ (%)"]]
+        for (number, task) in tasks.enumerated() {
+            rows.append([
+                String(number + 1), task.$document.id.flatMap { documents[$0] } ?? "", task.section ?? "", task.content,
+                task.$leadUnit.value?.name ?? "", (coordinators[task.id!] ?? []).joined(separator: "; "), VNFormat.date(task.dueOn),
+                task.recurrence?.label ?? "", task.effectiveStatus(now: req.now).label, String(task.progress),
+            ])
+        }
+        return rows
+    }
+
+    func exportXLSX(_ req: Request) async throws -> Response {
+        let data = try XLSX.write(sheetName: "Nhiệm vụ", rows: try await Self.exportRows(req), widths: [6, 22, 8, 70, 30, 30, 12, 14, 20, 10])
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        headers.contentDisposition = .init(.attachment, filename: "nhiem-vu-\(VNFormat.isoDate(req.now)).xlsx")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    func exportCSV(_ req: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "nhiem-vu-\(VNFormat.isoDate(req.now)).csv")
+        return Response(status: .ok, headers: headers, body: .init(string: CSV.write(try await Self.exportRows(req))))
     }
 
     func page(_ req: Request, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -262,6 +312,9 @@ public struct TasksModule: DanVanModule {
     public func routes(_ routes: ModuleRoutes) throws {
         let tasks = TaskController()
         routes.web.get("tasks", use: tasks.index)
+        routes.web.get("tasks", "dashboard", use: DashboardController().index)
+        routes.web.get("tasks", "export.xlsx", use: tasks.exportXLSX)
+        routes.web.get("tasks", "export.csv", use: tasks.exportCSV)
         routes.web.get("tasks", ":taskID", use: tasks.show)
         routes.web.post("tasks", ":taskID", "progress", use: tasks.progress)
         routes.web.post("tasks", ":taskID", "review", use: tasks.review)

@@ -109,3 +109,8 @@ def test_demo_data_shows_every_state_and_search_ignores_diacritics(server, brows
     shot(browser, "tasks-leader")
     browser.get(server + "/documents/reviews")
     assert "Sơ kết" in browser.page_source
+    browser.get(server + "/tasks/dashboard")
+    assert browser.find_element(By.CSS_SELECTOR, ".chart-wrap svg").is_displayed()
+    assert "Quá hạn chưa hoàn thành" in browser.page_source
+    shot(browser, "dashboard-leader")
+    assert browser_errors(browser) == []

@@ -366,3 +366,69 @@ struct JobLockTests {
         }
     }
 }
+
+@Suite("Task exports")
+struct TaskExportTests {
+    @Test("the task list exports to .xlsx and .csv with the page's filters and the user's scope")
+    func exports() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            let xlsx = try await specialist.get("/tasks/export.xlsx")
+            #expect(xlsx.status == .ok)
+            #expect(xlsx.headers.first(name: .contentType)?.contains("spreadsheetml") == true)
+            #expect(xlsx.headers.first(name: .contentDisposition)?.contains("nhiem-vu-2026-03-10.xlsx") == true)
+            let csv = try await specialist.get("/tasks/export.csv?q=doi%20thoai")
+            #expect(csv.body.hasPrefix("\u{FEFF}STT,Văn bản,Mục,Nội dung nhiệm vụ"))
+            #expect(csv.body.contains("Kế hoạch số 15-KH/TU"))
+            #expect(csv.body.contains("Phường Hòa Lạc"))
+            #expect(!csv.body.contains("Hội Nông dân tỉnh"), "the filter applies")
+            let sibling = WebClient(app)
+            try await sibling.login("daumoi.tanlap")
+            let scoped = try await sibling.get("/tasks/export.csv")
+            #expect(!scoped.body.contains("Phường Hòa Lạc"), "the scope applies")
+        }
+    }
+}
+
+@Suite("Dashboard")
+struct DashboardTests {
+    @Test("the measures and the unit roll-up change as work is reported; the chart is plain SVG")
+    func dashboard() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            var summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
+            #expect(summary.counts.total == 3)
+            #expect(summary.counts.openInTerm == 3)
+            let ward = try #require(tasks.first { $0.dueOn != nil && $0.recurrence == nil && $0.$leadUnit.id != board.id })
+            try await TaskService.reportProgress(ward, text: "Xong", progress: 100, expectedVersion: ward.version, actor: .system, unitID: nil, at: clock.now(), on: app.db)
+            try await TaskService.review(ward, accept: true, comment: "Đạt", expectedVersion: ward.version, actor: .system, at: clock.now(), on: app.db)
+            clock.advance(by: 120 * 86_400) // July: the other deadline has passed
+            summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
+            #expect(summary.counts.doneOnTime == 1)
+            #expect(summary.counts.openOverdue == 1)
+            #expect(summary.counts.donePercent == 33)
+            let chart = TaskDashboard.chart(summary.units)
+            #expect(chart.hasPrefix("<svg"))
+            #expect(!chart.contains("<script"))
+            let leader = WebClient(app)
+            try await leader.login("lanhdao")
+            let page = try await leader.get("/tasks/dashboard")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("Quá hạn chưa hoàn thành"))
+            #expect(page.body.contains("id=\"done-percent\">33%"))
+            #expect(page.body.contains("<svg"))
+            // A focal point's dashboard counts only its own unit's work.
+            let focal = WebClient(app)
+            try await focal.login("daumoi.snv")
+            let own = try await focal.get("/tasks/dashboard")
+            #expect(own.body.contains("id=\"done-percent\">0%"))
+        }
+    }
+}

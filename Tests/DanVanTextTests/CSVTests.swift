@@ -1,5 +1,10 @@
+import Foundation
 import DanVanText
 import Testing
+import ZIPFoundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 @Suite("CSV")
 struct CSVTests {
@@ -58,6 +63,28 @@ struct CSVTests {
         for _ in 0..<2000 {
             let text = (0..<Int.random(in: 0...30)).map { _ in pieces.randomElement()! }.joined()
             _ = try? CSV.parse(text)
+        }
+    }
+}
+
+@Suite("XLSX")
+struct XLSXTests {
+    @Test("a workbook whose parts are well-formed XML, with Vietnamese text, numbers and escaping")
+    func workbook() throws {
+        let data = try XLSX.write(sheetName: "Nhiệm vụ", rows: [["STT", "Nội dung"], ["1", "Đối thoại <khẩn> & “gấp”"], ["2", "Hòa Lạc\u{0001}"]], widths: [6, 40])
+        #expect(data.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+        let archive = try Archive(data: data, accessMode: .read)
+        var sheet = Data()
+        _ = try archive.extract(try #require(archive["xl/worksheets/sheet1.xml"])) { sheet.append($0) }
+        let xml = String(decoding: sheet, as: UTF8.self)
+        #expect(xml.contains("Đối thoại &lt;khẩn&gt; &amp; “gấp”"))
+        #expect(xml.contains(#"<c r="A2" s="2"><v>1</v></c>"#))
+        #expect(!xml.contains("\u{0001}"))
+        for part in ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"] {
+            var content = Data()
+            _ = try archive.extract(try #require(archive[part])) { content.append($0) }
+            let parser = XMLParser(data: content)
+            #expect(parser.parse(), "\(part) is well-formed")
         }
     }
 }
