@@ -198,10 +198,13 @@ public struct DocumentsModule: DanVanModule {
         routes.web.get("documents", use: controller.index)
         routes.web.get("documents", "reviews", use: controller.reviews)
         routes.web.get("documents", ":documentID", use: controller.show)
+        let api = DocumentAPI()
+        routes.api.get("documents", use: api.list)
+        routes.api.get("documents", ":documentID", use: api.show)
     }
 
-    /// No API yet.
-    public var openAPIPaths: [String: JSON] { [:] }
-    /// No API yet.
-    public var openAPISchemas: [String: JSON] { [:] }
+    /// `/api/v1/documents`.
+    public var openAPIPaths: [String: JSON] { DocumentAPI.paths }
+    /// Document schemas.
+    public var openAPISchemas: [String: JSON] { DocumentAPI.schemas }
 }

@@ -325,10 +325,15 @@ public struct TasksModule: DanVanModule {
         staff.get("documents", "new", use: registration.new)
         staff.post("documents", "preview", use: registration.preview)
         staff.post("documents", use: registration.create)
+        let api = TaskAPI()
+        routes.api.get("tasks", use: api.list)
+        routes.api.get("tasks", ":taskID", use: api.show)
+        routes.api.post("tasks", ":taskID", "progress", use: api.progress)
+        routes.api.post("documents", "register", use: api.register)
     }
 
-    /// No API yet.
-    public var openAPIPaths: [String: JSON] { [:] }
-    /// No API yet.
-    public var openAPISchemas: [String: JSON] { [:] }
+    /// `/api/v1/tasks` and `/api/v1/documents/register`.
+    public var openAPIPaths: [String: JSON] { TaskAPI.paths }
+    /// Task schemas.
+    public var openAPISchemas: [String: JSON] { TaskAPI.schemas }
 }

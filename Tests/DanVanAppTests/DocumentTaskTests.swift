@@ -432,3 +432,59 @@ struct DashboardTests {
         }
     }
 }
+
+@Suite("Documents and tasks API")
+struct DocumentTaskAPITests {
+    func token(_ client: WebClient) async throws -> String {
+        let page = try await client.post("/account/tokens", form: ["name": "Tích hợp"])
+        return try #require(page.body.firstMatch(of: /dv_[A-Za-z0-9_-]{43}/).map { String($0.output) })
+    }
+
+    func json(_ object: [String: Any]) -> ByteBuffer {
+        ByteBuffer(data: try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test("register from text, list, read and report progress over the API with a personal token")
+    func api() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            try await loadDemo(app)
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            let bearer = try await token(specialist)
+            let api = WebClient(app)
+            let headers: HTTPHeaders = ["Authorization": "Bearer \(bearer)", "Content-Type": "application/json"]
+            let created = try await api.send(.POST, "/api/v1/documents/register", headers: headers, body: json(["text": demoDirective]))
+            #expect(created.status == .created)
+            let registration = try JSONDecoder().decode(Registration.self, from: Data(created.body.utf8))
+            #expect(registration.tasks.count == 3)
+            let duplicate = try await api.send(.POST, "/api/v1/documents/register", headers: headers, body: json(["text": demoDirective]))
+            #expect(duplicate.status == .conflict)
+            let document = try await api.get("/api/v1/documents/\(registration.documentId)", headers: headers)
+            #expect(document.body.contains("\"symbol\":\"15-KH\\/TU\"") || document.body.contains("\"symbol\":\"15-KH/TU\""))
+            #expect(document.body.contains("43-KL"))
+            let search = try await api.get("/api/v1/documents?q=doi%20thoai", headers: headers)
+            #expect(search.body.contains("\"total\":1"))
+            // The ward's focal point reports progress with its own token.
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let focalHeaders: HTTPHeaders = ["Authorization": "Bearer \(try await token(focal))", "Content-Type": "application/json"]
+            let list = try JSONDecoder().decode(TaskPage.self, from: Data(try await api.get("/api/v1/tasks", headers: focalHeaders).body.utf8))
+            #expect(list.total == 1)
+            let task = try #require(list.items.first)
+            let reported = try await api.send(.POST, "/api/v1/tasks/\(task.id)/progress", headers: focalHeaders, body: json(["text": "Đã đối thoại", "progress": 60, "version": task.version]))
+            #expect(reported.status == .ok)
+            #expect(reported.body.contains("\"progress\":60"))
+            let stale = try await api.send(.POST, "/api/v1/tasks/\(task.id)/progress", headers: focalHeaders, body: json(["text": "Cũ", "progress": 70, "version": task.version]))
+            #expect(stale.status == .conflict)
+            let invalid = try await api.send(.POST, "/api/v1/tasks/\(task.id)/progress", headers: focalHeaders, body: json(["progress": 170]))
+            #expect(invalid.status == .badRequest)
+            #expect(invalid.body.contains("tiến độ 0–100"))
+            let forbidden = try await api.send(.POST, "/api/v1/documents/register", headers: focalHeaders, body: json(["text": "KẾ HOẠCH\nKhác"]))
+            #expect(forbidden.status == .forbidden)
+        }
+    }
+
+    struct TaskItem: Decodable { let id: UUID; let version: Int }
+    struct TaskPage: Decodable { let items: [TaskItem]; let total: Int }
+    struct Registration: Decodable { let documentId: UUID; let tasks: [TaskItem] }
+}

@@ -236,6 +236,8 @@ public enum L10n {
 
         "document.duplicate": "Văn bản có số hiệu này đã được đăng ký. Mở văn bản đã có, hoặc đánh dấu “Vẫn đăng ký” nếu đây là văn bản khác.",
         "document.rowErrors": "Một số nhiệm vụ còn thiếu thông tin: xem các dòng được đánh dấu.",
+        "api.progressInvalid": "Cần nội dung (text), tiến độ 0–100 (progress) và phiên bản hiện tại (version).",
+        "api.textRequired": "Cần nội dung văn bản (text).",
         "common.save": "Lưu",
         "common.cancel": "Hủy",
         "common.back": "Quay lại",
