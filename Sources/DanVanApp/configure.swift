@@ -65,6 +65,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
+    app.asyncCommands.use(GenerateLoadCommand(), as: "generate-load")
 }
 
 /// Points Fluent at SQLite or PostgreSQL.

@@ -3,6 +3,7 @@ import DanVanDocuments
 import DanVanText
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// The follow-up picture leaders read at a glance: the government-office measures (done on
@@ -18,17 +19,17 @@ public enum TaskDashboard {
         public var openOverdue = 0
         public var awaitingAcceptance = 0
 
-        /// Adds one task as of `now`.
-        mutating func add(_ task: WorkTask, now: Date) {
-            total += 1
-            switch task.effectiveStatus(now: now) {
-            case .done: doneOnTime += 1
-            case .doneLate: doneLate += 1
-            case .overdue: openOverdue += 1
-            case .awaitingAcceptance: awaitingAcceptance += 1
-            case .cancelled: total -= 1
-            case .notStarted, .inProgress: openInTerm += 1
+        /// Adds `count` tasks whose status (as of now) is `status`; cancelled tasks do not count.
+        mutating func add(_ status: WorkTask.Status, count: Int) {
+            switch status {
+            case .done: doneOnTime += count
+            case .doneLate: doneLate += count
+            case .overdue: openOverdue += count
+            case .awaitingAcceptance: awaitingAcceptance += count
+            case .cancelled: return
+            case .notStarted, .inProgress: openInTerm += count
             }
+            total += count
         }
 
         /// Share done, in percent (0 when there is nothing).
@@ -49,30 +50,60 @@ public enum TaskDashboard {
         public var dueThisMonth: [WorkTask] = []
     }
 
-    /// Computes the dashboard for `scope` as of `now`.
+    /// Computes the dashboard for `scope` as of `now`, from one grouped count query (tasks led
+    /// by units inside the scope), never by loading the tasks.
     public static func summary(scope: AccessScope, now: Date, on db: any Database) async throws -> Summary {
-        let tasks = try await TaskService.scoped(scope, on: db).with(\.$leadUnit).all()
+        guard let sql = db as? any SQLDatabase else { return Summary() }
         var summary = Summary()
-        let units = try await UnitService.tree(in: scope, includeEnded: false, on: db)
-        let topDepth = units.map(\.depth).min() ?? 0
-        // Roll up to the level under the scope's root (or the root's children for everything).
-        let groupDepth = scope.pathPrefix == nil ? topDepth + 1 : topDepth + 1
-        let groups = units.filter { $0.depth == groupDepth }
+        let scopeIDs = try await TaskService.unitIDs(in: scope, on: db)
+        let cutoff = now.addingTimeInterval(-86_400 + 1)
+        var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks")
+        if let scopeIDs {
+            guard !scopeIDs.isEmpty else { return summary }
+            query.appendInterpolation(unsafeRaw: " WHERE unit_id IN (")
+            for (index, id) in scopeIDs.enumerated() {
+                if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                query.appendInterpolation(bind: id)
+            }
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " GROUP BY unit_id, status, late")
+        struct Row: Decodable {
+            let unit_id: UUID
+            let status: String
+            let late: Int
+            let n: Int
+        }
+        let rows = try await sql.raw(query).all(decoding: Row.self)
+        let units = try await UnitService.tree(in: scope, includeEnded: true, on: db)
+        let active = units.filter(\.isActive)
+        let topDepth = active.map(\.depth).min() ?? 0
+        let groups = active.filter { $0.depth == topDepth + 1 }
+        var pathByID: [UUID: String] = [:]
+        for unit in units { if let id = unit.id { pathByID[id] = unit.path } }
         var perGroup: [UUID: Counts] = [:]
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = VNFormat.timeZone
-        let month = calendar.dateComponents([.year, .month], from: now)
-        for task in tasks {
-            summary.counts.add(task, now: now)
-            let path = task.leadUnit.path
-            if let group = groups.first(where: { path.hasPrefix($0.path) }), let id = group.id { perGroup[id, default: Counts()].add(task, now: now) }
-            if let due = task.dueOn, calendar.dateComponents([.year, .month], from: due) == month, !task.status.isClosed { summary.dueThisMonth.append(task) }
+        for row in rows {
+            guard let status = WorkTask.Status(rawValue: row.status) else { continue }
+            let effective: WorkTask.Status = row.late == 1 && [.notStarted, .inProgress].contains(status) ? .overdue : status
+            summary.counts.add(effective, count: row.n)
+            if let path = pathByID[row.unit_id], let group = groups.first(where: { path.hasPrefix($0.path) }), let id = group.id {
+                perGroup[id, default: Counts()].add(effective, count: row.n)
+            }
         }
         summary.units = groups.compactMap { group in
             guard let id = group.id, let counts = perGroup[id], counts.total > 0 else { return nil }
             return UnitLine(unitID: id.uuidString, name: group.name, counts: counts)
         }.sorted { $0.counts.openOverdue != $1.counts.openOverdue ? $0.counts.openOverdue > $1.counts.openOverdue : $0.counts.total > $1.counts.total }
-        summary.dueThisMonth.sort { ($0.dueOn ?? now) < ($1.dueOn ?? now) }
+        // What falls due this month and is still open.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = VNFormat.timeZone
+        if let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)),
+           let monthEnd = calendar.date(byAdding: .month, value: 1, to: monthStart) {
+            var due = WorkTask.query(on: db).filter(\.$dueOn >= monthStart).filter(\.$dueOn < monthEnd)
+                .filter(\.$status ~~ [.notStarted, .inProgress, .overdue, .awaitingAcceptance])
+            if let scopeIDs { due = due.filter(\.$leadUnit.$id ~~ scopeIDs) }
+            summary.dueThisMonth = try await due.with(\.$leadUnit).sort(\.$dueOn).limit(100).all()
+        }
         return summary
     }
 

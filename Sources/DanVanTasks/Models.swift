@@ -186,7 +186,27 @@ public final class TaskUpdate: Model, @unchecked Sendable {
 }
 
 enum TaskMigrations {
-    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates()]
+    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates()]
+
+    /// Lists sort by due date: an index on it serves the first page without sorting every task.
+    struct IndexDueDates: AsyncMigration {
+        var name: String { "tasks.0004.index-due-dates" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.create(index: "work_tasks_due_on_idx").on("work_tasks").column("due_on").run()
+            try await sql.create(index: "work_tasks_unit_due_idx").on("work_tasks").column("unit_id").column("due_on").run()
+            // Covers the dashboard's grouped count (unit, status, lateness) without the table.
+            try await sql.create(index: "work_tasks_rollup_idx").on("work_tasks").column("unit_id").column("status").column("due_on").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "work_tasks_rollup_idx").run()
+            try await sql.drop(index: "work_tasks_unit_due_idx").run()
+            try await sql.drop(index: "work_tasks_due_on_idx").run()
+        }
+    }
 
     struct CreateWorkTasks: AsyncMigration {
         var name: String { "tasks.0001.create-work-tasks" }

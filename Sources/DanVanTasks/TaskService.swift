@@ -82,13 +82,22 @@ public enum TaskService {
 
     /// Tasks whose lead unit, or one of whose coordinating units, is inside `scope`.
     public static func scoped(_ scope: AccessScope, on db: any Database) async throws -> QueryBuilder<WorkTask> {
-        guard scope.pathPrefix != nil else { return WorkTask.query(on: db) }
-        let unitIDs = try await scope.filter(OrgUnit.query(on: db)).all().compactMap(\.id)
+        guard let unitIDs = try await unitIDs(in: scope, on: db) else { return WorkTask.query(on: db) }
         let coordinated = try await TaskCoordinator.query(on: db).filter(\.$unit.$id ~~ unitIDs).all().map { $0.$task.id }
         return WorkTask.query(on: db).group(.or) { group in
             group.filter(\.$leadUnit.$id ~~ unitIDs)
             if !coordinated.isEmpty { group.filter(\.$id ~~ coordinated) }
         }
+    }
+
+    /// Ids of the units inside `scope`, or nil when the scope covers every unit (a province-wide
+    /// leader): then no filter is needed, and an `IN` list of every unit would only slow the
+    /// query down.
+    public static func unitIDs(in scope: AccessScope, on db: any Database) async throws -> [UUID]? {
+        guard scope.pathPrefix != nil else { return nil }
+        let inside = try await scope.filter(OrgUnit.query(on: db)).field(\.$id).all().compactMap(\.id)
+        let total = try await OrgUnit.query(on: db).count()
+        return inside.count == total ? nil : inside
     }
 
     /// The task with `id` if visible in `scope` (404 otherwise).

@@ -90,6 +90,9 @@ struct DocumentTaskTests {
             let page = try await client.get(confirm.location ?? "")
             #expect(page.body.contains("Nhiệm vụ từ văn bản này"))
             #expect(page.body.contains("3 nhiệm vụ"))
+            let library = try await client.get("/documents")
+            #expect(library.body.contains("Văn bản được dẫn nhưng chưa đăng ký"))
+            #expect(library.body.contains("<strong>43-KL/TW</strong>"))
         }
     }
 
