@@ -33,7 +33,9 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    app.routes.defaultMaxBodySize = "12mb"
+    // Evidence uploads: up to 10 MB a file, a few files a report.
+    app.routes.defaultMaxBodySize = "32mb"
+    app.files = FileStore(root: ProcessInfo.processInfo.environment["DANVAN_FILES"] ?? app.directory.workingDirectory + "data/files")
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())

@@ -186,7 +186,33 @@ public final class TaskUpdate: Model, @unchecked Sendable {
 }
 
 enum TaskMigrations {
-    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates()]
+    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates(), CreateTaskAttachments()]
+
+    struct CreateTaskAttachments: AsyncMigration {
+        var name: String { "tasks.0005.create-task-attachments" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("task_attachments")
+                .id()
+                .field("task_id", .uuid, .required, .references("work_tasks", "id", onDelete: .cascade))
+                .field("update_id", .uuid, .references("task_updates", "id", onDelete: .setNull))
+                .field("filename", .string, .required)
+                .field("content_type", .string, .required)
+                .field("size", .int, .required)
+                .field("sha256", .string, .required)
+                .field("storage_key", .string, .required)
+                .field("uploaded_by", .string, .required)
+                .field("created_at", .datetime, .required)
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "task_attachments_task_idx").on("task_attachments").column("task_id").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("task_attachments").delete()
+        }
+    }
 
     /// Lists sort by due date: an index on it serves the first page without sorting every task.
     struct IndexDueDates: AsyncMigration {
@@ -286,4 +312,24 @@ enum TaskMigrations {
             try await database.schema("task_updates").delete()
         }
     }
+}
+
+/// A file attached to a task as evidence (stored outside the database, see `FileStore`).
+public final class TaskAttachment: Model, @unchecked Sendable {
+    /// The table.
+    public static let schema = "task_attachments"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "task_id") public var task: WorkTask
+    @OptionalField(key: "update_id") public var updateID: UUID?
+    @Field(key: "filename") public var filename: String
+    @Field(key: "content_type") public var contentType: String
+    @Field(key: "size") public var size: Int
+    @Field(key: "sha256") public var sha256: String
+    @Field(key: "storage_key") public var storageKey: String
+    @Field(key: "uploaded_by") public var uploadedBy: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    /// Empty row for Fluent.
+    public init() {}
 }

@@ -76,6 +76,17 @@ struct TaskController {
         let canUrge: Bool
         let awaitingAcceptance: Bool
         let error: String?
+        let typedText: String
+        let typedProgress: String
+        let attachments: [AttachmentRow]
+    }
+
+    struct AttachmentRow: Encodable, Sendable {
+        let id: String
+        let filename: String
+        let size: String
+        let uploadedBy: String
+        let at: String
     }
 
     static let pageSize = 50
@@ -165,12 +176,13 @@ struct TaskController {
         return Response(status: .ok, headers: headers, body: .init(string: CSV.write(try await Self.exportRows(req))))
     }
 
-    func page(_ req: Request, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+    func page(_ req: Request, error: String?, typedText: String = "", typedProgress: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let scope = try await req.scope()
         let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: scope, on: req.db)
         let id = try task.requireID()
         let coordinators = try await TaskCoordinator.query(on: req.db).filter(\.$task.$id == id).with(\.$unit).all()
         let updates = try await TaskUpdate.query(on: req.db).filter(\.$task.$id == id).sort(\.$at, .descending).all()
+        let attachments = try await TaskAttachment.query(on: req.db).filter(\.$task.$id == id).sort(\.$createdAt, .descending).all()
         let user = try req.requireUser()
         let leadInScope = scope.contains(task.leadUnit)
         let context = ShowContext(
@@ -185,7 +197,11 @@ struct TaskController {
             canReport: leadInScope && !task.status.isClosed && task.status != .awaitingAcceptance,
             canReview: user.role != .focal && task.status == .awaitingAcceptance,
             canUrge: user.role != .focal && !task.status.isClosed && task.status != .awaitingAcceptance,
-            awaitingAcceptance: task.status == .awaitingAcceptance, error: error
+            awaitingAcceptance: task.status == .awaitingAcceptance, error: error,
+            typedText: typedText, typedProgress: typedProgress ?? String(task.progress),
+            attachments: attachments.map {
+                AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
+            }
         )
         return try await req.render("tasks/show", title: "Nhiệm vụ", context, status: status)
     }
@@ -194,6 +210,7 @@ struct TaskController {
         var text: String?
         var progress: String?
         var version: String?
+        var files: [File]?
     }
 
     func progress(_ req: Request) async throws -> Response {
@@ -202,12 +219,21 @@ struct TaskController {
         guard scope.contains(task.leadUnit) else { throw AppError.forbidden }
         let form = try req.content.decode(ProgressForm.self)
         let text = VietnameseText.nfc((form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        guard !text.isEmpty else { return try await page(req, error: "Nhập nội dung báo cáo tiến độ.", status: .unprocessableEntity) }
+        guard !text.isEmpty else { return try await page(req, error: "Nhập nội dung báo cáo tiến độ.", typedText: text, typedProgress: form.progress, status: .unprocessableEntity) }
         guard let progress = Int(form.progress ?? ""), (0...100).contains(progress) else {
-            return try await page(req, error: "Tiến độ là số từ 0 đến 100.", status: .unprocessableEntity)
+            return try await page(req, error: "Tiến độ là số từ 0 đến 100.", typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
+        }
+        var evidence: [(filename: String, stored: FileStore.Stored)] = []
+        for file in (form.files ?? []) where file.data.readableBytes > 0 || !file.filename.isEmpty {
+            let name = VietnameseText.clean(file.filename)
+            do {
+                evidence.append((name, try req.application.files.store(Data(buffer: file.data), filename: name)))
+            } catch let refusal as FileStore.Refusal {
+                return try await page(req, error: refusal.message, typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
+            }
         }
         do {
-            try await TaskService.reportProgress(task, text: text, progress: progress, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, unitID: task.$leadUnit.id, at: req.now, on: req.db)
+            try await TaskService.reportProgress(task, text: text, progress: progress, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, unitID: task.$leadUnit.id, at: req.now, evidence: evidence, on: req.db)
         } catch TaskService.Refusal.staleVersion {
             return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật. Nội dung mới nhất đã hiện bên dưới; vui lòng kiểm tra và gửi lại.", status: .conflict)
         }
@@ -238,6 +264,20 @@ struct TaskController {
         }
         req.flash(.success, accept ? "Đã nghiệm thu nhiệm vụ." : "Đã trả lại nhiệm vụ kèm ý kiến.")
         return req.redirect(to: "/tasks/\(try task.requireID())")
+    }
+
+    /// Downloads an evidence file (same visibility as the task).
+    func download(_ req: Request) async throws -> Response {
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: try await req.scope(), on: req.db)
+        guard let fileID = req.parameters.get("fileID", as: UUID.self),
+              let attachment = try await TaskAttachment.query(on: req.db).filter(\.$id == fileID).filter(\.$task.$id == task.requireID()).first()
+        else { throw AppError.notFound }
+        let data: Data
+        do { data = try req.application.files.read(attachment.storageKey, sha256: attachment.sha256) } catch { throw AppError.notFound }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: attachment.contentType)
+        headers.contentDisposition = .init(.attachment, filename: attachment.filename)
+        return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
     struct UrgeForm: Content {
@@ -319,6 +359,7 @@ public struct TasksModule: DanVanModule {
         routes.web.post("tasks", ":taskID", "progress", use: tasks.progress)
         routes.web.post("tasks", ":taskID", "review", use: tasks.review)
         routes.web.post("tasks", ":taskID", "urge", use: tasks.urge)
+        routes.web.get("tasks", ":taskID", "files", ":fileID", use: tasks.download)
         routes.web.post("tasks", ":taskID", "coordinators", ":coordinatorID", use: tasks.coordinate)
         let registration = RegistrationController()
         let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))

@@ -116,7 +116,10 @@ public enum TaskService {
     }
 
     /// Records progress by the lead unit: text, percentage; 100% asks for acceptance.
-    public static func reportProgress(_ task: WorkTask, text: String, progress: Int, expectedVersion: Int, actor: Actor, unitID: UUID?, at: Date, on db: any Database) async throws {
+    public static func reportProgress(
+        _ task: WorkTask, text: String, progress: Int, expectedVersion: Int, actor: Actor, unitID: UUID?, at: Date,
+        evidence: [(filename: String, stored: FileStore.Stored)] = [], on db: any Database
+    ) async throws {
         let before = task.auditSnapshot
         try await db.transaction { db in
             try await bumpVersion(task, expected: expectedVersion, on: db)
@@ -124,8 +127,22 @@ public enum TaskService {
             task.status = progress >= 100 ? .awaitingAcceptance : .inProgress
             try await task.update(on: db)
             let kind: TaskUpdate.Kind = progress >= 100 ? .submitted : .progress
-            try await TaskUpdate(taskID: task.requireID(), kind: kind, actor: actor, unitID: unitID, text: text, progress: task.progress, at: at).create(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%", before: before, after: task.auditSnapshot)
+            let update = TaskUpdate(taskID: try task.requireID(), kind: kind, actor: actor, unitID: unitID, text: text, progress: task.progress, at: at)
+            try await update.create(on: db)
+            for file in evidence {
+                let attachment = TaskAttachment()
+                attachment.$task.id = try task.requireID()
+                attachment.updateID = update.id
+                attachment.filename = file.filename
+                attachment.contentType = file.stored.contentType
+                attachment.size = file.stored.size
+                attachment.sha256 = file.stored.sha256
+                attachment.storageKey = file.stored.key
+                attachment.uploadedBy = actor.name
+                attachment.createdAt = at
+                try await attachment.create(on: db)
+            }
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%" + (evidence.isEmpty ? "" : ", \(evidence.count) tệp minh chứng"), before: before, after: task.auditSnapshot)
         }
     }
 

@@ -41,6 +41,7 @@ public func withTestApp(
     adjust(&config)
     do {
         try await DanVanApp.configure(app, config: config)
+        app.files = FileStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("danvan-files-\(UUID().uuidString)").path)
         try await app.autoMigrate()
         try await body(app)
     } catch {

@@ -1,4 +1,7 @@
 """Real-browser test of the core loop: a directive pasted as text becomes tracked tasks."""
+import pathlib
+import tempfile
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
@@ -60,8 +63,12 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     value = browser.find_element(By.ID, "progress-value")
     value.clear()
     value.send_keys("100")
+    evidence = pathlib.Path(tempfile.mkdtemp()) / "bien-ban-doi-thoai.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% bien ban doi thoai\n")
+    browser.find_element(By.ID, "progress-files").send_keys(str(evidence))
     browser.find_element(By.CSS_SELECTOR, "form.form button.primary").click()
     wait(browser).until(EC.text_to_be_present_in_element((By.ID, "task-status"), "Chờ nghiệm thu"))
+    assert "bien-ban-doi-thoai.pdf" in browser.find_element(By.ID, "attachments").text
     shot(browser, "task-reported")
     logout(browser)
 

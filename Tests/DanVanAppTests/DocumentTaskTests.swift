@@ -491,3 +491,59 @@ struct DocumentTaskAPITests {
     struct TaskPage: Decodable { let items: [TaskItem]; let total: Int }
     struct Registration: Decodable { let documentId: UUID; let tasks: [TaskItem] }
 }
+
+@Suite("Evidence files")
+struct EvidenceTests {
+    @Test("a progress report carries a file; it is stored outside the database with its checksum and only the task's users can download it")
+    func evidence() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            // setup
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            let wardID = try await unit("P-HL", on: app).requireID()
+            let task = try #require(tasks.first { $0.$leadUnit.id == wardID })
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            try await focal.get("/tasks/\(task.id!)")
+            // act: a forbidden type is refused and what was typed stays in the form
+            let refused = try await focal.postMultipart("/tasks/\(task.id!)/progress", fields: ["text": "Đã đối thoại", "progress": "70", "version": "1"], file: ("files[]", "chay-thu.exe", "MZ"))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("Loại tệp .exe không được nhận"))
+            #expect(refused.body.contains(">Đã đối thoại</textarea>"))
+            let fake = try await focal.postMultipart("/tasks/\(task.id!)/progress", fields: ["text": "Đã đối thoại", "progress": "70", "version": "1"], file: ("files[]", "bien-ban.pdf", "không phải PDF"))
+            #expect(fake.body.contains("không đúng định dạng .pdf"))
+            let accepted = try await focal.postMultipart("/tasks/\(task.id!)/progress", fields: ["text": "Đã đối thoại, gửi biên bản", "progress": "70", "version": "1"], file: ("files[]", "bien-ban.pdf", "%PDF-1.4 biên bản đối thoại"))
+            // check
+            #expect(accepted.status == .seeOther)
+            let attachment = try #require(try await TaskAttachment.query(on: app.db).first())
+            #expect(attachment.filename == "bien-ban.pdf")
+            #expect(attachment.sha256.count == 64)
+            #expect(FileManager.default.fileExists(atPath: app.files.root + attachment.storageKey))
+            let download = try await focal.get("/tasks/\(task.id!)/files/\(attachment.id!)")
+            #expect(download.status == .ok)
+            #expect(download.body == "%PDF-1.4 biên bản đối thoại")
+            #expect(download.headers.first(name: .contentDisposition)?.contains("attachment") == true)
+            let sibling = WebClient(app)
+            try await sibling.login("daumoi.tanlap")
+            #expect(try await sibling.get("/tasks/\(task.id!)/files/\(attachment.id!)").status == .notFound)
+            let page = try await focal.get("/tasks/\(task.id!)")
+            #expect(page.body.contains("id=\"attachments\""))
+        }
+    }
+
+    @Test("the file store refuses oversize files and detects a corrupted copy")
+    func store() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danvan-store-\(UUID().uuidString)").path
+        let store = FileStore(root: folder, maximumBytes: 16)
+        #expect(throws: FileStore.Refusal.self) { try store.store(Data(repeating: 65, count: 17), filename: "lon.txt") }
+        #expect(throws: FileStore.Refusal.self) { try store.store(Data(), filename: "rong.txt") }
+        let stored = try store.store(Data("số liệu".utf8), filename: "so-lieu.csv")
+        #expect(try store.read(stored.key, sha256: stored.sha256) == Data("số liệu".utf8))
+        let again = try store.store(Data("số liệu".utf8), filename: "ban-sao.csv")
+        #expect(again.key == stored.key, "the same content is stored once")
+        try Data("đã sửa".utf8).write(to: URL(fileURLWithPath: store.root + stored.key))
+        #expect(throws: FileStore.Refusal.self) { try store.read(stored.key, sha256: stored.sha256) }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Vapor
+
+/// Files kept outside the database: content-addressed by SHA-256 under a folder
+/// (`DANVAN_FILES`, default `./data/files`), with a size limit and an allow-list of types
+/// checked by extension and by the file's first bytes.
+public struct FileStore: Sendable {
+    /// Where files live.
+    public let root: String
+    /// Largest file accepted, in bytes.
+    public let maximumBytes: Int
+
+    /// A stored file.
+    public struct Stored: Sendable, Equatable {
+        public let sha256: String
+        public let size: Int
+        public let contentType: String
+        public let key: String
+    }
+
+    /// Why a file was refused, in Vietnamese.
+    public struct Refusal: Error, Sendable, Equatable {
+        public let message: String
+    }
+
+    /// Types officials exchange, by extension, with a check of the first bytes where the
+    /// format has a signature.
+    static let allowed: [String: (type: String, magic: [UInt8]?)] = [
+        "pdf": ("application/pdf", Array("%PDF".utf8)),
+        "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", [0x50, 0x4B, 0x03, 0x04]),
+        "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [0x50, 0x4B, 0x03, 0x04]),
+        "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", [0x50, 0x4B, 0x03, 0x04]),
+        "jpg": ("image/jpeg", [0xFF, 0xD8, 0xFF]),
+        "jpeg": ("image/jpeg", [0xFF, 0xD8, 0xFF]),
+        "png": ("image/png", [0x89, 0x50, 0x4E, 0x47]),
+        "txt": ("text/plain; charset=utf-8", nil),
+        "csv": ("text/csv; charset=utf-8", nil),
+    ]
+
+    /// The store of `app` (folder from `DANVAN_FILES` or `./data/files`).
+    public init(root: String, maximumBytes: Int = 10 * 1024 * 1024) {
+        self.root = root.hasSuffix("/") ? root : root + "/"
+        self.maximumBytes = maximumBytes
+    }
+
+    /// Checks and stores `data` named `filename`; returns where and what.
+    public func store(_ data: Data, filename: String) throws -> Stored {
+        let ext = (filename as NSString).pathExtension.lowercased()
+        guard let rule = Self.allowed[ext] else {
+            throw Refusal(message: "Loại tệp .\(ext.isEmpty ? "?" : ext) không được nhận. Chỉ nhận: PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), ảnh JPG/PNG, .txt, .csv.")
+        }
+        guard !data.isEmpty else { throw Refusal(message: "Tệp \(filename) rỗng.") }
+        guard data.count <= maximumBytes else {
+            throw Refusal(message: "Tệp \(filename) quá lớn (\(data.count / 1_048_576) MB): tối đa \(maximumBytes / 1_048_576) MB mỗi tệp.")
+        }
+        if let magic = rule.magic, !data.starts(with: magic) {
+            throw Refusal(message: "Nội dung tệp \(filename) không đúng định dạng .\(ext).")
+        }
+        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let key = "\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)"
+        let path = root + key
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let temporary = path + ".tmp-" + UUID().uuidString
+            try data.write(to: URL(fileURLWithPath: temporary), options: .atomic)
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        }
+        return Stored(sha256: sha, size: data.count, contentType: rule.type, key: key)
+    }
+
+    /// The bytes stored under `key`, verified against their checksum.
+    public func read(_ key: String, sha256: String) throws -> Data {
+        guard !key.contains(".."), let data = FileManager.default.contents(atPath: root + key) else {
+            throw Refusal(message: "Không tìm thấy tệp đã lưu.")
+        }
+        let actual = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        guard actual == sha256 else { throw Refusal(message: "Tệp đã lưu bị hỏng (sai mã kiểm tra).") }
+        return data
+    }
+}
+
+extension Application {
+    private struct FileStoreKey: StorageKey { typealias Value = FileStore }
+
+    /// The app's file store.
+    public var files: FileStore {
+        get { storage[FileStoreKey.self] ?? FileStore(root: directory.workingDirectory + "data/files") }
+        set { storage[FileStoreKey.self] = newValue }
+    }
+}
