@@ -170,6 +170,8 @@ public enum DemoProvince {
                 break
             }
         }
+        // Occurrences of recurring tasks, overdue marks and reminders, as the scheduler would.
+        try await TaskJobs.run(on: app.db, now: now, reminderDays: app.config.reminderDays)
     }
 
     /// Loads the province if the database holds no unit yet; returns whether it did.

@@ -99,7 +99,7 @@ struct SendRemindersCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         try await context.application.autoMigrate()
         if let outcome = try await TaskJobs.runLocked(app: context.application) {
-            context.console.print("Đã đánh dấu \(outcome.markedOverdue) nhiệm vụ quá hạn, gửi \(outcome.reminders) nhắc hạn.")
+            context.console.print("Đã tạo \(outcome.occurrences) kỳ nhiệm vụ định kỳ, đánh dấu \(outcome.markedOverdue) nhiệm vụ quá hạn, gửi \(outcome.reminders) nhắc hạn.")
         } else {
             context.console.print("Một máy chủ khác đang chạy việc này; bỏ qua lượt này.")
         }

@@ -57,10 +57,11 @@ public enum TaskDashboard {
         var summary = Summary()
         let scopeIDs = try await TaskService.unitIDs(in: scope, on: db)
         let cutoff = now.addingTimeInterval(-86_400 + 1)
-        var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks")
+        var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks WHERE recurrence IS NULL")
+        // A recurring series is counted through its occurrences, one per period.
         if let scopeIDs {
             guard !scopeIDs.isEmpty else { return summary }
-            query.appendInterpolation(unsafeRaw: " WHERE unit_id IN (")
+            query.appendInterpolation(unsafeRaw: " AND unit_id IN (")
             for (index, id) in scopeIDs.enumerated() {
                 if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
                 query.appendInterpolation(bind: id)

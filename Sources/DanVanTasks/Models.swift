@@ -46,6 +46,38 @@ public final class WorkTask: Model, @unchecked Sendable {
             }
         }
 
+        /// The period containing `date` and the period after it: key and last day.
+        public func periods(around date: Date) -> [(key: String, end: Date)] {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = VNFormat.timeZone
+            let year = calendar.component(.year, from: date)
+            let month = calendar.component(.month, from: date)
+            let months: Int
+            let index: Int
+            switch self {
+            case .month: months = 1; index = month - 1
+            case .quarter: months = 3; index = (month - 1) / 3
+            case .sixMonths: months = 6; index = (month - 1) / 6
+            case .year: months = 12; index = 0
+            }
+            return (0...1).compactMap { ahead -> (key: String, end: Date)? in
+                let period = index + ahead
+                let periodYear = year + period * months / 12
+                let startMonth = (period * months) % 12 + 1
+                let key: String
+                switch self {
+                case .month: key = String(format: "%04d-%02d", periodYear, startMonth)
+                case .quarter: key = "\(periodYear)-Q\((startMonth - 1) / 3 + 1)"
+                case .sixMonths: key = "\(periodYear)-H\(startMonth <= 6 ? 1 : 2)"
+                case .year: key = String(periodYear)
+                }
+                guard let start = calendar.date(from: DateComponents(year: periodYear, month: startMonth, day: 1)),
+                      let next = calendar.date(byAdding: .month, value: months, to: start),
+                      let end = calendar.date(byAdding: .day, value: -1, to: next) else { return nil }
+                return (key, end)
+            }
+        }
+
         /// From the reader's `every` value.
         public init?(every: String?) {
             switch every {
@@ -70,8 +102,12 @@ public final class WorkTask: Model, @unchecked Sendable {
     @Parent(key: "unit_id") public var leadUnit: OrgUnit
     /// Last day to finish (one-off tasks, and the current occurrence of recurring ones).
     @OptionalField(key: "due_on") public var dueOn: Date?
-    /// Recurrence, if any.
+    /// Recurrence, if any (the task is then a series; each period gets an occurrence).
     @OptionalField(key: "recurrence") public var recurrence: Recurrence?
+    /// The series this task is an occurrence of.
+    @OptionalField(key: "series_id") public var seriesID: UUID?
+    /// The period of an occurrence (`2026`, `2026-H2`, `2026-Q3`, `2026-11`).
+    @OptionalField(key: "period_key") public var periodKey: String?
     /// Status.
     @Field(key: "status") public var status: Status
     /// Progress 0–100.
@@ -186,7 +222,25 @@ public final class TaskUpdate: Model, @unchecked Sendable {
 }
 
 enum TaskMigrations {
-    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates(), CreateTaskAttachments()]
+    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates(), CreateTaskAttachments(), AddOccurrences()]
+
+    struct AddOccurrences: AsyncMigration {
+        var name: String { "tasks.0006.add-occurrences" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("work_tasks").field("series_id", .uuid).update()
+            try await database.schema("work_tasks").field("period_key", .string).update()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "work_tasks_series_idx").on("work_tasks").column("series_id").column("period_key").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            if let sql = database as? any SQLDatabase { try await sql.drop(index: "work_tasks_series_idx").run() }
+            try await database.schema("work_tasks").deleteField("period_key").update()
+            try await database.schema("work_tasks").deleteField("series_id").update()
+        }
+    }
 
     struct CreateTaskAttachments: AsyncMigration {
         var name: String { "tasks.0005.create-task-attachments" }

@@ -23,7 +23,7 @@ struct TaskRow: Encodable, Sendable {
         leadName = task.$leadUnit.value?.name ?? ""
         leadID = task.$leadUnit.id.uuidString
         dueOn = VNFormat.date(task.dueOn)
-        recurrence = task.recurrence?.label ?? ""
+        recurrence = task.recurrence.map { "Chuỗi " + $0.label.lowercased() } ?? task.periodKey.map { "Kỳ \($0)" } ?? ""
         let status = task.effectiveStatus(now: now)
         self.status = status.rawValue
         statusLabel = status.label

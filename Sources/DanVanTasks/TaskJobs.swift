@@ -14,6 +14,7 @@ public enum TaskJobs {
     public struct Outcome: Sendable, Equatable {
         public var markedOverdue = 0
         public var reminders = 0
+        public var occurrences = 0
     }
 
     /// Marks open tasks past their due date as overdue (once, audited, with an inbox entry for
@@ -21,6 +22,7 @@ public enum TaskJobs {
     public static func run(on db: any Database, now: Date, reminderDays: Int) async throws -> Outcome {
         var outcome = Outcome()
         let system = Actor.system
+        outcome.occurrences = try await generateOccurrences(on: db, now: now)
         let open: [WorkTask.Status] = [.notStarted, .inProgress, .overdue]
         let late = try await WorkTask.query(on: db).filter(\.$status ~~ [.notStarted, .inProgress]).filter(\.$dueOn < now.addingTimeInterval(-86_400 + 1)).all()
         for task in late {
@@ -47,6 +49,30 @@ public enum TaskJobs {
             )
         }
         return outcome
+    }
+
+    /// Recurring tasks get one occurrence per period — the current one and the next — each due
+    /// on the period's last day, with the series' lead and coordinators. Idempotent.
+    public static func generateOccurrences(on db: any Database, now: Date) async throws -> Int {
+        var created = 0
+        let series = try await WorkTask.query(on: db).filter(\.$recurrence != nil).filter(\.$seriesID == nil)
+            .filter(\.$status !~ [.cancelled]).all()
+        for task in series {
+            guard let recurrence = task.recurrence, let seriesID = task.id else { continue }
+            let existing = Set(try await WorkTask.query(on: db).filter(\.$seriesID == seriesID).all().compactMap(\.periodKey))
+            let coordinators = try await TaskCoordinator.query(on: db).filter(\.$task.$id == seriesID).all().map { $0.$unit.id }
+            for period in recurrence.periods(around: now) where !existing.contains(period.key) {
+                let occurrence = try await TaskService.create(
+                    TaskDraft(content: task.content, section: task.section, leadUnitID: task.$leadUnit.id, coordinatorIDs: coordinators, dueOn: period.end, recurrence: nil),
+                    documentID: task.$document.id, actor: .system, at: now, on: db
+                )
+                occurrence.seriesID = seriesID
+                occurrence.periodKey = period.key
+                try await occurrence.update(on: db)
+                created += 1
+            }
+        }
+        return created
     }
 
     /// Runs the job under the advisory lock (one instance at a time).

@@ -142,6 +142,13 @@ public enum TaskService {
                 attachment.createdAt = at
                 try await attachment.create(on: db)
             }
+            if kind == .submitted, let documentID = task.$document.id, let document = try await Document.find(documentID, on: db) {
+                // The board that registered the directive accepts the work: tell it.
+                try await Inbox.post(
+                    toUnit: document.$unit.id, kind: "task.awaitingAcceptance", message: "Chờ nghiệm thu: \(String(task.content.prefix(100)))",
+                    link: "/tasks/\(try task.requireID())", dedupeKey: "task.awaitingAcceptance:\(try task.requireID()):\(task.version)", at: at, on: db
+                )
+            }
             try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%" + (evidence.isEmpty ? "" : ", \(evidence.count) tệp minh chứng"), before: before, after: task.auditSnapshot)
         }
     }

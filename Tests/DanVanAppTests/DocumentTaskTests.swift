@@ -407,8 +407,8 @@ struct DashboardTests {
             let board = try await unit("TU-BTGDV", on: app)
             let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
             var summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
-            #expect(summary.counts.total == 3)
-            #expect(summary.counts.openInTerm == 3)
+            #expect(summary.counts.total == 2, "the yearly series counts through its occurrences, none generated yet")
+            #expect(summary.counts.openInTerm == 2)
             let ward = try #require(tasks.first { $0.dueOn != nil && $0.recurrence == nil && $0.$leadUnit.id != board.id })
             try await TaskService.reportProgress(ward, text: "Xong", progress: 100, expectedVersion: ward.version, actor: .system, unitID: nil, at: clock.now(), on: app.db)
             try await TaskService.review(ward, accept: true, comment: "Đạt", expectedVersion: ward.version, actor: .system, at: clock.now(), on: app.db)
@@ -416,7 +416,7 @@ struct DashboardTests {
             summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
             #expect(summary.counts.doneOnTime == 1)
             #expect(summary.counts.openOverdue == 1)
-            #expect(summary.counts.donePercent == 33)
+            #expect(summary.counts.donePercent == 50)
             let chart = TaskDashboard.chart(summary.units)
             #expect(chart.hasPrefix("<svg"))
             #expect(!chart.contains("<script"))
@@ -425,7 +425,7 @@ struct DashboardTests {
             let page = try await leader.get("/tasks/dashboard")
             #expect(page.status == .ok)
             #expect(page.body.contains("Quá hạn chưa hoàn thành"))
-            #expect(page.body.contains("id=\"done-percent\">33%"))
+            #expect(page.body.contains("id=\"done-percent\">50%"))
             #expect(page.body.contains("<svg"))
             // A focal point's dashboard counts only its own unit's work.
             let focal = WebClient(app)
@@ -545,5 +545,35 @@ struct EvidenceTests {
         try Data("đã sửa".utf8).write(to: URL(fileURLWithPath: store.root + stored.key))
         #expect(throws: FileStore.Refusal.self) { try store.read(stored.key, sha256: stored.sha256) }
         try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+
+@Suite("Recurring tasks")
+struct RecurringTests {
+    @Test("a yearly task gets this year's and next year's occurrence, once, with the series' units")
+    func occurrences() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            #expect(try await TaskJobs.generateOccurrences(on: app.db, now: clock.now()) == 2)
+            #expect(try await TaskJobs.generateOccurrences(on: app.db, now: clock.now()) == 0)
+            let occurrences = try await WorkTask.query(on: app.db).filter(\.$seriesID != nil).sort(\.$dueOn).all()
+            #expect(occurrences.map(\.periodKey) == ["2026", "2027"])
+            #expect(occurrences.map { VNFormat.isoDate($0.dueOn) } == ["2026-12-31", "2027-12-31"])
+            #expect(occurrences.allSatisfy { $0.recurrence == nil })
+        }
+    }
+
+    @Test("periods: month, quarter, half-year and year keys and last days")
+    func periods() {
+        let date = VNFormat.parseDate("15/11/2026")!
+        #expect(WorkTask.Recurrence.month.periods(around: date).map(\.key) == ["2026-11", "2026-12"])
+        #expect(WorkTask.Recurrence.quarter.periods(around: date).map(\.key) == ["2026-Q4", "2027-Q1"])
+        #expect(WorkTask.Recurrence.sixMonths.periods(around: date).map(\.key) == ["2026-H2", "2027-H1"])
+        #expect(WorkTask.Recurrence.quarter.periods(around: date).map { VNFormat.isoDate($0.end) } == ["2026-12-31", "2027-03-31"])
+        #expect(WorkTask.Recurrence.month.periods(around: VNFormat.parseDate("10/01/2028")!).map { VNFormat.isoDate($0.end) } == ["2028-01-31", "2028-02-29"])
     }
 }
