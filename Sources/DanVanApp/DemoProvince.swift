@@ -111,7 +111,7 @@ public enum DemoProvince {
     }
 
     /// A fictional provincial plan, registered by the demo loader so every workflow has data.
-    static let plan = """
+    public static let plan = """
     TỈNH ỦY THANH BÌNH
     Số: 12-KH/TU
     Thanh Bình, ngày 15 tháng 01 năm 2026

@@ -113,6 +113,7 @@ struct DocumentController {
         let paragraphs: [String]
         let panels: [DocumentPanel]
         let warnings: String
+        let canEdit: Bool
     }
 
     struct ReviewRow: Encodable, Sendable {
@@ -164,7 +165,7 @@ struct DocumentController {
             },
             citedBy: try await DocumentService.citedBy(document, on: req.db).map(DocumentRow.init),
             paragraphs: document.body.split(separator: "\n", omittingEmptySubsequences: true).map { String($0).replacingOccurrences(of: "*", with: "") },
-            panels: panels, warnings: document.warnings ?? ""
+            panels: panels, warnings: document.warnings ?? "", canEdit: req.currentUser.map { $0.role != .focal } ?? false
         )
         return try await req.render("documents/show", title: document.symbol.map { "\(document.kind ?? "Văn bản") số \($0)" } ?? document.title, context)
     }
@@ -198,6 +199,10 @@ public struct DocumentsModule: DanVanModule {
         routes.web.get("documents", use: controller.index)
         routes.web.get("documents", "reviews", use: controller.reviews)
         routes.web.get("documents", ":documentID", use: controller.show)
+        let editing = DocumentEditController()
+        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
+        staff.get("documents", ":documentID", "edit", use: editing.edit)
+        staff.post("documents", ":documentID", use: editing.update)
         let api = DocumentAPI()
         routes.api.get("documents", use: api.list)
         routes.api.get("documents", ":documentID", use: api.show)
@@ -207,4 +212,82 @@ public struct DocumentsModule: DanVanModule {
     public var openAPIPaths: [String: JSON] { DocumentAPI.paths }
     /// Document schemas.
     public var openAPISchemas: [String: JSON] { DocumentAPI.schemas }
+}
+
+/// Editing a registered document's metadata and review milestones (staff).
+struct DocumentEditController {
+    struct Form: Content {
+        var kind: String?
+        var symbol: String?
+        var issuedOn: String?
+        var title: String?
+        var issuer: String?
+        var interimReviewOn: String?
+        var finalReviewOn: String?
+    }
+
+    struct Context: Encodable, Sendable {
+        let id: String
+        let form: Form
+        let kinds: [SelectOption]
+        let errors: FormErrors
+    }
+
+    func edit(_ req: Request) async throws -> Response {
+        let document = try await find(req)
+        let form = Form(
+            kind: document.kind, symbol: document.symbol, issuedOn: VNFormat.isoDate(document.issuedOn), title: document.title,
+            issuer: document.issuer, interimReviewOn: VNFormat.isoDate(document.interimReviewOn), finalReviewOn: VNFormat.isoDate(document.finalReviewOn)
+        )
+        return try await render(req, document, form, FormErrors())
+    }
+
+    func update(_ req: Request) async throws -> Response {
+        let document = try await find(req)
+        let form = try req.content.decode(Form.self)
+        var errors = FormErrors()
+        let title = VietnameseText.clean(form.title ?? "")
+        if title.isEmpty { errors.add("title", "common.required") }
+        func date(_ raw: String?, _ field: String) -> Date? {
+            guard let raw, !raw.isEmpty else { return nil }
+            let parsed = VNFormat.parseDate(raw)
+            if parsed == nil { errors.add(field, "common.invalidDate") }
+            return parsed
+        }
+        let issued = date(form.issuedOn, "issuedOn"), interim = date(form.interimReviewOn, "interimReviewOn"), final = date(form.finalReviewOn, "finalReviewOn")
+        let symbol = VietnameseText.clean(form.symbol ?? "")
+        if let key = Document.key(symbol), key != document.symbolKey,
+           try await Document.query(on: req.db).filter(\.$symbolKey == key).count() > 0 {
+            errors.add("symbol", "document.duplicate")
+        }
+        guard errors.isEmpty else { return try await render(req, document, form, errors, status: .unprocessableEntity) }
+        let before = document.auditSnapshot
+        document.kind = form.kind.flatMap { $0.isEmpty ? nil : $0 }
+        document.symbol = symbol.isEmpty ? nil : symbol
+        document.symbolKey = Document.key(document.symbol)
+        document.title = title
+        document.issuer = VietnameseText.clean(form.issuer ?? "").isEmpty ? nil : VietnameseText.clean(form.issuer ?? "")
+        document.issuedOn = issued
+        document.interimReviewOn = interim
+        document.finalReviewOn = final
+        document.searchText = VietnameseText.fold([document.symbol ?? "", document.title, document.body].joined(separator: " "))
+        try await req.db.transaction { db in
+            try await document.update(on: db)
+            try await DocumentService.index(document, on: db)
+            try await req.audit(on: db, "update", "document", id: document.id, summary: "Sửa thông tin văn bản \(document.symbol ?? document.title)", before: before, after: document.auditSnapshot)
+        }
+        req.flash(.success, "Đã lưu thông tin văn bản.")
+        return req.redirect(to: "/documents/\(try document.requireID())")
+    }
+
+    private func find(_ req: Request) async throws -> Document {
+        guard let id = req.parameters.get("documentID", as: UUID.self), let document = try await Document.find(id, on: req.db) else { throw AppError.notFound }
+        return document
+    }
+
+    private func render(_ req: Request, _ document: Document, _ form: Form, _ errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let kinds = [SelectOption(value: "", label: "—", selected: (form.kind ?? "").isEmpty)]
+            + DocumentController.kinds.map { SelectOption(value: $0, label: $0, selected: $0 == form.kind) }
+        return try await req.render("documents/edit", title: "Sửa thông tin văn bản", Context(id: try document.requireID().uuidString, form: form, kinds: kinds, errors: errors), status: status)
+    }
 }

@@ -52,13 +52,17 @@ public enum TaskDashboard {
 
     /// Computes the dashboard for `scope` as of `now`, from one grouped count query (tasks led
     /// by units inside the scope), never by loading the tasks.
-    public static func summary(scope: AccessScope, now: Date, on db: any Database) async throws -> Summary {
+    public static func summary(scope: AccessScope, now: Date, documentID: UUID? = nil, on db: any Database) async throws -> Summary {
         guard let sql = db as? any SQLDatabase else { return Summary() }
         var summary = Summary()
         let scopeIDs = try await TaskService.unitIDs(in: scope, on: db)
         let cutoff = now.addingTimeInterval(-86_400 + 1)
         var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks WHERE recurrence IS NULL")
         // A recurring series is counted through its occurrences, one per period.
+        if let documentID {
+            query.appendInterpolation(unsafeRaw: " AND document_id = ")
+            query.appendInterpolation(bind: documentID)
+        }
         if let scopeIDs {
             guard !scopeIDs.isEmpty else { return summary }
             query.appendInterpolation(unsafeRaw: " AND unit_id IN (")
@@ -103,6 +107,7 @@ public enum TaskDashboard {
             var due = WorkTask.query(on: db).filter(\.$dueOn >= monthStart).filter(\.$dueOn < monthEnd)
                 .filter(\.$status ~~ [.notStarted, .inProgress, .overdue, .awaitingAcceptance])
             if let scopeIDs { due = due.filter(\.$leadUnit.$id ~~ scopeIDs) }
+            if let documentID { due = due.filter(\.$document.$id == documentID) }
             summary.dueThisMonth = try await due.with(\.$leadUnit).sort(\.$dueOn).limit(100).all()
         }
         return summary
@@ -151,6 +156,8 @@ struct DashboardController {
     }
 
     struct Context: Encodable, Sendable {
+        let documentLabel: String
+        let documentID: String
         let measures: [Measure]
         let donePercent: Int
         let chart: String
@@ -159,20 +166,33 @@ struct DashboardController {
     }
 
     func index(_ req: Request) async throws -> Response {
-        let summary = try await TaskDashboard.summary(scope: try await req.scope(), now: req.now, on: req.db)
+        let documentID = try? req.query.get(UUID.self, at: "document")
+        let document = try await documentID.asyncMap { try await Document.find($0, on: req.db) } ?? nil
+        let summary = try await TaskDashboard.summary(scope: try await req.scope(), now: req.now, documentID: document?.id, on: req.db)
+        let suffix = document.map { "&document=\($0.id!.uuidString)" } ?? ""
         let counts = summary.counts
         let context = Context(
+            documentLabel: document.map { doc in doc.symbol.map { "\(doc.kind ?? "Văn bản") số \($0)" } ?? doc.title } ?? "",
+            documentID: document?.id?.uuidString ?? "",
             measures: [
-                Measure(label: "Tổng số nhiệm vụ", value: VNFormat.integer(counts.total), href: "/tasks", tone: ""),
-                Measure(label: "Hoàn thành đúng hạn", value: VNFormat.integer(counts.doneOnTime), href: "/tasks?status=done", tone: "ok"),
-                Measure(label: "Hoàn thành muộn", value: VNFormat.integer(counts.doneLate), href: "/tasks?status=doneLate", tone: "warn"),
-                Measure(label: "Đang thực hiện trong hạn", value: VNFormat.integer(counts.openInTerm), href: "/tasks?status=inProgress", tone: ""),
-                Measure(label: "Quá hạn chưa hoàn thành", value: VNFormat.integer(counts.openOverdue), href: "/tasks?overdue=1", tone: "bad"),
-                Measure(label: "Chờ nghiệm thu", value: VNFormat.integer(counts.awaitingAcceptance), href: "/tasks?status=awaitingAcceptance", tone: "warn"),
+                Measure(label: "Tổng số nhiệm vụ", value: VNFormat.integer(counts.total), href: "/tasks?x=1" + suffix, tone: ""),
+                Measure(label: "Hoàn thành đúng hạn", value: VNFormat.integer(counts.doneOnTime), href: "/tasks?status=done" + suffix, tone: "ok"),
+                Measure(label: "Hoàn thành muộn", value: VNFormat.integer(counts.doneLate), href: "/tasks?status=doneLate" + suffix, tone: "warn"),
+                Measure(label: "Đang thực hiện trong hạn", value: VNFormat.integer(counts.openInTerm), href: "/tasks?status=inProgress" + suffix, tone: ""),
+                Measure(label: "Quá hạn chưa hoàn thành", value: VNFormat.integer(counts.openOverdue), href: "/tasks?overdue=1" + suffix, tone: "bad"),
+                Measure(label: "Chờ nghiệm thu", value: VNFormat.integer(counts.awaitingAcceptance), href: "/tasks?status=awaitingAcceptance" + suffix, tone: "warn"),
             ],
             donePercent: counts.donePercent, chart: TaskDashboard.chart(summary.units), units: summary.units,
             dueThisMonth: summary.dueThisMonth.map { TaskRow($0, now: req.now) }
         )
         return try await req.render("tasks/dashboard", title: "Tình hình thực hiện nhiệm vụ", context)
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -82,6 +82,21 @@ struct RegistrationController {
         try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: "", error: nil))
     }
 
+    /// Manual entry: the same form with no text read and three empty task rows.
+    func manual(_ req: Request) async throws -> Response {
+        let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
+        let rows = (0..<3).map {
+            Self.row(index: $0, keep: false, content: "", section: "", printedLead: "", printedCoordinators: "", leadIDs: [], coordinatorIDs: [], units: units, confidence: 1, dueOn: "", recurrence: nil, errors: [])
+        }
+        let context = PreviewContext(
+            text: "", kind: "", kinds: Self.kindChoices(nil), symbol: "", issuedOn: "", title: "", issuer: "", signer: "",
+            interimReviewOn: "", finalReviewOn: "", references: [], rows: rows,
+            warnings: ["Nhập tay: điền thông tin văn bản, đánh dấu và điền các nhiệm vụ cần theo dõi."],
+            duplicates: [], confirmDuplicate: false, errors: FormErrors()
+        )
+        return try await req.render("documents/preview", title: "Nhập văn bản thủ công", context)
+    }
+
     /// Reads the pasted text or the uploaded file and shows the preview.
     func preview(_ req: Request) async throws -> Response {
         let form = try req.content.decode(RegistrationForm.self)
@@ -180,7 +195,7 @@ struct RegistrationController {
             ))
             if !rowErrors.isEmpty { errors.add("assignments", "document.rowErrors") }
         }
-        guard errors.isEmpty, !text.isEmpty else {
+        guard errors.isEmpty else {
             let parse = DirectiveParser().parse(text)
             let context = PreviewContext(
                 text: text, kind: form.kind ?? "", kinds: Self.kindChoices(form.kind), symbol: symbol, issuedOn: form.issuedOn ?? "",
@@ -196,10 +211,10 @@ struct RegistrationController {
         let input = DocumentDraft(
             kind: form.kind.flatMap { $0.isEmpty ? nil : $0 }, symbol: symbol.isEmpty ? nil : symbol, issuedOn: issuedOn, title: title,
             issuer: form.issuer.map(VietnameseText.clean).flatMap { $0.isEmpty ? nil : $0 },
-            signer: form.signer.map(VietnameseText.clean).flatMap { $0.isEmpty ? nil : $0 }, body: text,
+            signer: form.signer.map(VietnameseText.clean).flatMap { $0.isEmpty ? nil : $0 }, body: text.isEmpty ? title : text,
             interimReviewOn: interim, finalReviewOn: final
         )
-        let parse = DirectiveParser().parse(text)
+        let parse = DirectiveParser().parse(text.isEmpty ? title : text)
         let pending = drafts
         let document = try await req.db.transaction { db in
             let document = try await DocumentService.create(input, parse: parse, unitID: user.$unit.id, actor: actor, at: now, on: db)

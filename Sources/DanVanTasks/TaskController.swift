@@ -280,6 +280,29 @@ struct TaskController {
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
+    struct CancelForm: Content {
+        var reason: String?
+        var version: String?
+    }
+
+    func cancel(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard user.role != .focal else { throw AppError.forbidden }
+        let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: try await req.scope(), on: req.db)
+        let form = try req.content.decode(CancelForm.self)
+        let reason = VietnameseText.clean(form.reason ?? "")
+        guard !reason.isEmpty else { return try await page(req, error: "Ghi rõ lý do hủy nhiệm vụ.", status: .unprocessableEntity) }
+        do {
+            try await TaskService.cancel(task, reason: String(reason.prefix(300)), expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, at: req.now, on: req.db)
+        } catch TaskService.Refusal.staleVersion {
+            return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật; vui lòng xem lại.", status: .conflict)
+        } catch TaskService.Refusal.invalid(let message) {
+            return try await page(req, error: message, status: .unprocessableEntity)
+        }
+        req.flash(.success, "Đã hủy nhiệm vụ.")
+        return req.redirect(to: "/tasks/\(try task.requireID())")
+    }
+
     struct UrgeForm: Content {
         var message: String?
     }
@@ -359,11 +382,13 @@ public struct TasksModule: DanVanModule {
         routes.web.post("tasks", ":taskID", "progress", use: tasks.progress)
         routes.web.post("tasks", ":taskID", "review", use: tasks.review)
         routes.web.post("tasks", ":taskID", "urge", use: tasks.urge)
+        routes.web.post("tasks", ":taskID", "cancel", use: tasks.cancel)
         routes.web.get("tasks", ":taskID", "files", ":fileID", use: tasks.download)
         routes.web.post("tasks", ":taskID", "coordinators", ":coordinatorID", use: tasks.coordinate)
         let registration = RegistrationController()
         let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
         staff.get("documents", "new", use: registration.new)
+        staff.get("documents", "manual", use: registration.manual)
         staff.post("documents", "preview", use: registration.preview)
         staff.post("documents", use: registration.create)
         let api = TaskAPI()

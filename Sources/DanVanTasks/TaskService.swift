@@ -174,6 +174,19 @@ public enum TaskService {
         }
     }
 
+    /// Cancels a task that is no longer needed (staff), with the reason in the timeline.
+    public static func cancel(_ task: WorkTask, reason: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
+        guard !task.status.isClosed else { throw Refusal.invalid("Nhiệm vụ đã kết thúc.") }
+        let before = task.auditSnapshot
+        try await db.transaction { db in
+            try await bumpVersion(task, expected: expectedVersion, on: db)
+            task.status = .cancelled
+            try await task.update(on: db)
+            try await TaskUpdate(taskID: task.requireID(), kind: .cancelled, actor: actor, unitID: nil, text: reason, progress: task.progress, at: at).create(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "Hủy nhiệm vụ: \(reason)", before: before, after: task.auditSnapshot)
+        }
+    }
+
     /// A coordinating unit adds its part.
     public static func coordinate(_ coordinator: TaskCoordinator, task: WorkTask, note: String, actor: Actor, at: Date, on db: any Database) async throws {
         try await db.transaction { db in

@@ -36,7 +36,9 @@ def server():
     assert BINARY.exists(), f"build first: {BINARY} is missing (swift build)"
     folder = tempfile.mkdtemp(prefix="danvan-browser-")
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite://{folder}/danvan.sqlite", DANVAN_ROOT=str(ROOT))
+    # BROWSER_DATABASE_URL (an empty PostgreSQL database) runs the same tests on PostgreSQL.
+    database = os.environ.get("BROWSER_DATABASE_URL") or f"sqlite://{folder}/danvan.sqlite"
+    env = dict(os.environ, DATABASE_URL=database, DANVAN_ROOT=str(ROOT), DANVAN_FILES=f"{folder}/files")
     env.pop("DANVAN_DEMO", None)
     log = open(os.path.join(folder, "server.log"), "w")
     process = subprocess.Popen(

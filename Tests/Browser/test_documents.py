@@ -121,3 +121,35 @@ def test_demo_data_shows_every_state_and_search_ignores_diacritics(server, brows
     assert "Quá hạn chưa hoàn thành" in browser.page_source
     shot(browser, "dashboard-leader")
     assert browser_errors(browser) == []
+
+
+def test_specialist_registers_the_dong_nai_fixture(server, browser):
+    fixture = pathlib.Path(__file__).resolve().parents[1] / "DanVanTextTests" / "Fixtures" / "dongnai-2021-ke-hoach-nghi-quyet-dai-hoi.txt"
+    login(browser, server, "chuyenvien")
+    browser.get(server + "/documents/new")
+    # 50 KB typed key by key would take minutes; a paste sets the value at once.
+    browser.execute_script("document.getElementById('text').value = arguments[0];", fixture.read_text(encoding="utf-8"))
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait(browser, 60).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
+    assert "Nhiệm vụ đề xuất (43)" in browser.page_source
+    # "Ban Dân vận Tỉnh ủy" (merged in 2025) is proposed as its successor.
+    first = Select(browser.find_element(By.ID, "leads-1"))
+    assert [o.text.strip("— ") for o in first.all_selected_options] == ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]
+    # Fix one proposed unit, and leave out the rows whose unit this province does not have.
+    first.deselect_all()
+    option = next(o for o in first.options if o.text.endswith("Phòng Đoàn thể và các Hội"))
+    first.select_by_value(option.get_attribute("value"))
+    kept = browser.execute_script("""
+        let kept = 0;
+        for (const set of document.querySelectorAll('fieldset.assignment')) {
+            const lead = set.querySelector('select[id^=leads-]');
+            const keep = set.querySelector('input[type=checkbox]');
+            if (lead.selectedOptions.length === 0) { keep.checked = false; } else { kept += 1; }
+        }
+        return kept;""")
+    assert kept >= 15
+    browser.find_element(By.ID, "confirm-registration").click()
+    wait(browser, 60).until(EC.presence_of_element_located((By.ID, "panel")))
+    assert f"{kept} nhiệm vụ" in browser.find_element(By.ID, "panel").text
+    assert "Phòng Đoàn thể và các Hội" in browser.page_source
+    shot(browser, "document-dong-nai")

@@ -577,3 +577,70 @@ struct RecurringTests {
         #expect(WorkTask.Recurrence.month.periods(around: VNFormat.parseDate("10/01/2028")!).map { VNFormat.isoDate($0.end) } == ["2028-01-31", "2028-02-29"])
     }
 }
+
+@Suite("Manual entry, editing, cancelling")
+struct ManualEntryTests {
+    @Test("a document and its tasks can be entered by hand")
+    func manualEntry() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            let form = try await client.get("/documents/manual")
+            #expect(form.body.contains("Nhập văn bản thủ công"))
+            let commune = try await unit("X-PH", on: app)
+            var pairs: [(String, String)] = [("title", "Công văn đôn đốc báo cáo"), ("kind", "Công văn"), ("symbol", "77-CV/BTGDV"), ("issuedOn", "2026-11-20")]
+            pairs += [("assignments[0][keep]", "on"), ("assignments[0][content]", "Báo cáo tình hình nhân dân tháng 11"), ("assignments[0][leads][]", commune.id!.uuidString), ("assignments[0][dueOn]", "2026-11-30")]
+            let saved = try await client.post("/documents", pairs: pairs)
+            #expect(saved.status == .seeOther)
+            let document = try #require(try await Document.query(on: app.db).filter(\.$symbolKey == "77-CV/BTGDV").first())
+            #expect(document.body == "Công văn đôn đốc báo cáo")
+            #expect(try await WorkTask.query(on: app.db).filter(\.$document.$id == document.id!).count() == 1)
+        }
+    }
+
+    @Test("staff edit metadata and review dates (audited, duplicate symbols refused); focal points cannot")
+    func editDocument() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (document, _) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            try await client.get("/documents/\(document.id!)/edit")
+            let bad = try await client.post("/documents/\(document.id!)", form: ["title": "", "symbol": "15-KH/TU", "interimReviewOn": "31/02/2027"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.contains("Bắt buộc nhập."))
+            let saved = try await client.post("/documents/\(document.id!)", form: ["title": "Kế hoạch đã sửa", "kind": "Kế hoạch", "symbol": "15-KH/TU", "interimReviewOn": "2028-06-30", "finalReviewOn": "2031-06-30"])
+            #expect(saved.status == .seeOther)
+            let stored = try #require(try await Document.find(document.id, on: app.db))
+            #expect(stored.title == "Kế hoạch đã sửa")
+            #expect(VNFormat.isoDate(stored.interimReviewOn) == "2028-06-30")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "document").filter(\.$action == "update").count() == 1)
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            #expect(try await focal.get("/documents/\(document.id!)/edit").status == .forbidden)
+        }
+    }
+
+    @Test("staff cancel a task with a reason; the per-document dashboard counts only that document")
+    func cancelAndDocumentDashboard() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (document, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            try await TaskService.registerFromText(DemoProvince.plan, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            let task = try #require(tasks.first { $0.recurrence == nil })
+            try await client.get("/tasks/\(task.id!)")
+            #expect(try await client.post("/tasks/\(task.id!)/cancel", form: ["reason": "", "version": "1"]).status == .unprocessableEntity)
+            #expect(try await client.post("/tasks/\(task.id!)/cancel", form: ["reason": "Trùng nhiệm vụ khác", "version": "1"]).status == .seeOther)
+            #expect(try await WorkTask.find(task.id, on: app.db)?.status == .cancelled)
+            let summary = try await TaskDashboard.summary(scope: .everything, now: app.clock.now(), documentID: document.id, on: app.db)
+            #expect(summary.counts.total == 1, "three tasks, one cancelled, one a recurring series")
+            let page = try await client.get("/tasks/dashboard?document=\(document.id!)")
+            #expect(page.body.contains("Kế hoạch số 15-KH/TU"))
+        }
+    }
+}
