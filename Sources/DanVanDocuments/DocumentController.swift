@@ -41,8 +41,29 @@ public struct DocumentPanel: Encodable, Sendable {
 /// Builds a panel for a document page.
 public typealias DocumentPanelProvider = @Sendable (Request, Document) async throws -> DocumentPanel
 
+/// A follow-up status another module can answer for the library filter: its choices
+/// (value, label) and the ids of the documents in a status.
+public struct DocumentStatusFilter: Sendable {
+    public let choices: [(value: String, label: String)]
+    public let documents: @Sendable (String, any Database) async throws -> [UUID]
+
+    /// Creates the filter.
+    public init(choices: [(value: String, label: String)], documents: @escaping @Sendable (String, any Database) async throws -> [UUID]) {
+        self.choices = choices
+        self.documents = documents
+    }
+}
+
 extension Application {
     private struct PanelsKey: StorageKey { typealias Value = [DocumentPanelProvider] }
+
+    private struct StatusFilterKey: StorageKey { typealias Value = DocumentStatusFilter }
+
+    /// The library's follow-up status filter, when a module provides one.
+    public var documentStatusFilter: DocumentStatusFilter? {
+        get { storage[StatusFilterKey.self] }
+        set { storage[StatusFilterKey.self] = newValue }
+    }
 
     /// Panels other modules add to the document page, in order.
     public var documentPanels: [DocumentPanelProvider] {
@@ -78,6 +99,8 @@ struct DocumentController {
         let query: String
         let kinds: [SelectOption]
         let years: [SelectOption]
+        let issuers: [SelectOption]
+        let statuses: [SelectOption]
         let count: String
         let canRegister: Bool
         let unresolved: [Unresolved]
@@ -114,6 +137,15 @@ struct DocumentController {
         let panels: [DocumentPanel]
         let warnings: String
         let canEdit: Bool
+        let attachments: [AttachmentRow]
+    }
+
+    struct AttachmentRow: Encodable, Sendable {
+        let id: String
+        let filename: String
+        let size: String
+        let uploadedBy: String
+        let at: String
     }
 
     struct ReviewRow: Encodable, Sendable {
@@ -134,7 +166,12 @@ struct DocumentController {
         filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
         filter.kind = (try? req.query.get(String.self, at: "kind")) ?? ""
         filter.year = try? req.query.get(Int.self, at: "year")
-        let documents = try await DocumentService.search(filter, on: req.db)
+        filter.issuer = (try? req.query.get(String.self, at: "issuer")) ?? ""
+        filter.status = (try? req.query.get(String.self, at: "status")) ?? ""
+        let statusFilter = req.application.documentStatusFilter
+        var statusIDs: [UUID]?
+        if !filter.status.isEmpty, let statusFilter { statusIDs = try await statusFilter.documents(filter.status, req.db) }
+        let documents = try await DocumentService.search(filter, statusIDs: statusIDs, on: req.db)
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: req.now)
         let role = req.currentUser?.role
         let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
@@ -142,6 +179,8 @@ struct DocumentController {
             rows: documents.map(DocumentRow.init), query: filter.query,
             kinds: Self.kinds.map { SelectOption(value: $0, label: $0, selected: $0 == filter.kind) },
             years: (0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) },
+            issuers: try await DocumentService.issuers(on: req.db).map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) },
+            statuses: (statusFilter?.choices ?? []).map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) },
             count: "\(VNFormat.integer(documents.count)) văn bản", canRegister: role != nil && role != .focal,
             unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind ?? "", count: $0.count) }
         )
@@ -165,9 +204,51 @@ struct DocumentController {
             },
             citedBy: try await DocumentService.citedBy(document, on: req.db).map(DocumentRow.init),
             paragraphs: document.body.split(separator: "\n", omittingEmptySubsequences: true).map { String($0).replacingOccurrences(of: "*", with: "") },
-            panels: panels, warnings: document.warnings ?? "", canEdit: req.currentUser.map { $0.role != .focal } ?? false
+            panels: panels, warnings: document.warnings ?? "", canEdit: req.currentUser.map { $0.role != .focal } ?? false,
+            attachments: try await DocumentAttachment.query(on: req.db).filter(\.$document.$id == document.requireID()).sort(\.$createdAt).all().map {
+                AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
+            }
         )
         return try await req.render("documents/show", title: document.symbol.map { "\(document.kind ?? "Văn bản") số \($0)" } ?? document.title, context)
+    }
+
+    func download(_ req: Request) async throws -> Response {
+        guard let id = req.parameters.get("documentID", as: UUID.self), let fileID = req.parameters.get("fileID", as: UUID.self),
+              let attachment = try await DocumentAttachment.query(on: req.db).filter(\.$id == fileID).filter(\.$document.$id == id).first()
+        else { throw AppError.notFound }
+        let data: Data
+        do { data = try req.application.files.read(attachment.storageKey, sha256: attachment.sha256) } catch { throw AppError.notFound }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: attachment.contentType)
+        headers.contentDisposition = .init(.attachment, filename: attachment.filename)
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    struct UploadForm: Content {
+        var file: File?
+    }
+
+    /// Staff add a file to a registered document.
+    func upload(_ req: Request) async throws -> Response {
+        guard let id = req.parameters.get("documentID", as: UUID.self), let document = try await Document.find(id, on: req.db) else { throw AppError.notFound }
+        let form = try req.content.decode(UploadForm.self)
+        guard let file = form.file, file.data.readableBytes > 0 else {
+            req.flash(.error, "Chọn tệp để đính kèm.")
+            return req.redirect(to: "/documents/\(id)")
+        }
+        let name = VietnameseText.clean(file.filename)
+        do {
+            let stored = try req.application.files.store(Data(buffer: file.data), filename: name)
+            let attachment = DocumentAttachment(documentID: id, filename: name, stored: stored, uploadedBy: req.actor.name, at: req.now)
+            try await req.db.transaction { db in
+                try await attachment.create(on: db)
+                try await req.audit(on: db, "create", "document_attachment", id: attachment.id, summary: "Đính kèm \(name) vào \(document.symbol ?? document.title)")
+            }
+            req.flash(.success, "Đã đính kèm \(name).")
+        } catch let refusal as FileStore.Refusal {
+            req.flash(.error, refusal.message)
+        }
+        return req.redirect(to: "/documents/\(id)")
     }
 
     func reviews(_ req: Request) async throws -> Response {
@@ -203,6 +284,8 @@ public struct DocumentsModule: DanVanModule {
         let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
         staff.get("documents", ":documentID", "edit", use: editing.edit)
         staff.post("documents", ":documentID", use: editing.update)
+        staff.post("documents", ":documentID", "files", use: controller.upload)
+        routes.web.get("documents", ":documentID", "files", ":fileID", use: controller.download)
         let api = DocumentAPI()
         routes.api.get("documents", use: api.list)
         routes.api.get("documents", ":documentID", use: api.show)

@@ -113,6 +113,8 @@ public enum DocumentService {
         public var year: Int?
         public var issuer = ""
         public var reviewDue = false
+        /// A follow-up status answered by `app.documentStatusFilter` (e.g. "overdue").
+        public var status = ""
 
         /// No filter.
         public init() {}
@@ -120,8 +122,9 @@ public enum DocumentService {
 
     /// Documents matching `filter`, newest first. Text search ignores diacritics, case and
     /// "đ": SQLite FTS5 over the folded text, PostgreSQL `to_tsvector('simple', …)`.
-    public static func search(_ filter: Filter, limit: Int = 100, on db: any Database) async throws -> [Document] {
+    public static func search(_ filter: Filter, limit: Int = 100, statusIDs: [UUID]? = nil, on db: any Database) async throws -> [Document] {
         var query = Document.query(on: db)
+        if let statusIDs { query = query.filter(\.$id ~~ statusIDs) }
         let terms = VietnameseText.fold(VietnameseText.clean(filter.query)).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         if !terms.isEmpty {
             let ids = try await matchingIDs(terms, on: db)
@@ -189,6 +192,14 @@ public enum DocumentService {
             WHERE d.id IS NULL GROUP BY r.symbol_key ORDER BY n DESC, symbol ASC LIMIT \(bind: limit)
             """).all(decoding: Row.self)
         return rows.map { (symbol: $0.symbol, kind: $0.kind, count: $0.n) }
+    }
+
+    /// Issuers named in the library, for the filter.
+    public static func issuers(on db: any Database) async throws -> [String] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        struct Row: Decodable { let issuer: String }
+        let rows = try await sql.raw("SELECT DISTINCT issuer FROM documents WHERE issuer IS NOT NULL ORDER BY issuer LIMIT 200").all(decoding: Row.self)
+        return VietnameseCollation.sorted(rows.map(\.issuer), by: { $0 })
     }
 
     /// Reviews due between `from` and `to`, in date order.

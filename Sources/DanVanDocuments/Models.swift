@@ -105,7 +105,29 @@ public final class DocumentReference: Model, @unchecked Sendable {
 }
 
 enum DocumentMigrations {
-    static let all: [any Migration] = [CreateDocuments(), CreateDocumentReferences(), CreateDocumentSearch()]
+    static let all: [any Migration] = [CreateDocuments(), CreateDocumentReferences(), CreateDocumentSearch(), CreateDocumentAttachments()]
+
+    struct CreateDocumentAttachments: AsyncMigration {
+        var name: String { "documents.0004.create-document-attachments" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("document_attachments")
+                .id()
+                .field("document_id", .uuid, .required, .references("documents", "id", onDelete: .cascade))
+                .field("filename", .string, .required)
+                .field("content_type", .string, .required)
+                .field("size", .int, .required)
+                .field("sha256", .string, .required)
+                .field("storage_key", .string, .required)
+                .field("uploaded_by", .string, .required)
+                .field("created_at", .datetime, .required)
+                .create()
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("document_attachments").delete()
+        }
+    }
 
     struct CreateDocuments: AsyncMigration {
         var name: String { "documents.0001.create-documents" }
@@ -192,5 +214,36 @@ enum DocumentMigrations {
             default: break
             }
         }
+    }
+}
+
+/// A file kept with a document: the original as uploaded, or material added later.
+public final class DocumentAttachment: Model, @unchecked Sendable {
+    /// The table.
+    public static let schema = "document_attachments"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "document_id") public var document: Document
+    @Field(key: "filename") public var filename: String
+    @Field(key: "content_type") public var contentType: String
+    @Field(key: "size") public var size: Int
+    @Field(key: "sha256") public var sha256: String
+    @Field(key: "storage_key") public var storageKey: String
+    @Field(key: "uploaded_by") public var uploadedBy: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    /// Empty row for Fluent.
+    public init() {}
+
+    /// A row for a stored file.
+    public init(documentID: UUID, filename: String, stored: FileStore.Stored, uploadedBy: String, at: Date) {
+        self.$document.id = documentID
+        self.filename = filename
+        self.contentType = stored.contentType
+        self.size = stored.size
+        self.sha256 = stored.sha256
+        self.storageKey = stored.key
+        self.uploadedBy = uploadedBy
+        self.createdAt = at
     }
 }

@@ -49,6 +49,10 @@ struct RegistrationController {
         let duplicates: [DocumentRow]
         let confirmDuplicate: Bool
         let errors: FormErrors
+        /// The uploaded original, kept in the file store until the document is confirmed.
+        var originalName = ""
+        var originalKey = ""
+        var originalSha = ""
     }
 
     struct AssignmentForm: Content {
@@ -76,6 +80,9 @@ struct RegistrationController {
         var finalReviewOn: String?
         var confirmDuplicate: String?
         var assignments: [AssignmentForm]?
+        var originalName: String?
+        var originalKey: String?
+        var originalSha: String?
     }
 
     func new(_ req: Request) async throws -> Response {
@@ -101,12 +108,16 @@ struct RegistrationController {
     func preview(_ req: Request) async throws -> Response {
         let form = try req.content.decode(RegistrationForm.self)
         var text = form.text ?? ""
+        var original: (name: String, stored: FileStore.Stored)?
         if let file = form.file, file.data.readableBytes > 0 {
+            let bytes = Data(buffer: file.data)
             do {
-                text = try DanVanText.DocumentInput.text(from: Data(buffer: file.data), filename: file.filename)
+                text = try DanVanText.DocumentInput.text(from: bytes, filename: file.filename)
             } catch {
                 return try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: text, error: error.message), status: .unprocessableEntity)
             }
+            let name = VietnameseText.clean(file.filename)
+            original = try? (name, req.application.files.store(bytes, filename: name))
         }
         text = DanVanText.DocumentInput.normalise(text)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -147,7 +158,13 @@ struct RegistrationController {
             duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map(DocumentRow.init),
             confirmDuplicate: false, errors: FormErrors()
         )
-        return try await req.render("documents/preview", title: "Kiểm tra trước khi đăng ký", context)
+        var withOriginal = context
+        if let original {
+            withOriginal.originalName = original.name
+            withOriginal.originalKey = original.stored.key
+            withOriginal.originalSha = original.stored.sha256
+        }
+        return try await req.render("documents/preview", title: "Kiểm tra trước khi đăng ký", withOriginal)
     }
 
     /// Saves the document, its references and the kept assignments as tasks.
@@ -216,8 +233,20 @@ struct RegistrationController {
         )
         let parse = DirectiveParser().parse(text.isEmpty ? title : text)
         let pending = drafts
+        // The original file, if one was uploaded at the preview and is still intact in the store.
+        var original: DocumentAttachment?
+        if let key = form.originalKey, let sha = form.originalSha, let name = form.originalName, !key.isEmpty,
+           let data = try? req.application.files.read(key, sha256: sha),
+           let stored = try? req.application.files.store(data, filename: name) {
+            original = DocumentAttachment(documentID: UUID(), filename: name, stored: stored, uploadedBy: actor.name, at: now)
+        }
+        let keptOriginal = original
         let document = try await req.db.transaction { db in
             let document = try await DocumentService.create(input, parse: parse, unitID: user.$unit.id, actor: actor, at: now, on: db)
+            if let keptOriginal {
+                keptOriginal.$document.id = try document.requireID()
+                try await keptOriginal.create(on: db)
+            }
             for draft in pending { try await TaskService.create(draft, documentID: document.id, actor: actor, at: now, on: db) }
             return document
         }

@@ -350,6 +350,10 @@ public struct TasksModule: DanVanModule {
     public func register(on app: Application) throws {
         app.navigation.enable("nav.tasks", href: "/tasks")
         app.lifecycle.use(TaskScheduler())
+        app.documentStatusFilter = DocumentStatusFilter(
+            choices: [("overdue", "Còn nhiệm vụ quá hạn"), ("open", "Đang thực hiện"), ("done", "Đã hoàn thành tất cả")],
+            documents: { status, db in try await TaskService.documentIDs(status: status, now: Date(), on: db) }
+        )
         app.documentPanels.append { req, document in
             let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
             let now = req.now

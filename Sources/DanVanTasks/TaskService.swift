@@ -174,6 +174,25 @@ public enum TaskService {
         }
     }
 
+    /// Documents in a follow-up status: with overdue tasks, with open tasks, or all done.
+    public static func documentIDs(status: String, now: Date, on db: any Database) async throws -> [UUID] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        struct Row: Decodable { let document_id: UUID }
+        let open = "'notStarted', 'inProgress', 'overdue', 'awaitingAcceptance'"
+        let query: SQLQueryString
+        switch status {
+        case "overdue":
+            query = "SELECT DISTINCT document_id FROM work_tasks WHERE document_id IS NOT NULL AND recurrence IS NULL AND status IN ('notStarted', 'inProgress', 'overdue') AND due_on < \(bind: now.addingTimeInterval(-86_400 + 1))"
+        case "open":
+            query = "SELECT DISTINCT document_id FROM work_tasks WHERE document_id IS NOT NULL AND recurrence IS NULL AND status IN (\(unsafeRaw: open))"
+        case "done":
+            query = "SELECT document_id FROM work_tasks WHERE document_id IS NOT NULL AND recurrence IS NULL GROUP BY document_id HAVING SUM(CASE WHEN status IN (\(unsafeRaw: open)) THEN 1 ELSE 0 END) = 0"
+        default:
+            return []
+        }
+        return try await sql.raw(query).all(decoding: Row.self).map(\.document_id)
+    }
+
     /// Cancels a task that is no longer needed (staff), with the reason in the timeline.
     public static func cancel(_ task: WorkTask, reason: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
         guard !task.status.isClosed else { throw Refusal.invalid("Nhiệm vụ đã kết thúc.") }

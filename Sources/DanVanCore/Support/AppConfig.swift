@@ -64,6 +64,7 @@ public struct AppConfig: Sendable {
         }
         config.secureCookies = ["1", "true", "yes"].contains(environment["DANVAN_SECURE_COOKIES"]?.lowercased() ?? "")
         config.demoMode = ["1", "true", "yes"].contains(environment["DANVAN_DEMO"]?.lowercased() ?? "")
+        if let days = environment["DANVAN_REMINDER_DAYS"].flatMap(Int.init), (0...60).contains(days) { config.reminderDays = days }
         return config
     }
 
