@@ -86,13 +86,29 @@ public struct UnitMatcher: Sendable {
         (["luc", "luong", "vu", "trang"], ["armedForces"]),
     ]
 
+    /// Generic bodies that name every unit of some kinds, whatever the units are called
+    /// ("chính quyền các cấp" is every People's Committee, "các địa phương" every commune).
+    static let genericGroups: [([String], Set<String>)] = [
+        (["cap", "uy", "dang"], ["partyCommittee"]), (["cap", "uy"], ["partyCommittee"]),
+        (["chinh", "quyen"], ["government", "commune"]), (["dia", "phuong"], ["commune"]),
+        (["don", "vi", "luc", "luong", "vu", "trang"], ["armedForces"]), (["luc", "luong", "vu", "trang"], ["armedForces"]),
+    ]
+
     /// Matches one printed unit.
     public func match(_ phrase: String, limit: Int = 5) -> Result {
         let folded = VietnameseText.fold(VietnameseText.clean(phrase))
-        let isPlural = folded.hasPrefix("cac ") || folded.hasPrefix("tung ")
-        let query = Self.words(phrase)
+        let isPlural = folded.hasPrefix("cac ") || folded.hasPrefix("tung ") || folded.contains(" cac cap") || folded.hasPrefix("luc luong vu trang")
+        var query = Self.words(phrase)
         guard !query.isEmpty else { return Result(matches: [], isGroup: false) }
         if isPlural {
+            // "Các cấp ủy đảng", "Cấp ủy đảng các cấp": drop "cấp" used as "levels".
+            if query.first == "cap", query.count > 1, query[1] != "uy" { query.removeFirst() }
+            for (head, kinds) in Self.genericGroups where Array(query.prefix(head.count)) == head || Array(query.dropFirst().prefix(head.count)) == head {
+                let members = prepared.filter { kinds.contains($0.candidate.kind) }
+                if !members.isEmpty {
+                    return Result(matches: members.map { Match(id: $0.candidate.id, name: $0.candidate.name, confidence: 0.8) }, isGroup: true)
+                }
+            }
             for (head, kinds) in Self.groupHeads where Array(query.prefix(head.count)) == head {
                 let members = prepared.filter { kinds.contains($0.candidate.kind) && Array($0.words.prefix(head.count)) == head }
                 if !members.isEmpty {

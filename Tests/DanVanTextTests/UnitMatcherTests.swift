@@ -55,6 +55,23 @@ struct UnitMatcherTests {
         #expect(matcher.match("các xã").matches.isEmpty)
     }
 
+    @Test("generic bodies name every unit of their kind", arguments: [
+        ("Các cấp ủy đảng", "partyCommittee"), ("Cấp ủy đảng các cấp", "partyCommittee"), ("Chính quyền các cấp", "government"),
+        ("Lực lượng vũ trang tỉnh", "armedForces"), ("các địa phương", "commune"),
+    ])
+    func genericGroups(phrase: String, kind: String) {
+        let units: [UnitMatcher.Candidate] = Self.units + [
+            .init(id: UUID(), name: "Ủy ban nhân dân tỉnh", shortName: "UBND tỉnh", kind: "government"),
+            .init(id: UUID(), name: "Công an tỉnh", shortName: nil, kind: "armedForces"),
+            .init(id: UUID(), name: "Xã Tân Lập", shortName: nil, kind: "commune"),
+        ]
+        let result = UnitMatcher(candidates: units).match(phrase)
+        #expect(result.isGroup)
+        #expect(!result.matches.isEmpty)
+        let kinds = Dictionary(units.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        #expect(result.matches.contains { kinds[$0.id] == kind })
+    }
+
     @Test("nothing similar, nothing proposed")
     func noMatch() {
         #expect(matcher.match("Tòa án nhân dân tỉnh").matches.allSatisfy { $0.confidence < 0.6 })
