@@ -386,4 +386,17 @@ public final class TaskAttachment: Model, @unchecked Sendable {
 
     /// Empty row for Fluent.
     public init() {}
+
+    /// A row for a stored evidence file of `taskID`, reported with update `updateID`.
+    public init(taskID: UUID, updateID: UUID?, filename: String, stored: FileStore.Stored, uploadedBy: String, at: Date) {
+        self.$task.id = taskID
+        self.updateID = updateID
+        self.filename = filename
+        self.contentType = stored.contentType
+        self.size = stored.size
+        self.sha256 = stored.sha256
+        self.storageKey = stored.key
+        self.uploadedBy = uploadedBy
+        self.createdAt = at
+    }
 }

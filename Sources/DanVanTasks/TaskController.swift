@@ -272,12 +272,7 @@ struct TaskController {
         guard let fileID = req.parameters.get("fileID", as: UUID.self),
               let attachment = try await TaskAttachment.query(on: req.db).filter(\.$id == fileID).filter(\.$task.$id == task.requireID()).first()
         else { throw AppError.notFound }
-        let data: Data
-        do { data = try req.application.files.read(attachment.storageKey, sha256: attachment.sha256) } catch { throw AppError.notFound }
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: attachment.contentType)
-        headers.contentDisposition = .init(.attachment, filename: attachment.filename)
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        return try req.download(key: attachment.storageKey, sha256: attachment.sha256, filename: attachment.filename, contentType: attachment.contentType)
     }
 
     struct CancelForm: Content {

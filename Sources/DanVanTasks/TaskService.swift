@@ -130,17 +130,7 @@ public enum TaskService {
             let update = TaskUpdate(taskID: try task.requireID(), kind: kind, actor: actor, unitID: unitID, text: text, progress: task.progress, at: at)
             try await update.create(on: db)
             for file in evidence {
-                let attachment = TaskAttachment()
-                attachment.$task.id = try task.requireID()
-                attachment.updateID = update.id
-                attachment.filename = file.filename
-                attachment.contentType = file.stored.contentType
-                attachment.size = file.stored.size
-                attachment.sha256 = file.stored.sha256
-                attachment.storageKey = file.stored.key
-                attachment.uploadedBy = actor.name
-                attachment.createdAt = at
-                try await attachment.create(on: db)
+                try await TaskAttachment(taskID: task.requireID(), updateID: update.id, filename: file.filename, stored: file.stored, uploadedBy: actor.name, at: at).create(on: db)
             }
             if kind == .submitted, let documentID = task.$document.id, let document = try await Document.find(documentID, on: db) {
                 // The board that registered the directive accepts the work: tell it.

@@ -88,3 +88,16 @@ extension Application {
         set { storage[FileStoreKey.self] = newValue }
     }
 }
+
+extension Request {
+    /// A stored file as a download (checksum verified; 404 when missing or corrupted, so a
+    /// damaged copy is never served).
+    public func download(key: String, sha256: String, filename: String, contentType: String) throws -> Response {
+        let data: Data
+        do { data = try application.files.read(key, sha256: sha256) } catch { throw AppError.notFound }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: contentType)
+        headers.contentDisposition = .init(.attachment, filename: filename)
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+}
