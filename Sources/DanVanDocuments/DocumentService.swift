@@ -33,6 +33,9 @@ public struct DocumentDraft: Sendable, Equatable {
 
 /// Library operations on documents: plain functions on a database handle.
 public enum DocumentService {
+    /// The kinds offered in forms and filters.
+    public static let kindNames = ["Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Chương trình hành động", "Chương trình", "Thông báo", "Thông tri", "Hướng dẫn", "Công văn", "Đề án", "Báo cáo", "Tờ trình", "Quy chế"]
+
     /// Kinds that are reviewed (sơ kết after 5 years, tổng kết after 10 by default).
     public static let reviewedKinds: Set<String> = ["Nghị quyết", "Chỉ thị", "Kết luận"]
 
@@ -61,6 +64,18 @@ public enum DocumentService {
     public static func duplicates(of symbol: String?, on db: any Database) async throws -> [Document] {
         guard let key = Document.key(symbol) else { return [] }
         return try await Document.query(on: db).filter(\.$symbolKey == key).all()
+    }
+
+    /// The metadata the reader found, with default review dates (or those named in the text).
+    public static func draft(from parse: DirectiveParse, text: String) -> DocumentDraft {
+        let issued = parse.date.flatMap(VNFormat.parseDate)
+        let named = reviewsNamed(in: parse)
+        let defaults = defaultReviews(kind: parse.kind, issuedOn: issued)
+        return DocumentDraft(
+            kind: parse.kind, symbol: parse.symbol, issuedOn: issued, title: parse.title ?? "",
+            issuer: parse.signer.onBehalfOf, signer: [parse.signer.title, parse.signer.name].compactMap { $0 }.joined(separator: " "),
+            body: text, interimReviewOn: named.interim ?? defaults.0, finalReviewOn: named.final ?? defaults.1
+        )
     }
 
     /// Registers a document and its references (from the parse of its text), audited and
@@ -112,7 +127,6 @@ public enum DocumentService {
         public var kind = ""
         public var year: Int?
         public var issuer = ""
-        public var reviewDue = false
         /// A follow-up status answered by `app.documentStatusFilter` (e.g. "overdue").
         public var status = ""
 

@@ -55,7 +55,9 @@ public enum TaskDashboard {
     public static func summary(scope: AccessScope, now: Date, documentID: UUID? = nil, on db: any Database) async throws -> Summary {
         guard let sql = db as? any SQLDatabase else { return Summary() }
         var summary = Summary()
-        let scopeIDs = try await TaskService.unitIDs(in: scope, on: db)
+        // One load of the scope's units serves both the filter and the roll-up.
+        let units = try await UnitService.tree(in: scope, includeEnded: true, on: db)
+        let scopeIDs = try await TaskService.unitIDs(of: units, scope: scope, on: db)
         let cutoff = now.addingTimeInterval(-86_400 + 1)
         var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks WHERE recurrence IS NULL")
         // A recurring series is counted through its occurrences, one per period.
@@ -80,7 +82,6 @@ public enum TaskDashboard {
             let n: Int
         }
         let rows = try await sql.raw(query).all(decoding: Row.self)
-        let units = try await UnitService.tree(in: scope, includeEnded: true, on: db)
         let active = units.filter(\.isActive)
         let topDepth = active.map(\.depth).min() ?? 0
         let groups = active.filter { $0.depth == topDepth + 1 }
@@ -186,13 +187,5 @@ struct DashboardController {
             dueThisMonth: summary.dueThisMonth.map { TaskRow($0, now: req.now) }
         )
         return try await req.render("tasks/dashboard", title: "Tình hình thực hiện nhiệm vụ", context)
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -124,35 +124,26 @@ struct RegistrationController {
             return try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: "", error: "Hãy dán nội dung văn bản hoặc chọn tệp .docx/.txt."), status: .unprocessableEntity)
         }
         let parse = DirectiveParser().parse(text)
-        let matcher = try await Self.matcher(on: req.db)
+        let matcher = try await TaskService.unitMatcher(on: req.db)
         let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
         var rows: [Row] = []
         for (index, assignment) in parse.assignments.enumerated() {
-            let lead = matcher.match(assignment.lead)
-            let leadIDs = lead.isGroup ? lead.matches.map(\.id) : Array(lead.matches.prefix(1).filter { $0.confidence >= 0.5 }.map(\.id))
-            let coordinatorIDs = assignment.coordinators.flatMap { phrase -> [UUID] in
-                let match = matcher.match(phrase)
-                return match.isGroup ? match.matches.map(\.id) : Array(match.matches.prefix(1).filter { $0.confidence >= 0.6 }.map(\.id))
-            }
-            let confidence = lead.isGroup ? 0.9 : (lead.matches.first?.confidence ?? 0)
+            let proposal = TaskService.propose(assignment, matcher: matcher, leadThreshold: 0.5, coordinatorThreshold: 0.6)
             rows.append(Self.row(
                 index: index, keep: true, content: assignment.text.isEmpty ? assignment.quote : assignment.text, section: assignment.section ?? "",
                 printedLead: assignment.lead, printedCoordinators: assignment.coordinators.joined(separator: "; "),
-                leadIDs: Set(leadIDs), coordinatorIDs: Set(coordinatorIDs), units: units, confidence: leadIDs.isEmpty ? 0 : confidence,
+                leadIDs: Set(proposal.leadIDs), coordinatorIDs: Set(proposal.coordinatorIDs), units: units, confidence: proposal.confidence,
                 dueOn: assignment.dueDate.flatMap(VNFormat.parseDate).map(VNFormat.isoDate) ?? "",
                 recurrence: WorkTask.Recurrence(every: assignment.due?.every), errors: []
             ))
         }
-        let named = DocumentService.reviewsNamed(in: parse)
-        let issued = parse.date.flatMap(VNFormat.parseDate)
-        let defaults = DocumentService.defaultReviews(kind: parse.kind, issuedOn: issued)
+        let draft = DocumentService.draft(from: parse, text: text)
         var warnings = parse.warnings
         if parse.assignments.isEmpty { warnings.append("Văn bản vẫn được đăng ký, nhưng chưa có nhiệm vụ nào: thêm nhiệm vụ sau nếu cần.") }
         let context = PreviewContext(
-            text: text, kind: parse.kind ?? "", kinds: Self.kindChoices(parse.kind), symbol: parse.symbol ?? "",
-            issuedOn: VNFormat.isoDate(issued), title: parse.title ?? "", issuer: parse.signer.onBehalfOf ?? "",
-            signer: [parse.signer.title, parse.signer.name].compactMap { $0 }.joined(separator: " "),
-            interimReviewOn: VNFormat.isoDate(named.interim ?? defaults.0), finalReviewOn: VNFormat.isoDate(named.final ?? defaults.1),
+            text: text, kind: draft.kind ?? "", kinds: Self.kindChoices(draft.kind), symbol: draft.symbol ?? "",
+            issuedOn: VNFormat.isoDate(draft.issuedOn), title: draft.title, issuer: draft.issuer ?? "", signer: draft.signer ?? "",
+            interimReviewOn: VNFormat.isoDate(draft.interimReviewOn), finalReviewOn: VNFormat.isoDate(draft.finalReviewOn),
             references: parse.references.map { "\($0.kind ?? "Văn bản") số \($0.symbol)" + ($0.date.map { ", ngày \(VNFormat.date(VNFormat.parseDate($0)))" } ?? "") },
             rows: rows, warnings: warnings,
             duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map(DocumentRow.init),
@@ -266,7 +257,7 @@ struct RegistrationController {
     }
 
     static func kindChoices(_ selected: String?) -> [SelectOption] {
-        [SelectOption(value: "", label: "—", selected: (selected ?? "").isEmpty)] + DocumentKinds.names.map { SelectOption(value: $0, label: $0, selected: $0 == selected) }
+        [SelectOption(value: "", label: "—", selected: (selected ?? "").isEmpty)] + DocumentService.kindNames.map { SelectOption(value: $0, label: $0, selected: $0 == selected) }
     }
 
     static func row(
@@ -282,16 +273,4 @@ struct RegistrationController {
             errors: errors
         )
     }
-
-    static func matcher(on db: any Database) async throws -> UnitMatcher {
-        try await TaskService.unitMatcher(on: db)
-    }
 }
-
-extension DocumentKinds {
-    /// The kinds offered in forms.
-    static let names = ["Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Chương trình hành động", "Chương trình", "Thông báo", "Thông tri", "Hướng dẫn", "Công văn", "Đề án", "Báo cáo", "Tờ trình", "Quy chế"]
-}
-
-/// Kinds of document (namespace for the form's list).
-enum DocumentKinds {}

@@ -95,9 +95,14 @@ public enum TaskService {
     /// query down.
     public static func unitIDs(in scope: AccessScope, on db: any Database) async throws -> [UUID]? {
         guard scope.pathPrefix != nil else { return nil }
-        let inside = try await scope.filter(OrgUnit.query(on: db)).field(\.$id).all().compactMap(\.id)
+        return try await unitIDs(of: scope.filter(OrgUnit.query(on: db)).field(\.$id).all(), scope: scope, on: db)
+    }
+
+    /// The same, from the scope's units when the caller has loaded them already.
+    public static func unitIDs(of unitsInScope: [OrgUnit], scope: AccessScope, on db: any Database) async throws -> [UUID]? {
+        guard scope.pathPrefix != nil else { return nil }
         let total = try await OrgUnit.query(on: db).count()
-        return inside.count == total ? nil : inside
+        return unitsInScope.count == total ? nil : unitsInScope.compactMap(\.id)
     }
 
     /// The task with `id` if visible in `scope` (404 otherwise).
@@ -225,35 +230,48 @@ public enum TaskService {
         return UnitMatcher(candidates: candidates)
     }
 
+    /// The units proposed for one assignment: a group phrase proposes all its units; otherwise
+    /// the best match if its confidence reaches the threshold.
+    public struct Proposal: Sendable {
+        public let leadIDs: [UUID]
+        public let coordinatorIDs: [UUID]
+        /// Confidence of the lead (0 when nothing was proposed).
+        public let confidence: Double
+    }
+
+    /// Proposes units for `assignment`. The preview, where a person checks every row,
+    /// preselects from 0.5 (lead) and 0.6 (coordinators) and highlights rows under 0.75;
+    /// registration without a person requires 0.75.
+    public static func propose(_ assignment: DirectiveParse.Assignment, matcher: UnitMatcher, leadThreshold: Double, coordinatorThreshold: Double) -> Proposal {
+        func pick(_ result: UnitMatcher.Result, _ threshold: Double) -> [UUID] {
+            result.isGroup ? result.matches.map(\.id) : result.matches.prefix(1).filter { $0.confidence >= threshold }.map(\.id)
+        }
+        let lead = matcher.match(assignment.lead)
+        let leadIDs = pick(lead, leadThreshold)
+        let coordinatorIDs = assignment.coordinators.flatMap { pick(matcher.match($0), coordinatorThreshold) }
+        let confidence = leadIDs.isEmpty ? 0 : (lead.isGroup ? 0.9 : lead.matches.first?.confidence ?? 0)
+        return Proposal(leadIDs: leadIDs, coordinatorIDs: coordinatorIDs, confidence: confidence)
+    }
+
     /// Registers a document from its text without a person checking the preview: the
     /// reader's metadata, and a task for every assignment whose lead matched a unit with
-    /// confidence ≥ 0.75 (the preview's defaults). Used by the demo loader and imports.
+    /// confidence ≥ 0.75. Used by the API, the demo loader and imports.
     @discardableResult
     public static func registerFromText(_ text: String, unitID: UUID, actor: Actor, at: Date, on db: any Database) async throws -> (Document, [WorkTask]) {
         let parse = DirectiveParser().parse(text)
         let matcher = try await unitMatcher(on: db)
-        let issued = parse.date.flatMap(VNFormat.parseDate)
-        let named = DocumentService.reviewsNamed(in: parse)
-        let defaults = DocumentService.defaultReviews(kind: parse.kind, issuedOn: issued)
-        let draft = DocumentDraft(
-            kind: parse.kind, symbol: parse.symbol, issuedOn: issued, title: parse.title ?? "(không có trích yếu)",
-            issuer: parse.signer.onBehalfOf, signer: [parse.signer.title, parse.signer.name].compactMap { $0 }.joined(separator: " "),
-            body: text, interimReviewOn: named.interim ?? defaults.0, finalReviewOn: named.final ?? defaults.1
-        )
+        var draft = DocumentService.draft(from: parse, text: text)
+        if draft.title.isEmpty { draft.title = "(không có trích yếu)" }
+        let document = draft
         return try await db.transaction { db in
-            let document = try await DocumentService.create(draft, parse: parse, unitID: unitID, actor: actor, at: at, on: db)
+            let document = try await DocumentService.create(document, parse: parse, unitID: unitID, actor: actor, at: at, on: db)
             var tasks: [WorkTask] = []
             for assignment in parse.assignments {
-                let lead = matcher.match(assignment.lead)
-                let leads = lead.isGroup ? lead.matches.map(\.id) : lead.matches.prefix(1).filter { $0.confidence >= 0.75 }.map(\.id)
-                let coordinators = assignment.coordinators.flatMap { phrase -> [UUID] in
-                    let match = matcher.match(phrase)
-                    return match.isGroup ? match.matches.map(\.id) : match.matches.prefix(1).filter { $0.confidence >= 0.75 }.map(\.id)
-                }
-                for leadID in leads {
+                let proposal = propose(assignment, matcher: matcher, leadThreshold: 0.75, coordinatorThreshold: 0.75)
+                for leadID in proposal.leadIDs {
                     tasks.append(try await create(
                         TaskDraft(
-                            content: assignment.text, section: assignment.section, leadUnitID: leadID, coordinatorIDs: coordinators,
+                            content: assignment.text, section: assignment.section, leadUnitID: leadID, coordinatorIDs: proposal.coordinatorIDs,
                             dueOn: assignment.dueDate.flatMap(VNFormat.parseDate), recurrence: WorkTask.Recurrence(every: assignment.due?.every)
                         ),
                         documentID: document.id, actor: actor, at: at, on: db

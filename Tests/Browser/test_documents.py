@@ -51,6 +51,7 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     assert "Đã đăng ký văn bản và giao 2 nhiệm vụ." in browser.page_source
     assert "2 nhiệm vụ · 0 hoàn thành" in browser.page_source
     shot(browser, "document-page")
+    document_dashboard = server + "/tasks/dashboard?document=" + browser.current_url.rstrip("/").split("/")[-1]
     task_link = browser.find_element(By.PARTIAL_LINK_TEXT, "Phường Hòa Lạc").get_attribute("href")
     logout(browser)
 
@@ -72,6 +73,13 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     shot(browser, "task-reported")
     logout(browser)
 
+    # The leader's dashboard for this directive: nothing done yet (the yearly task counts
+    # through its occurrences).
+    login(browser, server, "lanhdao")
+    browser.get(document_dashboard)
+    assert browser.find_element(By.ID, "done-percent").text == "0%"
+    logout(browser)
+
     # The specialist accepts; the document page shows the change.
     login(browser, server, "chuyenvien")
     browser.get(task_link)
@@ -81,6 +89,13 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     wait(browser).until(EC.presence_of_element_located((By.ID, "panel")))
     assert "2 nhiệm vụ · 1 hoàn thành" in browser.page_source
     assert browser_errors(browser) == []
+    logout(browser)
+
+    # … and the leader sees the change.
+    login(browser, server, "lanhdao")
+    browser.get(document_dashboard)
+    assert browser.find_element(By.ID, "done-percent").text == "100%"
+    shot(browser, "dashboard-document-leader")
     logout(browser)
 
 

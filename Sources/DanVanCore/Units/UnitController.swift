@@ -102,7 +102,7 @@ struct UnitController {
         let members = try await User.query(on: req.db).filter(\.$unit.$id == id).all()
         let history = try await AuditEntry.query(on: req.db).filter(\.$entityType == "unit").filter(\.$entityID == id.uuidString)
             .sort(\.$at, .descending).limit(20).all()
-        let successor = try await unit.successorID.asyncFlatMap { try await OrgUnit.find($0, on: req.db) }
+        let successor = try await unit.successorID.asyncMap { try await OrgUnit.find($0, on: req.db) } ?? nil
         let predecessors = try await OrgUnit.query(on: req.db).filter(\.$successorID == id).all()
         let context = ShowContext(
             unit: UnitRow(unit),
@@ -241,7 +241,7 @@ struct UnitController {
 
     private func formPage(_ req: Request, id: UUID?, form: UnitForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let units = try await UnitService.tree(in: try await req.scope(), includeEnded: false, on: req.db)
-        let ownPath = try await id.asyncFlatMap { try await OrgUnit.find($0, on: req.db)?.path }
+        let ownPath = try await id.asyncMap { try await OrgUnit.find($0, on: req.db)?.path } ?? nil
         var parents = [SelectOption(value: "", label: req.t("unit.noParent"), selected: (form.parentID ?? "").isEmpty)]
         parents += SelectOption.units(units.filter { unit in ownPath.map { !unit.path.hasPrefix($0) } ?? true }, selectedID: form.parentID)
         let context = FormContext(
@@ -262,13 +262,5 @@ struct UnitController {
             status: form.status ?? "", endedOn: form.endedOn ?? "", errors: errors
         )
         return try await req.render("units/dissolve", title: req.t("unit.dissolve") + ": " + unit.name, context, status: status)
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -71,7 +71,7 @@ extension Run {
     /// A heading that names units (with or without a verb) owns its items.
     mutating func headingAssignment(_ paragraph: Paragraph, index: Int, explicitOnly: Bool, paragraphs: [Paragraph]) -> Draft? {
         let content = paragraph.content
-        let tokens = Token.tokenize(content, cache: &foldCache)
+        let tokens = Token.tokenize(content)
         guard !explicitOnly, let (units, end) = UnitPhrases.list(tokens, at: 0) else { return nil }
         let onlyUnits = end == tokens.count || (end == tokens.count - 1 && tokens[end].folded == ":")
         guard onlyUnits || UnitPhrases.obligation(tokens, at: end) else { return nil }
@@ -94,7 +94,7 @@ extension Run {
             // Later sentences matter only when they give an explicit order or start with a
             // subject of their own; the first words are enough to tell the second case.
             let explicit = position == 0 || Self.mayGiveOrder(sentence)
-            let tokens = Token.tokenize(explicit ? sentence : Self.opening(of: sentence), cache: &foldCache)
+            let tokens = Token.tokenize(explicit ? sentence : Self.opening(of: sentence))
             guard !tokens.isEmpty else { continue }
             let starts = assignmentStarts(tokens, sentence: sentence, first: position == 0, explicitOnly: explicitOnly)
             if starts.isEmpty {
@@ -245,7 +245,7 @@ extension Run {
         var names = draft.coordinators
         for sentence in draft.sentences.dropFirst() where sentence.utf8.count > 8 && DuePhrases.index(of: Self.phoiHop, in: Array(VietnameseText.fold(sentence).utf8)) != nil {
             let substring = Substring(sentence)
-            let tokens = Token.tokenize(substring, cache: &foldCache)
+            let tokens = Token.tokenize(substring)
             names += coordinators(units: [], tokens: tokens, source: substring, lead: draft.lead)
         }
         var seen = Set([VietnameseText.fold(draft.lead)])

@@ -67,7 +67,6 @@ struct Run {
     let text: String
     var lines: [Substring]
     var result = DirectiveParse()
-    var foldCache: [Substring: String] = [:]
     /// For a letter (no kind line), where "Kính gửi" starts.
     var letterHeaderEnd: Int?
 

@@ -10,15 +10,15 @@ struct Token {
     let isWord: Bool
     /// Starts with an upper-case letter (and the line is not written in capitals).
     let isCapitalized: Bool
-    /// Written entirely in capitals.
-    var isAllCaps: Bool = false
 
     /// Splits `text` into tokens. Hyphens, commas and the like become tokens of their own;
     /// `*` markup and quotes are dropped. Works on Unicode scalars: much faster than
     /// `Character`, and every character that matters here is one scalar in NFC.
-    static func tokenize(_ text: Substring, cache: inout [Substring: String]) -> [Token] {
-        if let fast = text.utf8.withContiguousStorageIfAvailable({ tokenize(text, bytes: $0) }) { return fast }
-        return tokenizeScalars(text)
+    static func tokenize(_ text: Substring) -> [Token] {
+        if let tokens = text.utf8.withContiguousStorageIfAvailable({ tokenize(text, bytes: $0) }) { return tokens }
+        // Native strings are contiguous; anything else is read from a copy of its bytes (the
+        // tokens still point into `text`: only offsets are taken from the bytes).
+        return Array(text.utf8).withUnsafeBufferPointer { tokenize(text, bytes: $0) }
     }
 
     /// The same split, decoding UTF-8 bytes directly and folding while scanning: one pass,
@@ -58,15 +58,12 @@ struct Token {
             if classes & ScalarClass.word != 0 {
                 let start = i
                 let firstUpper = classes & ScalarClass.upper != 0
-                var allCaps = firstUpper
-                var letters = 0
                 folded.removeAll(keepingCapacity: true)
                 var j = i
                 while j < n {
                     let (next, nextLength) = decode(j)
                     let nextClasses = flags(next)
                     if nextClasses & ScalarClass.word != 0 || next == 47 {
-                        if nextClasses & ScalarClass.lower != 0 { allCaps = false }
                         if next < 0x80 {
                             folded.append(UInt8(next >= 65 && next <= 90 ? next + 32 : next))
                         } else if next < VietnameseText.foldLimit {
@@ -74,7 +71,6 @@ struct Token {
                         } else if let scalar = Unicode.Scalar(next) {
                             folded.append(contentsOf: VietnameseText.slowFold(scalar).utf8)
                         }
-                        letters += 1
                         j += nextLength
                         continue
                     }
@@ -84,7 +80,7 @@ struct Token {
                 let word = text[utf8.index(base, offsetBy: start)..<utf8.index(base, offsetBy: j)]
                 tokens.append(Token(
                     text: word, folded: String(decoding: folded, as: UTF8.self), isWord: true,
-                    isCapitalized: firstUpper && !shouting, isAllCaps: allCaps && letters >= 2
+                    isCapitalized: firstUpper && !shouting
                 ))
                 i = j
                 continue
@@ -100,59 +96,6 @@ struct Token {
                 }
             }
             i += length
-        }
-        return tokens
-    }
-
-    /// The same split over Unicode scalars, for text without contiguous UTF-8 storage.
-    static func tokenizeScalars(_ text: Substring) -> [Token] {
-        var tokens: [Token] = []
-        let scalars = text.unicodeScalars
-        // A line in capitals (a heading) says nothing about proper names.
-        var hasLower = false
-        var hasSpace = false
-        for scalar in scalars {
-            if ScalarClass.isLower(scalar) { hasLower = true; break }
-            if scalar == " " { hasSpace = true }
-        }
-        let shouting = !hasLower && hasSpace
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            if ScalarClass.isWord(scalar) {
-                var end = scalars.index(after: index)
-                var allCaps = ScalarClass.isUpper(scalar)
-                var length = 1
-                while end < scalars.endIndex {
-                    let next = scalars[end]
-                    if ScalarClass.isWord(next) || next == "/" {
-                        if ScalarClass.isLower(next) { allCaps = false }
-                        end = scalars.index(after: end)
-                        length += 1
-                        continue
-                    }
-                    // Combining marks (NFD input) belong to the word.
-                    if next.value >= 0x0300 && next.value <= 0x036F { end = scalars.index(after: end); continue }
-                    break
-                }
-                let word = text[index..<end]
-                let folded = VietnameseText.fold(word)
-                let capitalized = ScalarClass.isUpper(scalar) && !shouting
-                tokens.append(Token(text: word, folded: folded, isWord: true, isCapitalized: capitalized, isAllCaps: allCaps && length >= 2))
-                index = end
-                continue
-            }
-            switch scalar {
-            case " ", "\t", "\n", "*", "\"", "\u{201C}", "\u{201D}", "'", "\u{2018}", "\u{2019}", "\u{00A0}":
-                break
-            case "\u{2013}", "\u{2014}":
-                tokens.append(Token(text: text[index..<scalars.index(after: index)], folded: "-", isWord: false, isCapitalized: false))
-            default:
-                if !(scalar.value >= 0x0300 && scalar.value <= 0x036F) {
-                    tokens.append(Token(text: text[index..<scalars.index(after: index)], folded: String(scalar), isWord: false, isCapitalized: false))
-                }
-            }
-            index = scalars.index(after: index)
         }
         return tokens
     }
