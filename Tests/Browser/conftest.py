@@ -13,6 +13,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -103,7 +104,10 @@ def shot(driver, name):
 
 
 def wait(driver, seconds=15):
-    return WebDriverWait(driver, seconds)
+    # While a page is being replaced, Chromium can answer a poll with a stale element or
+    # "Node … does not belong to the document"; keep polling. A condition that never holds
+    # still ends in a TimeoutException.
+    return WebDriverWait(driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, WebDriverException))
 
 
 def login(driver, base, username, password=PASSWORD):
