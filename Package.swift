@@ -38,6 +38,11 @@ let package = Package(
             name: "DanVanTasks",
             dependencies: ["DanVanCore", "DanVanText", "DanVanDocuments", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
         ),
+        // Online quiz contest: rounds, attempts with group commit, ranking, participation.
+        .target(
+            name: "DanVanQuiz",
+            dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
         // Assembly: the only module that sees every module and the database drivers.
         .target(
             name: "DanVanApp",
@@ -46,6 +51,7 @@ let package = Package(
                 "DanVanText",
                 "DanVanDocuments",
                 "DanVanTasks",
+                "DanVanQuiz",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -78,6 +84,7 @@ let package = Package(
                 "DanVanCore",
                 "DanVanDocuments",
                 "DanVanTasks",
+                "DanVanQuiz",
                 "DanVanText",
                 "DanVanTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),

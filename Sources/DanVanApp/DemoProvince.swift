@@ -180,6 +180,7 @@ public enum DemoProvince {
         if try await OrgUnit.query(on: app.db).count() > 0 { return false }
         try await load(app: app)
         try await loadDocuments(app: app)
+        try await DemoQuiz.load(app: app)
         return true
     }
 

@@ -1,6 +1,7 @@
 import DanVanCore
 import DanVanDocuments
 import DanVanTasks
+import DanVanQuiz
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -12,7 +13,7 @@ import Vapor
 /// Every domain module of the app, in the order their migrations run.
 public enum DanVanModules {
     /// The modules.
-    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule()]
+    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule()]
 }
 
 /// Builds the app from `config`: database, sessions, views, middleware, modules, routes and
@@ -85,6 +86,17 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         try await applySQLitePragmas(app, wal: true)
+        // A second pool on the same file for batched writers (quiz submissions): its
+        // connection, pinned to one loop, commits while requests read through their own.
+        let writer = DatabaseID(string: "sqlite-writer")
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: writer, isDefault: false)
+        let loop = app.eventLoopGroup.next()
+        app.writerDatabase = Application.WriterDatabase(id: writer, loop: loop)
+        if let sql = app.databases.database(writer, logger: app.logger, on: loop) as? any SQLDatabase {
+            try await sql.raw("PRAGMA synchronous = FULL").run()
+            try await sql.raw("PRAGMA foreign_keys = ON").run()
+            try await sql.raw("PRAGMA busy_timeout = 5000").run()
+        }
     case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema { configuration.searchPath = [schema, "public"] }

@@ -162,18 +162,14 @@ struct TaskController {
     }
 
     func exportXLSX(_ req: Request) async throws -> Response {
-        let data = try XLSX.write(sheetName: "Nhiệm vụ", rows: try await Self.exportRows(req), widths: [6, 22, 8, 70, 30, 30, 12, 14, 20, 10])
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        headers.contentDisposition = .init(.attachment, filename: "nhiem-vu-\(VNFormat.isoDate(req.now)).xlsx")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        try req.spreadsheet(
+            try await Self.exportRows(req), format: .xlsx, baseName: "nhiem-vu-\(VNFormat.isoDate(req.now))", sheetName: "Nhiệm vụ",
+            widths: [6, 22, 8, 70, 30, 30, 12, 14, 20, 10]
+        )
     }
 
     func exportCSV(_ req: Request) async throws -> Response {
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.contentDisposition = .init(.attachment, filename: "nhiem-vu-\(VNFormat.isoDate(req.now)).csv")
-        return Response(status: .ok, headers: headers, body: .init(string: CSV.write(try await Self.exportRows(req))))
+        try req.spreadsheet(try await Self.exportRows(req), format: .csv, baseName: "nhiem-vu-\(VNFormat.isoDate(req.now))", sheetName: "Nhiệm vụ")
     }
 
     func page(_ req: Request, error: String?, typedText: String = "", typedProgress: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {

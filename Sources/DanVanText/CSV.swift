@@ -16,6 +16,12 @@ public enum CSV {
         public let line: Int
         /// Field values, NFC.
         public let fields: [String]
+
+        /// A row read from another tabular source (a spreadsheet).
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     /// Parses `text` (RFC 4180 quoting; CRLF or LF; an optional UTF-8 BOM).

@@ -20,6 +20,8 @@ public enum AppError: Error, Sendable, Equatable {
     case tooManyRequests(String)
     /// 503.
     case unavailable
+    /// Any 4xx with a message already formatted (it names a line, a question, a limit).
+    case rejected(HTTPResponseStatus, String)
 
     /// The HTTP status.
     public var status: HTTPResponseStatus {
@@ -31,6 +33,7 @@ public enum AppError: Error, Sendable, Equatable {
         case .conflict: return .conflict
         case .tooManyRequests: return .tooManyRequests
         case .unavailable: return .serviceUnavailable
+        case .rejected(let status, _): return status
         }
     }
 
@@ -45,6 +48,7 @@ public enum AppError: Error, Sendable, Equatable {
         case .conflict(let key): return L10n.text(key, locale)
         case .tooManyRequests(let message): return message
         case .unavailable: return L10n.text("error.503", locale)
+        case .rejected(_, let message): return message
         }
     }
 }

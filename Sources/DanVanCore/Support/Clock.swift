@@ -47,7 +47,8 @@ public enum VNFormat {
     /// The province's time zone.
     public static let timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!
 
-    private static var calendar: Calendar {
+    /// A Gregorian calendar in the province's time zone.
+    public static var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         return calendar
@@ -93,6 +94,35 @@ public enum VNFormat {
         guard let date = calendar.date(from: components),
               calendar.component(.day, from: date) == day else { return nil }
         return date
+    }
+
+    /// `2026-11-23T10:00`, the value of an `<input type="datetime-local">`, in the province's time.
+    public static func isoDateTime(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let c = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// Parses `2026-11-23T10:00` (or with a space, or `23/11/2026 10:00`) in the province's time.
+    public static func parseDateTime(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let pieces = trimmed.split(whereSeparator: { $0 == "T" || $0 == " " })
+        guard pieces.count == 2, let day = parseDate(String(pieces[0])) else { return nil }
+        let time = pieces[1].split(separator: ":").compactMap { Int($0) }
+        guard (2...3).contains(time.count), (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
+        return day.addingTimeInterval(TimeInterval(time[0] * 3600 + time[1] * 60 + (time.count == 3 ? time[2] : 0)))
+    }
+
+    /// The province's calendar day as a number, `20261123`: a key for grouping by day that
+    /// every database treats alike.
+    public static func dayKey(_ date: Date) -> Int {
+        let c = calendar.dateComponents([.day, .month, .year], from: date)
+        return (c.year ?? 0) * 10_000 + (c.month ?? 0) * 100 + (c.day ?? 0)
+    }
+
+    /// `20261123` → `23/11/2026`.
+    public static func dayKeyText(_ key: Int) -> String {
+        String(format: "%02d/%02d/%04d", key % 100, (key / 100) % 100, key / 10_000)
     }
 
     /// `1.234.567` — Vietnamese thousands separator.

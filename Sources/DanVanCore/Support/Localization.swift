@@ -42,7 +42,9 @@ public enum L10n {
     ]
 
     /// Vietnamese, NFC.
-    public static let vi: [String: String] = [
+    public static let vi: [String: String] = viCore.merging(viQuiz) { core, _ in core }
+
+    static let viCore: [String: String] = [
         "app.name": "DanVan",
         "app.tagline": "Hệ thống quản lý công tác dân vận",
         "app.demoBanner": "Bản trình diễn: dữ liệu mẫu, mọi tài khoản có mật khẩu demo1234.",

@@ -1,0 +1,27 @@
+import DanVanText
+import Foundation
+import Vapor
+
+/// Table exports that open cleanly in Excel: `.xlsx`, or `.csv` with a BOM and CRLF.
+public enum SpreadsheetFormat: String, Sendable {
+    /// Office Open XML workbook.
+    case xlsx
+    /// Comma-separated values for Excel.
+    case csv
+}
+
+extension Request {
+    /// A download of `rows` (first row = header) named `<baseName>.<format>`.
+    public func spreadsheet(_ rows: [[String]], format: SpreadsheetFormat, baseName: String, sheetName: String, widths: [Int] = []) throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentDisposition = .init(.attachment, filename: "\(baseName).\(format.rawValue)")
+        switch format {
+        case .xlsx:
+            headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return Response(status: .ok, headers: headers, body: .init(data: try XLSX.write(sheetName: sheetName, rows: rows, widths: widths)))
+        case .csv:
+            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            return Response(status: .ok, headers: headers, body: .init(string: CSV.write(rows)))
+        }
+    }
+}

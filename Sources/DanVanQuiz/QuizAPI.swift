@@ -1,0 +1,418 @@
+import DanVanCore
+import DanVanText
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `/api/v1/quiz/…`: the public flow (a participant token in `X-Participant-Token`) and the
+/// organiser's calls (staff session or bearer token).
+struct QuizAPI {
+    static let tokenHeader = "X-Participant-Token"
+
+    struct RoundDTO: Content {
+        let id: UUID
+        let number: Int
+        let title: String
+        let phase: String
+        let opensAt: Date
+        let closesAt: Date
+        let questionCount: Int
+        let timeLimitSeconds: Int
+        let maxAttempts: Int
+        let perfectCount: Int?
+    }
+
+    struct ContestDTO: Content {
+        let id: UUID
+        let slug: String
+        let title: String
+        let rules: String
+        let minAge: Int
+        let requireIdNumber: Bool
+        let occupations: [String]
+        let prizes: String
+        let rounds: [RoundDTO]
+    }
+
+    struct RegisterBody: Content {
+        var fullName: String?
+        var birthDate: String?
+        var phone: String?
+        var idNumber: String?
+        var unitId: String?
+        var occupation: String?
+        var secret: String?
+    }
+
+    struct LoginBody: Content {
+        var phone: String?
+        var secret: String?
+    }
+
+    struct TokenDTO: Content {
+        let participantId: UUID
+        let token: String
+    }
+
+    struct OptionDTO: Content {
+        let position: Int
+        let text: String
+    }
+
+    struct QuestionDTO: Content {
+        let number: Int
+        let text: String
+        let multiple: Bool
+        let options: [OptionDTO]
+    }
+
+    struct AttemptDTO: Content {
+        let id: UUID
+        let roundId: UUID
+        let attemptNo: Int
+        let status: String
+        let startedAt: Date
+        let deadlineAt: Date
+        let resumed: Bool?
+        let questions: [QuestionDTO]?
+        let predictionQuestion: String?
+        let correct: Int?
+        let questionCount: Int
+        let timeMs: Int?
+        let prediction: Int?
+        let submittedAt: Date?
+        let duplicate: Bool?
+    }
+
+    struct SubmitBody: Content {
+        var answers: [String: [Int]]?
+        var prediction: Int?
+    }
+
+    struct StandingDTO: Content {
+        let rank: Int
+        let name: String
+        let phone: String
+        let unit: String
+        let correct: Int
+        let predictionDistance: Int?
+        let timeMs: Int
+        let submittedAt: Date
+        let prize: String?
+    }
+
+    struct LeaderboardDTO: Content {
+        let roundId: UUID
+        let closed: Bool
+        let perfectCount: Int?
+        let total: Int
+        let items: [StandingDTO]
+    }
+
+    // MARK: Public
+
+    static func participant(_ req: Request) async throws -> QuizService.ParticipantRef {
+        guard let token = req.headers.first(name: tokenHeader), !token.isEmpty,
+              let participant = try await QuizService.participant(token: token, on: req.db)
+        else { throw AppError.rejected(.unauthorized, req.t("quiz.error.tokenInvalid")) }
+        return participant
+    }
+
+    static func contest(_ req: Request) async throws -> Contest {
+        guard let slug = req.parameters.get("slug"),
+              let contest = try await Contest.query(on: req.db).filter(\.$slug == slug).filter(\.$status != .draft).first()
+        else { throw AppError.notFound }
+        return contest
+    }
+
+    func showContest(_ req: Request) async throws -> ContestDTO {
+        let contest = try await Self.contest(req)
+        let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contest.requireID()).filter(\.$status != .draft).sort(\.$number).all()
+        let now = req.now
+        return ContestDTO(
+            id: try contest.requireID(), slug: contest.slug, title: contest.title, rules: contest.rules, minAge: contest.minAge,
+            requireIdNumber: contest.requireIDNumber, occupations: contest.occupationList, prizes: contest.prizes,
+            rounds: try rounds.map { round in
+                RoundDTO(
+                    id: try round.requireID(), number: round.number, title: round.title, phase: round.phase(at: now), opensAt: round.opensAt, closesAt: round.closesAt,
+                    questionCount: round.questionCount, timeLimitSeconds: round.timeLimitSeconds, maxAttempts: round.maxAttempts, perfectCount: round.perfectCount
+                )
+            }
+        )
+    }
+
+    func register(_ req: Request) async throws -> Response {
+        let contest = try await Self.contest(req)
+        let body = try req.content.decode(RegisterBody.self)
+        let form = QuizService.Registration(
+            fullName: body.fullName ?? "", birthDate: body.birthDate ?? "", phone: body.phone ?? "", idNumber: body.idNumber ?? "",
+            unitID: body.unitId ?? "", occupation: body.occupation ?? "", secret: body.secret ?? ""
+        )
+        do {
+            let participant = try await QuizService.register(form, contest: contest, address: req.clientAddress, now: req.now, app: req.application, on: req.db)
+            let token = try await QuizService.issueToken(for: participant, on: req.db)
+            return try await TokenDTO(participantId: participant.requireID(), token: token).encodeResponse(status: .created, for: req)
+        } catch let errors as FormErrors {
+            struct Invalid: Encodable, Sendable { let error: [String: String]; let fields: FormErrors }
+            let response = Response(status: .unprocessableEntity)
+            try response.content.encode(Invalid(error: ["status": "422", "message": req.t("quiz.error.registrationInvalid")], fields: errors), as: .json)
+            return response
+        }
+    }
+
+    func login(_ req: Request) async throws -> TokenDTO {
+        let contest = try await Self.contest(req)
+        let body = try req.content.decode(LoginBody.self)
+        let participant = try await QuizService.login(
+            phone: body.phone ?? "", secret: body.secret ?? "", contest: contest, address: req.clientAddress, now: req.now, app: req.application, on: req.db
+        )
+        return TokenDTO(participantId: try participant.requireID(), token: try await QuizService.issueToken(for: participant, on: req.db))
+    }
+
+    static func dto(_ attempt: QuizService.AttemptView, info: RoundInfo?, includeQuestions: Bool, resumed: Bool? = nil, duplicate: Bool? = nil) -> AttemptDTO {
+        let questions: [QuestionDTO]? = includeQuestions ? attempt.layout.map { slot in
+            let text = info?.texts[slot.number]
+            return QuestionDTO(
+                number: slot.number, text: text?.text ?? "", multiple: text?.multiple ?? false,
+                options: slot.order.enumerated().map { OptionDTO(position: $0.offset, text: text?.options[safe: $0.element] ?? "") }
+            )
+        } : nil
+        return AttemptDTO(
+            id: attempt.id, roundId: attempt.roundID, attemptNo: attempt.attemptNo, status: attempt.status.rawValue, startedAt: attempt.startedAt,
+            deadlineAt: attempt.deadlineAt, resumed: resumed, questions: questions, predictionQuestion: includeQuestions ? info?.predictionQuestion : nil,
+            correct: attempt.correct, questionCount: attempt.layout.count, timeMs: attempt.timeMs, prediction: attempt.prediction, submittedAt: attempt.submittedAt,
+            duplicate: duplicate
+        )
+    }
+
+    func start(_ req: Request) async throws -> Response {
+        let participant = try await Self.participant(req)
+        guard let roundID = req.parameters.get("roundID", as: UUID.self) else { throw AppError.notFound }
+        let started = try await QuizService.start(round: roundID, participant: participant, address: req.clientAddress, now: req.now, app: req.application, on: req.db)
+        let attempt = try await QuizService.attempt(started.id, of: participant.id, on: req.db)
+        let info = try await req.application.quiz.round(roundID, on: req.db)
+        return try await Self.dto(attempt, info: info, includeQuestions: true, resumed: started.resumed).encodeResponse(status: started.resumed ? .ok : .created, for: req)
+    }
+
+    func showAttempt(_ req: Request) async throws -> AttemptDTO {
+        let participant = try await Self.participant(req)
+        guard let id = req.parameters.get("attemptID", as: UUID.self) else { throw AppError.notFound }
+        let attempt = try await QuizService.attempt(id, of: participant.id, on: req.db)
+        let info = try await req.application.quiz.round(attempt.roundID, on: req.db)
+        return Self.dto(attempt, info: info, includeQuestions: attempt.status == .started)
+    }
+
+    func submit(_ req: Request) async throws -> AttemptDTO {
+        let participant = try await Self.participant(req)
+        guard let id = req.parameters.get("attemptID", as: UUID.self) else { throw AppError.notFound }
+        let body = try req.content.decode(SubmitBody.self)
+        var answers: [Int: [Int]] = [:]
+        for (key, positions) in body.answers ?? [:] {
+            guard let number = Int(key) else { throw AppError.rejected(.badRequest, req.t("quiz.error.answerKey", key)) }
+            answers[number] = positions
+        }
+        let result = try await QuizService.submit(
+            attempt: id, participant: participant, answers: answers, prediction: body.prediction, address: req.clientAddress, now: req.now,
+            app: req.application, on: req.db
+        )
+        return Self.dto(result.attempt, info: nil, includeQuestions: false, duplicate: result.duplicate)
+    }
+
+    func leaderboard(_ req: Request) async throws -> LeaderboardDTO {
+        guard let roundID = req.parameters.get("roundID", as: UUID.self),
+              let round = try await QuizRound.query(on: req.db).filter(\.$id == roundID).filter(\.$status != .draft).with(\.$contest).first(),
+              round.contest.status != .draft
+        else { throw AppError.notFound }
+        return try await Self.standings(req, round: round, mask: true)
+    }
+
+    static func standings(_ req: Request, round: QuizRound, mask: Bool) async throws -> LeaderboardDTO {
+        let roundID = try round.requireID()
+        let offset = max(0, (try? req.query.get(Int.self, at: "offset")) ?? 0)
+        let limit = min(1_000, max(1, (try? req.query.get(Int.self, at: "limit")) ?? 100))
+        let closed = round.status == .closed
+        let prizes = QuizRules.prizeNames(QuizRules.prizes(round.contest.prizes) ?? [])
+        let rows = closed ? try await QuizService.standings(round: roundID, offset: offset, limit: limit, on: req.db) : []
+        return LeaderboardDTO(
+            roundId: roundID, closed: closed, perfectCount: round.perfectCount, total: closed ? try await QuizService.rankedCount(round: roundID, on: req.db) : 0,
+            items: rows.map { row in
+                StandingDTO(
+                    rank: row.rank, name: row.full_name, phone: mask ? QuizRules.maskPhone(row.phone) : row.phone, unit: row.unit_name, correct: row.correct,
+                    predictionDistance: row.distance >= QuizRules.missingPredictionDistance ? nil : row.distance, timeMs: row.time_ms,
+                    submittedAt: row.submitted_at, prize: prizes[safe: row.rank - 1]
+                )
+            }
+        )
+    }
+
+    // MARK: Organiser
+
+    struct AdminContestDTO: Content {
+        let id: UUID
+        let slug: String
+        let title: String
+        let status: String
+        let participants: Int
+        let rounds: [RoundDTO]
+    }
+
+    func adminContests(_ req: Request) async throws -> [AdminContestDTO] {
+        let now = req.now
+        var result: [AdminContestDTO] = []
+        for contest in try await QuizAdmin.contests(scope: req.scope(), on: req.db) {
+            let id = try contest.requireID()
+            let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == id).sort(\.$number).all()
+            result.append(AdminContestDTO(
+                id: id, slug: contest.slug, title: contest.title, status: contest.status.rawValue,
+                participants: try await Participant.query(on: req.db).filter(\.$contest.$id == id).count(),
+                rounds: try rounds.map { round in
+                    RoundDTO(
+                        id: try round.requireID(), number: round.number, title: round.title, phase: round.phase(at: now), opensAt: round.opensAt,
+                        closesAt: round.closesAt, questionCount: round.questionCount, timeLimitSeconds: round.timeLimitSeconds, maxAttempts: round.maxAttempts,
+                        perfectCount: round.perfectCount
+                    )
+                }
+            ))
+        }
+        return result
+    }
+
+    static func adminRound(_ req: Request) async throws -> QuizRound {
+        guard let roundID = req.parameters.get("roundID", as: UUID.self),
+              let round = try await QuizRound.query(on: req.db).filter(\.$id == roundID).with(\.$contest).first()
+        else { throw AppError.notFound }
+        _ = try await QuizAdmin.contest(round.$contest.id, scope: req.scope(), on: req.db)
+        return round
+    }
+
+    func adminResults(_ req: Request) async throws -> LeaderboardDTO {
+        try await Self.standings(req, round: try await Self.adminRound(req), mask: false)
+    }
+
+    func adminClose(_ req: Request) async throws -> LeaderboardDTO {
+        try QuizAdminController.requireManager(req)
+        let round = try await Self.adminRound(req)
+        guard round.status != .draft else { throw AppError.conflict("quiz.admin.error.closeDraft") }
+        try await QuizService.close(round, actor: req.actor, now: req.now, app: req.application)
+        return try await Self.standings(req, round: round, mask: false)
+    }
+
+    struct ParticipationDTO: Content {
+        struct UnitRow: Content { let unitId: String; let name: String; let depth: Int; let participants: Int; let attempts: Int; let headcount: Int?; let rate: Double?; let lagging: Bool }
+        struct DayRow: Content { let day: String; let registrations: Int; let attempts: Int }
+        let units: [UnitRow]
+        let days: [DayRow]
+    }
+
+    func adminParticipation(_ req: Request) async throws -> ParticipationDTO {
+        let contest = try await QuizAdmin.contest(req.parameters.get("contestID", as: UUID.self), scope: req.scope(), on: req.db)
+        let data = try await QuizAdmin.participation(contest: contest, roundID: try? req.query.get(UUID.self, at: "round"), scope: req.scope(), on: req.db)
+        return ParticipationDTO(
+            units: data.units.map { .init(unitId: $0.unitID, name: $0.name, depth: $0.depth, participants: $0.participants, attempts: $0.attempts, headcount: $0.headcount, rate: $0.rate, lagging: $0.lagging) },
+            days: data.days.map { .init(day: $0.day, registrations: $0.registrations, attempts: $0.attempts) }
+        )
+    }
+
+    // MARK: OpenAPI
+
+    static var paths: [String: JSON] {
+        let error: JSON = ["description": "Lỗi (thông báo tiếng Việt)", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        func ok(_ schema: String, _ text: String = "Thành công") -> JSON { ["description": .string(text), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
+        func path(_ name: String, uuid: Bool = true) -> JSON { ["name": .string(name), "in": "path", "required": true, "schema": uuid ? ["type": "string", "format": "uuid"] : ["type": "string"]] }
+        let token: JSON = ["name": .string(tokenHeader), "in": "header", "required": true, "schema": ["type": "string"], "description": "Khóa của thí sinh (nhận khi đăng ký hoặc đăng nhập)"]
+        let publicSecurity: JSON = []
+        return [
+            "/api/v1/quiz/contests/{slug}": ["get": ["summary": "Cuộc thi: thể lệ và các tuần thi", "tags": ["quiz"], "security": publicSecurity, "parameters": [path("slug", uuid: false)], "responses": ["200": ok("QuizContest"), "404": error]]],
+            "/api/v1/quiz/contests/{slug}/participants": ["post": [
+                "summary": "Đăng ký dự thi (một người một lần: theo số điện thoại, và CCCD nếu cuộc thi yêu cầu)", "tags": ["quiz"], "security": publicSecurity,
+                "parameters": [path("slug", uuid: false)],
+                "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "required": ["fullName", "phone", "unitId", "secret"], "properties": [
+                    "fullName": ["type": "string", "maxLength": 100], "birthDate": ["type": "string", "example": "1990-05-17"], "phone": ["type": "string", "example": "0912 345 678"],
+                    "idNumber": ["type": "string"], "unitId": ["type": "string", "format": "uuid"], "occupation": ["type": "string"], "secret": ["type": "string", "minLength": 4, "maxLength": 32],
+                ]]]]],
+                "responses": ["201": ok("QuizToken", "Đã đăng ký"), "422": ["description": "Thông tin chưa hợp lệ, thông báo theo từng trường"], "429": error],
+            ]],
+            "/api/v1/quiz/contests/{slug}/sessions": ["post": [
+                "summary": "Đăng nhập lại bằng số điện thoại và mã bí mật (khóa mới, khóa cũ hết hiệu lực)", "tags": ["quiz"], "security": publicSecurity,
+                "parameters": [path("slug", uuid: false)],
+                "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "required": ["phone", "secret"], "properties": ["phone": ["type": "string"], "secret": ["type": "string"]]]]]],
+                "responses": ["200": ok("QuizToken"), "401": error, "429": error],
+            ]],
+            "/api/v1/quiz/rounds/{roundID}/attempts": ["post": [
+                "summary": "Bắt đầu lượt thi (hoặc tiếp tục lượt đang làm): câu hỏi theo thứ tự ngẫu nhiên, phương án xáo trộn, không kèm đáp án", "tags": ["quiz"],
+                "security": publicSecurity, "parameters": [path("roundID"), token],
+                "responses": ["201": ok("QuizAttempt", "Đã bắt đầu"), "200": ok("QuizAttempt", "Tiếp tục lượt đang làm"), "401": error, "404": error, "409": error, "429": error],
+            ]],
+            "/api/v1/quiz/rounds/{roundID}/leaderboard": ["get": [
+                "summary": "Bảng xếp hạng tuần thi (sau khi kết thúc; số điện thoại che bớt)", "tags": ["quiz"], "security": publicSecurity,
+                "parameters": [path("roundID"), ["name": "offset", "in": "query", "schema": ["type": "integer"]], ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 1000]]],
+                "responses": ["200": ok("QuizLeaderboard"), "404": error],
+            ]],
+            "/api/v1/quiz/attempts/{attemptID}": ["get": [
+                "summary": "Lượt thi của mình: câu hỏi khi đang làm, kết quả sau khi nộp", "tags": ["quiz"], "security": publicSecurity,
+                "parameters": [path("attemptID"), token], "responses": ["200": ok("QuizAttempt"), "401": error, "404": error],
+            ]],
+            "/api/v1/quiz/attempts/{attemptID}/submission": ["post": [
+                "summary": "Nộp bài. Nộp lại lần nữa chỉ tính lần đầu (duplicate = true). Nộp quá hạn (sau thời gian ân hạn) được ghi nhận là hết giờ, không xếp hạng.",
+                "tags": ["quiz"], "security": publicSecurity, "parameters": [path("attemptID"), token],
+                "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "properties": [
+                    "answers": ["type": "object", "description": "Số câu hỏi → vị trí phương án đã chọn (0 = phương án đầu tiên như đã hiển thị)", "additionalProperties": ["type": "array", "items": ["type": "integer"]]],
+                    "prediction": ["type": "integer", "minimum": 0, "description": "Dự đoán số người trả lời đúng tất cả các câu"],
+                ]]]]],
+                "responses": ["200": ok("QuizAttempt"), "400": error, "401": error, "404": error, "409": error, "429": error],
+            ]],
+            "/api/v1/quiz/admin/contests": ["get": ["summary": "Các cuộc thi trong phạm vi (ban tổ chức)", "tags": ["quiz-admin"], "responses": ["200": ["description": "Danh sách cuộc thi"], "401": error]]],
+            "/api/v1/quiz/admin/contests/{contestID}/participation": ["get": [
+                "summary": "Tham gia theo đơn vị (cả cây) so với chỉ tiêu, và theo ngày", "tags": ["quiz-admin"],
+                "parameters": [path("contestID"), ["name": "round", "in": "query", "schema": ["type": "string", "format": "uuid"]]],
+                "responses": ["200": ["description": "Số liệu tham gia"], "401": error, "404": error],
+            ]],
+            "/api/v1/quiz/admin/rounds/{roundID}/results": ["get": [
+                "summary": "Kết quả đầy đủ của tuần thi (số điện thoại đầy đủ)", "tags": ["quiz-admin"],
+                "parameters": [path("roundID"), ["name": "offset", "in": "query", "schema": ["type": "integer"]], ["name": "limit", "in": "query", "schema": ["type": "integer"]]],
+                "responses": ["200": ok("QuizLeaderboard"), "401": error, "404": error],
+            ]],
+            "/api/v1/quiz/admin/rounds/{roundID}/close": ["post": [
+                "summary": "Kết thúc tuần thi và xếp hạng (hoặc xếp hạng lại)", "tags": ["quiz-admin"], "parameters": [path("roundID")],
+                "responses": ["200": ok("QuizLeaderboard"), "401": error, "403": error, "404": error, "409": error],
+            ]],
+        ]
+    }
+
+    static var schemas: [String: JSON] {
+        let dateTime: JSON = ["type": "string", "format": "date-time"]
+        let round: JSON = ["type": "object", "properties": [
+            "id": ["type": "string", "format": "uuid"], "number": ["type": "integer"], "title": ["type": "string"],
+            "phase": ["type": "string", "enum": ["upcoming", "open", "ended", "closed"]], "opensAt": dateTime, "closesAt": dateTime,
+            "questionCount": ["type": "integer"], "timeLimitSeconds": ["type": "integer"], "maxAttempts": ["type": "integer"], "perfectCount": ["type": "integer", "nullable": true],
+        ]]
+        return [
+            "QuizContest": ["type": "object", "properties": [
+                "id": ["type": "string", "format": "uuid"], "slug": ["type": "string"], "title": ["type": "string"], "rules": ["type": "string"],
+                "minAge": ["type": "integer"], "requireIdNumber": ["type": "boolean"], "occupations": ["type": "array", "items": ["type": "string"]],
+                "prizes": ["type": "string"], "rounds": ["type": "array", "items": round],
+            ]],
+            "QuizToken": ["type": "object", "required": ["participantId", "token"], "properties": ["participantId": ["type": "string", "format": "uuid"], "token": ["type": "string"]]],
+            "QuizAttempt": ["type": "object", "required": ["id", "roundId", "status", "deadlineAt", "questionCount"], "properties": [
+                "id": ["type": "string", "format": "uuid"], "roundId": ["type": "string", "format": "uuid"], "attemptNo": ["type": "integer"],
+                "status": ["type": "string", "enum": ["started", "submitted", "timedOut"]], "startedAt": dateTime, "deadlineAt": dateTime,
+                "resumed": ["type": "boolean", "nullable": true],
+                "questions": ["type": "array", "nullable": true, "items": ["type": "object", "properties": [
+                    "number": ["type": "integer"], "text": ["type": "string"], "multiple": ["type": "boolean"],
+                    "options": ["type": "array", "items": ["type": "object", "properties": ["position": ["type": "integer"], "text": ["type": "string"]]]],
+                ]]],
+                "predictionQuestion": ["type": "string", "nullable": true], "correct": ["type": "integer", "nullable": true], "questionCount": ["type": "integer"],
+                "timeMs": ["type": "integer", "nullable": true], "prediction": ["type": "integer", "nullable": true], "submittedAt": ["type": "string", "format": "date-time", "nullable": true],
+                "duplicate": ["type": "boolean", "nullable": true],
+            ]],
+            "QuizLeaderboard": ["type": "object", "properties": [
+                "roundId": ["type": "string", "format": "uuid"], "closed": ["type": "boolean"], "perfectCount": ["type": "integer", "nullable": true], "total": ["type": "integer"],
+                "items": ["type": "array", "items": ["type": "object", "properties": [
+                    "rank": ["type": "integer"], "name": ["type": "string"], "phone": ["type": "string"], "unit": ["type": "string"], "correct": ["type": "integer"],
+                    "predictionDistance": ["type": "integer", "nullable": true], "timeMs": ["type": "integer"], "submittedAt": dateTime, "prize": ["type": "string", "nullable": true],
+                ]]],
+            ]],
+        ]
+    }
+}

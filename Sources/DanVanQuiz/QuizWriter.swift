@@ -1,0 +1,250 @@
+import DanVanCore
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// Group commit for attempt starts and submissions.
+///
+/// Requests hand their write to the one writer of the process and wait. The writer takes
+/// everything that queued up while the previous batch was committing and writes it in one
+/// transaction — one multi-row statement per kind, plus the audit entries — so one disk
+/// flush (fsync) covers dozens of submissions. Nobody is answered before the commit that
+/// holds their write has returned: an acknowledged submission is on disk.
+public final class QuizWriter: @unchecked Sendable {
+    /// A new attempt.
+    public struct Start: Sendable {
+        let id: UUID
+        let roundID: UUID
+        let participantID: UUID
+        let attemptNo: Int
+        let startedAt: Date
+        let deadlineAt: Date
+        let layout: String
+        let address: String
+        let day: Int
+    }
+
+    /// A scored submission.
+    public struct Submission: Sendable {
+        let attemptID: UUID
+        let participantID: UUID
+        let submittedAt: Date
+        let answers: String
+        let correct: Int
+        let prediction: Int?
+        let timeMs: Int
+        let status: Attempt.Status
+        let address: String
+        /// Raised with the submission when it looks automated.
+        let flag: FlagWrite?
+    }
+
+    /// A flag raised with a write.
+    public struct FlagWrite: Sendable {
+        let contestID: UUID
+        let roundID: UUID?
+        let participantID: UUID?
+        let attemptID: UUID?
+        let kind: QuizFlag.Kind
+        let address: String
+        let detail: String
+        let dedupeKey: String
+        let at: Date
+    }
+
+    /// One queued write.
+    public enum Operation: Sendable {
+        case start(Start)
+        case submit(Submission)
+    }
+
+    private struct Waiting {
+        let operation: Operation
+        let continuation: CheckedContinuation<Bool, any Error>
+    }
+
+    private let lock = NIOLock()
+    private var queue: [Waiting] = []
+    private var running = false
+    private let database: @Sendable () -> any Database
+    /// The most writes one transaction carries.
+    public let maxBatch: Int
+    /// Batches committed, and writes in them (for the benchmark's report).
+    private let counters = NIOLockedValueBox((batches: 0, writes: 0))
+
+    /// A writer on the database `database()` returns.
+    public init(maxBatch: Int = 400, database: @escaping @Sendable () -> any Database) {
+        self.maxBatch = maxBatch
+        self.database = database
+    }
+
+    /// Queues `operation` and returns once it is committed: true if it took effect (a start
+    /// inserted; a submission recorded), false if the database refused it as a duplicate or
+    /// because the round is no longer open.
+    public func write(_ operation: Operation) async throws -> Bool {
+        try await withCheckedThrowingContinuation { continuation in
+            let startDrain: Bool = lock.withLock {
+                queue.append(Waiting(operation: operation, continuation: continuation))
+                if running { return false }
+                running = true
+                return true
+            }
+            if startDrain { Task.detached { await self.drain() } }
+        }
+    }
+
+    /// Batches and writes so far.
+    public var statistics: (batches: Int, writes: Int) { counters.withLockedValue { $0 } }
+
+    private func drain() async {
+        while true {
+            let batch: [Waiting] = lock.withLock {
+                if queue.isEmpty {
+                    running = false
+                    return []
+                }
+                let taken = Array(queue.prefix(maxBatch))
+                queue.removeFirst(taken.count)
+                return taken
+            }
+            if batch.isEmpty { return }
+            do {
+                let results = try await commit(batch.map(\.operation))
+                counters.withLockedValue { $0.batches += 1; $0.writes += batch.count }
+                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
+            } catch {
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    private func commit(_ operations: [Operation]) async throws -> [Bool] {
+        let starts: [Start] = operations.compactMap { if case .start(let start) = $0 { return start } else { return nil } }
+        let submissions: [Submission] = operations.compactMap { if case .submit(let submission) = $0 { return submission } else { return nil } }
+        let (inserted, updated) = try await database().transaction { db -> (Set<UUID>, Set<UUID>) in
+            guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+            let inserted = try await Self.insert(starts, on: sql)
+            let updated = try await Self.update(submissions, on: sql)
+            try await Self.audit(starts.filter { inserted.contains($0.id) }, submissions.filter { updated.contains($0.attemptID) }, on: sql)
+            let flags = submissions.filter { updated.contains($0.attemptID) }.compactMap(\.flag)
+            try await Self.insertFlags(flags, on: sql)
+            return (inserted, updated)
+        }
+        return operations.map { operation in
+            switch operation {
+            case .start(let start): return inserted.contains(start.id)
+            case .submit(let submission): return updated.contains(submission.attemptID)
+            }
+        }
+    }
+
+    private struct IDRow: Decodable { let id: UUID }
+
+    private static func insert(_ starts: [Start], on sql: any SQLDatabase) async throws -> Set<UUID> {
+        guard !starts.isEmpty else { return [] }
+        let rows = starts.map { start in
+            SQLGroupExpression([
+                SQLBind(start.id), SQLBind(start.roundID), SQLBind(start.participantID), SQLBind(start.attemptNo), SQLBind(start.startedAt),
+                SQLBind(start.deadlineAt), SQLBind(start.layout), SQLBind(Attempt.Status.started.rawValue), SQLBind(start.address), SQLBind(start.day),
+            ] as [any SQLExpression])
+        }
+        let result = try await sql.raw("""
+            INSERT INTO quiz_attempts (id, round_id, participant_id, attempt_no, started_at, deadline_at, layout, status, address, day)
+            VALUES \(SQLList(rows)) ON CONFLICT DO NOTHING RETURNING id
+            """).all(decoding: IDRow.self)
+        return Set(result.map(\.id))
+    }
+
+    /// One statement for the whole batch: only attempts still open in a round still
+    /// published are written (a double submission or one racing the close writes nothing).
+    private static func update(_ submissions: [Submission], on sql: any SQLDatabase) async throws -> Set<UUID> {
+        guard !submissions.isEmpty else { return [] }
+        let rows = submissions.map { submission in
+            SQLGroupExpression([
+                SQLBind(submission.attemptID), SQLBind(submission.submittedAt), SQLBind(submission.answers), SQLBind(submission.correct),
+                SQLBind(submission.prediction), SQLBind(submission.timeMs), SQLBind(submission.status.rawValue),
+            ] as [any SQLExpression])
+        }
+        let result = try await sql.raw("""
+            WITH v (id, submitted_at, answers, correct, prediction, time_ms, status) AS (VALUES \(SQLList(rows)))
+            UPDATE quiz_attempts SET submitted_at = v.submitted_at, answers = v.answers, correct = CAST(v.correct AS BIGINT),
+                prediction = CAST(v.prediction AS BIGINT), time_ms = CAST(v.time_ms AS BIGINT), status = v.status
+            FROM v
+            WHERE quiz_attempts.id = v.id AND quiz_attempts.status = \(bind: Attempt.Status.started.rawValue)
+              AND EXISTS (SELECT 1 FROM quiz_rounds r WHERE r.id = quiz_attempts.round_id AND r.status = \(bind: QuizRound.Status.published.rawValue))
+            RETURNING quiz_attempts.id
+            """).all(decoding: IDRow.self)
+        return Set(result.map(\.id))
+    }
+
+    private static func audit(_ starts: [Start], _ submissions: [Submission], on sql: any SQLDatabase) async throws {
+        var rows: [SQLGroupExpression] = []
+        func row(at: Date, action: String, id: UUID, summary: String, after: String, address: String) -> SQLGroupExpression {
+            SQLGroupExpression([
+                SQLBind(UUID()), SQLBind(at), SQLBind("thí sinh"), SQLBind(action), SQLBind("quizAttempt"), SQLBind(id.uuidString),
+                SQLBind(summary), SQLBind(after), SQLBind(address),
+            ] as [any SQLExpression])
+        }
+        for start in starts {
+            rows.append(row(
+                at: start.startedAt, action: "create", id: start.id, summary: "Bắt đầu lượt thi thứ \(start.attemptNo)",
+                after: "{\"participantID\":\"\(start.participantID.uuidString)\",\"roundID\":\"\(start.roundID.uuidString)\"}", address: start.address
+            ))
+        }
+        for submission in submissions {
+            rows.append(row(
+                at: submission.submittedAt, action: "update", id: submission.attemptID,
+                summary: submission.status == .submitted ? "Nộp bài: \(submission.correct) câu đúng" : "Nộp bài sau khi hết giờ",
+                after: "{\"correct\":\(submission.correct),\"participantID\":\"\(submission.participantID.uuidString)\",\"prediction\":\(submission.prediction.map(String.init) ?? "null"),\"status\":\"\(submission.status.rawValue)\",\"timeMs\":\(submission.timeMs)}",
+                address: submission.address
+            ))
+        }
+        guard !rows.isEmpty else { return }
+        try await sql.raw("""
+            INSERT INTO audit_entries (id, at, actor_name, action, entity_type, entity_id, summary, after_json, address)
+            VALUES \(SQLList(rows))
+            """).run()
+    }
+
+    /// Inserts flags, one per dedupe key (a second one with the same key is ignored).
+    static func insertFlags(_ flags: [FlagWrite], on sql: any SQLDatabase) async throws {
+        guard !flags.isEmpty else { return }
+        let rows = flags.map { flag in
+            SQLGroupExpression([
+                SQLBind(UUID()), SQLBind(flag.contestID), SQLBind(flag.roundID), SQLBind(flag.participantID), SQLBind(flag.attemptID),
+                SQLBind(flag.kind.rawValue), SQLBind(flag.address), SQLBind(flag.detail), SQLBind(flag.dedupeKey), SQLBind(flag.at),
+            ] as [any SQLExpression])
+        }
+        try await sql.raw("""
+            INSERT INTO quiz_flags (id, contest_id, round_id, participant_id, attempt_id, kind, address, detail, dedupe_key, created_at)
+            VALUES \(SQLList(rows)) ON CONFLICT DO NOTHING
+            """).run()
+    }
+}
+
+/// Fixed-window counters for rate limits, per key, in this process's memory. Each app
+/// instance counts its own requests; behind a load balancer that spreads clients evenly the
+/// effective limit is the per-instance limit times the instance count.
+public final class RateLimiter: @unchecked Sendable {
+    private let state = NIOLockedValueBox([String: (window: Int, count: Int)]())
+
+    /// Creates an empty limiter.
+    public init() {}
+
+    /// Counts one event for `key`; false once more than `limit` fell in the current window
+    /// of `window` seconds.
+    public func allow(_ key: String, limit: Int, window: Int, now: Date) -> Bool {
+        guard limit > 0 else { return true }
+        let slot = Int(now.timeIntervalSince1970) / max(1, window)
+        return state.withLockedValue { counters in
+            if counters.count > 200_000 { counters = counters.filter { $0.value.window >= slot - 1 } }
+            var entry = counters[key] ?? (slot, 0)
+            if entry.window != slot { entry = (slot, 0) }
+            entry.count += 1
+            counters[key] = entry
+            return entry.count <= limit
+        }
+    }
+}
