@@ -2,6 +2,7 @@ import DanVanCore
 import DanVanText
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -409,39 +410,44 @@ public enum QuizService {
     /// Closes every published round whose close (plus grace) has passed. Returns how many.
     @discardableResult
     public static func closeDueRounds(now: Date, app: Application) async throws -> Int {
-        let due = try await QuizRound.query(on: app.db).filter(\.$status == .published).filter(\.$closesAt < now).with(\.$contest).all()
-        var closed = 0
-        for round in due where now > round.closesAt.addingTimeInterval(TimeInterval(round.contest.graceSeconds + 5)) {
-            try await close(round, actor: .system, now: now, app: app)
-            closed += 1
+        let closed = NIOLockedValueBox(0)
+        // One instance runs the job at a time; another skips this turn.
+        try await JobLock.run(4_301, on: app.db) { db in
+            let due = try await QuizRound.query(on: db).filter(\.$status == .published).filter(\.$closesAt < now).with(\.$contest).all()
+            for round in due where now > round.closesAt.addingTimeInterval(TimeInterval(round.contest.graceSeconds + 5)) {
+                try await close(round, actor: .system, now: now, app: app, on: db)
+                closed.withLockedValue { $0 += 1 }
+            }
         }
-        return closed
+        return closed.withLockedValue { $0 }
     }
 
     /// Closes (or re-ranks) a round: marks attempts never submitted as timed out, counts the
     /// participants with every answer right, and writes the full ranking in one statement.
-    public static func close(_ round: QuizRound, actor: Actor, now: Date, app: Application) async throws {
+    public static func close(_ round: QuizRound, actor: Actor, now: Date, app: Application, on database: (any Database)? = nil) async throws {
         let roundID = try round.requireID()
-        try await JobLock.run(4_301, on: app.db) { db in
-            try await db.transaction { db in
-                guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-                let reranking = round.status == .closed
-                try await sql.raw("UPDATE quiz_rounds SET status = \(bind: QuizRound.Status.closed.rawValue) WHERE id = \(bind: roundID)").run()
-                try await sql.raw("""
-                    UPDATE quiz_attempts SET status = \(bind: Attempt.Status.timedOut.rawValue)
-                    WHERE round_id = \(bind: roundID) AND status = \(bind: Attempt.Status.started.rawValue)
-                    """).run()
-                let perfect = try await rank(roundID: roundID, questionCount: round.questionCount, on: sql)
-                round.status = .closed
-                round.perfectCount = perfect
-                round.closedAt = now
-                try await round.update(on: db)
-                try await AuditLog.record(
-                    on: db, actor: actor, at: now, action: "update", entityType: "quizRound", entityID: roundID,
-                    summary: reranking ? "Xếp hạng lại tuần thi \(round.number)" : "Kết thúc và xếp hạng tuần thi \(round.number): \(perfect) thí sinh đúng tất cả",
-                    after: round.auditSnapshot
-                )
+        try await (database ?? app.db).transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+            if sql.dialect.name == "postgresql" {
+                // Two instances closing the same round take turns (the second re-ranks).
+                try await sql.raw("SELECT id FROM quiz_rounds WHERE id = \(bind: roundID) FOR UPDATE").run()
             }
+            let reranking = round.status == .closed
+            try await sql.raw("UPDATE quiz_rounds SET status = \(bind: QuizRound.Status.closed.rawValue) WHERE id = \(bind: roundID)").run()
+            try await sql.raw("""
+                UPDATE quiz_attempts SET status = \(bind: Attempt.Status.timedOut.rawValue)
+                WHERE round_id = \(bind: roundID) AND status = \(bind: Attempt.Status.started.rawValue)
+                """).run()
+            let perfect = try await rank(roundID: roundID, questionCount: round.questionCount, on: sql)
+            round.status = .closed
+            round.perfectCount = perfect
+            round.closedAt = now
+            try await round.update(on: db)
+            try await AuditLog.record(
+                on: db, actor: actor, at: now, action: "update", entityType: "quizRound", entityID: roundID,
+                summary: reranking ? "Xếp hạng lại tuần thi \(round.number)" : "Kết thúc và xếp hạng tuần thi \(round.number): \(perfect) thí sinh đúng tất cả",
+                after: round.auditSnapshot
+            )
         }
         app.quiz.invalidate(roundID)
     }

@@ -1,0 +1,462 @@
+import DanVanApp
+import DanVanCore
+import DanVanQuiz
+import DanVanTestSupport
+import DanVanText
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+// MARK: Pure rules
+
+@Suite("Quiz rules")
+struct QuizRulesTests {
+    @Test("phone numbers in every common Vietnamese writing normalise to one form")
+    func phones() {
+        for raw in ["0912345678", "0912 345 678", "0912.345.678", "0912-345-678", "+84 912 345 678", "+84912345678", "84912345678", "(+84) 912-345-678", "912345678", "0084912345678", "０９１２３４５６７８"] {
+            #expect(QuizRules.normalizePhone(raw) == "0912345678", "\(raw)")
+        }
+        for raw in ["", "12345", "09123456789", "0012345678", "+1 912 345 678", "0912a45678", "091234567", "+84 0912 345 678 9"] {
+            #expect(QuizRules.normalizePhone(raw) == nil, "\(raw)")
+        }
+        #expect(QuizRules.maskPhone("0912345678") == "0912***678")
+        #expect(QuizRules.normalizeIDNumber("001 090 012 345") == "001090012345")
+        #expect(QuizRules.normalizeIDNumber("12345") == nil)
+    }
+
+    @Test("a layout survives encoding; scoring needs every correct option and only those")
+    func scoring() throws {
+        let layout = [QuizRules.Slot(number: 7, order: [2, 0, 1, 3]), QuizRules.Slot(number: 3, order: [1, 0, 2])]
+        #expect(QuizRules.decode(QuizRules.encode(layout)) == layout)
+        #expect(QuizRules.decode("7:0012") == nil)
+        let keys = [7: QuizRules.Key(optionCount: 4, correctMask: 0b0101, multiple: true), 3: QuizRules.Key(optionCount: 3, correctMask: 0b001, multiple: false)]
+        // Question 7 shows original options [2,0,1,3]: original 0 and 2 are positions 1 and 0.
+        #expect(try QuizRules.score(answers: [7: [0, 1], 3: [1]], layout: layout, keys: keys).correct == 2)
+        #expect(try QuizRules.score(answers: [7: [1], 3: [1]], layout: layout, keys: keys).correct == 1)
+        #expect(try QuizRules.score(answers: [7: [0, 1, 2]], layout: layout, keys: keys).correct == 0)
+        #expect(try QuizRules.score(answers: [:], layout: layout, keys: keys).chosen == [0, 0])
+        #expect(throws: QuizRules.AnswerError.notInAttempt(99)) { try QuizRules.score(answers: [99: [0]], layout: layout, keys: keys) }
+        #expect(throws: QuizRules.AnswerError.noSuchOption(question: 3, position: 3)) { try QuizRules.score(answers: [3: [3]], layout: layout, keys: keys) }
+        #expect(throws: QuizRules.AnswerError.severalOnSingle(3)) { try QuizRules.score(answers: [3: [0, 1]], layout: layout, keys: keys) }
+    }
+
+    @Test("ranking: correct, then prediction distance, then time, then submission; best attempt counts")
+    func ranking() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let (a, b, c, d) = (UUID(), UUID(), UUID(), UUID())
+        func entry(_ p: UUID, _ correct: Int, _ prediction: Int?, _ ms: Int, _ at: Double) -> QuizRules.Entry {
+            QuizRules.Entry(attemptID: UUID(), participantID: p, correct: correct, prediction: prediction, timeMs: ms, submittedAt: t0.addingTimeInterval(at))
+        }
+        let entries = [
+            entry(a, 10, 5, 100_000, 10), // perfect, prediction off by 2 (three perfect), fastest
+            entry(b, 10, 3, 200_000, 20), // perfect, exact prediction, slow
+            entry(c, 10, 3, 150_000, 30), // perfect, exact prediction, faster than b
+            entry(d, 9, 3, 50_000, 5), entry(d, 7, 3, 10_000, 1), // best attempt is the 9
+            entry(a, 8, 3, 1_000, 40), // a's worse attempt does not count
+        ]
+        let (perfect, placed) = QuizRules.rank(entries, questionCount: 10)
+        #expect(perfect == 3)
+        #expect(placed.map(\.entry.participantID) == [c, b, a, d])
+        #expect(placed.map(\.distance) == [0, 0, 2, 0])
+        #expect(placed.last?.entry.correct == 9)
+        // Same score and prediction and time: the earlier submission wins.
+        let tie = QuizRules.rank([entry(a, 5, nil, 1000, 9), entry(b, 5, nil, 1000, 3)], questionCount: 10).placed
+        #expect(tie.map(\.entry.participantID) == [b, a])
+        #expect(tie[0].distance == QuizRules.missingPredictionDistance)
+    }
+
+    @Test("a bank file is checked row by row and every bad row is named by its line")
+    func bank() {
+        let rows = [
+            CSV.Row(line: 1, fields: ["STT", "Nội dung câu hỏi", "Phương án A", "Phương án B", "Phương án C", "Phương án D", "Đáp án đúng", "Chủ đề"]),
+            CSV.Row(line: 2, fields: ["1", "Câu một?", "x", "y", "z", "", "B", "DVK"]),
+            CSV.Row(line: 3, fields: ["2", "", "x", "y", "z", "t", "A", ""]),
+            CSV.Row(line: 4, fields: ["3", "Câu ba?", "x", "y", "z", "", "D", ""]),
+            CSV.Row(line: 5, fields: ["4", "Câu bốn?", "x", "", "z", "t", "A", ""]),
+            CSV.Row(line: 6, fields: ["5", "CÂU MỘT?", "p", "q", "r", "s", "A", ""]),
+            CSV.Row(line: 7, fields: ["6", "Câu sáu?", "x", "y", "z", "t", "A, c", ""]),
+            CSV.Row(line: 8, fields: ["7", "Câu bảy?", "x", "y", "x", "t", "A", ""]),
+            CSV.Row(line: 9, fields: ["8", "Câu tám?", "x", "y", "z", "t", "", ""]),
+        ]
+        let result = QuizRules.readBank(rows, existing: [VietnameseText.fold("Câu đã có?")])
+        #expect(result.questions.map(\.line) == [2, 7])
+        #expect(result.questions[0].question.correct == [1])
+        #expect(result.questions[0].question.options.count == 3)
+        #expect(result.questions[1].question.correct == [0, 2])
+        #expect(result.errors.map(\.line) == [3, 4, 5, 6, 8, 9])
+        #expect(result.errors[1].message.contains("\"D\""))
+        #expect(result.errors[3].message.contains("trùng"))
+        let missing = QuizRules.readBank([CSV.Row(line: 1, fields: ["Câu hỏi", "A", "B"])])
+        #expect(missing.errors.first?.message.contains("Đáp án") == true)
+    }
+
+    @Test("an .xlsx written by Excel-style code reads back with row numbers; prizes parse")
+    func xlsxAndPrizes() throws {
+        let data = try XLSX.write(sheetName: "Câu hỏi", rows: [["Câu hỏi", "A", "B"], ["Tiếng Việt có dấu & <ký hiệu>", "1", ""], ["", "", ""], ["Dòng 4", "x", "y"]])
+        let rows = try XLSX.read(data)
+        #expect(rows.map(\.line) == [1, 2, 4])
+        #expect(rows[1].fields[0] == "Tiếng Việt có dấu & <ký hiệu>")
+        #expect(throws: XLSX.ReadError.self) { try XLSX.read(Data("not a zip".utf8)) }
+        #expect(QuizRules.prizes("1,2,5,8")?.map(\.count) == [1, 2, 5, 8])
+        #expect(QuizRules.prizes("Nhất:1, Nhì:2")?.first?.name == "Giải Nhất")
+        #expect(QuizRules.prizes("Nhất:x") == nil)
+        #expect(QuizRules.prizeNames(QuizRules.prizes("1,2")!) == ["Giải Nhất", "Giải Nhì", "Giải Nhì"])
+    }
+}
+
+// MARK: Through the app
+
+/// A published contest with an open round of 5 questions from a 12-question bank.
+func makeContest(_ app: Application, now: Date, maxAttempts: Int = 2, minAge: Int = 0) async throws -> (Contest, QuizRound) {
+    let board = try await unit("TU-BTGDV", on: app)
+    let contest = Contest()
+    contest.slug = "thu-nghiem"
+    contest.title = "Cuộc thi thử nghiệm"
+    contest.rules = "Thể lệ"
+    contest.$unit.id = try board.requireID()
+    contest.status = .published
+    contest.minAge = minAge
+    contest.requireIDNumber = false
+    contest.occupations = "Cán bộ\nNhân dân"
+    contest.prizes = "Nhất:1, Nhì:2"
+    contest.unitPrizes = true
+    contest.graceSeconds = 10
+    contest.minSecondsPerQuestion = 2
+    try await contest.create(on: app.db)
+    var rows = [CSV.Row(line: 1, fields: ["Câu hỏi", "A", "B", "C", "D", "Đáp án"])]
+    for index in 1...12 {
+        rows.append(CSV.Row(line: index + 1, fields: ["Câu hỏi số \(index)?", "Đúng \(index)", "Sai \(index)", "Sai nữa \(index)", "Cũng sai \(index)", index == 3 ? "A, B" : "A"]))
+    }
+    let outcome = try await QuizAdmin.importBank(rows, contest: contest, skipBad: false, actor: .system, now: now, on: app.db)
+    #expect(outcome.added == 12)
+    let round = QuizRound()
+    round.$contest.id = try contest.requireID()
+    round.number = 1
+    round.title = "Tuần thi thứ 1"
+    round.opensAt = now.addingTimeInterval(-3600)
+    round.closesAt = now.addingTimeInterval(86_400)
+    round.questionCount = 5
+    round.timeLimitSeconds = 600
+    round.maxAttempts = maxAttempts
+    round.predictionQuestion = "Bao nhiêu người đúng hết?"
+    round.status = .draft
+    try await round.create(on: app.db)
+    try await QuizAdmin.draw(round, actor: .system, now: now, on: app.db)
+    try await QuizAdmin.publish(round, actor: .system, now: now, app: app, on: app.db)
+    return (contest, round)
+}
+
+struct APIReply {
+    let status: HTTPStatus
+    let json: [String: Any]
+    let body: String
+}
+
+func api(_ client: WebClient, _ method: HTTPMethod, _ path: String, token: String? = nil, _ body: [String: Any]? = nil) async throws -> APIReply {
+    var headers = HTTPHeaders()
+    headers.contentType = .json
+    if let token { headers.replaceOrAdd(name: "X-Participant-Token", value: token) }
+    let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+    let page = try await client.send(method, path, headers: headers, body: data.map { ByteBuffer(data: $0) })
+    let json = (try? JSONSerialization.jsonObject(with: Data(page.body.utf8))) as? [String: Any] ?? [:]
+    return APIReply(status: page.status, json: json, body: page.body)
+}
+
+/// The right display positions for every question of an attempt (from the answer key).
+func rightAnswers(_ attemptID: UUID, app: Application) async throws -> [String: [Int]] {
+    let attempt = try #require(try await Attempt.find(attemptID, on: app.db))
+    var answers: [String: [Int]] = [:]
+    for slot in QuizRules.decode(attempt.layout) ?? [] {
+        let question = try #require(try await Question.query(on: app.db).filter(\.$number == slot.number).first())
+        answers[String(slot.number)] = QuizRules.indexes(of: question.correctMask).compactMap { slot.order.firstIndex(of: $0) }
+    }
+    return answers
+}
+
+@Suite("Quiz contest through the app")
+struct QuizAppTests {
+    let start = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test("register, start, submit once, result; answers never reach the client before submission")
+    func publicAPIFlow() async throws {
+        let clock = FixedClock(start)
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let (contest, round) = try await makeContest(app, now: start)
+            let ward = try await unit("P-HL", on: app)
+            let client = WebClient(app)
+            let registration = try await api(client, .POST, "/api/v1/quiz/contests/\(contest.slug)/participants", [
+                "fullName": "Nguyễn Thị Thử", "phone": "+84 912 000 111", "birthDate": "1990-02-03", "unitId": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "bí mật",
+            ])
+            #expect(registration.status == .created)
+            let token = try #require(registration.json["token"] as? String)
+            // The same person with the phone written another way is refused.
+            let again = try await api(client, .POST, "/api/v1/quiz/contests/\(contest.slug)/participants", [
+                "fullName": "Người khác", "phone": "0912.000.111", "unitId": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "abcd",
+            ])
+            #expect(again.status == .unprocessableEntity)
+            #expect(again.body.contains("đã đăng ký"))
+            let started = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: token)
+            #expect(started.status == .created)
+            #expect(!started.body.contains("correct\":") || started.body.contains("\"correct\":null") || !started.body.contains("correctMask"))
+            #expect(!started.body.contains("Mask") && !started.body.contains("\"correct\":"), "no answer data before submission: \(started.body.prefix(200))")
+            let questions = try #require(started.json["questions"] as? [[String: Any]])
+            #expect(questions.count == 5)
+            let attemptID = try #require((started.json["id"] as? String).flatMap(UUID.init(uuidString:)))
+            // Starting again resumes the same attempt.
+            let resumed = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: token)
+            #expect(resumed.status == .ok && resumed.json["id"] as? String == attemptID.uuidString)
+            // Answers to a question not in the attempt are refused with a message.
+            let stray = try await api(client, .POST, "/api/v1/quiz/attempts/\(attemptID)/submission", token: token, ["answers": ["999": [0]]])
+            #expect(stray.status == .badRequest && stray.body.contains("không thuộc lượt thi"))
+            clock.advance(by: 95.5)
+            let answers = try await rightAnswers(attemptID, app: app)
+            let submitted = try await api(client, .POST, "/api/v1/quiz/attempts/\(attemptID)/submission", token: token, ["answers": answers, "prediction": 1])
+            #expect(submitted.status == .ok)
+            #expect(submitted.json["correct"] as? Int == 5)
+            #expect(submitted.json["timeMs"] as? Int == 95_500)
+            #expect(submitted.json["duplicate"] as? Bool == false)
+            // A double submission counts once.
+            clock.advance(by: 5)
+            let twice = try await api(client, .POST, "/api/v1/quiz/attempts/\(attemptID)/submission", token: token, ["answers": [:] as [String: [Int]], "prediction": 9])
+            #expect(twice.json["duplicate"] as? Bool == true && twice.json["correct"] as? Int == 5 && twice.json["prediction"] as? Int == 1)
+            // Someone else's attempt id looks missing.
+            let other = try await api(client, .POST, "/api/v1/quiz/contests/\(contest.slug)/participants", [
+                "fullName": "Trần Văn Khác", "phone": "0987000222", "unitId": ward.id!.uuidString, "occupation": "Cán bộ", "secret": "abcd",
+            ])
+            let otherToken = try #require(other.json["token"] as? String)
+            #expect(try await api(client, .GET, "/api/v1/quiz/attempts/\(attemptID)", token: otherToken).status == .notFound)
+            #expect(try await api(client, .GET, "/api/v1/quiz/attempts/\(attemptID)", token: "dvq_wrong").status == .unauthorized)
+            // Stored once, audited.
+            let stored = try await Attempt.query(on: app.db).filter(\.$status == .submitted).count()
+            #expect(stored == 1)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "quizAttempt").count() == 2)
+            // Late: beyond the deadline and its grace the attempt is recorded as timed out.
+            let late = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: otherToken)
+            let lateID = try #require(late.json["id"] as? String)
+            clock.advance(by: 600 + 11)
+            let lateReply = try await api(client, .POST, "/api/v1/quiz/attempts/\(lateID)/submission", token: otherToken, ["answers": [:] as [String: [Int]]])
+            #expect(lateReply.json["status"] as? String == "timedOut" && lateReply.json["correct"] as? Int == 0)
+            // Attempts are counted server-side: the second participant has one left, then none.
+            let second = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: otherToken)
+            #expect(second.status == .created)
+            clock.advance(by: 700)
+            let third = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: otherToken)
+            #expect(third.status == .conflict && third.body.contains("hết 2 lượt"))
+            // After the round closes, submissions are refused and the leaderboard masks phones.
+            clock.advance(by: 86_400)
+            #expect(try await QuizService.closeDueRounds(now: clock.now(), app: app) == 1)
+            let afterClose = try await api(client, .POST, "/api/v1/quiz/attempts/\(try #require(second.json["id"] as? String))/submission", token: otherToken, ["answers": [:] as [String: [Int]]])
+            #expect(afterClose.status == .notFound || afterClose.status == .conflict || afterClose.json["duplicate"] as? Bool == true)
+            let board = try await api(client, .GET, "/api/v1/quiz/rounds/\(round.id!)/leaderboard")
+            let items = try #require(board.json["items"] as? [[String: Any]])
+            #expect(items.count == 1 && items[0]["phone"] as? String == "0912***111" && items[0]["prize"] as? String == "Giải Nhất")
+            #expect(board.json["perfectCount"] as? Int == 1)
+        }
+    }
+
+    @Test("closing ranks in the database exactly as the rules do in Swift (random rounds)")
+    func rankingMatchesRules() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await loadDemo(app)
+            let (contest, round) = try await makeContest(app, now: start, maxAttempts: 3)
+            let ward = try await unit("X-TL", on: app)
+            var generator = SystemRandomNumberGenerator()
+            var entries: [QuizRules.Entry] = []
+            for index in 0..<60 {
+                let participant = Participant()
+                participant.$contest.id = try contest.requireID()
+                participant.fullName = "Thí sinh \(index)"
+                participant.phone = String(format: "0913%06d", index)
+                participant.$unit.id = try ward.requireID()
+                participant.unitPath = ward.path
+                participant.occupation = "Nhân dân"
+                participant.secretHash = "x"
+                participant.address = "test"
+                participant.day = 20261123
+                participant.disqualified = false
+                participant.searchKey = ""
+                try await participant.create(on: app.db)
+                for number in 1...Int.random(in: 1...3, using: &generator) {
+                    let attempt = Attempt()
+                    attempt.id = UUID()
+                    attempt.$round.id = try round.requireID()
+                    attempt.$participant.id = try participant.requireID()
+                    attempt.attemptNo = number
+                    attempt.startedAt = start
+                    attempt.deadlineAt = start.addingTimeInterval(600)
+                    attempt.layout = ""
+                    attempt.status = .submitted
+                    // Few distinct values so ties on every level happen.
+                    attempt.correct = Int.random(in: 3...5, using: &generator)
+                    attempt.prediction = Bool.random(using: &generator) ? Int.random(in: 0...6, using: &generator) : nil
+                    attempt.timeMs = Int.random(in: 1...4, using: &generator) * 1000
+                    attempt.submittedAt = start.addingTimeInterval(Double(Int.random(in: 1...5, using: &generator)))
+                    attempt.address = "test"
+                    attempt.day = 20261123
+                    try await attempt.create(on: app.db)
+                    entries.append(QuizRules.Entry(
+                        attemptID: attempt.id!, participantID: participant.id!, correct: attempt.correct!, prediction: attempt.prediction,
+                        timeMs: attempt.timeMs!, submittedAt: attempt.submittedAt!
+                    ))
+                }
+            }
+            try await QuizService.close(round, actor: .system, now: start, app: app)
+            let expected = QuizRules.rank(entries, questionCount: 5)
+            #expect(round.perfectCount == expected.perfect)
+            let standings = try await QuizService.standings(round: round.requireID(), offset: 0, limit: 1000, on: app.db)
+            #expect(standings.map(\.attempt_id) == expected.placed.map(\.entry.attemptID))
+            #expect(standings.map(\.distance) == expected.placed.map(\.distance))
+        }
+    }
+
+    @Test("the organiser imports a bank with two bad rows and sees them by line; nothing half-imported")
+    func importWithBadRows() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await loadDemo(app)
+            let (contest, _) = try await makeContest(app, now: start)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            try await client.get("/quiz/\(contest.id!)/bank")
+            let csv = "Câu hỏi;A;B;C;Đáp án\r\nCâu mới một?;x;y;z;B\r\n;x;y;z;A\r\nCâu mới hai?;x;y;z;E\r\nCâu mới ba?;x;y;z;C\r\n"
+            let refused = try await client.postMultipart("/quiz/\(contest.id!)/bank", fields: [:], file: ("file", "cau-hoi.csv", csv))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("<td>3</td><td>Thiếu nội dung câu hỏi.</td>"))
+            #expect(refused.body.contains("<td>4</td>"))
+            #expect(try await Question.query(on: app.db).count() == 12)
+            let kept = try await client.postMultipart("/quiz/\(contest.id!)/bank", fields: ["skipBad": "1"], file: ("file", "cau-hoi.csv", csv))
+            #expect(kept.status == .ok && kept.body.contains("bỏ qua 2 dòng lỗi"))
+            #expect(try await Question.query(on: app.db).count() == 14)
+            let garbage = try await client.postMultipart("/quiz/\(contest.id!)/bank", fields: [:], file: ("file", "cau-hoi.xlsx", "PK\u{3}\u{4}broken"))
+            #expect(garbage.status == .badRequest && garbage.body.contains("Excel"))
+        }
+    }
+
+    @Test("the public pages: registration keeps typed data with messages, attempt, result, leaderboard, answer key after close")
+    func publicPages() async throws {
+        let clock = FixedClock(start)
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let (contest, round) = try await makeContest(app, now: start, minAge: 16)
+            let ward = try await unit("P-HL", on: app)
+            let client = WebClient(app)
+            let landing = try await client.get("/thi/\(contest.slug)")
+            #expect(landing.status == .ok && landing.body.contains("Đăng ký dự thi"))
+            try await client.get("/thi/\(contest.slug)/dang-ky")
+            let longName = String(repeating: "Nguyễn ", count: 20)
+            let bad = try await client.post("/thi/\(contest.slug)/dang-ky", form: [
+                "fullName": longName, "phone": "12345", "birthDate": "2015-01-01", "unitID": "", "occupation": "Nhân dân", "secret": "ab",
+            ])
+            #expect(bad.status == .unprocessableEntity)
+            for message in ["tối đa 100 ký tự", "Số điện thoại không hợp lệ", "từ 16 tuổi", "chọn xã, phường", "từ 4 đến 32"] {
+                #expect(bad.body.contains(message), "\(message)")
+            }
+            #expect(bad.body.contains("value=\"12345\""))
+            let ok = try await client.post("/thi/\(contest.slug)/dang-ky", form: [
+                "fullName": "Lê Văn Thi", "phone": "0905 111 222", "birthDate": "01/02/1980", "unitID": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "1234",
+            ])
+            #expect(ok.status == .seeOther)
+            let started = try await client.post("/thi/\(contest.slug)/tuan/1/bat-dau", form: [:])
+            let attemptPath = try #require(started.location)
+            let page = try await client.get(attemptPath)
+            #expect(page.status == .ok && page.body.contains("data-remaining=\"600\""))
+            let attemptID = try #require(UUID(uuidString: String(attemptPath.split(separator: "/").last!)))
+            var pairs: [(String, String)] = [("prediction", "1")]
+            for (number, positions) in try await rightAnswers(attemptID, app: app) { for position in positions { pairs.append(("a\(number)", String(position))) } }
+            clock.advance(by: 61)
+            let submitted = try await client.post(attemptPath, pairs: pairs)
+            #expect(submitted.location == attemptPath + "/ket-qua")
+            let result = try await client.get(attemptPath + "/ket-qua")
+            #expect(result.body.contains("id=\"result-correct\">5/5"))
+            #expect(!result.body.contains("Đáp án đúng"), "answers stay hidden while the round is open")
+            #expect(try await client.get("/thi/\(contest.slug)/tuan/1/dap-an").status == .notFound)
+            try await QuizService.close(round, actor: .system, now: clock.now(), app: app)
+            let board = try await client.get("/thi/\(contest.slug)/tuan/1/xep-hang")
+            #expect(board.body.contains("Lê Văn Thi") && board.body.contains("0905***222") && !board.body.contains("0905111222"))
+            #expect(try await client.get("/thi/\(contest.slug)/tuan/1/dap-an").status == .ok)
+            #expect(try await client.get(attemptPath + "/ket-qua").body.contains("Đáp án đúng"))
+        }
+    }
+
+    @Test("anti-abuse: limits answer 429 with a message and raise flags for review; bursts of registrations are flagged, not dropped")
+    func antiAbuse() async throws {
+        let clock = FixedClock(start)
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let (contest, round) = try await makeContest(app, now: start)
+            app.quiz.limits.withLockedValue { $0.registrationFlagThreshold = 3; $0.actionsPerParticipantPerMinute = 3 }
+            let ward = try await unit("P-HL", on: app)
+            let client = WebClient(app)
+            var tokens: [String] = []
+            for index in 0..<4 {
+                let reply = try await api(client, .POST, "/api/v1/quiz/contests/\(contest.slug)/participants", [
+                    "fullName": "Người \(["An", "Bình", "Chi", "Dũng"][index])", "phone": "090000000\(index)", "unitId": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "abcd",
+                ])
+                #expect(reply.status == .created)
+                tokens.append(try #require(reply.json["token"] as? String))
+            }
+            #expect(try await QuizFlag.query(on: app.db).filter(\.$kind == .registrationBurst).count() == 1)
+            #expect(try await Participant.query(on: app.db).count() == 4)
+            // A perfect attempt in 3 seconds is flagged and still ranked.
+            let started = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: tokens[0])
+            let id = try #require((started.json["id"] as? String).flatMap(UUID.init(uuidString:)))
+            clock.advance(by: 3)
+            let reply = try await api(client, .POST, "/api/v1/quiz/attempts/\(id)/submission", token: tokens[0], ["answers": try await rightAnswers(id, app: app)])
+            #expect(reply.json["correct"] as? Int == 5)
+            #expect(try await QuizFlag.query(on: app.db).filter(\.$kind == .fastPerfect).count() == 1)
+            // Hammering: the fourth action in a minute is refused.
+            for _ in 0..<2 { _ = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: tokens[0]) }
+            let refused = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: tokens[0])
+            #expect(refused.status == .tooManyRequests && refused.body.contains("quá nhanh"))
+            // The organiser sees the flags and can disqualify; the ranking is recomputed.
+            try await QuizService.close(round, actor: .system, now: clock.now(), app: app)
+            #expect(try await QuizService.rankedCount(round: round.requireID(), on: app.db) == 1)
+            let staff = WebClient(app)
+            try await staff.login("chuyenvien")
+            let flags = try await staff.get("/quiz/\(contest.id!)/flags")
+            #expect(flags.body.contains("nhanh bất thường"))
+            let flag = try #require(try await QuizFlag.query(on: app.db).filter(\.$kind == .fastPerfect).first())
+            let reviewed = try await staff.post("/quiz/\(contest.id!)/flags/\(flag.id!)", form: ["note": "Đã gọi điện xác minh", "disqualify": "1"])
+            #expect(reviewed.status == .seeOther)
+            #expect(try await QuizService.rankedCount(round: round.requireID(), on: app.db) == 0)
+        }
+    }
+
+    @Test("participation by unit subtree against headcounts, by day; lagging units can be urged")
+    func participation() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await loadDemo(app)
+            let (contest, _) = try await makeContest(app, now: start)
+            let client = WebClient(app)
+            for (index, code) in ["P-HL", "P-HL", "X-TL"].enumerated() {
+                let reply = try await api(client, .POST, "/api/v1/quiz/contests/\(contest.slug)/participants", [
+                    "fullName": "Người \(["An", "Bình", "Chi"][index])", "phone": "091000000\(index)", "unitId": try await unit(code, on: app).id!.uuidString,
+                    "occupation": "Nhân dân", "secret": "abcd",
+                ])
+                #expect(reply.status == .created)
+            }
+            let staff = WebClient(app)
+            try await staff.login("chuyenvien")
+            try await staff.get("/quiz/\(contest.id!)/participation")
+            let ward = try await unit("P-HL", on: app)
+            let commune = try await unit("X-TL", on: app)
+            let saved = try await staff.post("/quiz/\(contest.id!)/participation/headcounts", form: ["h_\(ward.id!)": "4", "h_\(commune.id!)": "100"])
+            #expect(saved.status == .seeOther)
+            let data = try await QuizAdmin.participation(contest: contest, roundID: nil, scope: .everything, on: app.db)
+            let wardRow = try #require(data.units.first { $0.unitID == ward.id!.uuidString })
+            #expect(wardRow.participants == 2 && wardRow.headcount == 4 && wardRow.rateText == "50,0%")
+            let communeRow = try #require(data.units.first { $0.unitID == commune.id!.uuidString })
+            #expect(communeRow.lagging && !wardRow.lagging)
+            let province = try #require(data.units.first { $0.depth == 0 })
+            #expect(province.participants == 3)
+            #expect(data.days.first?.registrations == 3)
+            let urged = try await staff.post("/quiz/\(contest.id!)/participation/urge/\(commune.id!)", form: [:])
+            #expect(urged.status == .seeOther)
+            #expect(try await InboxItem.query(on: app.db).filter(\.$kind == "quiz.urged").count() >= 1)
+            let export = try await staff.get("/quiz/\(contest.id!)/participation/export/xlsx")
+            #expect(export.status == .ok && export.headers.contentType?.subType.contains("spreadsheetml") == true)
+        }
+    }
+}
