@@ -69,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
     app.asyncCommands.use(GenerateLoadCommand(), as: "generate-load")
+    app.asyncCommands.use(QuizBenchCommand(), as: "bench-quiz")
 }
 
 /// Points Fluent at SQLite or PostgreSQL.

@@ -204,7 +204,7 @@ struct QuizAPI {
     }
 
     func submit(_ req: Request) async throws -> AttemptDTO {
-        let participant = try await Self.participant(req)
+        guard let token = req.headers.first(name: Self.tokenHeader), !token.isEmpty else { throw AppError.rejected(.unauthorized, req.t("quiz.error.tokenInvalid")) }
         guard let id = req.parameters.get("attemptID", as: UUID.self) else { throw AppError.notFound }
         let body = try req.content.decode(SubmitBody.self)
         var answers: [Int: [Int]] = [:]
@@ -212,8 +212,9 @@ struct QuizAPI {
             guard let number = Int(key) else { throw AppError.rejected(.badRequest, req.t("quiz.error.answerKey", key)) }
             answers[number] = positions
         }
+        let (attempt, participant) = try await QuizService.attempt(id, token: token, on: req.db)
         let result = try await QuizService.submit(
-            attempt: id, participant: participant, answers: answers, prediction: body.prediction, address: req.clientAddress, now: req.now,
+            attempt: attempt, participant: participant, answers: answers, prediction: body.prediction, address: req.clientAddress, now: req.now,
             app: req.application, on: req.db
         )
         return Self.dto(result.attempt, info: nil, includeQuestions: false, duplicate: result.duplicate)

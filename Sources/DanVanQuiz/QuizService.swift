@@ -326,6 +326,48 @@ public enum QuizService {
         let time_ms: Int?
     }
 
+    private struct TokenAttemptRow: Decodable {
+        let id: UUID
+        let round_id: UUID
+        let participant_id: UUID
+        let attempt_no: Int
+        let started_at: Date
+        let deadline_at: Date
+        let layout: String
+        let status: String
+        let submitted_at: Date?
+        let answers: String?
+        let correct: Int?
+        let prediction: Int?
+        let time_ms: Int?
+        let token_hash: String?
+        let contest_id: UUID
+        let disqualified: Bool
+    }
+
+    /// The attempt and its participant in one query, if `token` is the participant's current
+    /// API token (the submission hot path: one read instead of two).
+    public static func attempt(_ id: UUID, token: String, on db: any Database) async throws -> (AttemptView, ParticipantRef) {
+        guard let sql = db as? any SQLDatabase,
+              let row = try await sql.raw("""
+                SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
+                       a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
+                FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id WHERE a.id = \(bind: id)
+                """).first(decoding: TokenAttemptRow.self)
+        else { throw AppError.notFound }
+        guard row.token_hash == tokenHash(token) else {
+            // Someone else's attempt and a wrong token look the same from outside.
+            if try await participant(token: token, on: db) == nil { throw AppError.rejected(.unauthorized, L10n.text("quiz.error.tokenInvalid")) }
+            throw AppError.notFound
+        }
+        guard let layout = QuizRules.decode(row.layout) else { throw AppError.notFound }
+        return (AttemptView(
+            id: row.id, roundID: row.round_id, participantID: row.participant_id, attemptNo: row.attempt_no, startedAt: row.started_at,
+            deadlineAt: row.deadline_at, layout: layout, status: Attempt.Status(rawValue: row.status) ?? .started, submittedAt: row.submitted_at,
+            chosen: (row.answers ?? "").split(separator: ",").map { Int($0) ?? 0 }, correct: row.correct, prediction: row.prediction, timeMs: row.time_ms
+        ), ParticipantRef(id: row.participant_id, contestID: row.contest_id, disqualified: row.disqualified))
+    }
+
     /// The attempt if it belongs to `participantID` (someone else's attempt looks missing).
     public static func attempt(_ id: UUID, of participantID: UUID, on db: any Database) async throws -> AttemptView {
         guard let sql = db as? any SQLDatabase,
@@ -362,7 +404,15 @@ public enum QuizService {
         attempt attemptID: UUID, participant: ParticipantRef, answers: [Int: [Int]], prediction: Int?, address: String, now: Date,
         app: Application, on db: any Database
     ) async throws -> Submitted {
-        let attempt = try await self.attempt(attemptID, of: participant.id, on: db)
+        try await submit(attempt: try await self.attempt(attemptID, of: participant.id, on: db), participant: participant, answers: answers, prediction: prediction, address: address, now: now, app: app, on: db)
+    }
+
+    /// `submit` for an attempt already loaded (with its owner checked).
+    public static func submit(
+        attempt: AttemptView, participant: ParticipantRef, answers: [Int: [Int]], prediction: Int?, address: String, now: Date,
+        app: Application, on db: any Database
+    ) async throws -> Submitted {
+        let attemptID = attempt.id
         guard let info = try await app.quiz.round(attempt.roundID, on: db) else { throw AppError.notFound }
         if attempt.status != .started {
             return Submitted(attempt: attempt, questionCount: attempt.layout.count, duplicate: true)
@@ -397,12 +447,18 @@ public enum QuizService {
             attemptID: attemptID, participantID: participant.id, submittedAt: now, answers: scored.chosen.map(String.init).joined(separator: ","),
             correct: correct, prediction: prediction, timeMs: timeMs, status: late ? .timedOut : .submitted, address: address, flag: flag
         )
-        let written = try await app.quiz.writer.write(.submit(submission))
-        let stored = try await self.attempt(attemptID, of: participant.id, on: db)
-        if !written, stored.status == .started {
-            throw reject(L10n.text("quiz.error.submitAfterClose"), .conflict)
+        if try await app.quiz.writer.write(.submit(submission)) {
+            // Committed: what was written is what is stored; no need to read it back.
+            let stored = AttemptView(
+                id: attemptID, roundID: attempt.roundID, participantID: attempt.participantID, attemptNo: attempt.attemptNo, startedAt: attempt.startedAt,
+                deadlineAt: attempt.deadlineAt, layout: attempt.layout, status: submission.status, submittedAt: now, chosen: scored.chosen, correct: correct,
+                prediction: prediction, timeMs: timeMs
+            )
+            return Submitted(attempt: stored, questionCount: attempt.layout.count, duplicate: false)
         }
-        return Submitted(attempt: stored, questionCount: stored.layout.count, duplicate: !written)
+        let stored = try await self.attempt(attemptID, of: participant.id, on: db)
+        if stored.status == .started { throw reject(L10n.text("quiz.error.submitAfterClose"), .conflict) }
+        return Submitted(attempt: stored, questionCount: stored.layout.count, duplicate: true)
     }
 
     // MARK: Closing and ranking
