@@ -6,14 +6,15 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// `danvan bench-quiz setup|count|close`: data for `scripts/bench-quiz`.
+/// `danvan bench-quiz setup|verify|close`: data for `scripts/bench-quiz`.
 ///
 /// - `setup --participants N --questions Q --starts S --out DIR`: a published contest with a
 ///   bank of Q questions and an open round of 20; N registered participants with API tokens;
 ///   participants S… already have a started attempt. Writes `DIR/round`, `DIR/starts.txt`
 ///   (one token per line, for the start phase) and `DIR/submits.txt` (attempt id, token and a
 ///   JSON body per line, for the submission phase).
-/// - `count --round ID`: submitted attempts of the round.
+/// - `verify --round ID --out DIR`: every attempt id the load tool saw acknowledged
+///   (`DIR/acked-*.txt`) is a submitted attempt.
 /// - `close --attempts A`: a second round with A submitted attempts, then times its closing.
 struct QuizBenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
@@ -33,11 +34,6 @@ struct QuizBenchCommand: AsyncCommand {
         switch signature.action {
         case "setup":
             try await setup(app, participants: signature.participants ?? 100_000, questions: signature.questions ?? 500, starts: signature.starts ?? 20_000, out: signature.out ?? ".")
-        case "count":
-            guard let id = signature.round.flatMap(UUID.init(uuidString:)), let sql = app.db as? any SQLDatabase else { throw AppError.notFound }
-            struct N: Decodable { let n: Int }
-            let n = try await sql.raw("SELECT COUNT(*) AS n FROM quiz_attempts WHERE round_id = \(bind: id) AND status = 'submitted'").first(decoding: N.self)?.n ?? 0
-            context.console.print("\(n)")
         case "verify":
             // Every id the load tool saw acknowledged must be a submitted attempt.
             guard let id = signature.round.flatMap(UUID.init(uuidString:)), let sql = app.db as? any SQLDatabase, let folder = signature.out else { throw AppError.notFound }
@@ -54,7 +50,7 @@ struct QuizBenchCommand: AsyncCommand {
         case "close":
             try await close(app, attempts: signature.attempts ?? 200_000, context: context)
         default:
-            context.console.print("Cách dùng: danvan bench-quiz setup|count|close")
+            context.console.print("Cách dùng: danvan bench-quiz setup|verify|close")
         }
     }
 

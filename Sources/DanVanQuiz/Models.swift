@@ -135,9 +135,6 @@ public final class QuizRound: Model, @unchecked Sendable {
         ]
     }
 
-    /// Whether attempts may start at `now`.
-    public func isOpen(at now: Date) -> Bool { status == .published && now >= opensAt && now < closesAt }
-
     /// What the public sees: not yet open, open, waiting to be ranked, closed.
     public func phase(at now: Date) -> String {
         switch status {

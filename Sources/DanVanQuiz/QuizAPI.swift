@@ -21,6 +21,19 @@ struct QuizAPI {
         let timeLimitSeconds: Int
         let maxAttempts: Int
         let perfectCount: Int?
+
+        init(_ round: QuizRound, now: Date) throws {
+            id = try round.requireID()
+            number = round.number
+            title = round.title
+            phase = round.phase(at: now)
+            opensAt = round.opensAt
+            closesAt = round.closesAt
+            questionCount = round.questionCount
+            timeLimitSeconds = round.timeLimitSeconds
+            maxAttempts = round.maxAttempts
+            perfectCount = round.perfectCount
+        }
     }
 
     struct ContestDTO: Content {
@@ -119,31 +132,19 @@ struct QuizAPI {
         return participant
     }
 
-    static func contest(_ req: Request) async throws -> Contest {
-        guard let slug = req.parameters.get("slug"),
-              let contest = try await Contest.query(on: req.db).filter(\.$slug == slug).filter(\.$status != .draft).first()
-        else { throw AppError.notFound }
-        return contest
-    }
-
     func showContest(_ req: Request) async throws -> ContestDTO {
-        let contest = try await Self.contest(req)
+        let contest = try await QuizPublicController.contest(req)
         let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contest.requireID()).filter(\.$status != .draft).sort(\.$number).all()
         let now = req.now
         return ContestDTO(
             id: try contest.requireID(), slug: contest.slug, title: contest.title, rules: contest.rules, minAge: contest.minAge,
             requireIdNumber: contest.requireIDNumber, occupations: contest.occupationList, prizes: contest.prizes,
-            rounds: try rounds.map { round in
-                RoundDTO(
-                    id: try round.requireID(), number: round.number, title: round.title, phase: round.phase(at: now), opensAt: round.opensAt, closesAt: round.closesAt,
-                    questionCount: round.questionCount, timeLimitSeconds: round.timeLimitSeconds, maxAttempts: round.maxAttempts, perfectCount: round.perfectCount
-                )
-            }
+            rounds: try rounds.map { try RoundDTO($0, now: now) }
         )
     }
 
     func register(_ req: Request) async throws -> Response {
-        let contest = try await Self.contest(req)
+        let contest = try await QuizPublicController.contest(req)
         let body = try req.content.decode(RegisterBody.self)
         let form = QuizService.Registration(
             fullName: body.fullName ?? "", birthDate: body.birthDate ?? "", phone: body.phone ?? "", idNumber: body.idNumber ?? "",
@@ -162,7 +163,7 @@ struct QuizAPI {
     }
 
     func login(_ req: Request) async throws -> TokenDTO {
-        let contest = try await Self.contest(req)
+        let contest = try await QuizPublicController.contest(req)
         let body = try req.content.decode(LoginBody.self)
         let participant = try await QuizService.login(
             phone: body.phone ?? "", secret: body.secret ?? "", contest: contest, address: req.clientAddress, now: req.now, app: req.application, on: req.db
@@ -267,13 +268,7 @@ struct QuizAPI {
             result.append(AdminContestDTO(
                 id: id, slug: contest.slug, title: contest.title, status: contest.status.rawValue,
                 participants: try await Participant.query(on: req.db).filter(\.$contest.$id == id).count(),
-                rounds: try rounds.map { round in
-                    RoundDTO(
-                        id: try round.requireID(), number: round.number, title: round.title, phase: round.phase(at: now), opensAt: round.opensAt,
-                        closesAt: round.closesAt, questionCount: round.questionCount, timeLimitSeconds: round.timeLimitSeconds, maxAttempts: round.maxAttempts,
-                        perfectCount: round.perfectCount
-                    )
-                }
+                rounds: try rounds.map { try RoundDTO($0, now: now) }
             ))
         }
         return result

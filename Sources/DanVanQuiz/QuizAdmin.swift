@@ -276,14 +276,16 @@ public enum QuizAdmin {
             JOIN quiz_rounds r ON r.id = a.round_id WHERE r.contest_id = \(bind: contestID) \(roundFilter) GROUP BY p.unit_id
             """).all(decoding: UnitCount.self)
         let headcounts = try await QuizHeadcount.query(on: db).filter(\.$contest.$id == contestID).all()
-        let units = try await scope.filter(OrgUnit.query(on: db)).filter(\.$status == .active).sort(\.$path).all()
         var ownParticipants: [UUID: Int] = [:]
         for row in participantCounts { ownParticipants[row.unit_id, default: 0] += row.n }
         var ownAttempts: [UUID: Int] = [:]
         for row in attemptCounts { ownAttempts[row.unit_id, default: 0] += row.n }
         let heads = Dictionary(headcounts.map { ($0.$unit.id, $0.headcount) }, uniquingKeysWith: { $1 })
         // Roll up by path: a unit's figure is its whole subtree (every unit, even merged ones, counts toward its ancestors).
-        let allUnits = try await OrgUnit.query(on: db).all()
+        // One load of the tree: merged units still count toward their ancestors; the table lists
+        // the active units in scope.
+        let allUnits = try await OrgUnit.query(on: db).sort(\.$path).all()
+        let units = allUnits.filter { $0.status == .active && scope.contains($0) }
         let pathOf = Dictionary(allUnits.compactMap { unit in unit.id.map { ($0, unit.path) } }, uniquingKeysWith: { a, _ in a })
         var subtreeParticipants: [UUID: Int] = [:]
         var subtreeAttempts: [UUID: Int] = [:]

@@ -67,27 +67,6 @@ struct QuizAdminController {
         let errors: FormErrors
     }
 
-    struct PoolQuestion: Encodable, Sendable {
-        let index: Int
-        let number: Int
-        let text: String
-        let options: [String]
-        let correct: String
-    }
-
-    struct ResultRow: Encodable, Sendable {
-        let rank: Int
-        let name: String
-        let phone: String
-        let unit: String
-        let correct: Int
-        let distance: String
-        let time: String
-        let submittedAt: String
-        let prize: String
-        let flagged: Bool
-    }
-
     struct RoundPage: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
@@ -103,7 +82,7 @@ struct QuizAdminController {
         let minutes: Int
         let maxAttempts: Int
         let predictionQuestion: String
-        let pool: [PoolQuestion]
+        let pool: [QuestionRow]
         let attempts: String
         let submitted: String
         let participants: String
@@ -111,7 +90,7 @@ struct QuizAdminController {
         let closed: Bool
         let draft: Bool
         let canClose: Bool
-        let results: [ResultRow]
+        let results: [QuizPublicController.StandingRow]
         let ranked: String
         let mostParticipants: [QuizAdmin.UnitStanding]
         let highestRate: [QuizAdmin.UnitStanding]
@@ -119,18 +98,10 @@ struct QuizAdminController {
         let canManage: Bool
     }
 
-    struct BankRow: Encodable, Sendable {
-        let number: Int
-        let text: String
-        let options: [String]
-        let correct: String
-        let topic: String
-    }
-
     struct BankPage: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
-        let rows: [BankRow]
+        let rows: [QuestionRow]
         let total: Int
         let query: String
         let importErrors: [QuizRules.RowError]
@@ -340,14 +311,7 @@ struct QuizAdminController {
         let roundID = try round.requireID()
         let now = req.now
         let links = try await RoundQuestion.query(on: req.db).filter(\.$round.$id == roundID).with(\.$question).sort(\.$position).all()
-        let letters = QuizPublicController.letters
-        let pool = links.enumerated().map { index, link in
-            PoolQuestion(
-                index: index + 1, number: link.question.number, text: link.question.text,
-                options: link.question.options.enumerated().map { letters[min($0.offset, 5)] + ". " + $0.element },
-                correct: QuizRules.indexes(of: link.question.correctMask).map { letters[min($0, 5)] }.joined(separator: ", ")
-            )
-        }
+        let pool = links.enumerated().map { QuestionRow($0.element.question, index: $0.offset + 1) }
         let attempts = try await Attempt.query(on: req.db).filter(\.$round.$id == roundID).count()
         let submitted = try await Attempt.query(on: req.db).filter(\.$round.$id == roundID).filter(\.$status == .submitted).count()
         var participants = 0
@@ -355,19 +319,14 @@ struct QuizAdminController {
             struct N: Decodable { let n: Int }
             participants = try await sql.raw("SELECT COUNT(DISTINCT participant_id) AS n FROM quiz_attempts WHERE round_id = \(bind: roundID)").first(decoding: N.self)?.n ?? 0
         }
-        var results: [ResultRow] = []
+        var results: [QuizPublicController.StandingRow] = []
         var ranked = 0
         var units: (mostParticipants: [QuizAdmin.UnitStanding], highestRate: [QuizAdmin.UnitStanding]) = ([], [])
         if round.status == .closed {
             let prizes = QuizRules.prizeNames(QuizRules.prizes(contest.prizes) ?? [])
             let standings = try await QuizService.standings(round: roundID, offset: 0, limit: max(50, prizes.count), on: req.db)
             let flagged = Set(try await QuizFlag.query(on: req.db).filter(\.$contest.$id == contest.requireID()).filter(\.$reviewedAt == nil).all().compactMap(\.participantID))
-            results = QuizPublicController.standingRows(standings, prizes: prizes, mine: nil, maskPhones: false).enumerated().map { index, row in
-                ResultRow(
-                    rank: row.rank, name: row.name, phone: row.phone, unit: row.unit, correct: row.correct, distance: row.distance, time: row.time,
-                    submittedAt: row.submittedAt, prize: row.prize, flagged: flagged.contains(standings[index].participant_id)
-                )
-            }
+            results = QuizPublicController.standingRows(standings, prizes: prizes, mine: nil, maskPhones: false, flagged: flagged)
             ranked = try await QuizService.rankedCount(round: roundID, on: req.db)
             units = try await QuizAdmin.unitStandings(round: roundID, contestID: contest.requireID(), on: req.db)
         }
@@ -439,15 +398,9 @@ struct QuizAdminController {
         var builder = Question.query(on: req.db).filter(\.$contest.$id == (try contest.requireID()))
         if !query.isEmpty { builder = builder.filter(\.$searchKey ~~ VietnameseText.fold(query)) }
         let questions = try await builder.sort(\.$number).limit(500).all()
-        let letters = QuizPublicController.letters
         return try await req.render("quiz/admin_bank", title: req.t("quiz.bank.title"), BankPage(
             contestID: try contest.requireID().uuidString, contestTitle: contest.title,
-            rows: questions.map { question in
-                BankRow(
-                    number: question.number, text: question.text, options: question.options.enumerated().map { letters[min($0.offset, 5)] + ". " + $0.element },
-                    correct: QuizRules.indexes(of: question.correctMask).map { letters[min($0, 5)] }.joined(separator: ", "), topic: question.topic
-                )
-            },
+            rows: questions.map { QuestionRow($0, index: $0.number) },
             total: try await Question.query(on: req.db).filter(\.$contest.$id == contest.requireID()).count(), query: query, importErrors: importErrors,
             importMessage: message, canManage: Self.canManage(req)
         ), status: status)
@@ -522,13 +475,12 @@ struct QuizAdminController {
         let scope = try await req.scope()
         let visible = Set(try await scope.filter(OrgUnit.query(on: req.db)).all().compactMap(\.id))
         var values: [UUID: Int?] = [:]
-        for pair in (req.body.string ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
-            guard parts.count == 2, parts[0].hasPrefix("h_"), let id = UUID(uuidString: String(parts[0].dropFirst(2))), visible.contains(id) else { continue }
-            let text = parts[1].replacingOccurrences(of: "+", with: "").replacingOccurrences(of: ".", with: "").trimmingCharacters(in: .whitespaces)
+        for (name, raw) in req.formPairs() {
+            guard name.hasPrefix("h_"), let id = UUID(uuidString: String(name.dropFirst(2))), visible.contains(id) else { continue }
+            let text = raw.filter { $0 != " " && $0 != "." }
             if text.isEmpty { values[id] = .some(nil); continue }
             guard let value = Int(text), (0...10_000_000).contains(value) else {
-                req.flash(.error, req.t("quiz.participation.badHeadcount", parts[1]))
+                req.flash(.error, req.t("quiz.participation.badHeadcount", raw))
                 return req.redirect(to: "/quiz/\(contest.id!)/participation")
             }
             values[id] = value

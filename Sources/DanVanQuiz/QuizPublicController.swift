@@ -26,8 +26,6 @@ struct QuizPublicController {
         let phaseLabel: String
         let opensAt: String
         let closesAt: String
-        let closesAtISO: String
-        let opensAtISO: String
         let questionCount: Int
         let minutes: Int
         let maxAttempts: Int
@@ -47,7 +45,6 @@ struct QuizPublicController {
         let rounds: [RoundCard]
         let participantName: String?
         let participantPhone: String?
-        let nextDeadline: String?
         let countdownTo: String?
         let countdownLabel: String
         let participants: String
@@ -140,6 +137,8 @@ struct QuizPublicController {
         let submittedAt: String
         let prize: String
         let mine: Bool
+        /// Has a flag the organiser has not reviewed (organiser's view only).
+        let flagged: Bool
     }
 
     struct LeaderboardContext: Encodable, Sendable {
@@ -157,19 +156,11 @@ struct QuizPublicController {
         let mine: StandingRow?
     }
 
-    struct KeyRow: Encodable, Sendable {
-        let index: Int
-        let text: String
-        let options: [OptionView]
-        let correct: String
-        let explanation: String
-    }
-
     struct AnswerKeyContext: Encodable, Sendable {
         let slug: String
         let title: String
         let roundTitle: String
-        let rows: [KeyRow]
+        let rows: [QuestionRow]
     }
 
     // MARK: Helpers
@@ -249,8 +240,7 @@ struct QuizPublicController {
             }
             cards.append(RoundCard(
                 number: round.number, title: round.title, phase: phase, phaseLabel: req.t("quiz.phase.\(phase)"), opensAt: VNFormat.dateTime(round.opensAt),
-                closesAt: VNFormat.dateTime(round.closesAt), closesAtISO: ISO8601DateFormatter().string(from: round.closesAt),
-                opensAtISO: ISO8601DateFormatter().string(from: round.opensAt), questionCount: round.questionCount,
+                closesAt: VNFormat.dateTime(round.closesAt), questionCount: round.questionCount,
                 minutes: max(1, round.timeLimitSeconds / 60), maxAttempts: round.maxAttempts, attemptsUsed: mine.count,
                 canStart: participant != nil && phase == "open" && (open != nil || mine.count < round.maxAttempts), resumeID: open?.id?.uuidString,
                 bestCorrect: best.map { "\($0)/\(round.questionCount)" } ?? "", rank: rank, perfectCount: round.perfectCount.map(VNFormat.integer) ?? ""
@@ -264,7 +254,6 @@ struct QuizPublicController {
             slug: contest.slug, title: contest.title,
             rules: contest.rules.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             prizes: prizes, rounds: cards, participantName: participant?.fullName, participantPhone: participant.map { QuizRules.maskPhone($0.phone) },
-            nextDeadline: openRound.map { VNFormat.dateTime($0.closesAt) },
             countdownTo: (openRound?.closesAt ?? nextRound?.opensAt).map { ISO8601DateFormatter().string(from: $0) },
             countdownLabel: openRound != nil ? req.t("quiz.public.countdownClose") : req.t("quiz.public.countdownOpen"),
             participants: VNFormat.integer(count)
@@ -402,16 +391,14 @@ struct QuizPublicController {
 
     /// Reads `a<number>=<position>` pairs (repeated for several-answer questions) and
     /// `prediction` from the posted form.
-    static func answers(from body: String) -> (answers: [Int: [Int]], prediction: String, malformed: Bool) {
+    static func answers(from pairs: [(name: String, value: String)]) -> (answers: [Int: [Int]], prediction: String, malformed: Bool) {
         var answers: [Int: [Int]] = [:]
         var prediction = ""
         var malformed = false
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            guard parts.count == 2 else { continue }
-            if parts[0] == "prediction" { prediction = parts[1]; continue }
-            guard parts[0].hasPrefix("a"), let number = Int(parts[0].dropFirst()) else { continue }
-            guard let position = Int(parts[1]) else { malformed = true; continue }
+        for (name, value) in pairs {
+            if name == "prediction" { prediction = value; continue }
+            guard name.hasPrefix("a"), let number = Int(name.dropFirst()) else { continue }
+            guard let position = Int(value) else { malformed = true; continue }
             answers[number, default: []].append(position)
         }
         return (answers, prediction, malformed)
@@ -421,8 +408,7 @@ struct QuizPublicController {
         let contest = try await Self.contest(req)
         let participant = try await Self.requireParticipant(req, contest: contest)
         guard let id = req.parameters.get("attempt", as: UUID.self) else { throw AppError.notFound }
-        let raw = req.body.string ?? ""
-        let parsed = Self.answers(from: raw)
+        let parsed = Self.answers(from: req.formPairs())
         let predictionText = parsed.prediction.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ".", with: "")
         var prediction: Int?
         var formError: String?
@@ -496,13 +482,13 @@ struct QuizPublicController {
         ))
     }
 
-    static func standingRows(_ standings: [QuizService.Standing], prizes: [String], mine: UUID?, maskPhones: Bool) -> [StandingRow] {
+    static func standingRows(_ standings: [QuizService.Standing], prizes: [String], mine: UUID?, maskPhones: Bool, flagged: Set<UUID> = []) -> [StandingRow] {
         standings.map { row in
             StandingRow(
                 rank: row.rank, name: row.full_name, phone: maskPhones ? QuizRules.maskPhone(row.phone) : row.phone, unit: row.unit_name, correct: row.correct,
                 distance: row.distance >= QuizRules.missingPredictionDistance ? "—" : VNFormat.integer(row.distance), time: VNFormat.seconds(row.time_ms),
                 submittedAt: VNFormat.dateTime(row.submitted_at) + String(format: ":%02d", VNFormat.calendar.component(.second, from: row.submitted_at)),
-                prize: prizes[safe: row.rank - 1] ?? "", mine: row.participant_id == mine
+                prize: prizes[safe: row.rank - 1] ?? "", mine: row.participant_id == mine, flagged: flagged.contains(row.participant_id)
             )
         }
     }
@@ -536,16 +522,31 @@ struct QuizPublicController {
         let round = try await Self.round(req, contest: contest)
         guard round.status == .closed else { throw AppError.rejected(.notFound, req.t("quiz.error.keyNotYet")) }
         let links = try await RoundQuestion.query(on: req.db).filter(\.$round.$id == round.requireID()).with(\.$question).sort(\.$position).all()
-        let rows = links.enumerated().map { index, link in
-            let question = link.question
-            let options = question.options
-            return KeyRow(
-                index: index + 1, text: question.text,
-                options: options.enumerated().map { OptionView(position: $0.offset, label: Self.letters[min($0.offset, 5)], text: $0.element) },
-                correct: QuizRules.indexes(of: question.correctMask).map { Self.letters[min($0, 5)] }.joined(separator: ", "), explanation: question.explanation
-            )
-        }
+        let rows = links.enumerated().map { QuestionRow($0.element.question, index: $0.offset + 1) }
         return try await req.render("quiz/answer_key", title: req.t("quiz.key.title"), AnswerKeyContext(slug: contest.slug, title: contest.title, roundTitle: round.title, rows: rows))
+    }
+}
+
+/// A bank question with its answer key, as the organiser's pages and the published answer key
+/// show it: options lettered in their original order.
+struct QuestionRow: Encodable, Sendable {
+    let index: Int
+    let number: Int
+    let text: String
+    let options: [String]
+    let correct: String
+    let topic: String
+    let explanation: String
+
+    init(_ question: Question, index: Int) {
+        let letters = QuizPublicController.letters
+        self.index = index
+        number = question.number
+        text = question.text
+        options = question.options.enumerated().map { letters[min($0.offset, letters.count - 1)] + ". " + $0.element }
+        correct = QuizRules.indexes(of: question.correctMask).map { letters[min($0, letters.count - 1)] }.joined(separator: ", ")
+        topic = question.topic
+        explanation = question.explanation
     }
 }
 

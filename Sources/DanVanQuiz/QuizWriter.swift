@@ -71,8 +71,6 @@ public final class QuizWriter: @unchecked Sendable {
     private let database: @Sendable () -> any Database
     /// The most writes one transaction carries.
     public let maxBatch: Int
-    /// Batches committed, and writes in them (for the benchmark's report).
-    private let counters = NIOLockedValueBox((batches: 0, writes: 0))
 
     /// A writer on the database `database()` returns.
     public init(maxBatch: Int = 400, database: @escaping @Sendable () -> any Database) {
@@ -95,9 +93,6 @@ public final class QuizWriter: @unchecked Sendable {
         }
     }
 
-    /// Batches and writes so far.
-    public var statistics: (batches: Int, writes: Int) { counters.withLockedValue { $0 } }
-
     private func drain() async {
         while true {
             let batch: [Waiting] = lock.withLock {
@@ -112,7 +107,6 @@ public final class QuizWriter: @unchecked Sendable {
             if batch.isEmpty { return }
             do {
                 let results = try await commit(batch.map(\.operation))
-                counters.withLockedValue { $0.batches += 1; $0.writes += batch.count }
                 for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }

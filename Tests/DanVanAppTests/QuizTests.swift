@@ -459,4 +459,60 @@ struct QuizAppTests {
             #expect(export.status == .ok && export.headers.contentType?.subType.contains("spreadsheetml") == true)
         }
     }
+
+    @Test("the organiser sets up a contest and a week through the forms; a participant comes back by phone and secret")
+    func organiserFormsAndReturnVisit() async throws {
+        let clock = FixedClock(start)
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let staff = WebClient(app)
+            try await staff.login("chuyenvien")
+            try await staff.get("/quiz/new")
+            var form = [
+                "title": "Tìm hiểu Dân vận khéo", "slug": "", "unitID": board.id!.uuidString, "status": "published", "rules": "Thể lệ", "minAge": "0",
+                "occupations": "Nhân dân", "prizes": "Nhất:one", "graceSeconds": "10", "minSecondsPerQuestion": "2",
+            ]
+            let refused = try await staff.post("/quiz/new", form: form)
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("Cơ cấu giải") && refused.body.contains("value=\"Tìm hiểu Dân vận khéo\""))
+            form["prizes"] = "Nhất:1, Nhì:2"
+            let created = try await staff.post("/quiz/new", form: form)
+            let contestPath = try #require(created.location)
+            let contest = try #require(try await Contest.query(on: app.db).filter(\.$slug == "tim-hieu-dan-van-kheo").first())
+            #expect(contestPath == "/quiz/\(contest.id!)")
+            try await staff.get("\(contestPath)/bank")
+            var csv = "Câu hỏi,A,B,C,Đáp án\r\n"
+            for index in 1...6 { csv += "Câu \(index)?,Đúng \(index),Sai \(index),Khác \(index),A\r\n" }
+            #expect(try await staff.postMultipart("\(contestPath)/bank", fields: [:], file: ("file", "bank.csv", csv)).status == .seeOther)
+            try await staff.get("\(contestPath)/rounds/new")
+            var round = [
+                "title": "Tuần thi thứ 1", "opensAt": VNFormat.isoDateTime(start.addingTimeInterval(-60)), "closesAt": VNFormat.isoDateTime(start.addingTimeInterval(-120)),
+                "questionCount": "5", "timeLimitMinutes": "10", "maxAttempts": "2", "predictionQuestion": "",
+            ]
+            let badRound = try await staff.post("\(contestPath)/rounds/new", form: round)
+            #expect(badRound.status == .unprocessableEntity && badRound.body.contains("phải sau thời điểm mở"))
+            round["closesAt"] = VNFormat.isoDateTime(start.addingTimeInterval(86_400))
+            let savedRound = try await staff.post("\(contestPath)/rounds/new", form: round)
+            #expect(savedRound.location == "\(contestPath)/rounds/1")
+            let roundPage = try await staff.get("\(contestPath)/rounds/1")
+            #expect(roundPage.body.contains("Câu hỏi của tuần thi (5)"))
+            #expect(try await staff.post("\(contestPath)/rounds/1/publish", form: [:]).status == .seeOther)
+            #expect(try await QuizRound.query(on: app.db).first()?.status == .published)
+            // A participant registered through the API comes back in the browser.
+            let ward = try await unit("P-HL", on: app)
+            let client = WebClient(app)
+            let registered = try await api(client, .POST, "/api/v1/quiz/contests/tim-hieu-dan-van-kheo/participants", [
+                "fullName": "Võ Thị Trở Lại", "phone": "0933 444 555", "unitId": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "mật khẩu",
+            ])
+            #expect(registered.status == .created)
+            let browser = WebClient(app)
+            try await browser.get("/thi/tim-hieu-dan-van-kheo/dang-nhap")
+            let wrong = try await browser.post("/thi/tim-hieu-dan-van-kheo/dang-nhap", form: ["phone": "+84933444555", "secret": "sai"])
+            #expect(wrong.status == .unauthorized && wrong.body.contains("không đúng") && wrong.body.contains("value=\"+84933444555\""))
+            let back = try await browser.post("/thi/tim-hieu-dan-van-kheo/dang-nhap", form: ["phone": "+84933444555", "secret": "mật khẩu"])
+            #expect(back.location == "/thi/tim-hieu-dan-van-kheo")
+            let landing = try await browser.get("/thi/tim-hieu-dan-van-kheo")
+            #expect(landing.body.contains("Võ Thị Trở Lại") && landing.body.contains("start-button"))
+        }
+    }
 }

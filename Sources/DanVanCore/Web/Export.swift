@@ -25,3 +25,15 @@ extension Request {
         }
     }
 }
+
+extension Request {
+    /// The urlencoded body as name/value pairs in order, names repeated as sent (a group of
+    /// checkboxes, fields named by id). Vapor's form decoder keeps one value per plain name.
+    public func formPairs() -> [(name: String, value: String)] {
+        (body.string ?? "").split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+    }
+}
