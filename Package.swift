@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Pure Swift text handling: no Vapor, no database.
@@ -61,7 +62,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "danvan",
-            dependencies: ["DanVanApp", .product(name: "Vapor", package: "vapor")]
+            dependencies: ["DanVanApp", .product(name: "Vapor", package: "vapor"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .target(
             name: "DanVanTestSupport",

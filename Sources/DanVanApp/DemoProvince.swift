@@ -171,7 +171,7 @@ public enum DemoProvince {
             }
         }
         // Occurrences of recurring tasks, overdue marks and reminders, as the scheduler would.
-        try await TaskJobs.run(on: app.db, now: now, reminderDays: app.config.reminderDays)
+        _ = try await TaskJobs.run(on: app.db, now: now, reminderDays: app.config.reminderDays)
     }
 
     /// Loads the province if the database holds no unit yet; returns whether it did.

@@ -126,7 +126,7 @@ struct QuizBenchCommand: AsyncCommand {
         var submits = ""
         for index in starts..<count {
             let layout = QuizRules.layout(questions: pool.map { ($0.question.number, $0.question.options.count) }, using: &generator)
-            let id = UUID()
+            let id = UUID.timeOrdered(at: now)  // as QuizService.start makes them
             attemptRows.append(SQLGroupExpression([
                 SQLBind(id), SQLBind(roundID), SQLBind(participantIDs[index]), SQLBind(1), SQLBind(now), SQLBind(now.addingTimeInterval(3600)),
                 SQLBind(QuizRules.encode(layout)), SQLBind("started"), SQLBind("bench"), SQLBind(day),

@@ -6,6 +6,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Leaf
+import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 import Vapor
@@ -41,7 +42,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(PublicFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserMiddleware())
     app.middleware.use(CSRFMiddleware())
@@ -97,7 +98,30 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
             try await sql.raw("PRAGMA synchronous = FULL").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
             try await sql.raw("PRAGMA busy_timeout = 5000").run()
+            // The writer's commits never stop to copy the log into the database file (an
+            // automatic checkpoint, with its flushes, made every thousandth page's batch
+            // wait); a background task checkpoints instead, from another connection.
+            if app.config.runScheduler {
+                try await sql.raw("PRAGMA wal_autocheckpoint = 0").run()
+                app.lifecycle.use(WALCheckpointer())
+            }
         }
+        // Read-only pools for hot reads (`req.readDB`): WAL lets them read while others write.
+        let readPools = ProcessInfo.processInfo.environment["DANVAN_SQLITE_READ_POOLS"].flatMap(Int.init) ?? 3
+        var readers: [DatabaseID] = []
+        for number in 0..<max(0, readPools) {
+            let id = DatabaseID(string: "sqlite-read-\(number)")
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: id, isDefault: false)
+            var seen = Set<ObjectIdentifier>()
+            for loop in app.eventLoopGroup.makeIterator() {
+                guard seen.insert(ObjectIdentifier(loop)).inserted,
+                      let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+                try await sql.raw("PRAGMA busy_timeout = 5000").run()
+                try await sql.raw("PRAGMA query_only = 1").run()
+            }
+            readers.append(id)
+        }
+        app.readDatabases = readers
     case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema { configuration.searchPath = [schema, "public"] }
@@ -105,6 +129,35 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
         if let schema, let sql = app.db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
         }
+    }
+}
+
+/// Copies the SQLite write-ahead log into the database file every second, from a pooled
+/// connection (a PASSIVE checkpoint waits for nobody and blocks no writer). Runs where the
+/// group-commit writer has its automatic checkpoints turned off.
+final class WALCheckpointer: LifecycleHandler, Sendable {
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    func didBootAsync(_ application: Application) async throws {
+        let app = application
+        let task = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard !Task.isCancelled, let sql = app.db as? any SQLDatabase else { continue }
+                do {
+                    try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
+                } catch {
+                    app.logger.warning("Chép nhật ký ghi (WAL) vào tệp cơ sở dữ liệu lỗi: \(String(reflecting: error))")
+                }
+            }
+        }
+        self.task.withLockedValue { $0 = task }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let task = self.task.withLockedValue { $0 }
+        task?.cancel()
+        await task?.value
     }
 }
 

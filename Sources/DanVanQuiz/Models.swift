@@ -364,7 +364,24 @@ public final class QuizHeadcount: Model, @unchecked Sendable {
 
 /// The quiz tables.
 enum QuizMigrations {
-    static let all: [any Migration] = [CreateQuiz()]
+    static let all: [any Migration] = [CreateQuiz(), DropRoundStatusIndex()]
+
+    /// Submissions change an attempt's status; an index on (round, status) made each one
+    /// rewrite two more index pages. The unique (round, participant, attempt number) index
+    /// already finds a round's attempts, which is all the close and the counts need.
+    struct DropRoundStatusIndex: AsyncMigration {
+        var name: String { "quiz.0002.drop-round-status-index" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "quiz_attempts_round_status_idx").ifExists().run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.create(index: "quiz_attempts_round_status_idx").on("quiz_attempts").column("round_id").column("status").run()
+        }
+    }
 
     struct CreateQuiz: AsyncMigration {
         var name: String { "quiz.0001.create" }

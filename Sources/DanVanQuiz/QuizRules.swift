@@ -85,16 +85,40 @@ public enum QuizRules {
 
     /// The inverse of `encode`; nil for text that is not a layout.
     public static func decode(_ text: String) -> [Slot]? {
+        // Read byte by byte: this runs on every submission.
         guard !text.isEmpty else { return [] }
         var slots: [Slot] = []
-        for part in text.split(separator: ",") {
-            let pieces = part.split(separator: ":")
-            guard pieces.count == 2, let number = Int(pieces[0]) else { return nil }
-            let order = pieces[1].compactMap { $0.wholeNumberValue }
-            guard order.count == pieces[1].count, Set(order) == Set(0..<order.count) else { return nil }
+        var number = 0, digits = 0, order: [Int] = [], seen = 0, inOrder = false
+        func finishSlot() -> Bool {
+            // Each option position 0..<n exactly once.
+            guard inOrder, !order.isEmpty, seen == (1 << order.count) - 1 else { return false }
             slots.append(Slot(number: number, order: order))
+            number = 0; digits = 0; order = []; seen = 0; inOrder = false
+            return true
         }
-        return slots
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let value = Int(byte - UInt8(ascii: "0"))
+                if inOrder {
+                    guard seen & (1 << value) == 0 else { return nil }
+                    seen |= 1 << value
+                    order.append(value)
+                } else {
+                    guard digits < 9 else { return nil }
+                    number = number * 10 + value
+                    digits += 1
+                }
+            case UInt8(ascii: ":"):
+                guard !inOrder, digits > 0 else { return nil }
+                inOrder = true
+            case UInt8(ascii: ","):
+                guard finishSlot() else { return nil }
+            default:
+                return nil
+            }
+        }
+        return finishSlot() ? slots : nil
     }
 
     /// Answer-key bit mask of original option indexes: options 0 and 2 → 0b101.

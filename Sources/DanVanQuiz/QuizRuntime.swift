@@ -23,8 +23,8 @@ public struct RoundInfo: Sendable {
     let id: UUID
     let contestID: UUID
     let number: Int
-    let title: String
-    let status: QuizRound.Status
+    public let title: String
+    public let status: QuizRound.Status
     let opensAt: Date
     let closesAt: Date
     let questionCount: Int
@@ -81,27 +81,68 @@ public final class QuizRuntime: Sendable {
     public let limiter = RateLimiter()
     /// Limits (tests tighten them).
     public let limits: NIOLockedValueBox<QuizLimits>
-    private let rounds = NIOLockedValueBox([UUID: RoundInfo]())
+    private let rounds = NIOLockedValueBox(RoundCache())
     /// Seconds a cached round's times and status are trusted.
     let refreshSeconds: TimeInterval = 3
+    /// Seconds past which a cached round is no longer served while it is being re-read.
+    let staleLimitSeconds: TimeInterval = 30
+
+    private struct RoundCache {
+        var entries: [UUID: RoundInfo] = [:]
+        var refreshing: Set<UUID> = []
+    }
 
     init(writer: QuizWriter, limits: QuizLimits) {
         self.writer = writer
         self.limits = .init(limits)
     }
 
-    /// The round, from memory if fresh enough.
+    /// The round, from memory if fresh enough. A round a little past its refresh time is
+    /// served as it is while one task re-reads it, so the hundreds of requests that arrive in
+    /// that moment never all reload it at once (which is what made latency spike every few
+    /// seconds under load).
     public func round(_ id: UUID, on db: any Database) async throws -> RoundInfo? {
-        let now = ProcessInfo.processInfo.systemUptime
-        if let cached = rounds.withLockedValue({ $0[id] }), now - cached.loadedAt < refreshSeconds { return cached }
-        guard let info = try await load(id, on: db, uptime: now) else { return nil }
-        rounds.withLockedValue { $0[id] = info }
-        return info
+        try await round(id, on: db, uptime: ProcessInfo.processInfo.systemUptime).info
+    }
+
+    /// `round(_:on:)` at a given monotonic time (seconds); `refreshing` tells whether this
+    /// call served a stale copy and started the one re-read (the task is returned to await).
+    public func round(_ id: UUID, on db: any Database, uptime now: TimeInterval) async throws -> (info: RoundInfo?, refreshing: Task<Void, Never>?) {
+        enum Plan { case serve(RoundInfo), serveAndRefresh(RoundInfo), load }
+        let plan: Plan = rounds.withLockedValue { cache in
+            guard let cached = cache.entries[id] else { return .load }
+            let age = now - cached.loadedAt
+            if age < refreshSeconds { return .serve(cached) }
+            if age < staleLimitSeconds, !cache.refreshing.contains(id) {
+                cache.refreshing.insert(id)
+                return .serveAndRefresh(cached)
+            }
+            return age < staleLimitSeconds ? .serve(cached) : .load
+        }
+        switch plan {
+        case .serve(let info):
+            return (info, nil)
+        case .serveAndRefresh(let info):
+            let task = Task {
+                let fresh = try? await self.load(id, on: db, uptime: now)
+                self.rounds.withLockedValue { cache in
+                    cache.refreshing.remove(id)
+                    // Dropped if the round was invalidated meanwhile (what was read may predate the change).
+                    guard cache.entries[id] != nil else { return }
+                    cache.entries[id] = fresh
+                }
+            }
+            return (info, task)
+        case .load:
+            guard let info = try await load(id, on: db, uptime: now) else { return (nil, nil) }
+            rounds.withLockedValue { $0.entries[id] = info }
+            return (info, nil)
+        }
     }
 
     /// Forgets a round after a change made in this process.
     public func invalidate(_ id: UUID) {
-        _ = rounds.withLockedValue { $0.removeValue(forKey: id) }
+        _ = rounds.withLockedValue { $0.entries.removeValue(forKey: id) }
     }
 
     private func load(_ id: UUID, on db: any Database, uptime: TimeInterval) async throws -> RoundInfo? {

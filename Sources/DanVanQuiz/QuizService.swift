@@ -176,7 +176,7 @@ public enum QuizService {
 
     /// A new API token for the participant (the previous one stops working).
     public static func issueToken(for participant: Participant, on db: any Database) async throws -> String {
-        let token = "dvq_" + [UInt8].random(count: 24).map { String(format: "%02x", $0) }.joined()
+        let token = "dvq_" + Hex.string([UInt8].random(count: 24))
         participant.tokenHash = tokenHash(token)
         try await participant.update(on: db)
         return token
@@ -254,7 +254,8 @@ public enum QuizService {
             }
             var generator = SystemRandomNumberGenerator()
             let layout = QuizRules.layout(questions: info.pool, using: &generator)
-            let id = UUID()
+            // Time-ordered: a rush of starts appends to the attempts' key index.
+            let id = UUID.timeOrdered()
             let start = QuizWriter.Start(
                 id: id, roundID: roundID, participantID: participant.id, attemptNo: (existing.map(\.attempt_no).max() ?? 0) + 1, startedAt: now,
                 deadlineAt: min(now.addingTimeInterval(TimeInterval(info.timeLimitSeconds)), info.closesAt), layout: QuizRules.encode(layout),

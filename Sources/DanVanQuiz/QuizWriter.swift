@@ -177,7 +177,7 @@ public final class QuizWriter: @unchecked Sendable {
         var rows: [SQLGroupExpression] = []
         func row(at: Date, action: String, id: UUID, summary: String, after: String, address: String) -> SQLGroupExpression {
             SQLGroupExpression([
-                SQLBind(UUID()), SQLBind(at), SQLBind("thí sinh"), SQLBind(action), SQLBind("quizAttempt"), SQLBind(id.uuidString),
+                SQLBind(UUID.timeOrdered()), SQLBind(at), SQLBind("thí sinh"), SQLBind(action), SQLBind("quizAttempt"), SQLBind(id.uuidString),
                 SQLBind(summary), SQLBind(after), SQLBind(address),
             ] as [any SQLExpression])
         }

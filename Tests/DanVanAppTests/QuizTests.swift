@@ -31,6 +31,11 @@ struct QuizRulesTests {
         let layout = [QuizRules.Slot(number: 7, order: [2, 0, 1, 3]), QuizRules.Slot(number: 3, order: [1, 0, 2])]
         #expect(QuizRules.decode(QuizRules.encode(layout)) == layout)
         #expect(QuizRules.decode("7:0012") == nil)
+        #expect(QuizRules.decode("12:3021,5:102") == [QuizRules.Slot(number: 12, order: [3, 0, 2, 1]), QuizRules.Slot(number: 5, order: [1, 0, 2])])
+        #expect(QuizRules.decode("") == [])
+        for bad in ["7:013", "7:", ":012", "7:01:2", "7:012,", ",7:012", "7;012", "x:01", "7:0a1", "7 :01", "1234567890:01"] {
+            #expect(QuizRules.decode(bad) == nil, "\(bad)")
+        }
         let keys = [7: QuizRules.Key(optionCount: 4, correctMask: 0b0101, multiple: true), 3: QuizRules.Key(optionCount: 3, correctMask: 0b001, multiple: false)]
         // Question 7 shows original options [2,0,1,3]: original 0 and 2 are positions 1 and 0.
         #expect(try QuizRules.score(answers: [7: [0, 1], 3: [1]], layout: layout, keys: keys).correct == 2)
@@ -211,6 +216,23 @@ struct QuizAppTests {
             // Answers to a question not in the attempt are refused with a message.
             let stray = try await api(client, .POST, "/api/v1/quiz/attempts/\(attemptID)/submission", token: token, ["answers": ["999": [0]]])
             #expect(stray.status == .badRequest && stray.body.contains("không thuộc lượt thi"))
+            // A body that is not the documented JSON gets a message, never a crash.
+            let submission = "/api/v1/quiz/attempts/\(attemptID)/submission"
+            for raw in [#"{"answers": {"1": [0]"#, "[1, 2]", #"{"answers": {"1": "A"}}"#, #"{"answers": [0]}"#, #"{"prediction": "nhiều"}"#, #"{"answers": {"1": [0.5]}}"#, ""] {
+                var headers = HTTPHeaders()
+                headers.contentType = .json
+                headers.replaceOrAdd(name: "X-Participant-Token", value: token)
+                let reply = try await client.send(.POST, submission, headers: headers, body: ByteBuffer(string: raw))
+                #expect(reply.status == .badRequest && reply.body.contains(L10n.text("error.badForm")), "\(raw): \(reply.status) \(reply.body.prefix(160))")
+            }
+            let badKey = try await api(client, .POST, submission, token: token, ["answers": ["câu 1": [0]]])
+            #expect(badKey.status == .badRequest && badKey.body.contains("không phải số câu hỏi"))
+            // A form-encoded body still reads (through Vapor's decoders) and is checked the same way.
+            var formHeaders = HTTPHeaders()
+            formHeaders.contentType = .urlEncodedForm
+            formHeaders.replaceOrAdd(name: "X-Participant-Token", value: token)
+            let form = try await client.send(.POST, submission, headers: formHeaders, body: ByteBuffer(string: "answers[999][]=0"))
+            #expect(form.status == .badRequest && form.body.contains("không thuộc lượt thi"), "\(form.status) \(form.body.prefix(160))")
             clock.advance(by: 95.5)
             let answers = try await rightAnswers(attemptID, app: app)
             let submitted = try await api(client, .POST, "/api/v1/quiz/attempts/\(attemptID)/submission", token: token, ["answers": answers, "prediction": 1])
@@ -254,6 +276,43 @@ struct QuizAppTests {
             let items = try #require(board.json["items"] as? [[String: Any]])
             #expect(items.count == 1 && items[0]["phone"] as? String == "0912***111" && items[0]["prize"] as? String == "Giải Nhất")
             #expect(board.json["perfectCount"] as? Int == 1)
+        }
+    }
+
+    @Test("a round is kept in memory; a stale copy is served while one task re-reads it; a change made here is seen at once")
+    func roundCache() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await loadDemo(app)
+            let (_, round) = try await makeContest(app, now: start)
+            let id = try round.requireID()
+            let original = round.title
+            // A monotonic time far from any load the app made while setting up.
+            let base = 1_000_000.0
+            let first = try await app.quiz.round(id, on: app.db, uptime: base)
+            #expect(first.info?.title == original && first.refreshing == nil)
+            round.title = "Tuần đổi tên"
+            try await round.save(on: app.db)
+            // Fresh for three seconds.
+            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 1).info?.title == original)
+            // Then the stale copy is served while one task re-reads; a second caller starts none.
+            let stale = try await app.quiz.round(id, on: app.db, uptime: base + 4)
+            #expect(stale.info?.title == original)
+            let refresh = try #require(stale.refreshing)
+            let second = try await app.quiz.round(id, on: app.db, uptime: base + 4)
+            #expect(second.info?.title == original && second.refreshing == nil)
+            await refresh.value
+            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 4.5).info?.title == "Tuần đổi tên")
+            // A copy older than the stale limit is not served: the caller waits for the read.
+            round.title = "Tuần ba mươi giây"
+            try await round.save(on: app.db)
+            let late = try await app.quiz.round(id, on: app.db, uptime: base + 40)
+            #expect(late.info?.title == "Tuần ba mươi giây" && late.refreshing == nil)
+            // A change made in this process (organiser's save, close) is seen at once.
+            round.title = "Tuần sau khi sửa"
+            try await round.save(on: app.db)
+            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 41).info?.title == "Tuần ba mươi giây")
+            app.quiz.invalidate(id)
+            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 41).info?.title == "Tuần sau khi sửa")
         }
     }
 

@@ -38,6 +38,8 @@ public final class AuditEntry: Model, @unchecked Sendable {
         at: Date, actorID: UUID?, actorName: String, action: String, entityType: String, entityID: String?,
         summary: String, beforeJSON: String?, afterJSON: String?, address: String?
     ) {
+        // Time-ordered: entries are appended, so their key index grows at its end.
+        self.id = .timeOrdered()
         self.at = at
         self.actorID = actorID
         self.actorName = actorName

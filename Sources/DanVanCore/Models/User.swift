@@ -124,7 +124,7 @@ public final class APIToken: Model, @unchecked Sendable {
 
     /// Hex SHA-256 of a token.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// A new random token: `dv_` and 43 URL-safe characters (256 bits).

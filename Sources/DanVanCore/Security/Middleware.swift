@@ -145,7 +145,7 @@ extension Request {
     /// The session's CSRF token, created on first use.
     public var csrfToken: String {
         if let token = session.data["csrf"] { return token }
-        let token = [UInt8].random(count: 24).map { String(format: "%02x", $0) }.joined()
+        let token = Hex.string([UInt8].random(count: 24))
         session.data["csrf"] = token
         return token
     }

@@ -56,7 +56,7 @@ public struct FileStore: Sendable {
         if let magic = rule.magic, !data.starts(with: magic) {
             throw Refusal(message: "Nội dung tệp \(filename) không đúng định dạng .\(ext).")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(SHA256.hash(data: data))
         let key = "\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)"
         let path = root + key
         if !FileManager.default.fileExists(atPath: path) {
@@ -73,7 +73,7 @@ public struct FileStore: Sendable {
         guard !key.contains(".."), let data = FileManager.default.contents(atPath: root + key) else {
             throw Refusal(message: "Không tìm thấy tệp đã lưu.")
         }
-        let actual = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let actual = Hex.string(SHA256.hash(data: data))
         guard actual == sha256 else { throw Refusal(message: "Tệp đã lưu bị hỏng (sai mã kiểm tra).") }
         return data
     }

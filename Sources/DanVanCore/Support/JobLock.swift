@@ -24,36 +24,3 @@ public enum JobLock {
         }
     }
 }
-
-extension Application {
-    private struct WriterDatabaseKey: StorageKey { typealias Value = WriterDatabase }
-
-    /// A database handle reserved for batched writers (group commit). On an SQLite file it is
-    /// a connection of its own, pinned to one event loop, so a batch being committed never
-    /// holds the connection that requests on that loop read through; elsewhere it is `db`.
-    public struct WriterDatabase: Sendable {
-        /// The database id of the dedicated pool.
-        public let id: DatabaseID
-        /// The loop its connection lives on.
-        public let loop: any EventLoop
-
-        /// Names the pool and its loop.
-        public init(id: DatabaseID, loop: any EventLoop) {
-            self.id = id
-            self.loop = loop
-        }
-    }
-
-    /// Set by the database configuration when a dedicated writer connection exists.
-    public var writerDatabase: WriterDatabase? {
-        get { storage[WriterDatabaseKey.self] }
-        set { storage[WriterDatabaseKey.self] = newValue }
-    }
-
-    /// The handle batched writers use.
-    public var writerDB: any Database {
-        guard let writer = writerDatabase,
-              let database = databases.database(writer.id, logger: logger, on: writer.loop) else { return db }
-        return database
-    }
-}

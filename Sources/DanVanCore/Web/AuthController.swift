@@ -38,7 +38,7 @@ struct AuthController {
             let oldID = req.session.id
             let csrf = req.session.data["csrf"]
             req.session.id = nil
-            if let oldID { try await req.application.sessions.driver.deleteSession(oldID, for: req) }
+            if let oldID { try await req.application.sessions.driver.deleteSession(oldID, for: req).get() }
             req.session.data["uid"] = id.uuidString
             req.session.data["ver"] = String(user.sessionVersion)
             req.session.data["csrf"] = csrf

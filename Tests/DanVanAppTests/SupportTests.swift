@@ -1,0 +1,61 @@
+import DanVanCore
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Core support: JSON reader, hex, time-ordered ids, public files")
+struct SupportTests {
+    @Test("the JSON reader reads documents as JSONSerialization does and refuses what is not JSON")
+    func jsonReader() throws {
+        let text = #"{"answers": {"17": [0, 2], "3": []}, "prediction": 1234, "name": "Đặng \"Văn\" \u0110\ud83d\ude00", "ok": true, "none": null, "x": -1.5e3}"#
+        let value = try JSON.parse(Array(text.utf8))
+        #expect(value["answers"] == .object(["17": .array([.number(0), .number(2)]), "3": .array([])]))
+        #expect(value["prediction"]?.integer == 1234)
+        #expect(value["name"] == .string("Đặng \"Văn\" Đ😀"))
+        #expect(value["ok"] == .bool(true) && value["none"] == .null && value["x"] == .number(-1500))
+        #expect(value["x"]?.integer == -1500 && JSON.number(1.5).integer == nil)
+        #expect(try JSON.parse(Array(" [ ] ".utf8)) == .array([]))
+        for bad in ["", "{", "{\"a\" 1}", "{\"a\":1,}", "[1 2]", "01", "1.", "-", "\"abc", "\"a\u{01}b\"", "tru", "{} x", "\"\\x\"", "\"\\ud83d\"", "[1e]", "{\"a\":}"] {
+            #expect(throws: JSON.SyntaxError.self, "\(bad)") { try JSON.parse(Array(bad.utf8)) }
+        }
+        // Invalid UTF-8 inside a string is refused, not repaired.
+        #expect(throws: JSON.SyntaxError.self) { try JSON.parse([0x22, 0xC3, 0x28, 0x22]) }
+        // Deep nesting is refused instead of exhausting the stack.
+        #expect(throws: JSON.SyntaxError.self) { try JSON.parse(Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)) }
+        #expect(try JSON.parse(Array((String(repeating: "[", count: 10) + String(repeating: "]", count: 10)).utf8)) != .null)
+        // The offset names where reading stopped.
+        #expect(throws: JSON.SyntaxError(offset: 5)) { try JSON.parse(Array("[1, 2".utf8)) }
+    }
+
+    @Test("hex text of bytes, and token hashes keep their old form")
+    func hex() {
+        #expect(Hex.string([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(Hex.string([UInt8]()) == "")
+        // SHA-256("abc"), as every earlier stored token hash was written.
+        #expect(APIToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test("time-ordered UUIDs: version 7, sorted by time, unique")
+    func timeOrdered() {
+        let earlier = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_795_000_000))
+        let later = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_795_000_000.002))
+        #expect(earlier.uuidString < later.uuidString)
+        #expect(Array(earlier.uuidString)[14] == "7")
+        #expect(["8", "9", "A", "B"].contains(Array(earlier.uuidString)[19]))
+        // 1_795_000_000_000 ms = 0x01A1EE565E00.
+        #expect(earlier.uuidString.hasPrefix("01A1EE56-5E00-7"))
+        let many = (0..<1000).map { _ in UUID.timeOrdered() }
+        #expect(Set(many).count == 1000)
+    }
+
+    @Test("only GET/HEAD of a file-like path outside the API is looked up on disk")
+    func publicFiles() {
+        #expect(PublicFilesMiddleware.mayBeFile(method: .GET, path: "/css/app.css"))
+        #expect(PublicFilesMiddleware.mayBeFile(method: .HEAD, path: "/images/favicon.svg"))
+        #expect(!PublicFilesMiddleware.mayBeFile(method: .POST, path: "/css/app.css"))
+        #expect(!PublicFilesMiddleware.mayBeFile(method: .GET, path: "/tasks"))
+        #expect(!PublicFilesMiddleware.mayBeFile(method: .GET, path: "/"))
+        #expect(!PublicFilesMiddleware.mayBeFile(method: .GET, path: "/api/openapi.json"))
+        #expect(!PublicFilesMiddleware.mayBeFile(method: .POST, path: "/api/v1/quiz/attempts/x/submission"))
+    }
+}
