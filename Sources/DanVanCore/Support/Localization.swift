@@ -42,7 +42,7 @@ public enum L10n {
     ]
 
     /// Vietnamese, NFC.
-    public static let vi: [String: String] = viCore.merging(viQuiz) { core, _ in core }
+    public static let vi: [String: String] = viCore.merging(viQuiz) { core, _ in core }.merging(viQuizAdmin) { core, _ in core }
 
     static let viCore: [String: String] = [
         "app.name": "DanVan",
