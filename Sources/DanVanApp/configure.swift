@@ -6,7 +6,6 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Leaf
-import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 import Vapor
@@ -82,44 +81,30 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
     switch choice {
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
-        try await applySQLitePragmas(app, wal: false)
+        try await applySQLitePragmas(app, .sqlite, durableWrites)
     case .sqliteFile(let path):
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
-        try await applySQLitePragmas(app, wal: true)
+        if let sql = app.db as? any SQLDatabase { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+        try await applySQLitePragmas(app, .sqlite, durableWrites)
         // A second pool on the same file for batched writers (quiz submissions): its
         // connection, pinned to one loop, commits while requests read through their own.
+        // Its commits never stop to copy the log into the database file (an automatic
+        // checkpoint, with its flushes, made every thousandth page's batch wait): in a server
+        // process a background job checkpoints instead, from another connection.
         let writer = DatabaseID(string: "sqlite-writer")
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: writer, isDefault: false)
         let loop = app.eventLoopGroup.next()
         app.writerDatabase = Application.WriterDatabase(id: writer, loop: loop)
-        if let sql = app.databases.database(writer, logger: app.logger, on: loop) as? any SQLDatabase {
-            try await sql.raw("PRAGMA synchronous = FULL").run()
-            try await sql.raw("PRAGMA foreign_keys = ON").run()
-            try await sql.raw("PRAGMA busy_timeout = 5000").run()
-            // The writer's commits never stop to copy the log into the database file (an
-            // automatic checkpoint, with its flushes, made every thousandth page's batch
-            // wait); a background task checkpoints instead, from another connection.
-            if app.config.runScheduler {
-                try await sql.raw("PRAGMA wal_autocheckpoint = 0").run()
-                app.lifecycle.use(WALCheckpointer())
-            }
-        }
+        try await applySQLitePragmas(app, writer, on: [loop], durableWrites + (app.config.runScheduler ? ["wal_autocheckpoint = 0"] : []))
+        if app.config.runScheduler { app.lifecycle.use(walCheckpointer()) }
         // Read-only pools for hot reads (`req.readDB`): WAL lets them read while others write.
         let readPools = ProcessInfo.processInfo.environment["DANVAN_SQLITE_READ_POOLS"].flatMap(Int.init) ?? 3
-        var readers: [DatabaseID] = []
-        for number in 0..<max(0, readPools) {
-            let id = DatabaseID(string: "sqlite-read-\(number)")
+        let readers = (0..<max(0, readPools)).map { DatabaseID(string: "sqlite-read-\($0)") }
+        for id in readers {
             app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: id, isDefault: false)
-            var seen = Set<ObjectIdentifier>()
-            for loop in app.eventLoopGroup.makeIterator() {
-                guard seen.insert(ObjectIdentifier(loop)).inserted,
-                      let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-                try await sql.raw("PRAGMA busy_timeout = 5000").run()
-                try await sql.raw("PRAGMA query_only = 1").run()
-            }
-            readers.append(id)
+            try await applySQLitePragmas(app, id, ["busy_timeout = 5000", "query_only = 1"])
         }
         app.readDatabases = readers
     case .postgres(let url, let schema):
@@ -132,46 +117,27 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
     }
 }
 
-/// Copies the SQLite write-ahead log into the database file every second, from a pooled
-/// connection (a PASSIVE checkpoint waits for nobody and blocks no writer). Runs where the
-/// group-commit writer has its automatic checkpoints turned off.
-final class WALCheckpointer: LifecycleHandler, Sendable {
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+/// What every SQLite connection that writes needs: a committed write survives a power cut,
+/// foreign keys are checked, a locked database is waited for up to 5 s.
+private let durableWrites = ["synchronous = FULL", "foreign_keys = ON", "busy_timeout = 5000"]
 
-    func didBootAsync(_ application: Application) async throws {
-        let app = application
-        let task = Task.detached {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard !Task.isCancelled, let sql = app.db as? any SQLDatabase else { continue }
-                do {
-                    try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
-                } catch {
-                    app.logger.warning("Chép nhật ký ghi (WAL) vào tệp cơ sở dữ liệu lỗi: \(String(reflecting: error))")
-                }
-            }
-        }
-        self.task.withLockedValue { $0 = task }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        let task = self.task.withLockedValue { $0 }
-        task?.cancel()
-        await task?.value
+/// Applies `pragmas` on the connection of pool `id` on each of `loops` (all loops by default).
+/// Pragmas are per connection and sqlite-kit keeps one connection per loop in each pool.
+private func applySQLitePragmas(_ app: Application, _ id: DatabaseID, on loops: [any EventLoop]? = nil, _ pragmas: [String]) async throws {
+    var seen = Set<ObjectIdentifier>()
+    for loop in loops ?? Array(app.eventLoopGroup.makeIterator()) where seen.insert(ObjectIdentifier(loop)).inserted {
+        guard let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+        for pragma in pragmas { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
     }
 }
 
-private func applySQLitePragmas(_ app: Application, wal: Bool) async throws {
-    if wal, let sql = app.db as? any SQLDatabase {
-        try await sql.raw("PRAGMA journal_mode = WAL").run()
-    }
-    var seen = Set<ObjectIdentifier>()
-    for loop in app.eventLoopGroup.makeIterator() {
-        guard seen.insert(ObjectIdentifier(loop)).inserted,
-              let sql = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-        try await sql.raw("PRAGMA synchronous = FULL").run()
-        try await sql.raw("PRAGMA foreign_keys = ON").run()
-        try await sql.raw("PRAGMA busy_timeout = 5000").run()
+/// Copies the SQLite write-ahead log into the database file every second, from a pooled
+/// connection (a PASSIVE checkpoint waits for nobody and blocks no writer). Runs where the
+/// group-commit writer has its automatic checkpoints turned off.
+private func walCheckpointer() -> PeriodicJob {
+    PeriodicJob("Chép nhật ký ghi (WAL) vào tệp cơ sở dữ liệu", firstDelay: .seconds(1), every: .seconds(1)) { app in
+        guard let sql = app.db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
     }
 }
 

@@ -106,38 +106,40 @@ struct QuizAPI {
         /// (this is the route of the deadline rush; `JSONDecoder` into a dictionary was a
         /// tenth of its CPU); other content types go through Vapor's decoders.
         static func read(_ req: Request) throws -> (answers: [Int: [Int]], prediction: Int?) {
+            let body = try decode(req)
             var answers: [Int: [Int]] = [:]
-            var badBody: AppError { AppError.rejected(.badRequest, req.t("error.badForm")) }
-            guard req.headers.contentType == nil || req.headers.contentType == .json else {
-                let body = try req.content.decode(SubmitBody.self)
-                for (key, positions) in body.answers ?? [:] {
-                    guard let number = Int(key) else { throw AppError.rejected(.badRequest, req.t("quiz.error.answerKey", key)) }
-                    answers[number] = positions
-                }
-                return (answers, body.prediction)
+            for (key, positions) in body.answers ?? [:] {
+                guard let number = Int(key) else { throw AppError.rejected(.badRequest, req.t("quiz.error.answerKey", key)) }
+                answers[number] = positions
             }
+            return (answers, body.prediction)
+        }
+
+        private static func decode(_ req: Request) throws -> SubmitBody {
+            let contentType = req.headers.contentType
+            guard contentType == nil || contentType == .json else { return try req.content.decode(SubmitBody.self) }
+            var badBody: AppError { AppError.rejected(.badRequest, req.t("error.badForm")) }
             guard let buffer = req.body.data, let json = try? JSON.parse(buffer.readableBytesView), case .object(let fields) = json else { throw badBody }
+            var body = SubmitBody()
             switch fields["answers"] ?? .null {
             case .null: break
             case .object(let items):
-                for (key, value) in items {
-                    guard let number = Int(key) else { throw AppError.rejected(.badRequest, req.t("quiz.error.answerKey", key)) }
+                body.answers = try items.mapValues { value in
                     guard case .array(let positions) = value else { throw badBody }
-                    answers[number] = try positions.map { position in
+                    return try positions.map { position in
                         guard let index = position.integer else { throw badBody }
                         return index
                     }
                 }
             default: throw badBody
             }
-            let prediction: Int?
             switch fields["prediction"] ?? .null {
-            case .null: prediction = nil
+            case .null: break
             case let value:
                 guard let number = value.integer else { throw badBody }
-                prediction = number
+                body.prediction = number
             }
-            return (answers, prediction)
+            return body
         }
     }
 

@@ -16,7 +16,7 @@ public struct QuizModule: DanVanModule {
     public func register(on app: Application) throws {
         app.navigation.enable("nav.quiz", href: "/quiz")
         app.quiz = QuizRuntime(writer: QuizWriter(database: { [unowned app] in app.writerDB }), limits: QuizLimits.fromEnvironment())
-        app.lifecycle.use(QuizScheduler())
+        app.lifecycle.use(makeQuizScheduler())
     }
 
     /// Routes.
@@ -88,21 +88,9 @@ public struct QuizModule: DanVanModule {
 }
 
 /// Closes rounds whose time is up, every 30 seconds, on one instance at a time.
-struct QuizScheduler: LifecycleHandler {
-    func didBootAsync(_ application: Application) async throws {
-        guard application.config.runScheduler else { return }
-        let app = application
-        Task.detached {
-            try? await Task.sleep(for: .seconds(20))
-            while !Task.isCancelled {
-                do {
-                    let closed = try await QuizService.closeDueRounds(now: app.clock.now(), app: app)
-                    if closed > 0 { app.logger.info("Đã kết thúc và xếp hạng \(closed) tuần thi") }
-                } catch {
-                    app.logger.error("Kết thúc tuần thi lỗi: \(String(reflecting: error))")
-                }
-                try? await Task.sleep(for: .seconds(30))
-            }
-        }
+func makeQuizScheduler() -> PeriodicJob {
+    PeriodicJob("Kết thúc tuần thi", firstDelay: .seconds(20), every: .seconds(30)) { app in
+        let closed = try await QuizService.closeDueRounds(now: app.clock.now(), app: app)
+        if closed > 0 { app.logger.info("Đã kết thúc và xếp hạng \(closed) tuần thi") }
     }
 }

@@ -340,7 +340,7 @@ public struct TasksModule: DanVanModule {
     /// Navigation "Nhiệm vụ" and the tasks panel of the document page.
     public func register(on app: Application) throws {
         app.navigation.enable("nav.tasks", href: "/tasks")
-        app.lifecycle.use(TaskScheduler())
+        app.lifecycle.use(makeTaskScheduler())
         app.documentStatusFilter = DocumentStatusFilter(
             choices: [("overdue", "Còn nhiệm vụ quá hạn"), ("open", "Đang thực hiện"), ("done", "Đã hoàn thành tất cả")],
             documents: { status, db in try await TaskService.documentIDs(status: status, now: Date(), on: db) }

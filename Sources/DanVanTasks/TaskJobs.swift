@@ -92,24 +92,12 @@ public enum TaskJobs {
     }
 }
 
-/// Runs `TaskJobs` every 10 minutes in a server process.
-struct TaskScheduler: LifecycleHandler {
-    func didBootAsync(_ application: Application) async throws {
-        guard application.config.runScheduler else { return }
-        let app = application
-        Task.detached {
-            // Let `demo` finish migrating and loading before the first run.
-            try? await Task.sleep(for: .seconds(20))
-            while !Task.isCancelled {
-                do {
-                    if let outcome = try await TaskJobs.runLocked(app: app), outcome.markedOverdue + outcome.reminders > 0 {
-                        app.logger.info("Đôn đốc tự động: \(outcome.markedOverdue) nhiệm vụ quá hạn, \(outcome.reminders) nhắc hạn")
-                    }
-                } catch {
-                    app.logger.error("Đôn đốc tự động lỗi: \(String(reflecting: error))")
-                }
-                try? await Task.sleep(for: .seconds(600))
-            }
+/// Runs `TaskJobs` every 10 minutes in a server process (20 s after boot, so `demo` has
+/// finished migrating and loading).
+func makeTaskScheduler() -> PeriodicJob {
+    PeriodicJob("Đôn đốc tự động", firstDelay: .seconds(20), every: .seconds(600)) { app in
+        if let outcome = try await TaskJobs.runLocked(app: app), outcome.markedOverdue + outcome.reminders > 0 {
+            app.logger.info("Đôn đốc tự động: \(outcome.markedOverdue) nhiệm vụ quá hạn, \(outcome.reminders) nhắc hạn")
         }
     }
 }

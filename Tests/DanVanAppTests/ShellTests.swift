@@ -4,6 +4,7 @@ import DanVanTestSupport
 import Fluent
 import Foundation
 import SQLKit
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 
@@ -152,8 +153,51 @@ struct ShellTests {
         }
         #expect(seen >= 1)
         #expect(FileManager.default.fileExists(atPath: path))
+        // The group-commit writer's own connection writes as durably as the others.
+        let writer = try #require(app.writerDatabase)
+        let writerSQL = try #require(app.databases.database(writer.id, logger: app.logger, on: writer.loop) as? any SQLDatabase)
+        for (name, value) in [("synchronous", "2"), ("foreign_keys", "1"), ("busy_timeout", "5000")] {
+            let row = try #require(try await writerSQL.raw("PRAGMA \(unsafeRaw: name)").first())
+            #expect(try row.decode(column: row.allColumns[0], as: String.self) == value, "\(name)")
+        }
+        // The read pools read, wait for locks, and refuse to write.
+        #expect(app.readDatabases.count == 3)
+        for id in app.readDatabases {
+            for loop in app.eventLoopGroup.makeIterator() {
+                let reader = try #require(app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase)
+                let row = try #require(try await reader.raw("PRAGMA query_only").first())
+                #expect(try row.decode(column: row.allColumns[0], as: String.self) == "1")
+                #expect(try await reader.raw("SELECT COUNT(*) AS n FROM units").first() != nil)
+                await #expect(throws: (any Error).self) { try await reader.raw("DELETE FROM units").run() }
+            }
+        }
         try await app.asyncShutdown()
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test("a periodic job runs again after a failing run and stops when the app shuts down")
+    func periodicJob() async throws {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .critical
+        app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
+        var config = AppConfig(database: .sqliteMemory, bcryptCost: 4)
+        config.runScheduler = true
+        try await DanVanApp.configure(app, config: config)
+        let runs = NIOLockedValueBox(0)
+        app.lifecycle.use(PeriodicJob("thử", firstDelay: .milliseconds(5), every: .milliseconds(5)) { _ in
+            let run = runs.withLockedValue { value -> Int in
+                value += 1
+                return value
+            }
+            if run == 2 { throw AppError.unavailable }
+        })
+        try await app.asyncBoot()
+        for _ in 0..<400 where runs.withLockedValue({ $0 }) < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(runs.withLockedValue { $0 } >= 4, "the failing second run did not stop the job")
+        try await app.asyncShutdown()
+        let atShutdown = runs.withLockedValue { $0 }
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(runs.withLockedValue { $0 } == atShutdown, "no run after shutdown")
     }
 
     @Test("DATABASE_URL is read as documented")
