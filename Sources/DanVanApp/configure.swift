@@ -93,11 +93,9 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
         // Its commits never stop to copy the log into the database file (an automatic
         // checkpoint, with its flushes, made every thousandth page's batch wait): in a server
         // process a background job checkpoints instead, from another connection.
-        let writer = DatabaseID(string: "sqlite-writer")
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: writer, isDefault: false)
-        let loop = app.eventLoopGroup.next()
-        app.writerDatabase = Application.WriterDatabase(id: writer, loop: loop)
-        try await applySQLitePragmas(app, writer, on: [loop], durableWrites + (app.config.runScheduler ? ["wal_autocheckpoint = 0"] : []))
+        let writer = Application.WriterDatabase(app, id: DatabaseID(string: "sqlite-writer"), configuration: .sqlite(.file(path), sqlLogLevel: nil))
+        app.writerDatabase = writer
+        try await applySQLitePragmas(writer.database(logger: app.logger), durableWrites + (app.config.runScheduler ? ["wal_autocheckpoint = 0"] : []))
         if app.config.runScheduler { app.lifecycle.use(walCheckpointer()) }
         // Read-only pools for hot reads (`req.readDB`): WAL lets them read while others write.
         let readPools = ProcessInfo.processInfo.environment["DANVAN_SQLITE_READ_POOLS"].flatMap(Int.init) ?? 3
@@ -110,7 +108,15 @@ func configureDatabase(_ app: Application, _ choice: AppConfig.DatabaseChoice) a
     case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema { configuration.searchPath = [schema, "public"] }
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        // Connections per event loop (each a server process); requests wait in line for one.
+        let perLoop = ProcessInfo.processInfo.environment["DANVAN_PG_CONNECTIONS_PER_LOOP"].flatMap(Int.init).map { max(1, $0) } ?? 4
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .debug), as: .psql)
+        PreparedReads.register(PostgresPreparedReads())
+        // The group-commit writer gets a connection of its own: queued behind a rush of
+        // reads for one of the shared pool's connections, it waited 17 ms of every 29 ms batch.
+        app.writerDatabase = Application.WriterDatabase(
+            app, id: DatabaseID(string: "psql-writer"), configuration: .postgres(configuration: configuration, maxConnectionsPerEventLoop: 1, sqlLogLevel: .debug)
+        )
         if let schema, let sql = app.db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
         }
@@ -123,12 +129,18 @@ private let durableWrites = ["synchronous = FULL", "foreign_keys = ON", "busy_ti
 
 /// Applies `pragmas` on the connection of pool `id` on each of `loops` (all loops by default).
 /// Pragmas are per connection and sqlite-kit keeps one connection per loop in each pool.
-private func applySQLitePragmas(_ app: Application, _ id: DatabaseID, on loops: [any EventLoop]? = nil, _ pragmas: [String]) async throws {
+private func applySQLitePragmas(_ app: Application, _ id: DatabaseID, _ pragmas: [String]) async throws {
     var seen = Set<ObjectIdentifier>()
-    for loop in loops ?? Array(app.eventLoopGroup.makeIterator()) where seen.insert(ObjectIdentifier(loop)).inserted {
-        guard let sql = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-        for pragma in pragmas { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
+    for loop in app.eventLoopGroup.makeIterator() where seen.insert(ObjectIdentifier(loop)).inserted {
+        guard let database = app.databases.database(id, logger: app.logger, on: loop) else { continue }
+        try await applySQLitePragmas(database, pragmas)
     }
+}
+
+/// Runs `pragmas` on the connection behind `database`.
+private func applySQLitePragmas(_ database: any Database, _ pragmas: [String]) async throws {
+    guard let sql = database as? any SQLDatabase else { return }
+    for pragma in pragmas { try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run() }
 }
 
 /// Copies the SQLite write-ahead log into the database file every second, from a pooled

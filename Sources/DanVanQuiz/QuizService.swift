@@ -187,9 +187,7 @@ public enum QuizService {
 
     /// The participant a token belongs to.
     public static func participant(token: String, on db: any Database) async throws -> ParticipantRef? {
-        guard let sql = db as? any SQLDatabase else { return nil }
-        return try await sql.raw("SELECT id, contest_id, disqualified FROM quiz_participants WHERE token_hash = \(bind: tokenHash(token))")
-            .first(decoding: ParticipantRef.self)
+        try await db.first(ParticipantByToken(hash: tokenHash(token)))
     }
 
     /// Who is acting on the public side.
@@ -346,16 +344,44 @@ public enum QuizService {
         let disqualified: Bool
     }
 
+    // The reads of the public hot paths, prepared once per connection where the database
+    // allows (`PreparedRead`).
+
+    private struct AttemptByID: PreparedRead {
+        static let name = "quiz.attempt"
+        typealias Row = AttemptRow
+        static let sql = """
+            SELECT id, round_id, participant_id, attempt_no, started_at, deadline_at, layout, status, submitted_at, answers, correct, prediction, time_ms
+            FROM quiz_attempts WHERE id = $1
+            """
+        let id: UUID
+        var values: [PreparedValue] { [.uuid(id)] }
+    }
+
+    private struct AttemptWithToken: PreparedRead {
+        static let name = "quiz.attempt-with-token"
+        typealias Row = TokenAttemptRow
+        static let sql = """
+            SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
+                   a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
+            FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id WHERE a.id = $1
+            """
+        let id: UUID
+        var values: [PreparedValue] { [.uuid(id)] }
+    }
+
+    private struct ParticipantByToken: PreparedRead {
+        static let name = "quiz.participant-by-token"
+        typealias Row = ParticipantRef
+        static let sql = "SELECT id, contest_id, disqualified FROM quiz_participants WHERE token_hash = $1"
+        let hash: String
+        var values: [PreparedValue] { [.text(hash)] }
+    }
+
     /// The attempt and its participant in one query, if `token` is the participant's current
     /// API token (the submission hot path: one read instead of two).
     public static func attempt(_ id: UUID, token: String, on db: any Database) async throws -> (AttemptView, ParticipantRef) {
-        guard let sql = db as? any SQLDatabase,
-              let row = try await sql.raw("""
-                SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
-                       a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
-                FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id WHERE a.id = \(bind: id)
-                """).first(decoding: TokenAttemptRow.self)
-        else { throw AppError.notFound }
+        guard let row = try await db.first(AttemptWithToken(id: id)) else { throw AppError.notFound }
         guard row.token_hash == tokenHash(token) else {
             // Someone else's attempt and a wrong token look the same from outside.
             if try await participant(token: token, on: db) == nil { throw AppError.rejected(.unauthorized, L10n.text("quiz.error.tokenInvalid")) }
@@ -371,11 +397,7 @@ public enum QuizService {
 
     /// The attempt if it belongs to `participantID` (someone else's attempt looks missing).
     public static func attempt(_ id: UUID, of participantID: UUID, on db: any Database) async throws -> AttemptView {
-        guard let sql = db as? any SQLDatabase,
-              let row = try await sql.raw("""
-                SELECT id, round_id, participant_id, attempt_no, started_at, deadline_at, layout, status, submitted_at, answers, correct, prediction, time_ms
-                FROM quiz_attempts WHERE id = \(bind: id)
-                """).first(decoding: AttemptRow.self),
+        guard let row = try await db.first(AttemptByID(id: id)),
               row.participant_id == participantID,
               let layout = QuizRules.decode(row.layout)
         else { throw AppError.notFound }

@@ -155,7 +155,7 @@ struct ShellTests {
         #expect(FileManager.default.fileExists(atPath: path))
         // The group-commit writer's own connection writes as durably as the others.
         let writer = try #require(app.writerDatabase)
-        let writerSQL = try #require(app.databases.database(writer.id, logger: app.logger, on: writer.loop) as? any SQLDatabase)
+        let writerSQL = try #require(writer.database(logger: app.logger) as? any SQLDatabase)
         for (name, value) in [("synchronous", "2"), ("foreign_keys", "1"), ("busy_timeout", "5000")] {
             let row = try #require(try await writerSQL.raw("PRAGMA \(unsafeRaw: name)").first())
             #expect(try row.decode(column: row.allColumns[0], as: String.self) == value, "\(name)")
