@@ -279,30 +279,36 @@ struct QuizAppTests {
         }
     }
 
-    @Test("a round is kept in memory; a stale copy is served while one task re-reads it; a change made here is seen at once")
+    @Test("a round is kept in memory; a stale copy is served while one task re-reads what may change; a change made here is seen at once")
     func roundCache() async throws {
         try await withTestApp(clock: FixedClock(start)) { app in
             try await loadDemo(app)
-            let (_, round) = try await makeContest(app, now: start)
+            let (contest, round) = try await makeContest(app, now: start)
             let id = try round.requireID()
             let original = round.title
             // A monotonic time far from any load the app made while setting up.
             let base = 1_000_000.0
             let first = try await app.quiz.round(id, on: app.db, uptime: base)
-            #expect(first.info?.title == original && first.refreshing == nil)
-            round.title = "Tuần đổi tên"
-            try await round.save(on: app.db)
+            #expect(first.info?.title == original && first.info?.status == .published && first.refreshing == nil)
+            // Another instance closes the round and changes the contest's grace.
+            let sql = try #require(app.db as? any SQLDatabase)
+            // (Its title is changed too, only to show what the re-read leaves alone.)
+            try await sql.raw("UPDATE quiz_rounds SET status = 'closed', title = 'Đổi ở máy khác' WHERE id = \(bind: id)").run()
+            try await sql.raw("UPDATE quiz_contests SET grace_seconds = 77 WHERE id = \(bind: try contest.requireID())").run()
             // Fresh for three seconds.
-            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 1).info?.title == original)
+            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 1).info?.status == .published)
             // Then the stale copy is served while one task re-reads; a second caller starts none.
             let stale = try await app.quiz.round(id, on: app.db, uptime: base + 4)
-            #expect(stale.info?.title == original)
+            #expect(stale.info?.status == .published)
             let refresh = try #require(stale.refreshing)
             let second = try await app.quiz.round(id, on: app.db, uptime: base + 4)
-            #expect(second.info?.title == original && second.refreshing == nil)
+            #expect(second.info?.status == .published && second.refreshing == nil)
             await refresh.value
-            #expect(try await app.quiz.round(id, on: app.db, uptime: base + 4.5).info?.title == "Tuần đổi tên")
-            // A copy older than the stale limit is not served: the caller waits for the read.
+            let refreshed = try #require(try await app.quiz.round(id, on: app.db, uptime: base + 4.5).info)
+            #expect(refreshed.status == .closed && refreshed.graceSeconds == 77)
+            // What cannot change outside a draft was kept, not re-read.
+            #expect(refreshed.title == original)
+            // A copy older than the stale limit is not served: the caller waits for a whole read.
             round.title = "Tuần ba mươi giây"
             try await round.save(on: app.db)
             let late = try await app.quiz.round(id, on: app.db, uptime: base + 40)
@@ -313,6 +319,27 @@ struct QuizAppTests {
             #expect(try await app.quiz.round(id, on: app.db, uptime: base + 41).info?.title == "Tuần ba mươi giây")
             app.quiz.invalidate(id)
             #expect(try await app.quiz.round(id, on: app.db, uptime: base + 41).info?.title == "Tuần sau khi sửa")
+        }
+    }
+
+    @Test("a draft round in memory is re-read whole")
+    func draftRoundCache() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await loadDemo(app)
+            let (_, round) = try await makeContest(app, now: start)
+            let id = try round.requireID()
+            round.status = .draft
+            try await round.save(on: app.db)
+            app.quiz.invalidate(id)
+            let base = 2_000_000.0
+            #expect(try await app.quiz.round(id, on: app.db, uptime: base).info?.status == .draft)
+            round.title = "Nháp đã sửa ở máy khác"
+            round.timeLimitSeconds = 1200
+            try await round.save(on: app.db)
+            let stale = try await app.quiz.round(id, on: app.db, uptime: base + 4)
+            await stale.refreshing?.value
+            let info = try #require(try await app.quiz.round(id, on: app.db, uptime: base + 4.5).info)
+            #expect(info.title == "Nháp đã sửa ở máy khác")
         }
     }
 
