@@ -17,8 +17,8 @@ public enum PreparedValue: Sendable, Equatable {
     case integer(Int)
 }
 
-/// A read written with PostgreSQL-style placeholders (`$1`, `$2`, … in order of first use;
-/// no `$` inside string literals), decoded into `Row` by column name.
+/// A read written with PostgreSQL-style placeholders (`$1`, `$2`, …, each may recur; no `$`
+/// inside string literals), decoded into `Row` by column name.
 public protocol PreparedRead: Sendable {
     /// What one row decodes into.
     associatedtype Row: Decodable & Sendable
@@ -55,50 +55,44 @@ public enum PreparedReads {
     /// Throws when a placeholder has no value.
     public static func query(_ sql: String, _ values: [PreparedValue]) throws -> SQLQueryString {
         var query = SQLQueryString("")
-        var text = ""
-        var index = sql.startIndex
-        while index < sql.endIndex {
-            let character = sql[index]
-            let next = sql.index(after: index)
-            if character == "$", next < sql.endIndex, sql[next].isASCII, sql[next].isNumber {
-                var end = next
-                while end < sql.endIndex, sql[end].isASCII, sql[end].isNumber { end = sql.index(after: end) }
-                guard let number = Int(sql[next..<end]), number >= 1, number <= values.count else {
-                    throw PlaceholderError(placeholder: String(sql[index..<end]))
-                }
-                query.appendLiteral(text)
-                text = ""
-                switch values[number - 1] {
-                case .uuid(let value): query.appendInterpolation(bind: value)
-                case .text(let value): query.appendInterpolation(bind: value)
-                case .integer(let value): query.appendInterpolation(bind: value)
-                }
-                index = end
-            } else {
-                text.append(character)
-                index = next
+        var rest = sql.startIndex
+        for placeholder in try placeholders(in: sql, count: values.count) {
+            query.appendLiteral(String(sql[rest..<placeholder.range.lowerBound]))
+            switch values[placeholder.number - 1] {
+            case .uuid(let value): query.appendInterpolation(bind: value)
+            case .text(let value): query.appendInterpolation(bind: value)
+            case .integer(let value): query.appendInterpolation(bind: value)
             }
+            rest = placeholder.range.upperBound
         }
-        query.appendLiteral(text)
+        query.appendLiteral(String(sql[rest...]))
         return query
     }
 
     /// Throws when `sql` has a placeholder beyond the `count` values given.
     public static func checkPlaceholders(_ sql: String, count: Int) throws {
+        _ = try placeholders(in: sql, count: count)
+    }
+
+    /// Each `$N` of `sql`, in order; throws at the first without one of the `count` values.
+    private static func placeholders(in sql: String, count: Int) throws -> [(range: Range<String.Index>, number: Int)] {
         let bytes = sql.utf8
+        var found: [(range: Range<String.Index>, number: Int)] = []
         var index = bytes.startIndex
         while let dollar = bytes[index...].firstIndex(of: UInt8(ascii: "$")) {
             var end = bytes.index(after: dollar)
             var number = 0
-            while end < bytes.endIndex, let digit = bytes[end].asciiDigit, number < 1_000_000 {
-                number = number * 10 + digit
+            while end < bytes.endIndex, let digit = bytes[end].asciiDigit {
+                number = min(number * 10 + digit, Int(Int32.max))
                 end = bytes.index(after: end)
             }
-            if end > bytes.index(after: dollar), number < 1 || number > count {
-                throw PlaceholderError(placeholder: String(sql[dollar..<end]))
+            if end > bytes.index(after: dollar) {
+                guard number >= 1, number <= count else { throw PlaceholderError(placeholder: String(sql[dollar..<end])) }
+                found.append((dollar..<end, number))
             }
             index = end
         }
+        return found
     }
 
     /// A read's name that is empty or longer than 50 bytes.
