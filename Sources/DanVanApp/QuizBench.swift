@@ -8,9 +8,10 @@ import Vapor
 
 /// `danvan bench-quiz setup|verify|close`: data for `scripts/bench-quiz`.
 ///
-/// - `setup --participants N --questions Q --starts S --out DIR`: a published contest with a
-///   bank of Q questions and an open round of 20; N registered participants with API tokens;
-///   participants S… already have a started attempt. Writes `DIR/round`, `DIR/starts.txt`
+/// - `setup --participants N --questions Q --starts S --attempts A --out DIR`: a published
+///   contest with a bank of Q questions and an open round of 20 (3 attempts allowed); N
+///   registered participants with API tokens; participants S… already have A started attempts
+///   each (default 2, so the submission phase cannot run out of work at ~4,000/s). Writes `DIR/round`, `DIR/starts.txt`
 ///   (one token per line, for the start phase) and `DIR/submits.txt` (attempt id, token and a
 ///   JSON body per line, for the submission phase).
 /// - `verify --round ID --out DIR`: every attempt id the load tool saw acknowledged
@@ -33,7 +34,10 @@ struct QuizBenchCommand: AsyncCommand {
         let app = context.application
         switch signature.action {
         case "setup":
-            try await setup(app, participants: signature.participants ?? 100_000, questions: signature.questions ?? 500, starts: signature.starts ?? 20_000, out: signature.out ?? ".")
+            try await setup(
+                app, participants: signature.participants ?? 100_000, questions: signature.questions ?? 500, starts: signature.starts ?? 20_000,
+                attemptsEach: min(3, max(1, signature.attempts ?? 2)), out: signature.out ?? "."
+            )
         case "verify":
             // Every id the load tool saw acknowledged must be a submitted attempt.
             guard let id = signature.round.flatMap(UUID.init(uuidString:)), let sql = app.db as? any SQLDatabase, let folder = signature.out else { throw AppError.notFound }
@@ -63,7 +67,7 @@ struct QuizBenchCommand: AsyncCommand {
         }
     }
 
-    func setup(_ app: Application, participants count: Int, questions: Int, starts: Int, out: String) async throws {
+    func setup(_ app: Application, participants count: Int, questions: Int, starts: Int, attemptsEach: Int, out: String) async throws {
         try await app.autoMigrate()
         if try await OrgUnit.query(on: app.db).count() == 0 { try await DemoProvince.load(app: app) }
         let now = Date()
@@ -124,11 +128,13 @@ struct QuizBenchCommand: AsyncCommand {
         var generator = SystemRandomNumberGenerator()
         var attemptRows: [SQLGroupExpression] = []
         var submits = ""
-        for index in starts..<count {
+        // Every participant's first attempt, then every second one: one participant's attempts
+        // are far apart in the submission phase, as in a real rush.
+        for (attemptNo, index) in (1...attemptsEach).lazy.flatMap({ number in (starts..<count).lazy.map { (number, $0) } }) {
             let layout = QuizRules.layout(questions: pool.map { ($0.question.number, $0.question.options.count) }, using: &generator)
             let id = UUID.timeOrdered(at: now)  // as QuizService.start makes them
             attemptRows.append(SQLGroupExpression([
-                SQLBind(id), SQLBind(roundID), SQLBind(participantIDs[index]), SQLBind(1), SQLBind(now), SQLBind(now.addingTimeInterval(3600)),
+                SQLBind(id), SQLBind(roundID), SQLBind(participantIDs[index]), SQLBind(attemptNo), SQLBind(now), SQLBind(now.addingTimeInterval(3600)),
                 SQLBind(QuizRules.encode(layout)), SQLBind("started"), SQLBind("bench"), SQLBind(day),
             ] as [any SQLExpression]))
             // Right answers on three questions in four, so scores spread.
@@ -145,7 +151,7 @@ struct QuizBenchCommand: AsyncCommand {
         try roundID.uuidString.write(toFile: out + "/round", atomically: true, encoding: .utf8)
         try (0..<starts).map { Self.token($0) }.joined(separator: "\n").appending("\n").write(toFile: out + "/starts.txt", atomically: true, encoding: .utf8)
         try submits.write(toFile: out + "/submits.txt", atomically: true, encoding: .utf8)
-        print("contest \(contest.slug): \(questions) questions, \(count) participants, \(count - starts) started attempts, round \(roundID)")
+        print("contest \(contest.slug): \(questions) questions, \(count) participants, \(attemptRows.count) started attempts, round \(roundID)")
     }
 
     func close(_ app: Application, attempts: Int, context: CommandContext) async throws {

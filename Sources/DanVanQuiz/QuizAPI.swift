@@ -248,7 +248,7 @@ struct QuizAPI {
         guard let token = req.headers.first(name: Self.tokenHeader), !token.isEmpty else { throw AppError.rejected(.unauthorized, req.t("quiz.error.tokenInvalid")) }
         guard let id = req.parameters.get("attemptID", as: UUID.self) else { throw AppError.notFound }
         let (answers, prediction) = try SubmitBody.read(req)
-        let (attempt, participant) = try await QuizService.attempt(id, token: token, on: req.readDB)
+        let (attempt, participant) = try await QuizService.attempt(id, token: token, app: req.application)
         let result = try await QuizService.submit(
             attempt: attempt, participant: participant, answers: answers, prediction: prediction, address: req.clientAddress, now: req.now,
             app: req.application, on: req.db

@@ -15,7 +15,9 @@ public struct QuizModule: DanVanModule {
     /// Navigation, the runtime (writer, cache, limits) and the closing job.
     public func register(on app: Application) throws {
         app.navigation.enable("nav.quiz", href: "/quiz")
-        app.quiz = QuizRuntime(writer: QuizWriter(database: { [unowned app] in app.writerDB }), limits: QuizLimits.fromEnvironment())
+        app.quiz = QuizRuntime(
+            writer: QuizWriter(database: { [unowned app] in app.writerDB }), limits: QuizLimits.fromEnvironment(), readDatabase: { [unowned app] in app.readDB }
+        )
         app.lifecycle.use(makeQuizScheduler())
     }
 

@@ -78,6 +78,10 @@ public struct QuizLimits: Sendable {
 public final class QuizRuntime: Sendable {
     /// The group-commit writer.
     public let writer: QuizWriter
+    /// The submission's read, grouped: one query for every attempt asked for while the
+    /// previous query ran. Under the rush on PostgreSQL each submission's own round trip was
+    /// most of the database server's work.
+    let attemptReader: GroupRunner<UUID, QuizService.TokenAttemptRow?>
     /// Rate limit counters.
     public let limiter = RateLimiter()
     /// Limits (tests tighten them).
@@ -93,8 +97,9 @@ public final class QuizRuntime: Sendable {
         var refreshing: Set<UUID> = []
     }
 
-    init(writer: QuizWriter, limits: QuizLimits) {
+    init(writer: QuizWriter, limits: QuizLimits, readDatabase: @escaping @Sendable () -> any Database) {
         self.writer = writer
+        attemptReader = GroupRunner(maxGroup: 200) { ids in try await QuizService.attemptsWithToken(ids, on: readDatabase()) }
         self.limits = .init(limits)
     }
 

@@ -325,7 +325,8 @@ public enum QuizService {
         let time_ms: Int?
     }
 
-    private struct TokenAttemptRow: Decodable {
+    /// An attempt with what the submission checks of its participant.
+    struct TokenAttemptRow: Decodable, Sendable {
         let id: UUID
         let round_id: UUID
         let participant_id: UUID
@@ -358,18 +359,6 @@ public enum QuizService {
         var values: [PreparedValue] { [.uuid(id)] }
     }
 
-    private struct AttemptWithToken: PreparedRead {
-        static let name = "quiz.attempt-with-token"
-        typealias Row = TokenAttemptRow
-        static let sql = """
-            SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
-                   a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
-            FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id WHERE a.id = $1
-            """
-        let id: UUID
-        var values: [PreparedValue] { [.uuid(id)] }
-    }
-
     private struct ParticipantByToken: PreparedRead {
         static let name = "quiz.participant-by-token"
         typealias Row = ParticipantRef
@@ -378,10 +367,26 @@ public enum QuizService {
         var values: [PreparedValue] { [.text(hash)] }
     }
 
-    /// The attempt and its participant in one query, if `token` is the participant's current
-    /// API token (the submission hot path: one read instead of two).
-    public static func attempt(_ id: UUID, token: String, on db: any Database) async throws -> (AttemptView, ParticipantRef) {
-        guard let row = try await db.first(AttemptWithToken(id: id)) else { throw AppError.notFound }
+    /// Attempts with their participants' token hashes, one query for a group of ids (the
+    /// submission's read goes through `QuizRuntime.attemptReader`, which groups the reads of
+    /// concurrent submissions). One row or nil per id, in order.
+    static func attemptsWithToken(_ ids: [UUID], on db: any Database) async throws -> [TokenAttemptRow?] {
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        let unique = Array(Set(ids))
+        let rows = try await sql.raw("""
+            SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
+                   a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
+            FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id WHERE a.id IN (\(SQLList(unique.map { SQLBind($0) })))
+            """).all(decoding: TokenAttemptRow.self)
+        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.map { byID[$0] }
+    }
+
+    /// The attempt and its participant, if `token` is the participant's current API token
+    /// (the submission hot path: one read, grouped with the concurrent submissions' reads).
+    public static func attempt(_ id: UUID, token: String, app: Application) async throws -> (AttemptView, ParticipantRef) {
+        guard let row = try await app.quiz.attemptReader.run(id) else { throw AppError.notFound }
+        let db = app.readDB
         guard row.token_hash == tokenHash(token) else {
             // Someone else's attempt and a wrong token look the same from outside.
             if try await participant(token: token, on: db) == nil { throw AppError.rejected(.unauthorized, L10n.text("quiz.error.tokenInvalid")) }

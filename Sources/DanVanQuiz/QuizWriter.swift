@@ -12,7 +12,7 @@ import Vapor
 /// transaction — one multi-row statement per kind, plus the audit entries — so one disk
 /// flush (fsync) covers dozens of submissions. Nobody is answered before the commit that
 /// holds their write has returned: an acknowledged submission is on disk.
-public final class QuizWriter: @unchecked Sendable {
+public final class QuizWriter: Sendable {
     /// A new attempt.
     public struct Start: Sendable {
         let id: UUID
@@ -60,64 +60,34 @@ public final class QuizWriter: @unchecked Sendable {
         case submit(Submission)
     }
 
-    private struct Waiting {
-        let operation: Operation
-        let continuation: CheckedContinuation<Bool, any Error>
-    }
-
-    private let lock = NIOLock()
-    private var queue: [Waiting] = []
-    private var running = false
-    private let database: @Sendable () -> any Database
+    private let runner: GroupRunner<Operation, Bool>
     /// The most writes one transaction carries.
-    public let maxBatch: Int
+    public var maxBatch: Int { runner.maxGroup }
 
     /// A writer on the database `database()` returns.
     public init(maxBatch: Int = 400, database: @escaping @Sendable () -> any Database) {
-        self.maxBatch = maxBatch
-        self.database = database
+        runner = GroupRunner(maxGroup: maxBatch) { operations in try await Self.commit(operations, on: database()) }
     }
 
     /// Queues `operation` and returns once it is committed: true if it took effect (a start
     /// inserted; a submission recorded), false if the database refused it as a duplicate or
     /// because the round is no longer open.
     public func write(_ operation: Operation) async throws -> Bool {
-        try await withCheckedThrowingContinuation { continuation in
-            let startDrain: Bool = lock.withLock {
-                queue.append(Waiting(operation: operation, continuation: continuation))
-                if running { return false }
-                running = true
-                return true
-            }
-            if startDrain { Task.detached { await self.drain() } }
-        }
+        try await runner.run(operation)
     }
 
-    private func drain() async {
-        while true {
-            let batch: [Waiting] = lock.withLock {
-                if queue.isEmpty {
-                    running = false
-                    return []
-                }
-                let taken = Array(queue.prefix(maxBatch))
-                queue.removeFirst(taken.count)
-                return taken
-            }
-            if batch.isEmpty { return }
-            do {
-                let results = try await commit(batch.map(\.operation))
-                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
-            } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
-            }
-        }
-    }
-
-    private func commit(_ operations: [Operation]) async throws -> [Bool] {
+    private static func commit(_ operations: [Operation], on database: any Database) async throws -> [Bool] {
         let starts: [Start] = operations.compactMap { if case .start(let start) = $0 { return start } else { return nil } }
-        let submissions: [Submission] = operations.compactMap { if case .submit(let submission) = $0 { return submission } else { return nil } }
-        let (inserted, updated) = try await database().transaction { db -> (Set<UUID>, Set<UUID>) in
+        // Two submissions of one attempt in one batch (a double click, two devices): the first
+        // is written; the later one is answered as a duplicate, like one arriving after it.
+        var firstSubmission: [UUID: Int] = [:]
+        for (index, operation) in operations.enumerated() {
+            if case .submit(let submission) = operation, firstSubmission[submission.attemptID] == nil { firstSubmission[submission.attemptID] = index }
+        }
+        let submissions: [Submission] = operations.enumerated().compactMap { index, operation in
+            if case .submit(let submission) = operation, firstSubmission[submission.attemptID] == index { return submission } else { return nil }
+        }
+        let (inserted, updated) = try await database.transaction { db -> (Set<UUID>, Set<UUID>) in
             guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
             let inserted = try await Self.insert(starts, on: sql)
             let updated = try await Self.update(submissions, on: sql)
@@ -126,10 +96,10 @@ public final class QuizWriter: @unchecked Sendable {
             try await Self.insertFlags(flags, on: sql)
             return (inserted, updated)
         }
-        return operations.map { operation in
+        return operations.enumerated().map { index, operation in
             switch operation {
             case .start(let start): return inserted.contains(start.id)
-            case .submit(let submission): return updated.contains(submission.attemptID)
+            case .submit(let submission): return updated.contains(submission.attemptID) && firstSubmission[submission.attemptID] == index
             }
         }
     }

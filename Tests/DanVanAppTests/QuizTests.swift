@@ -279,6 +279,63 @@ struct QuizAppTests {
         }
     }
 
+    @Test("concurrent submissions are read in groups: each gets its own attempt; a stranger's token, a missing id and a double submission are told apart")
+    func concurrentSubmissions() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await loadDemo(app)
+            let (contest, round) = try await makeContest(app, now: start)
+            let ward = try await unit("P-HL", on: app)
+            var entries: [(token: String, attempt: String)] = []
+            for index in 0..<10 {
+                let client = WebClient(app)
+                let registration = try await api(client, .POST, "/api/v1/quiz/contests/\(contest.slug)/participants", [
+                    "fullName": "Thí sinh \(["An", "Bình", "Chi", "Dũng", "Đào", "Giang", "Hà", "Khánh", "Lan", "Minh"][index])", "phone": String(format: "09130000%02d", index), "unitId": ward.id!.uuidString, "occupation": "Nhân dân",
+                    "secret": "abcd",
+                ])
+                let token = try #require(registration.json["token"] as? String, "\(registration.body.prefix(300))")
+                let started = try await api(client, .POST, "/api/v1/quiz/rounds/\(round.id!)/attempts", token: token)
+                entries.append((token, try #require(started.json["id"] as? String)))
+            }
+            // Every participant submits at once; the first also submits twice; a stranger uses the
+            // second's attempt id with the first's token; one id does not exist.
+            enum Kind: Sendable { case own(Int), twice, stranger, missing }
+            var jobs: [(Kind, String, String)] = entries.enumerated().map { (Kind.own($0.offset), $0.element.attempt, $0.element.token) }
+            jobs.append((.twice, entries[0].attempt, entries[0].token))
+            jobs.append((.stranger, entries[1].attempt, entries[0].token))
+            jobs.append((.missing, UUID().uuidString, entries[2].token))
+            let raw = try await withThrowingTaskGroup(of: (Kind, HTTPResponseStatus, String).self) { group in
+                for (kind, attempt, token) in jobs {
+                    group.addTask {
+                        let reply = try await api(WebClient(app), .POST, "/api/v1/quiz/attempts/\(attempt)/submission", token: token, ["answers": [:] as [String: [Int]], "prediction": 3])
+                        return (kind, reply.status, reply.body)
+                    }
+                }
+                var all: [(Kind, HTTPResponseStatus, String)] = []
+                for try await reply in group { all.append(reply) }
+                return all
+            }
+            let replies = raw.map { kind, status, body in
+                (kind, APIReply(status: status, json: (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:], body: body))
+            }
+            var firstAttemptReplies: [APIReply] = []
+            for (kind, reply) in replies {
+                switch kind {
+                case .own(let index):
+                    #expect(reply.status == .ok && reply.json["id"] as? String == entries[index].attempt, "\(index): \(reply.status) \(reply.body.prefix(120))")
+                    if index == 0 { firstAttemptReplies.append(reply) }
+                case .twice:
+                    #expect(reply.status == .ok && reply.json["id"] as? String == entries[0].attempt)
+                    firstAttemptReplies.append(reply)
+                case .stranger, .missing:
+                    #expect(reply.status == .notFound, "\(kind): \(reply.status)")
+                }
+            }
+            // The double submission counts once.
+            #expect(firstAttemptReplies.compactMap { $0.json["duplicate"] as? Bool }.sorted { !$0 && $1 } == [false, true])
+            #expect(try await Attempt.query(on: app.db).filter(\.$status == .submitted).count() == 10)
+        }
+    }
+
     @Test("a round is kept in memory; a stale copy is served while one task re-reads what may change; a change made here is seen at once")
     func roundCache() async throws {
         try await withTestApp(clock: FixedClock(start)) { app in

@@ -63,6 +63,22 @@ extension Application {
         set { storage[ReadDatabasesKey.self] = newValue }
     }
 
+    /// `Request.readDB` outside a request (grouped reads), on any loop.
+    public var readDB: any Database {
+        readDatabase(logger: logger, on: eventLoopGroup.any()) ?? db
+    }
+
+    /// One of the read pools in turn, or nil when there are none.
+    fileprivate func readDatabase(logger: Logger, on loop: any EventLoop) -> (any Database)? {
+        let pools = readDatabases
+        guard !pools.isEmpty else { return nil }
+        let index = readRotation.withLockedValue { value -> Int in
+            value = (value + 1) % pools.count
+            return value
+        }
+        return databases.database(pools[index], logger: logger, on: loop)
+    }
+
     /// The handle batched writers use.
     public var writerDB: any Database {
         writerDatabase?.database(logger: logger) ?? db
@@ -75,12 +91,6 @@ extension Request {
     /// A database for a hot read-only query: one of the read pools in turn when the
     /// configuration made some (SQLite file), otherwise `db`. Never write through it.
     public var readDB: any Database {
-        let pools = application.readDatabases
-        guard !pools.isEmpty else { return db }
-        let index = readRotation.withLockedValue { value -> Int in
-            value = (value + 1) % pools.count
-            return value
-        }
-        return application.databases.database(pools[index], logger: logger, on: eventLoop) ?? db
+        application.readDatabase(logger: logger, on: eventLoop) ?? db
     }
 }
