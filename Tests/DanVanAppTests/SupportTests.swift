@@ -63,8 +63,11 @@ struct SupportTests {
     @Test("a group runner answers each caller from the group its input went into; a failing group fails each of its callers")
     func groupRunner() async throws {
         let sizes = NIOLockedValueBox<[Int]>([])
+        let active = NIOLockedValueBox((now: 0, most: 0))
         let runner = GroupRunner<Int, String>(maxGroup: 20) { inputs in
             sizes.withLockedValue { $0.append(inputs.count) }
+            active.withLockedValue { $0.now += 1; $0.most = max($0.most, $0.now) }
+            defer { active.withLockedValue { $0.now -= 1 } }
             try await Task.sleep(for: .milliseconds(30))
             if inputs.contains(-1) { throw CancellationError() }
             return inputs.map { "n\($0)" }
@@ -79,6 +82,21 @@ struct SupportTests {
         // Callers that came while a group ran went into the next ones, never more than 20 at once.
         let seen = sizes.withLockedValue { $0 }
         #expect(seen.reduce(0, +) == 60 && seen.allSatisfy { $0 <= 20 } && seen.count < 60, "\(seen)")
+        // One lane: never two groups at once (the writer relies on it).
+        #expect(active.withLockedValue { $0.most } == 1)
+        // Two lanes: two groups in flight, never three.
+        let wide = NIOLockedValueBox((now: 0, most: 0))
+        let twoLanes = GroupRunner<Int, Int>(maxGroup: 5, lanes: 2) { inputs in
+            wide.withLockedValue { $0.now += 1; $0.most = max($0.most, $0.now) }
+            defer { wide.withLockedValue { $0.now -= 1 } }
+            try await Task.sleep(for: .milliseconds(30))
+            return inputs
+        }
+        let echoed = try await withThrowingTaskGroup(of: Int.self) { group in
+            for number in 0..<30 { group.addTask { try await twoLanes.run(number) } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(echoed.sorted() == Array(0..<30) && wide.withLockedValue { $0.most } == 2)
         // A failing group fails each of its callers, and the runner goes on.
         await #expect(throws: CancellationError.self) { try await runner.run(-1) }
         #expect(try await runner.run(7) == "n7")

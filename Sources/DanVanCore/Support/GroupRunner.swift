@@ -17,15 +17,19 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
 
     private let lock = NIOLock()
     private var queue: [Waiting] = []
-    private var running = false
+    private var running = 0
     private let process: @Sendable ([Input]) async throws -> [Output]
     /// The most inputs one group carries.
     public let maxGroup: Int
+    /// The most groups running at once.
+    public let lanes: Int
 
-    /// A runner calling `process` with groups of at most `maxGroup` inputs; `process` must
-    /// return one output per input, in the same order.
-    public init(maxGroup: Int, process: @escaping @Sendable ([Input]) async throws -> [Output]) {
+    /// A runner calling `process` with groups of at most `maxGroup` inputs, up to `lanes`
+    /// groups at once (1 for a writer that must be alone); `process` must return one output
+    /// per input, in the same order.
+    public init(maxGroup: Int, lanes: Int = 1, process: @escaping @Sendable ([Input]) async throws -> [Output]) {
         self.maxGroup = max(1, maxGroup)
+        self.lanes = max(1, lanes)
         self.process = process
     }
 
@@ -35,8 +39,8 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
         try await withCheckedThrowingContinuation { continuation in
             let startDrain: Bool = lock.withLock {
                 queue.append(Waiting(input: input, continuation: continuation))
-                if running { return false }
-                running = true
+                if running == lanes { return false }
+                running += 1
                 return true
             }
             if startDrain { Task.detached { await self.drain() } }
@@ -47,7 +51,7 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
         while true {
             let group: [Waiting] = lock.withLock {
                 if queue.isEmpty {
-                    running = false
+                    running -= 1
                     return []
                 }
                 let taken = Array(queue.prefix(maxGroup))
