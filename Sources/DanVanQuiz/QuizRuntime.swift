@@ -99,7 +99,7 @@ public final class QuizRuntime: Sendable {
 
     init(writer: QuizWriter, limits: QuizLimits, readDatabase: @escaping @Sendable () -> any Database) {
         self.writer = writer
-        attemptReader = GroupRunner(maxGroup: 200, lanes: 2) { ids in try await QuizService.attemptsWithToken(ids, on: readDatabase()) }
+        attemptReader = GroupRunner(maxGroup: 200) { ids in try await QuizService.attemptsWithToken(ids, on: readDatabase()) }
         self.limits = .init(limits)
     }
 

@@ -84,19 +84,6 @@ struct SupportTests {
         #expect(seen.reduce(0, +) == 60 && seen.allSatisfy { $0 <= 20 } && seen.count < 60, "\(seen)")
         // One lane: never two groups at once (the writer relies on it).
         #expect(active.withLockedValue { $0.most } == 1)
-        // Two lanes: two groups in flight, never three.
-        let wide = NIOLockedValueBox((now: 0, most: 0))
-        let twoLanes = GroupRunner<Int, Int>(maxGroup: 5, lanes: 2) { inputs in
-            wide.withLockedValue { $0.now += 1; $0.most = max($0.most, $0.now) }
-            defer { wide.withLockedValue { $0.now -= 1 } }
-            try await Task.sleep(for: .milliseconds(30))
-            return inputs
-        }
-        let echoed = try await withThrowingTaskGroup(of: Int.self) { group in
-            for number in 0..<30 { group.addTask { try await twoLanes.run(number) } }
-            return try await group.reduce(into: [Int]()) { $0.append($1) }
-        }
-        #expect(echoed.sorted() == Array(0..<30) && wide.withLockedValue { $0.most } == 2)
         // A failing group fails each of its callers, and the runner goes on.
         await #expect(throws: CancellationError.self) { try await runner.run(-1) }
         #expect(try await runner.run(7) == "n7")

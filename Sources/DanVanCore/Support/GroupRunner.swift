@@ -17,19 +17,15 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
 
     private let lock = NIOLock()
     private var queue: [Waiting] = []
-    private var running = 0
+    private var running = false
     private let process: @Sendable ([Input]) async throws -> [Output]
     /// The most inputs one group carries.
     public let maxGroup: Int
-    /// The most groups running at once.
-    public let lanes: Int
 
-    /// A runner calling `process` with groups of at most `maxGroup` inputs, up to `lanes`
-    /// groups at once (1 for a writer that must be alone); `process` must return one output
-    /// per input, in the same order.
-    public init(maxGroup: Int, lanes: Int = 1, process: @escaping @Sendable ([Input]) async throws -> [Output]) {
+    /// A runner calling `process` with groups of at most `maxGroup` inputs; `process` must
+    /// return one output per input, in the same order.
+    public init(maxGroup: Int, process: @escaping @Sendable ([Input]) async throws -> [Output]) {
         self.maxGroup = max(1, maxGroup)
-        self.lanes = max(1, lanes)
         self.process = process
     }
 
@@ -39,8 +35,8 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
         try await withCheckedThrowingContinuation { continuation in
             let startDrain: Bool = lock.withLock {
                 queue.append(Waiting(input: input, continuation: continuation))
-                if running == lanes { return false }
-                running += 1
+                if running { return false }
+                running = true
                 return true
             }
             if startDrain { Task.detached { await self.drain() } }
@@ -51,7 +47,7 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
         while true {
             let group: [Waiting] = lock.withLock {
                 if queue.isEmpty {
-                    running -= 1
+                    running = false
                     return []
                 }
                 let taken = Array(queue.prefix(maxGroup))
