@@ -91,4 +91,22 @@ struct SupportTests {
         let short = GroupRunner<Int, Int>(maxGroup: 5) { _ in [] }
         await #expect(throws: GroupRunner<Int, Int>.GroupSizeError.self) { try await short.run(1) }
     }
+
+    @Test("the client address: a forwarded address is believed only from a trusted proxy, read from the right")
+    func clientAddress() {
+        let local: Set<String> = ["127.0.0.1", "::1"]
+        // Straight from a client: its own address, whatever header it sends.
+        #expect(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: ["1.2.3.4"], trusted: local) == "203.0.113.9")
+        // Through the local proxy: the hop the proxy added (the right-most), not what the client wrote.
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["1.2.3.4", "198.51.100.7"], trusted: local) == "198.51.100.7")
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["198.51.100.7"], trusted: local) == "198.51.100.7")
+        // Two trusted proxies in a row are skipped.
+        let chain: Set<String> = ["127.0.0.1", "10.0.0.5"]
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["1.2.3.4", "198.51.100.7", " 10.0.0.5 "], trusted: chain) == "198.51.100.7")
+        // A trusted peer without the header is the client itself; no peer at all is unknown.
+        #expect(ClientAddress.resolve(peer: "::1", forwardedFor: [], trusted: local) == "::1")
+        #expect(ClientAddress.resolve(peer: nil, forwardedFor: ["1.2.3.4"], trusted: local) == "?")
+        // Nobody trusted: the header is never read.
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["1.2.3.4"], trusted: []) == "127.0.0.1")
+    }
 }

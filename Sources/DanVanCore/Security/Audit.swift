@@ -52,12 +52,12 @@ extension Request {
         return Actor(id: user.id, name: user.username, address: address)
     }
 
-    /// The client's address: `X-Forwarded-For`'s first hop when behind a proxy, else the peer.
+    /// The client's address (`ClientAddress.resolve` with the configured trusted proxies).
     public var clientAddress: String {
-        if let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first {
-            return forwarded.trimmingCharacters(in: .whitespaces)
-        }
-        return remoteAddress?.ipAddress ?? "?"
+        ClientAddress.resolve(
+            peer: remoteAddress?.ipAddress, forwardedFor: headers[canonicalForm: "X-Forwarded-For"].map(String.init),
+            trusted: application.config.trustedProxies
+        )
     }
 
     /// Records one write by the signed-in user at the request's "now".
@@ -69,5 +69,18 @@ extension Request {
             on: db ?? self.db, actor: actor, at: now, action: action, entityType: entityType, entityID: id,
             summary: summary, before: before, after: after
         )
+    }
+}
+
+/// Which address a request is counted under (limits, throttling, audit).
+public enum ClientAddress {
+    /// The peer's address, unless the peer is a trusted proxy: then the nearest hop of
+    /// `X-Forwarded-For` (all its headers, in order) that is not itself a trusted proxy,
+    /// read from the right — the hops left of it were written by the client and prove nothing.
+    public static func resolve(peer: String?, forwardedFor: [String], trusted: Set<String>) -> String {
+        guard let peer else { return "?" }
+        guard trusted.contains(peer) else { return peer }
+        let hops = forwardedFor.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.last { !trusted.contains($0) } ?? hops.first ?? peer
     }
 }

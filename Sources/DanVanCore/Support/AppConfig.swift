@@ -32,6 +32,10 @@ public struct AppConfig: Sendable {
     public var runScheduler = false
     /// Days before a deadline when the lead unit is reminded.
     public var reminderDays = 7
+    /// Peers whose `X-Forwarded-For` is believed (`DANVAN_TRUSTED_PROXIES`, comma-separated):
+    /// by default a proxy on the same machine. From any other peer the header is ignored, so
+    /// a client cannot pick the address its limits and audit entries are counted under.
+    public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
 
     /// Builds a configuration.
     public init(
@@ -52,7 +56,8 @@ public struct AppConfig: Sendable {
         self.loginWindow = loginWindow
     }
 
-    /// Reads `DATABASE_URL`, `DANVAN_SECURE_COOKIES`, `DANVAN_BCRYPT_COST`, `DANVAN_DEMO`.
+    /// Reads `DATABASE_URL`, `DANVAN_SECURE_COOKIES`, `DANVAN_BCRYPT_COST`, `DANVAN_DEMO`,
+    /// `DANVAN_REMINDER_DAYS`, `DANVAN_TRUSTED_PROXIES`.
     ///
     /// Unset, the database is an SQLite file at `./data/danvan.sqlite` under `workingDirectory`.
     public static func fromEnvironment(workingDirectory: String) throws -> AppConfig {
@@ -65,6 +70,9 @@ public struct AppConfig: Sendable {
         config.secureCookies = ["1", "true", "yes"].contains(environment["DANVAN_SECURE_COOKIES"]?.lowercased() ?? "")
         config.demoMode = ["1", "true", "yes"].contains(environment["DANVAN_DEMO"]?.lowercased() ?? "")
         if let days = environment["DANVAN_REMINDER_DAYS"].flatMap(Int.init), (0...60).contains(days) { config.reminderDays = days }
+        if let proxies = environment["DANVAN_TRUSTED_PROXIES"] {
+            config.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         return config
     }
 
