@@ -81,7 +81,7 @@ public final class QuizRuntime: Sendable {
     /// The submission's read, grouped: one query for every attempt asked for while the
     /// previous query ran. Under the rush on PostgreSQL each submission's own round trip was
     /// most of the database server's work.
-    let attemptReader: GroupRunner<UUID, QuizService.TokenAttemptRow?>
+    let attemptReader: GroupRunner<UUID, QuizService.AttemptRow?>
     /// Rate limit counters.
     public let limiter = RateLimiter()
     /// Limits (tests tighten them).

@@ -309,24 +309,8 @@ public enum QuizService {
         public let timeMs: Int?
     }
 
-    private struct AttemptRow: Decodable {
-        let id: UUID
-        let round_id: UUID
-        let participant_id: UUID
-        let attempt_no: Int
-        let started_at: Date
-        let deadline_at: Date
-        let layout: String
-        let status: String
-        let submitted_at: Date?
-        let answers: String?
-        let correct: Int?
-        let prediction: Int?
-        let time_ms: Int?
-    }
-
     /// An attempt with what the submission checks of its participant.
-    struct TokenAttemptRow: Decodable, Sendable {
+    struct AttemptRow: Decodable, Sendable {
         let id: UUID
         let round_id: UUID
         let participant_id: UUID
@@ -343,6 +327,26 @@ public enum QuizService {
         let token_hash: String?
         let contest_id: UUID
         let disqualified: Bool
+
+        /// The attempt as the service works with it (nil if its stored layout is unreadable).
+        var view: AttemptView? {
+            guard let layout = QuizRules.decode(layout) else { return nil }
+            return AttemptView(
+                id: id, roundID: round_id, participantID: participant_id, attemptNo: attempt_no, startedAt: started_at, deadlineAt: deadline_at,
+                layout: layout, status: Attempt.Status(rawValue: status) ?? .started, submittedAt: submitted_at,
+                chosen: (answers ?? "").split(separator: ",").map { Int($0) ?? 0 }, correct: correct, prediction: prediction, timeMs: time_ms
+            )
+        }
+
+        /// Its participant.
+        var participant: ParticipantRef { ParticipantRef(id: participant_id, contestID: contest_id, disqualified: disqualified) }
+
+        /// What both reads of an attempt select and join.
+        static let selection = """
+            SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
+                   a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
+            FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id
+            """
     }
 
     // The reads of the public hot paths, prepared once per connection where the database
@@ -351,10 +355,7 @@ public enum QuizService {
     private struct AttemptByID: PreparedRead {
         static let name = "quiz.attempt"
         typealias Row = AttemptRow
-        static let sql = """
-            SELECT id, round_id, participant_id, attempt_no, started_at, deadline_at, layout, status, submitted_at, answers, correct, prediction, time_ms
-            FROM quiz_attempts WHERE id = $1
-            """
+        static let sql = AttemptRow.selection + " WHERE a.id = $1"
         let id: UUID
         var values: [PreparedValue] { [.uuid(id)] }
     }
@@ -370,14 +371,10 @@ public enum QuizService {
     /// Attempts with their participants' token hashes, one query for a group of ids (the
     /// submission's read goes through `QuizRuntime.attemptReader`, which groups the reads of
     /// concurrent submissions). One row or nil per id, in order.
-    static func attemptsWithToken(_ ids: [UUID], on db: any Database) async throws -> [TokenAttemptRow?] {
+    static func attemptsWithToken(_ ids: [UUID], on db: any Database) async throws -> [AttemptRow?] {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         let unique = Array(Set(ids))
-        let rows = try await sql.raw("""
-            SELECT a.id, a.round_id, a.participant_id, a.attempt_no, a.started_at, a.deadline_at, a.layout, a.status, a.submitted_at, a.answers,
-                   a.correct, a.prediction, a.time_ms, p.token_hash, p.contest_id, p.disqualified
-            FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id WHERE a.id IN (\(SQLList(unique.map { SQLBind($0) })))
-            """).all(decoding: TokenAttemptRow.self)
+        let rows = try await sql.raw("\(unsafeRaw: AttemptRow.selection) WHERE a.id IN (\(SQLList(unique.map { SQLBind($0) })))").all(decoding: AttemptRow.self)
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.map { byID[$0] }
     }
@@ -386,31 +383,19 @@ public enum QuizService {
     /// (the submission hot path: one read, grouped with the concurrent submissions' reads).
     public static func attempt(_ id: UUID, token: String, app: Application) async throws -> (AttemptView, ParticipantRef) {
         guard let row = try await app.quiz.attemptReader.run(id) else { throw AppError.notFound }
-        let db = app.readDB
         guard row.token_hash == tokenHash(token) else {
             // Someone else's attempt and a wrong token look the same from outside.
-            if try await participant(token: token, on: db) == nil { throw AppError.rejected(.unauthorized, L10n.text("quiz.error.tokenInvalid")) }
+            if try await participant(token: token, on: app.readDB) == nil { throw AppError.rejected(.unauthorized, L10n.text("quiz.error.tokenInvalid")) }
             throw AppError.notFound
         }
-        guard let layout = QuizRules.decode(row.layout) else { throw AppError.notFound }
-        return (AttemptView(
-            id: row.id, roundID: row.round_id, participantID: row.participant_id, attemptNo: row.attempt_no, startedAt: row.started_at,
-            deadlineAt: row.deadline_at, layout: layout, status: Attempt.Status(rawValue: row.status) ?? .started, submittedAt: row.submitted_at,
-            chosen: (row.answers ?? "").split(separator: ",").map { Int($0) ?? 0 }, correct: row.correct, prediction: row.prediction, timeMs: row.time_ms
-        ), ParticipantRef(id: row.participant_id, contestID: row.contest_id, disqualified: row.disqualified))
+        guard let view = row.view else { throw AppError.notFound }
+        return (view, row.participant)
     }
 
     /// The attempt if it belongs to `participantID` (someone else's attempt looks missing).
     public static func attempt(_ id: UUID, of participantID: UUID, on db: any Database) async throws -> AttemptView {
-        guard let row = try await db.first(AttemptByID(id: id)),
-              row.participant_id == participantID,
-              let layout = QuizRules.decode(row.layout)
-        else { throw AppError.notFound }
-        return AttemptView(
-            id: row.id, roundID: row.round_id, participantID: row.participant_id, attemptNo: row.attempt_no, startedAt: row.started_at,
-            deadlineAt: row.deadline_at, layout: layout, status: Attempt.Status(rawValue: row.status) ?? .started, submittedAt: row.submitted_at,
-            chosen: (row.answers ?? "").split(separator: ",").map { Int($0) ?? 0 }, correct: row.correct, prediction: row.prediction, timeMs: row.time_ms
-        )
+        guard let row = try await db.first(AttemptByID(id: id)), row.participant_id == participantID, let view = row.view else { throw AppError.notFound }
+        return view
     }
 
     /// What a submission came to.

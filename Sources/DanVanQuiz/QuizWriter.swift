@@ -61,10 +61,8 @@ public final class QuizWriter: Sendable {
     }
 
     private let runner: GroupRunner<Operation, Bool>
-    /// The most writes one transaction carries.
-    public var maxBatch: Int { runner.maxGroup }
 
-    /// A writer on the database `database()` returns.
+    /// A writer on the database `database()` returns, at most `maxBatch` writes per transaction.
     public init(maxBatch: Int = 400, database: @escaping @Sendable () -> any Database) {
         runner = GroupRunner(maxGroup: maxBatch) { operations in try await Self.commit(operations, on: database()) }
     }

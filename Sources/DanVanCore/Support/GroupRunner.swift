@@ -19,8 +19,7 @@ public final class GroupRunner<Input: Sendable, Output: Sendable>: @unchecked Se
     private var queue: [Waiting] = []
     private var running = false
     private let process: @Sendable ([Input]) async throws -> [Output]
-    /// The most inputs one group carries.
-    public let maxGroup: Int
+    private let maxGroup: Int
 
     /// A runner calling `process` with groups of at most `maxGroup` inputs; `process` must
     /// return one output per input, in the same order.

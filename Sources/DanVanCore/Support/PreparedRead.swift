@@ -53,7 +53,7 @@ public enum PreparedReads {
 
     /// `sql` with each `$N` replaced by a bind of `values[N-1]`, for any SQL dialect.
     /// Throws when a placeholder has no value.
-    public static func query(_ sql: String, _ values: [PreparedValue]) throws -> SQLQueryString {
+    static func query(_ sql: String, _ values: [PreparedValue]) throws -> SQLQueryString {
         var query = SQLQueryString("")
         var rest = sql.startIndex
         for placeholder in try placeholders(in: sql, count: values.count) {
@@ -70,7 +70,7 @@ public enum PreparedReads {
     }
 
     /// Throws when `sql` has a placeholder beyond the `count` values given.
-    public static func checkPlaceholders(_ sql: String, count: Int) throws {
+    static func checkPlaceholders(_ sql: String, count: Int) throws {
         _ = try placeholders(in: sql, count: count)
     }
 
