@@ -223,7 +223,6 @@ struct RegistrationController {
             interimReviewOn: interim, finalReviewOn: final
         )
         let parse = DirectiveParser().parse(text.isEmpty ? title : text)
-        let pending = drafts
         // The original file, if one was uploaded at the preview and is still intact in the store.
         var original: DocumentAttachment?
         if let key = form.originalKey, let sha = form.originalSha, let name = form.originalName, !key.isEmpty,
@@ -231,16 +230,7 @@ struct RegistrationController {
            let stored = try? req.application.files.store(data, filename: name) {
             original = DocumentAttachment(documentID: UUID(), filename: name, stored: stored, uploadedBy: actor.name, at: now)
         }
-        let keptOriginal = original
-        let document = try await req.db.transaction { db in
-            let document = try await DocumentService.create(input, parse: parse, unitID: user.$unit.id, actor: actor, at: now, on: db)
-            if let keptOriginal {
-                keptOriginal.$document.id = try document.requireID()
-                try await keptOriginal.create(on: db)
-            }
-            for draft in pending { try await TaskService.create(draft, documentID: document.id, actor: actor, at: now, on: db) }
-            return document
-        }
+        let (document, _) = try await TaskService.register(input, parse: parse, tasks: drafts, original: original, unitID: user.$unit.id, actor: actor, at: now, on: req.db)
         req.flash(.success, "Đã đăng ký văn bản và giao \(drafts.count) nhiệm vụ.")
         return req.redirect(to: "/documents/\(try document.requireID())")
     }

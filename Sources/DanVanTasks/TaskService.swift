@@ -262,22 +262,35 @@ public enum TaskService {
         let matcher = try await unitMatcher(on: db)
         var draft = DocumentService.draft(from: parse, text: text)
         if draft.title.isEmpty { draft.title = "(không có trích yếu)" }
-        let document = draft
-        return try await db.transaction { db in
-            let document = try await DocumentService.create(document, parse: parse, unitID: unitID, actor: actor, at: at, on: db)
-            var tasks: [WorkTask] = []
-            for assignment in parse.assignments {
-                let proposal = propose(assignment, matcher: matcher, leadThreshold: 0.75, coordinatorThreshold: 0.75)
-                for leadID in proposal.leadIDs {
-                    tasks.append(try await create(
-                        TaskDraft(
-                            content: assignment.text, section: assignment.section, leadUnitID: leadID, coordinatorIDs: proposal.coordinatorIDs,
-                            dueOn: assignment.dueDate.flatMap(VNFormat.parseDate), recurrence: WorkTask.Recurrence(every: assignment.due?.every)
-                        ),
-                        documentID: document.id, actor: actor, at: at, on: db
-                    ))
-                }
+        var drafts: [TaskDraft] = []
+        for assignment in parse.assignments {
+            let proposal = propose(assignment, matcher: matcher, leadThreshold: 0.75, coordinatorThreshold: 0.75)
+            for leadID in proposal.leadIDs {
+                drafts.append(TaskDraft(
+                    content: assignment.text, section: assignment.section, leadUnitID: leadID, coordinatorIDs: proposal.coordinatorIDs,
+                    dueOn: assignment.dueDate.flatMap(VNFormat.parseDate), recurrence: WorkTask.Recurrence(every: assignment.due?.every)
+                ))
             }
+        }
+        return try await register(draft, parse: parse, tasks: drafts, original: nil, unitID: unitID, actor: actor, at: at, on: db)
+    }
+
+    /// Saves a document, its references, its uploaded original and its tasks in one
+    /// transaction (a recurring series gets its occurrences from the next `TaskJobs` run).
+    /// Every way of registering a document (the checked preview, the API, the demo) ends here.
+    @discardableResult
+    public static func register(
+        _ input: DocumentDraft, parse: DirectiveParse, tasks drafts: [TaskDraft], original: DocumentAttachment?, unitID: UUID,
+        actor: Actor, at: Date, on db: any Database
+    ) async throws -> (Document, [WorkTask]) {
+        try await db.transaction { db in
+            let document = try await DocumentService.create(input, parse: parse, unitID: unitID, actor: actor, at: at, on: db)
+            if let original {
+                original.$document.id = try document.requireID()
+                try await original.create(on: db)
+            }
+            var tasks: [WorkTask] = []
+            for draft in drafts { tasks.append(try await create(draft, documentID: document.id, actor: actor, at: at, on: db)) }
             return (document, tasks)
         }
     }

@@ -29,7 +29,9 @@ do {
     app.directory = DirectoryConfiguration(workingDirectory: root)
     let command = environment.arguments.dropFirst().first
     var config = try AppConfig.fromEnvironment(workingDirectory: root)
-    config.runScheduler = command == nil || command == "serve" || command == "demo"
+    // `DANVAN_JOBS=0` keeps a server from running the periodic jobs (another instance or
+    // cron runs them; the browser tests want only the changes they make themselves).
+    config.runScheduler = (command == nil || command == "serve" || command == "demo") && ProcessInfo.processInfo.environment["DANVAN_JOBS"] != "0"
     try await configure(app, config: config)
     if command == nil || command == "serve" {
         try await app.autoMigrate().get()

@@ -39,7 +39,9 @@ def server():
     port = free_port()
     # BROWSER_DATABASE_URL (an empty PostgreSQL database) runs the same tests on PostgreSQL.
     database = os.environ.get("BROWSER_DATABASE_URL") or f"sqlite://{folder}/danvan.sqlite"
-    env = dict(os.environ, DATABASE_URL=database, DANVAN_ROOT=str(ROOT), DANVAN_FILES=f"{folder}/files")
+    # No periodic job in the test server (DANVAN_JOBS=0): a job run in the middle of a test
+    # (overdue marking, a yearly task's occurrences) changed counts the test was reading.
+    env = dict(os.environ, DATABASE_URL=database, DANVAN_ROOT=str(ROOT), DANVAN_FILES=f"{folder}/files", DANVAN_JOBS="0")
     env.pop("DANVAN_DEMO", None)
     log = open(os.path.join(folder, "server.log"), "w")
     process = subprocess.Popen(
@@ -59,6 +61,21 @@ def server():
             log.close()
             raise RuntimeError("server did not start:\n" + open(os.path.join(folder, "server.log")).read()[-4000:])
         time.sleep(0.3)
+    # The first render of each kind of page in a fresh debug process (templates read from
+    # disk, the unit tree and the reader's tables built, Chromium's own first start) must not
+    # count against a test's waits: warm them up once, outside the tests.
+    for path in ("/login", "/thi"):
+        try:
+            urllib.request.urlopen(base + path, timeout=30).read()
+        except OSError:
+            pass
+    warm = make_driver()
+    try:
+        login(warm, base, "chuyenvien")
+        for path in ("/documents/new", "/documents", "/tasks", "/tasks/dashboard"):
+            warm.get(base + path)
+    finally:
+        warm.quit()
     yield base
     process.terminate()
     try:
@@ -66,6 +83,9 @@ def server():
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+    # Keep the server's log beside the screenshots: the first place to look when a test failed.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(os.path.join(folder, "server.log"), SCREENSHOTS / ("server-postgres.log" if os.environ.get("BROWSER_DATABASE_URL") else "server-sqlite.log"))
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -103,11 +123,18 @@ def shot(driver, name):
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
-def wait(driver, seconds=15):
+def wait(driver, seconds=30):
     # While a page is being replaced, Chromium can answer a poll with a stale element or
     # "Node … does not belong to the document"; keep polling. A condition that never holds
-    # still ends in a TimeoutException.
+    # still ends in a TimeoutException. Waits are for a state the user sees; the limit is only
+    # there so a broken page fails instead of hanging (a 2-core machine running Chromium and a
+    # debug server at once can take several seconds for one page).
     return WebDriverWait(driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, WebDriverException))
+
+
+def unique(prefix=""):
+    """A number no other test (nor a rerun of this one) uses: tests own their data."""
+    return f"{prefix}{int(time.time() * 1000) % 100000 + os.getpid() % 100}"
 
 
 def login(driver, base, username, password=PASSWORD):

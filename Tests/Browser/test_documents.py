@@ -6,10 +6,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import browser_errors, login, logout, shot, wait
+from conftest import browser_errors, login, logout, shot, unique, wait
 
 DIRECTIVE = """TỈNH ỦY THANH BÌNH
-Số: 31-KH/TU
+Số: {symbol}
 Thanh Bình, ngày 02 tháng 11 năm 2026
 
 KẾ HOẠCH
@@ -32,13 +32,15 @@ Trần Văn Bình
 
 
 def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, browser):
-    # The specialist pastes the text and sees the reader's proposal.
+    # The specialist pastes the text and sees the reader's proposal. The symbol is the test's
+    # own, so a rerun or another test never meets it as a duplicate.
+    symbol = unique() + "-KH/TU"
     login(browser, server, "chuyenvien")
     browser.get(server + "/documents/new")
-    browser.find_element(By.ID, "text").send_keys(DIRECTIVE)
+    browser.find_element(By.ID, "text").send_keys(DIRECTIVE.format(symbol=symbol))
     browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
     wait(browser).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
-    assert browser.find_element(By.ID, "symbol").get_attribute("value") == "31-KH/TU"
+    assert browser.find_element(By.ID, "symbol").get_attribute("value") == symbol
     assert "Nhiệm vụ đề xuất (2)" in browser.page_source
     lead = Select(browser.find_element(By.ID, "leads-0"))
     assert [o.text.strip("— ") for o in lead.all_selected_options] == ["Phường Đông Sơn"]
@@ -47,7 +49,7 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     lead.select_by_visible_text("— Phường Hòa Lạc")
     shot(browser, "document-preview")
     browser.find_element(By.ID, "confirm-registration").click()
-    wait(browser).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Kế hoạch số 31-KH/TU"))
+    wait(browser, 60).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Kế hoạch số " + symbol))
     assert "Đã đăng ký văn bản và giao 2 nhiệm vụ." in browser.page_source
     assert "2 nhiệm vụ · 0 hoàn thành" in browser.page_source
     shot(browser, "document-page")
@@ -74,7 +76,8 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     logout(browser)
 
     # The leader's dashboard for this directive: nothing done yet (the yearly task counts
-    # through its occurrences).
+    # through its occurrences, which the periodic job makes; the test server runs no periodic
+    # job, so what the test sees is what it did).
     login(browser, server, "lanhdao")
     browser.get(document_dashboard)
     assert browser.find_element(By.ID, "done-percent").text == "0%"
@@ -85,7 +88,7 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     browser.get(task_link)
     browser.find_element(By.CSS_SELECTOR, "button[name=decision][value=accept]").click()
     wait(browser).until(EC.text_to_be_present_in_element((By.ID, "task-status"), "Hoàn thành"))
-    browser.find_element(By.PARTIAL_LINK_TEXT, "31-KH/TU").click()
+    browser.find_element(By.PARTIAL_LINK_TEXT, symbol).click()
     wait(browser).until(EC.presence_of_element_located((By.ID, "panel")))
     assert "2 nhiệm vụ · 1 hoàn thành" in browser.page_source
     assert browser_errors(browser) == []
@@ -101,7 +104,8 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
 
 def test_urging_reaches_the_units_inbox(server, browser):
     login(browser, server, "chuyenvien")
-    browser.get(server + "/tasks?q=doi+thoai")
+    # The demo's dialogue on site clearance (other tests register dialogues of their own).
+    browser.get(server + "/tasks?q=doi+thoai+voi+nhan+dan+ve+boi+thuong")
     browser.find_element(By.PARTIAL_LINK_TEXT, "đối thoại").click()
     wait(browser).until(EC.presence_of_element_located((By.ID, "urge-button")))
     browser.find_element(By.NAME, "message").send_keys("Đề nghị báo cáo kết quả đối thoại")
@@ -163,6 +167,8 @@ def test_specialist_registers_the_dong_nai_fixture(server, browser):
         }
         return kept;""")
     assert kept >= 30  # one task per selected lead unit (a group phrase selects several)
+    # The test's own symbol: a rerun must not meet the first run's document as a duplicate.
+    browser.execute_script("document.getElementById('symbol').value = arguments[0];", unique() + "-KH/TU")
     browser.find_element(By.ID, "confirm-registration").click()
     wait(browser, 60).until(EC.presence_of_element_located((By.ID, "panel")))
     assert f"{kept} nhiệm vụ" in browser.find_element(By.ID, "panel").text
