@@ -55,11 +55,11 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
         app: app,
         open: app.routes,
         web: app.routes.grouped(RequireUserMiddleware(api: false)),
-        api: app.routes.grouped("api", "v1").grouped(BearerTokenMiddleware()).grouped(RequireUserMiddleware(api: true))
+        api: app.routes.grouped(BearerTokenMiddleware()).grouped(RequireUserMiddleware(api: true))
     )
     for module in modules { try module.routes(routes) }
     let document = OpenAPIDocument.build(modules: modules)
-    app.get("api", "openapi.json") { req async throws -> Response in
+    app.get(CoreRoute.openAPI) { req async throws -> Response in
         let response = Response(status: .ok)
         try response.content.encode(document, as: .json)
         return response

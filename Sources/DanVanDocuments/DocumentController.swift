@@ -227,7 +227,7 @@ struct DocumentController {
         let form = try req.content.decode(UploadForm.self)
         guard let file = form.file, file.data.readableBytes > 0 else {
             req.flash(.error, "Chọn tệp để đính kèm.")
-            return req.redirect(to: "/documents/\(id)")
+            return req.redirect(to: DocumentsRoute.show(id))
         }
         let name = VietnameseText.clean(file.filename)
         do {
@@ -241,7 +241,7 @@ struct DocumentController {
         } catch let refusal as FileStore.Refusal {
             req.flash(.error, refusal.message)
         }
-        return req.redirect(to: "/documents/\(id)")
+        return req.redirect(to: DocumentsRoute.show(id))
     }
 
     func reviews(_ req: Request) async throws -> Response {
@@ -252,42 +252,6 @@ struct DocumentController {
         }
         return try await req.render("documents/reviews", title: "Lịch sơ kết, tổng kết", ReviewsContext(rows: rows))
     }
-}
-
-/// The documents module: library, search, document page, review calendar.
-public struct DocumentsModule: DanVanModule {
-    /// Creates the module.
-    public init() {}
-
-    /// Migrations.
-    public var migrations: [any Migration] { DocumentMigrations.all }
-
-    /// Navigation: "Văn bản".
-    public func register(on app: Application) throws {
-        app.navigation.enable("nav.documents", href: "/documents")
-    }
-
-    /// Routes.
-    public func routes(_ routes: ModuleRoutes) throws {
-        let controller = DocumentController()
-        routes.web.get("documents", use: controller.index)
-        routes.web.get("documents", "reviews", use: controller.reviews)
-        routes.web.get("documents", ":documentID", use: controller.show)
-        let editing = DocumentEditController()
-        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
-        staff.get("documents", ":documentID", "edit", use: editing.edit)
-        staff.post("documents", ":documentID", use: editing.update)
-        staff.post("documents", ":documentID", "files", use: controller.upload)
-        routes.web.get("documents", ":documentID", "files", ":fileID", use: controller.download)
-        let api = DocumentAPI()
-        routes.api.get("documents", use: api.list)
-        routes.api.get("documents", ":documentID", use: api.show)
-    }
-
-    /// `/api/v1/documents`.
-    public var openAPIPaths: [String: JSON] { DocumentAPI.paths }
-    /// Document schemas.
-    public var openAPISchemas: [String: JSON] { DocumentAPI.schemas }
 }
 
 /// Editing a registered document's metadata and review milestones (staff).
@@ -353,7 +317,7 @@ struct DocumentEditController {
             try await req.audit(on: db, "update", "document", id: document.id, summary: "Sửa thông tin văn bản \(document.symbol ?? document.title)", before: before, after: document.auditSnapshot)
         }
         req.flash(.success, "Đã lưu thông tin văn bản.")
-        return req.redirect(to: "/documents/\(try document.requireID())")
+        return req.redirect(to: DocumentsRoute.show(try document.requireID()))
     }
 
     private func find(_ req: Request) async throws -> Document {

@@ -217,7 +217,7 @@ struct QuizAdminController {
             try await req.audit(on: db, existing == nil ? "create" : "update", "quizContest", id: contest.id, summary: "Cuộc thi: \(contest.title)", before: before, after: contest.auditSnapshot)
         }
         req.flash(.success, req.t("quiz.admin.saved"))
-        return req.redirect(to: "/quiz/\(contest.id!)")
+        return req.redirect(to: QuizRoute.contest(contest.id))
     }
 
     func show(_ req: Request) async throws -> Response {
@@ -302,7 +302,7 @@ struct QuizAdminController {
             req.flash(.warning, req.t("quiz.admin.bankShort"))
         }
         req.flash(.success, req.t("quiz.admin.saved"))
-        return req.redirect(to: "/quiz/\(contest.id!)/rounds/\(round.number)")
+        return req.redirect(to: QuizRoute.round(contest.id, round.number))
     }
 
     func showRound(_ req: Request) async throws -> Response {
@@ -348,7 +348,7 @@ struct QuizAdminController {
         let round = try await Self.round(req, contest: contest)
         try await QuizAdmin.draw(round, actor: req.actor, now: req.now, on: req.db)
         req.flash(.success, req.t("quiz.admin.drawn", String(round.questionCount)))
-        return req.redirect(to: "/quiz/\(contest.id!)/rounds/\(round.number)")
+        return req.redirect(to: QuizRoute.round(contest.id, round.number))
     }
 
     func publish(_ req: Request) async throws -> Response {
@@ -361,7 +361,7 @@ struct QuizAdminController {
         } catch let error as AppError {
             req.flash(.error, error.message(req.locale))
         }
-        return req.redirect(to: "/quiz/\(contest.id!)/rounds/\(round.number)")
+        return req.redirect(to: QuizRoute.round(contest.id, round.number))
     }
 
     func close(_ req: Request) async throws -> Response {
@@ -373,7 +373,7 @@ struct QuizAdminController {
         try await QuizService.close(round, actor: req.actor, now: req.now, app: req.application)
         let elapsed = Date().timeIntervalSince(started)
         req.flash(.success, req.t("quiz.admin.closed", VNFormat.integer(round.perfectCount ?? 0), String(format: "%.2f", elapsed).replacingOccurrences(of: ".", with: ",")))
-        return req.redirect(to: "/quiz/\(contest.id!)/rounds/\(round.number)")
+        return req.redirect(to: QuizRoute.round(contest.id, round.number))
     }
 
     func exportResults(_ req: Request) async throws -> Response {
@@ -430,7 +430,7 @@ struct QuizAdminController {
         let outcome = try await QuizAdmin.importBank(rows, contest: contest, skipBad: form.skipBad != nil, actor: req.actor, now: req.now, on: req.db)
         if outcome.stored {
             req.flash(.success, req.t("quiz.bank.imported", String(outcome.added)))
-            if outcome.errors.isEmpty { return req.redirect(to: "/quiz/\(contest.id!)/bank") }
+            if outcome.errors.isEmpty { return req.redirect(to: QuizRoute.bank(contest.id)) }
             return try await bank(req, importErrors: outcome.errors, message: req.t("quiz.bank.importedSkipping", String(outcome.added), String(outcome.errors.count)))
         }
         return try await bank(req, importErrors: outcome.errors, message: req.t("quiz.bank.rejected", String(outcome.errors.count)), status: .unprocessableEntity)
@@ -481,13 +481,13 @@ struct QuizAdminController {
             if text.isEmpty { values[id] = .some(nil); continue }
             guard let value = Int(text), (0...10_000_000).contains(value) else {
                 req.flash(.error, req.t("quiz.participation.badHeadcount", raw))
-                return req.redirect(to: "/quiz/\(contest.id!)/participation")
+                return req.redirect(to: QuizRoute.participation(contest.id))
             }
             values[id] = value
         }
         try await QuizAdmin.setHeadcounts(values, contest: contest, actor: req.actor, now: req.now, on: req.db)
         req.flash(.success, req.t("quiz.admin.saved"))
-        return req.redirect(to: "/quiz/\(contest.id!)/participation")
+        return req.redirect(to: QuizRoute.participation(contest.id))
     }
 
     func urge(_ req: Request) async throws -> Response {
@@ -499,12 +499,12 @@ struct QuizAdminController {
         try await req.db.transaction { db in
             _ = try await Inbox.post(
                 toUnit: unitID, kind: "quiz.urged", message: req.t("quiz.participation.urgeMessage", contest.title),
-                link: "/quiz/\(contest.id!)/participation", dedupeKey: "quiz.urged:\(contest.id!):\(unitID):\(VNFormat.dayKey(now))", at: now, on: db
+                target: InboxTarget(type: "contest", id: contest.id!), dedupeKey: "quiz.urged:\(contest.id!):\(unitID):\(VNFormat.dayKey(now))", at: now, on: db
             )
             try await req.audit(on: db, "update", "quizContest", id: contest.id, summary: "Đôn đốc \(unit.name) vận động tham gia cuộc thi")
         }
         req.flash(.success, req.t("quiz.participation.urged", unit.name))
-        return req.redirect(to: "/quiz/\(contest.id!)/participation")
+        return req.redirect(to: QuizRoute.participation(contest.id))
     }
 
     // MARK: Flags
@@ -557,6 +557,6 @@ struct QuizAdminController {
             try await QuizService.close(round, actor: req.actor, now: req.now, app: req.application)
         }
         req.flash(.success, req.t("quiz.flags.reviewed"))
-        return req.redirect(to: "/quiz/\(contest.id!)/flags")
+        return req.redirect(to: QuizRoute.flags(contest.id))
     }
 }

@@ -209,7 +209,7 @@ struct QuizPublicController {
 
     func index(_ req: Request) async throws -> Response {
         let contests = try await Contest.query(on: req.db).filter(\.$status == .published).sort(\.$createdAt, .descending).all()
-        if contests.count == 1, let only = contests.first { return req.redirect(to: "/thi/\(only.slug)") }
+        if contests.count == 1, let only = contests.first { return req.redirect(to: QuizRoute.landing(only.slug)) }
         struct Item: Encodable, Sendable { let slug: String; let title: String }
         struct Context: Encodable, Sendable { let contests: [Item] }
         return try await req.render("quiz/public_index", title: req.t("quiz.public.title"), Context(contests: contests.map { Item(slug: $0.slug, title: $0.title) }))
@@ -302,7 +302,7 @@ struct QuizPublicController {
             let participant = try await QuizService.register(form, contest: contest, address: req.clientAddress, now: req.now, app: req.application, on: req.db)
             req.session.data[Self.sessionKey(contest)] = participant.id?.uuidString
             req.flash(.success, req.t("quiz.register.done", participant.fullName))
-            return req.redirect(to: "/thi/\(contest.slug)")
+            return req.redirect(to: QuizRoute.landing(contest.slug))
         } catch let errors as FormErrors {
             return try await renderRegister(req, contest: contest, form: form, errors: errors)
         }
@@ -327,7 +327,7 @@ struct QuizPublicController {
             )
             req.session.data[Self.sessionKey(contest)] = participant.id?.uuidString
             req.flash(.success, req.t("quiz.login.welcome", participant.fullName))
-            return req.redirect(to: "/thi/\(contest.slug)")
+            return req.redirect(to: QuizRoute.landing(contest.slug))
         } catch let error as AppError {
             return try await req.render(
                 "quiz/login", title: req.t("quiz.login.title"),
@@ -339,7 +339,7 @@ struct QuizPublicController {
     func logout(_ req: Request) async throws -> Response {
         let contest = try await Self.contest(req)
         req.session.data[Self.sessionKey(contest)] = nil
-        return req.redirect(to: "/thi/\(contest.slug)")
+        return req.redirect(to: QuizRoute.landing(contest.slug))
     }
 
     func start(_ req: Request) async throws -> Response {
@@ -351,10 +351,10 @@ struct QuizPublicController {
                 round: round.requireID(), participant: Self.ref(participant), address: req.clientAddress, now: req.now, app: req.application, on: req.db
             )
             if started.resumed { req.flash(.warning, req.t("quiz.attempt.resumed")) }
-            return req.redirect(to: "/thi/\(contest.slug)/bai/\(started.id)")
+            return req.redirect(to: QuizRoute.attempt(contest.slug, started.id))
         } catch let error as AppError where error.status == .conflict || error.status == .tooManyRequests {
             req.flash(.error, error.message(req.locale))
-            return req.redirect(to: "/thi/\(contest.slug)")
+            return req.redirect(to: QuizRoute.landing(contest.slug))
         }
     }
 
@@ -366,7 +366,7 @@ struct QuizPublicController {
         guard let info = try await req.application.quiz.round(attempt.roundID, on: req.db) else { throw AppError.notFound }
         let now = req.now
         if attempt.status != .started || now > attempt.deadlineAt.addingTimeInterval(TimeInterval(info.graceSeconds)) || !info.acceptsSubmissions(at: now) {
-            return req.redirect(to: "/thi/\(contest.slug)/bai/\(id)/ket-qua")
+            return req.redirect(to: QuizRoute.result(contest.slug, id))
         }
         return try await renderAttempt(req, contest: contest, attempt: attempt, info: info, error: nil, status: .ok)
     }
@@ -429,13 +429,13 @@ struct QuizPublicController {
             if result.duplicate { req.flash(.warning, req.t("quiz.attempt.duplicate")) }
             else if result.attempt.status == .timedOut { req.flash(.error, req.t("quiz.attempt.late")) }
             else { req.flash(.success, req.t("quiz.attempt.submitted")) }
-            return req.redirect(to: "/thi/\(contest.slug)/bai/\(id)/ket-qua")
+            return req.redirect(to: QuizRoute.result(contest.slug, id))
         } catch let error as AppError where error.status == .badRequest {
             guard let info = try await req.application.quiz.round(attempt.roundID, on: req.db) else { throw error }
             return try await renderAttempt(req, contest: contest, attempt: attempt, info: info, error: error.message(req.locale), status: .badRequest)
         } catch let error as AppError where error.status == .conflict {
             req.flash(.error, error.message(req.locale))
-            return req.redirect(to: "/thi/\(contest.slug)")
+            return req.redirect(to: QuizRoute.landing(contest.slug))
         }
     }
 
@@ -508,7 +508,7 @@ struct QuizPublicController {
         if closed, let id = participant?.id, let standing = try await QuizService.standing(round: roundID, participant: id, on: req.db) {
             mine = Self.standingRows([standing], prizes: prizes, mine: id, maskPhones: true).first
         }
-        let base = "/thi/\(contest.slug)/tuan/\(round.number)/xep-hang"
+        let base = QuizRoute.leaderboard(contest.slug, round.number).path
         return try await req.render("quiz/leaderboard", title: req.t("quiz.leaderboard.title"), LeaderboardContext(
             slug: contest.slug, title: contest.title, roundTitle: round.title, roundNumber: round.number, closed: closed,
             perfectCount: round.perfectCount.map(VNFormat.integer) ?? "", rows: Self.standingRows(standings, prizes: prizes, mine: participant?.id, maskPhones: true),

@@ -232,7 +232,7 @@ struct RegistrationController {
         }
         let (document, _) = try await TaskService.register(input, parse: parse, tasks: drafts, original: original, unitID: user.$unit.id, actor: actor, at: now, on: req.db)
         req.flash(.success, "Đã đăng ký văn bản và giao \(drafts.count) nhiệm vụ.")
-        return req.redirect(to: "/documents/\(try document.requireID())")
+        return req.redirect(to: DocumentsRoute.show(try document.requireID()))
     }
 
     // MARK: helpers

@@ -94,7 +94,7 @@ struct TaskAPI {
         let (document, tasks) = try await TaskService.registerFromText(text, unitID: user.$unit.id, actor: req.actor, at: req.now, on: req.db)
         let response = Response(status: .created)
         try response.content.encode(Registered(documentId: try document.requireID(), tasks: tasks.map { TaskDTO($0, now: req.now) }, warnings: parse.warnings))
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/documents/\(try document.requireID())")
+        response.headers.replaceOrAdd(name: .location, value: DocumentsRoute.apiShow(try document.requireID()).path)
         return response
     }
 

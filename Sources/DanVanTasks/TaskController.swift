@@ -98,15 +98,10 @@ struct TaskController {
         let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, on: req.db)
         let units = try await UnitService.tree(in: scope, includeEnded: false, on: req.db)
         func link(_ page: Int) -> String {
-            var components = URLComponents()
-            components.path = "/tasks"
-            var items: [URLQueryItem] = [URLQueryItem(name: "page", value: String(page))]
-            if !filter.query.isEmpty { items.append(URLQueryItem(name: "q", value: filter.query)) }
-            if let status = filter.status { items.append(URLQueryItem(name: "status", value: status.rawValue)) }
-            if let unit = filter.unitID { items.append(URLQueryItem(name: "unit", value: unit.uuidString)) }
-            if filter.overdueOnly { items.append(URLQueryItem(name: "overdue", value: "1")) }
-            components.queryItems = items
-            return components.string ?? "/tasks"
+            TasksRoute.index.path(query: [
+                ("page", String(page)), ("q", filter.query), ("status", filter.status?.rawValue),
+                ("unit", filter.unitID?.uuidString), ("overdue", filter.overdueOnly ? "1" : nil),
+            ])
         }
         let context = IndexContext(
             rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
@@ -234,7 +229,7 @@ struct TaskController {
             return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật. Nội dung mới nhất đã hiện bên dưới; vui lòng kiểm tra và gửi lại.", status: .conflict)
         }
         req.flash(.success, progress >= 100 ? "Đã báo cáo hoàn thành, chờ nghiệm thu." : "Đã cập nhật tiến độ.")
-        return req.redirect(to: "/tasks/\(try task.requireID())")
+        return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
     struct ReviewForm: Content {
@@ -259,7 +254,7 @@ struct TaskController {
             return try await page(req, error: message, status: .unprocessableEntity)
         }
         req.flash(.success, accept ? "Đã nghiệm thu nhiệm vụ." : "Đã trả lại nhiệm vụ kèm ý kiến.")
-        return req.redirect(to: "/tasks/\(try task.requireID())")
+        return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
     /// Downloads an evidence file (same visibility as the task).
@@ -291,7 +286,7 @@ struct TaskController {
             return try await page(req, error: message, status: .unprocessableEntity)
         }
         req.flash(.success, "Đã hủy nhiệm vụ.")
-        return req.redirect(to: "/tasks/\(try task.requireID())")
+        return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
     struct UrgeForm: Content {
@@ -307,7 +302,7 @@ struct TaskController {
         let message = typed.isEmpty ? "Đề nghị khẩn trương thực hiện và báo cáo tiến độ." : String(typed.prefix(300))
         try await TaskService.urge(task, message: message, actor: req.actor, at: req.now, on: req.db)
         req.flash(.success, "Đã đôn đốc \(task.leadUnit.name).")
-        return req.redirect(to: "/tasks/\(try task.requireID())")
+        return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
     struct NoteForm: Content {
@@ -325,76 +320,7 @@ struct TaskController {
         guard !note.isEmpty else { return try await page(req, error: "Nhập nội dung phần việc của đơn vị phối hợp.", status: .unprocessableEntity) }
         try await TaskService.coordinate(coordinator, task: task, note: String(note.prefix(1000)), actor: req.actor, at: req.now, on: req.db)
         req.flash(.success, "Đã ghi nhận phần việc của đơn vị phối hợp.")
-        return req.redirect(to: "/tasks/\(try task.requireID())")
+        return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 }
 
-/// The tasks module: registration of documents into tasks, task lists and follow-up.
-public struct TasksModule: DanVanModule {
-    /// Creates the module.
-    public init() {}
-
-    /// Migrations.
-    public var migrations: [any Migration] { TaskMigrations.all }
-
-    /// Navigation "Nhiệm vụ" and the tasks panel of the document page.
-    public func register(on app: Application) throws {
-        app.navigation.enable("nav.tasks", href: "/tasks")
-        app.lifecycle.use(makeTaskScheduler())
-        app.documentStatusFilter = DocumentStatusFilter(
-            choices: [("overdue", "Còn nhiệm vụ quá hạn"), ("open", "Đang thực hiện"), ("done", "Đã hoàn thành tất cả")],
-            documents: { status, db in try await TaskService.documentIDs(status: status, now: Date(), on: db) }
-        )
-        app.documentPanels.append { req, document in
-            let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
-            let now = req.now
-            let done = tasks.filter { [.done, .doneLate].contains($0.status) }.count
-            let overdue = tasks.filter { $0.effectiveStatus(now: now) == .overdue }.count
-            return DocumentPanel(
-                title: "Nhiệm vụ từ văn bản này",
-                summary: tasks.isEmpty ? nil : "\(tasks.count) nhiệm vụ · \(done) hoàn thành · \(overdue) quá hạn",
-                rows: tasks.map { task in
-                    let status = task.effectiveStatus(now: now)
-                    return DocumentPanel.Row(
-                        text: "\(task.section.map { "[\($0)] " } ?? "")\(task.$leadUnit.value?.name ?? ""): \(String(task.content.prefix(120)))",
-                        href: "/tasks/\(task.id?.uuidString ?? "")", badge: status.label, badgeClass: "status-task-\(status.rawValue)",
-                        detail: task.dueOn.map { "Hạn \(VNFormat.date($0))" } ?? task.recurrence?.label
-                    )
-                },
-                emptyText: "Chưa có nhiệm vụ nào."
-            )
-        }
-    }
-
-    /// Routes.
-    public func routes(_ routes: ModuleRoutes) throws {
-        let tasks = TaskController()
-        routes.web.get("tasks", use: tasks.index)
-        routes.web.get("tasks", "dashboard", use: DashboardController().index)
-        routes.web.get("tasks", "export.xlsx", use: tasks.exportXLSX)
-        routes.web.get("tasks", "export.csv", use: tasks.exportCSV)
-        routes.web.get("tasks", ":taskID", use: tasks.show)
-        routes.web.post("tasks", ":taskID", "progress", use: tasks.progress)
-        routes.web.post("tasks", ":taskID", "review", use: tasks.review)
-        routes.web.post("tasks", ":taskID", "urge", use: tasks.urge)
-        routes.web.post("tasks", ":taskID", "cancel", use: tasks.cancel)
-        routes.web.get("tasks", ":taskID", "files", ":fileID", use: tasks.download)
-        routes.web.post("tasks", ":taskID", "coordinators", ":coordinatorID", use: tasks.coordinate)
-        let registration = RegistrationController()
-        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
-        staff.get("documents", "new", use: registration.new)
-        staff.get("documents", "manual", use: registration.manual)
-        staff.post("documents", "preview", use: registration.preview)
-        staff.post("documents", use: registration.create)
-        let api = TaskAPI()
-        routes.api.get("tasks", use: api.list)
-        routes.api.get("tasks", ":taskID", use: api.show)
-        routes.api.post("tasks", ":taskID", "progress", use: api.progress)
-        routes.api.post("documents", "register", use: api.register)
-    }
-
-    /// `/api/v1/tasks` and `/api/v1/documents/register`.
-    public var openAPIPaths: [String: JSON] { TaskAPI.paths }
-    /// Task schemas.
-    public var openAPISchemas: [String: JSON] { TaskAPI.schemas }
-}

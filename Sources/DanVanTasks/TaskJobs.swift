@@ -35,7 +35,7 @@ public enum TaskJobs {
             try await AuditLog.record(on: db, actor: system, at: now, action: "update", entityType: "task", entityID: id, summary: "Đánh dấu quá hạn", before: before, after: task.auditSnapshot)
             try await Inbox.post(
                 toUnit: task.$leadUnit.id, kind: "task.overdue", message: "Quá hạn (\(VNFormat.date(task.dueOn))): \(String(task.content.prefix(100)))",
-                link: "/tasks/\(id)", dedupeKey: "task.overdue:\(id)", at: now, on: db
+                target: InboxTarget(type: "task", id: id), dedupeKey: "task.overdue:\(id)", at: now, on: db
             )
             outcome.markedOverdue += 1
         }
@@ -45,7 +45,7 @@ public enum TaskJobs {
             let id = try task.requireID()
             outcome.reminders += try await Inbox.post(
                 toUnit: task.$leadUnit.id, kind: "task.dueSoon", message: "Sắp đến hạn \(VNFormat.date(task.dueOn)): \(String(task.content.prefix(100)))",
-                link: "/tasks/\(id)", dedupeKey: "task.dueSoon:\(id):\(VNFormat.isoDate(task.dueOn))", at: now, on: db
+                target: InboxTarget(type: "task", id: id), dedupeKey: "task.dueSoon:\(id):\(VNFormat.isoDate(task.dueOn))", at: now, on: db
             )
         }
         return outcome
@@ -112,7 +112,7 @@ extension TaskService {
             try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: id, summary: "Đôn đốc: \(message)")
             try await Inbox.post(
                 toUnit: task.$leadUnit.id, kind: "task.urged", message: "\(actor.name) đôn đốc: \(message) — \(String(task.content.prefix(80)))",
-                link: "/tasks/\(id)", dedupeKey: "task.urged:\(id):\(Int(at.timeIntervalSince1970))", at: at, on: db
+                target: InboxTarget(type: "task", id: id), dedupeKey: "task.urged:\(id):\(Int(at.timeIntervalSince1970))", at: at, on: db
             )
         }
     }

@@ -141,7 +141,7 @@ public enum TaskService {
                 // The board that registered the directive accepts the work: tell it.
                 try await Inbox.post(
                     toUnit: document.$unit.id, kind: "task.awaitingAcceptance", message: "Chờ nghiệm thu: \(String(task.content.prefix(100)))",
-                    link: "/tasks/\(try task.requireID())", dedupeKey: "task.awaitingAcceptance:\(try task.requireID()):\(task.version)", at: at, on: db
+                    target: InboxTarget(type: "task", id: try task.requireID()), dedupeKey: "task.awaitingAcceptance:\(try task.requireID()):\(task.version)", at: at, on: db
                 )
             }
             try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%" + (evidence.isEmpty ? "" : ", \(evidence.count) tệp minh chứng"), before: before, after: task.auditSnapshot)

@@ -16,8 +16,13 @@ public final class InboxItem: Model, @unchecked Sendable {
     @Field(key: "kind") public var kind: String
     /// What to tell the user, in Vietnamese.
     @Field(key: "message") public var message: String
-    /// Where to go.
+    /// Where entries written before `core.0007` went; newer entries point at a target instead.
     @Field(key: "link") public var link: String
+    /// What the entry points at (`task`, …), resolved to a link when shown (`app.inboxTargets`),
+    /// so renaming a route never breaks an old entry.
+    @OptionalField(key: "target_type") public var targetType: String?
+    /// The id of the target.
+    @OptionalField(key: "target_id") public var targetID: UUID?
     /// One entry per user and key: jobs that run again add nothing twice.
     @Field(key: "dedupe_key") public var dedupeKey: String
     @Field(key: "created_at") public var createdAt: Date
@@ -27,11 +32,13 @@ public final class InboxItem: Model, @unchecked Sendable {
     public init() {}
 
     /// A new entry.
-    public init(userID: UUID, kind: String, message: String, link: String, dedupeKey: String, at: Date) {
+    public init(userID: UUID, kind: String, message: String, target: InboxTarget, dedupeKey: String, at: Date) {
         self.$user.id = userID
         self.kind = kind
         self.message = message
-        self.link = link
+        self.link = ""
+        self.targetType = target.type
+        self.targetID = target.id
         self.dedupeKey = dedupeKey
         self.createdAt = at
     }
@@ -64,19 +71,94 @@ extension CoreMigrations {
     }
 }
 
+extension CoreMigrations {
+    /// Inbox entries store what they point at (kind + id); existing `/tasks/<id>` links move over.
+    struct AddInboxTargets: AsyncMigration {
+        var name: String { "core.0007.add-inbox-targets" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("inbox_items").field("target_type", .string).update()
+            try await database.schema("inbox_items").field("target_id", .uuid).update()
+            for item in try await InboxItem.query(on: database).filter(\.$targetType == nil).all() {
+                guard let target = InboxTarget(legacyLink: item.link) else { continue }
+                item.targetType = target.type
+                item.targetID = target.id
+                try await item.update(on: database)
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            for item in try await InboxItem.query(on: database).filter(\.$targetType != nil).all() where item.link.isEmpty {
+                if let type = item.targetType, let id = item.targetID { item.link = "/\(type)s/\(id)" }
+                try await item.update(on: database)
+            }
+            try await database.schema("inbox_items").deleteField("target_id").update()
+            try await database.schema("inbox_items").deleteField("target_type").update()
+        }
+    }
+}
+
+/// What an inbox entry points at: a kind a module registered (`app.inboxTargets`) and an id.
+public struct InboxTarget: Sendable, Equatable {
+    /// The kind, e.g. `task`.
+    public let type: String
+    /// The record's id.
+    public let id: UUID
+
+    /// A target.
+    public init(type: String, id: UUID) {
+        self.type = type
+        self.id = id
+    }
+
+    /// Reads a link stored before targets existed: `/<kind>s/<uuid>`.
+    init?(legacyLink link: String) {
+        let parts = link.split(separator: "/")
+        guard parts.count == 2, parts[0].hasSuffix("s"), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        self.init(type: String(parts[0].dropLast()), id: id)
+    }
+}
+
+/// How each module's inbox targets become links: a module registers its kinds in
+/// `register(on:)` (`app.inboxTargets.register("task") { TasksRoute.show($0).path }`).
+public struct InboxTargets: Sendable {
+    private var links: [String: @Sendable (UUID) -> String] = [:]
+
+    /// Registers the link of `type`.
+    public mutating func register(_ type: String, link: @escaping @Sendable (UUID) -> String) {
+        links[type] = link
+    }
+
+    /// The link of an entry: its target's, or the link stored before targets existed, or the inbox.
+    public func link(of item: InboxItem) -> String {
+        if let type = item.targetType, let id = item.targetID, let link = links[type] { return link(id) }
+        return item.link.hasPrefix("/") ? item.link : CoreRoute.inbox.path
+    }
+}
+
+extension Application {
+    private struct InboxTargetsKey: StorageKey { typealias Value = InboxTargets }
+
+    /// The registered inbox target kinds.
+    public var inboxTargets: InboxTargets {
+        get { storage[InboxTargetsKey.self] ?? InboxTargets() }
+        set { storage[InboxTargetsKey.self] = newValue }
+    }
+}
+
 /// Posting to and reading inboxes.
 public enum Inbox {
     /// Posts `message` to every active user of `unitID` (the unit's own accounts), once per
     /// `dedupeKey`. Returns how many entries were added.
     @discardableResult
-    public static func post(toUnit unitID: UUID, kind: String, message: String, link: String, dedupeKey: String, at: Date, on db: any Database) async throws -> Int {
+    public static func post(toUnit unitID: UUID, kind: String, message: String, target: InboxTarget, dedupeKey: String, at: Date, on db: any Database) async throws -> Int {
         let users = try await User.query(on: db).filter(\.$unit.$id == unitID).filter(\.$isActive == true).all()
         var added = 0
         for user in users {
             let userID = try user.requireID()
             let exists = try await InboxItem.query(on: db).filter(\.$user.$id == userID).filter(\.$dedupeKey == dedupeKey).count() > 0
             if exists { continue }
-            try await InboxItem(userID: userID, kind: kind, message: message, link: link, dedupeKey: dedupeKey, at: at).create(on: db)
+            try await InboxItem(userID: userID, kind: kind, message: message, target: target, dedupeKey: dedupeKey, at: at).create(on: db)
             added += 1
         }
         return added
@@ -107,8 +189,9 @@ struct InboxController {
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let items = try await InboxItem.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$createdAt, .descending).limit(200).all()
+        let targets = req.application.inboxTargets
         let context = Context(
-            rows: items.map { Row(id: $0.id?.uuidString ?? "", at: VNFormat.dateTime($0.createdAt), message: $0.message, link: $0.link, unread: $0.readAt == nil, kind: $0.kind) },
+            rows: items.map { Row(id: $0.id?.uuidString ?? "", at: VNFormat.dateTime($0.createdAt), message: $0.message, link: targets.link(of: $0), unread: $0.readAt == nil, kind: $0.kind) },
             unread: items.filter { $0.readAt == nil }.count
         )
         return try await req.render("inbox/index", title: "Việc cần làm", context)
@@ -124,13 +207,13 @@ struct InboxController {
             item.readAt = req.now
             try await item.update(on: req.db)
         }
-        return req.redirect(to: item.link.hasPrefix("/") ? item.link : "/inbox")
+        return req.redirect(to: req.application.inboxTargets.link(of: item))
     }
 
     func readAll(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         try await InboxItem.query(on: req.db).filter(\.$user.$id == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
         req.flash(.success, "Đã đánh dấu tất cả là đã đọc.")
-        return req.redirect(to: "/inbox")
+        return req.redirect(to: CoreRoute.inbox)
     }
 }

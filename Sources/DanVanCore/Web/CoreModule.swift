@@ -16,64 +16,63 @@ public struct CoreModule: DanVanModule {
     /// Mounts core routes.
     public func routes(_ routes: ModuleRoutes) throws {
         let auth = AuthController()
-        routes.open.get("login", use: auth.loginPage)
-        routes.open.post("login", use: auth.login)
-        routes.open.post("logout", use: auth.logout)
-        routes.open.get("healthz", use: Self.health)
+        routes.open.get(CoreRoute.login, use: auth.loginPage)
+        routes.open.post(CoreRoute.login, use: auth.login)
+        routes.open.post(CoreRoute.logout, use: auth.logout)
+        routes.open.get(CoreRoute.health, use: Self.health)
         // Liveness without the database: the benchmarks' trivial route.
-        routes.open.get("livez") { _ in "ok" }
-        routes.open.get("lang", ":code", use: Self.language)
+        routes.open.get(CoreRoute.live) { _ in "ok" }
+        routes.open.get(CoreRoute.language(nil), use: Self.language)
 
         let web = routes.web
-        web.get(use: HomeController().index)
+        web.get(CoreRoute.home, use: HomeController().index)
 
         let account = AccountController()
-        web.get("account", use: account.show)
-        web.post("account", "password", use: account.changePassword)
-        web.post("account", "tokens", use: account.createToken)
-        web.post("account", "tokens", ":tokenID", "revoke", use: account.revokeToken)
+        web.get(CoreRoute.account, use: account.show)
+        web.post(CoreRoute.accountPassword, use: account.changePassword)
+        web.post(CoreRoute.accountTokens, use: account.createToken)
+        web.post(CoreRoute.revokeToken(nil), use: account.revokeToken)
 
         let inbox = InboxController()
-        web.get("inbox", use: inbox.index)
-        web.get("inbox", ":itemID", use: inbox.open)
-        web.post("inbox", "read-all", use: inbox.readAll)
+        web.get(CoreRoute.inbox, use: inbox.index)
+        web.get(CoreRoute.inboxItem(nil), use: inbox.open)
+        web.post(CoreRoute.inboxReadAll, use: inbox.readAll)
 
         let units = UnitController()
-        web.get("units", use: units.index)
-        web.get("units", ":unitID", use: units.show)
-        let unitAdmin = web.grouped(RequireRoleMiddleware(.admin))
-        unitAdmin.get("units", "export.csv", use: units.exportCSV)
-        unitAdmin.get("units", "import", use: units.importPage)
-        unitAdmin.post("units", "import", use: units.importCSV)
-        unitAdmin.get("units", "new", use: units.new)
-        unitAdmin.post("units", use: units.create)
-        unitAdmin.get("units", ":unitID", "edit", use: units.edit)
-        unitAdmin.post("units", ":unitID", use: units.update)
-        unitAdmin.get("units", ":unitID", "dissolve", use: units.dissolvePage)
-        unitAdmin.post("units", ":unitID", "dissolve", use: units.dissolve)
+        web.get(CoreRoute.units, use: units.index)
+        web.get(CoreRoute.unit(nil), use: units.show)
+        let admin = web.grouped(RequireRoleMiddleware(.admin))
+        admin.get(CoreRoute.unitsExportCSV, use: units.exportCSV)
+        admin.get(CoreRoute.unitsImport, use: units.importPage)
+        admin.post(CoreRoute.unitsImport, use: units.importCSV)
+        admin.get(CoreRoute.unitNew, use: units.new)
+        admin.post(CoreRoute.units, use: units.create)
+        admin.get(CoreRoute.unitEdit(nil), use: units.edit)
+        admin.post(CoreRoute.unit(nil), use: units.update)
+        admin.get(CoreRoute.unitDissolve(nil), use: units.dissolvePage)
+        admin.post(CoreRoute.unitDissolve(nil), use: units.dissolve)
 
         let users = UserController()
-        web.get("users", use: users.index)
-        web.get("users", ":userID", use: users.show)
-        let userAdmin = web.grouped(RequireRoleMiddleware(.admin))
-        userAdmin.get("users", "new", use: users.new)
-        userAdmin.post("users", use: users.create)
-        userAdmin.get("users", ":userID", "edit", use: users.edit)
-        userAdmin.post("users", ":userID", use: users.update)
-        userAdmin.post("users", ":userID", "disable", use: users.disable)
-        userAdmin.post("users", ":userID", "enable", use: users.enable)
-        userAdmin.get("users", ":userID", "reset-password", use: users.resetPage)
-        userAdmin.post("users", ":userID", "reset-password", use: users.reset)
+        web.get(CoreRoute.users, use: users.index)
+        web.get(CoreRoute.user(nil), use: users.show)
+        admin.get(CoreRoute.userNew, use: users.new)
+        admin.post(CoreRoute.users, use: users.create)
+        admin.get(CoreRoute.userEdit(nil), use: users.edit)
+        admin.post(CoreRoute.user(nil), use: users.update)
+        admin.post(CoreRoute.userDisable(nil), use: users.disable)
+        admin.post(CoreRoute.userEnable(nil), use: users.enable)
+        admin.get(CoreRoute.userResetPassword(nil), use: users.resetPage)
+        admin.post(CoreRoute.userResetPassword(nil), use: users.reset)
 
-        web.grouped(RequireRoleMiddleware(.admin)).get("admin", "audit", use: AuditController().index)
+        admin.get(CoreRoute.audit, use: AuditController().index)
 
         let api = APIController()
-        routes.api.get("me", use: api.me)
-        routes.api.get("units", use: api.units)
-        routes.api.post("units", use: api.createUnit)
-        routes.api.get("units", ":unitID", use: api.unit)
-        routes.api.get("users", use: api.users)
-        routes.api.get("users", ":userID", use: api.user)
+        routes.api.get(CoreRoute.apiMe, use: api.me)
+        routes.api.get(CoreRoute.apiUnits, use: api.units)
+        routes.api.post(CoreRoute.apiUnits, use: api.createUnit)
+        routes.api.get(CoreRoute.apiUnit(nil), use: api.unit)
+        routes.api.get(CoreRoute.apiUsers, use: api.users)
+        routes.api.get(CoreRoute.apiUser(nil), use: api.user)
     }
 
     /// `GET /healthz`: 200 after a database round trip, 503 when the database does not answer.
@@ -94,7 +93,7 @@ public struct CoreModule: DanVanModule {
     /// `GET /lang/:code`: remembers the interface language in a cookie.
     @Sendable static func language(_ req: Request) async throws -> Response {
         let code = req.parameters.get("code") ?? "vi"
-        let response = req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path } ?? "/")
+        let response = req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path } ?? CoreRoute.home.path)
         if let locale = L10n.Locale(rawValue: code) {
             response.cookies["lang"] = HTTPCookies.Value(string: locale.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
         }

@@ -9,7 +9,8 @@ public struct ModuleRoutes {
     public let open: any RoutesBuilder
     /// Pages for signed-in users.
     public let web: any RoutesBuilder
-    /// `/api/v1` for signed-in users (session or bearer token).
+    /// The API for signed-in users (session or bearer token); no path prefix: API route
+    /// values carry their whole path (`api/v1/…`), so the same value makes the link.
     public let api: any RoutesBuilder
 
     /// Creates the mount points.

@@ -1,0 +1,76 @@
+import DanVanCore
+import DanVanDocuments
+import Fluent
+import Foundation
+import Vapor
+
+/// The tasks module: registration of documents into tasks, task lists and follow-up.
+public struct TasksModule: DanVanModule {
+    /// Creates the module.
+    public init() {}
+
+    /// Migrations.
+    public var migrations: [any Migration] { TaskMigrations.all }
+
+    /// Navigation "Nhiệm vụ" and the tasks panel of the document page.
+    public func register(on app: Application) throws {
+        app.navigation.enable("nav.tasks", href: TasksRoute.index.path)
+        app.inboxTargets.register("task") { TasksRoute.show($0).path }
+        app.lifecycle.use(makeTaskScheduler())
+        app.documentStatusFilter = DocumentStatusFilter(
+            choices: [("overdue", "Còn nhiệm vụ quá hạn"), ("open", "Đang thực hiện"), ("done", "Đã hoàn thành tất cả")],
+            documents: { [clock = app.clock] status, db in try await TaskService.documentIDs(status: status, now: clock.now(), on: db) }
+        )
+        app.documentPanels.append { req, document in
+            let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
+            let now = req.now
+            let done = tasks.filter { [.done, .doneLate].contains($0.status) }.count
+            let overdue = tasks.filter { $0.effectiveStatus(now: now) == .overdue }.count
+            return DocumentPanel(
+                title: "Nhiệm vụ từ văn bản này",
+                summary: tasks.isEmpty ? nil : "\(tasks.count) nhiệm vụ · \(done) hoàn thành · \(overdue) quá hạn",
+                rows: tasks.map { task in
+                    let status = task.effectiveStatus(now: now)
+                    return DocumentPanel.Row(
+                        text: "\(task.section.map { "[\($0)] " } ?? "")\(task.$leadUnit.value?.name ?? ""): \(String(task.content.prefix(120)))",
+                        href: TasksRoute.show(task.id).path, badge: status.label, badgeClass: "status-task-\(status.rawValue)",
+                        detail: task.dueOn.map { "Hạn \(VNFormat.date($0))" } ?? task.recurrence?.label
+                    )
+                },
+                emptyText: "Chưa có nhiệm vụ nào."
+            )
+        }
+    }
+
+    /// Routes.
+    public func routes(_ routes: ModuleRoutes) throws {
+        let tasks = TaskController()
+        routes.web.get(TasksRoute.index, use: tasks.index)
+        routes.web.get(TasksRoute.dashboard, use: DashboardController().index)
+        routes.web.get(TasksRoute.exportXLSX, use: tasks.exportXLSX)
+        routes.web.get(TasksRoute.exportCSV, use: tasks.exportCSV)
+        routes.web.get(TasksRoute.show(nil), use: tasks.show)
+        routes.web.post(TasksRoute.progress(nil), use: tasks.progress)
+        routes.web.post(TasksRoute.review(nil), use: tasks.review)
+        routes.web.post(TasksRoute.urge(nil), use: tasks.urge)
+        routes.web.post(TasksRoute.cancel(nil), use: tasks.cancel)
+        routes.web.get(TasksRoute.file(nil, nil), use: tasks.download)
+        routes.web.post(TasksRoute.coordinator(nil, nil), use: tasks.coordinate)
+        let registration = RegistrationController()
+        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist, .leader))
+        staff.get(TasksRoute.registrationNew, use: registration.new)
+        staff.get(TasksRoute.registrationManual, use: registration.manual)
+        staff.post(TasksRoute.registrationPreview, use: registration.preview)
+        staff.post(TasksRoute.registrationCreate, use: registration.create)
+        let api = TaskAPI()
+        routes.api.get(TasksRoute.apiList, use: api.list)
+        routes.api.get(TasksRoute.apiShow(nil), use: api.show)
+        routes.api.post(TasksRoute.apiProgress(nil), use: api.progress)
+        routes.api.post(TasksRoute.apiRegister, use: api.register)
+    }
+
+    /// `/api/v1/tasks` and `/api/v1/documents/register`.
+    public var openAPIPaths: [String: JSON] { TaskAPI.paths }
+    /// Task schemas.
+    public var openAPISchemas: [String: JSON] { TaskAPI.schemas }
+}
