@@ -44,6 +44,14 @@ let package = Package(
             name: "DanVanQuiz",
             dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
         ),
+        // Demo province, demo contest, load generators for the benchmarks, the `demo` command.
+        .target(
+            name: "DanVanDemo",
+            dependencies: [
+                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz",
+                .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent"),
+            ]
+        ),
         // Assembly: the only module that sees every module and the database drivers.
         .target(
             name: "DanVanApp",
@@ -53,6 +61,7 @@ let package = Package(
                 "DanVanDocuments",
                 "DanVanTasks",
                 "DanVanQuiz",
+                "DanVanDemo",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -69,6 +78,7 @@ let package = Package(
             dependencies: [
                 "DanVanApp",
                 "DanVanCore",
+                "DanVanDemo",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
             ]
@@ -79,14 +89,50 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "DanVanAppTests",
+            name: "DanVanCoreTests",
             dependencies: [
-                "DanVanApp",
                 "DanVanCore",
+                "DanVanText",
+                "DanVanApp",
+                "DanVanTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+        .testTarget(
+            name: "DanVanDocumentsTests",
+            dependencies: [
                 "DanVanDocuments",
                 "DanVanTasks",
-                "DanVanQuiz",
+                "DanVanCore",
                 "DanVanText",
+                "DanVanApp",
+                "DanVanTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+        .testTarget(
+            name: "DanVanTasksTests",
+            dependencies: [
+                "DanVanTasks",
+                "DanVanDocuments",
+                "DanVanCore",
+                "DanVanText",
+                "DanVanApp",
+                "DanVanDemo",
+                "DanVanTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+        .testTarget(
+            name: "DanVanQuizTests",
+            dependencies: [
+                "DanVanQuiz",
+                "DanVanCore",
+                "DanVanText",
+                "DanVanApp",
                 "DanVanTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),

@@ -1,4 +1,5 @@
 import DanVanCore
+import DanVanDemo
 import DanVanDocuments
 import DanVanTasks
 import DanVanQuiz
@@ -65,11 +66,9 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
         return response
     }
 
-    app.asyncCommands.use(DemoCommand(), as: "demo")
-    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
-    app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
-    app.asyncCommands.use(GenerateLoadCommand(), as: "generate-load")
-    app.asyncCommands.use(QuizBenchCommand(), as: "bench-quiz")
+    // Each module registered its own commands and jobs in `register(on:)`; the demo target's
+    // come from here, since no module depends on it.
+    DemoCommands.register(on: app)
 }
 
 /// Points Fluent at SQLite or PostgreSQL.

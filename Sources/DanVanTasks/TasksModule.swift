@@ -17,6 +17,7 @@ public struct TasksModule: DanVanModule {
         app.navigation.enable("nav.tasks", href: TasksRoute.index.path)
         app.inboxTargets.register("task") { TasksRoute.show($0).path }
         app.lifecycle.use(makeTaskScheduler())
+        app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
         app.documentStatusFilter = DocumentStatusFilter(
             choices: [("overdue", "Còn nhiệm vụ quá hạn"), ("open", "Đang thực hiện"), ("done", "Đã hoàn thành tất cả")],
             documents: { [clock = app.clock] status, db in try await TaskService.documentIDs(status: status, now: clock.now(), on: db) }

@@ -1,5 +1,6 @@
 import DanVanApp
 import DanVanCore
+import DanVanDemo
 import Fluent
 import Foundation
 import SQLKit

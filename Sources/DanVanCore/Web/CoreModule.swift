@@ -10,8 +10,10 @@ public struct CoreModule: DanVanModule {
     /// Core migrations.
     public var migrations: [any Migration] { CoreMigrations.all }
 
-    /// Nothing beyond the default navigation.
-    public func register(on app: Application) throws {}
+    /// The `create-admin` command (the default navigation needs nothing).
+    public func register(on app: Application) throws {
+        app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    }
 
     /// Mounts core routes.
     public func routes(_ routes: ModuleRoutes) throws {

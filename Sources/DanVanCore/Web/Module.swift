@@ -27,7 +27,9 @@ public struct ModuleRoutes {
 public protocol DanVanModule: Sendable {
     /// Migrations, in order; names are stable.
     var migrations: [any Migration] { get }
-    /// Registers navigation entries, commands, view tags.
+    /// Registers what the module adds to the app: navigation entries, inbox target kinds,
+    /// hooks other modules read (document panels…), periodic jobs (`app.lifecycle.use`) and
+    /// commands (`app.asyncCommands.use`).
     func register(on app: Application) throws
     /// Mounts the routes.
     func routes(_ routes: ModuleRoutes) throws

@@ -1,40 +1,7 @@
 import ConsoleKit
-import DanVanCore
-import DanVanTasks
-import DanVanText
 import Fluent
+import Foundation
 import Vapor
-
-/// `danvan demo [--hostname H] [--port P]`: migrates, loads the demo province into an empty
-/// database, prints the URL and the demo logins, then serves (same options as `serve`).
-struct DemoCommand: AnyAsyncCommand {
-    var help: String { "Nạp dữ liệu mẫu (nếu cơ sở dữ liệu trống) rồi chạy máy chủ." }
-
-    func outputAutoComplete(using context: inout CommandContext) {}
-
-    func outputHelp(using context: inout CommandContext) {
-        context.console.print("Cách dùng: danvan demo [--hostname 127.0.0.1] [--port 8080]")
-    }
-
-    func run(using context: inout CommandContext) async throws {
-        let app = context.application
-        app.config.demoMode = true
-        try await app.autoMigrate()
-        let loaded = try await DemoProvince.loadIfEmpty(app: app)
-        context.console.print(loaded ? "Đã nạp tỉnh mẫu." : "Cơ sở dữ liệu đã có dữ liệu; giữ nguyên.")
-        guard let serve = app.asyncCommands.commands["serve"] else { throw ConfigError("Không tìm thấy lệnh serve") }
-        try await serve.run(using: &context)
-        let address = app.http.server.shared.localAddress
-        let host = address?.ipAddress ?? app.http.server.configuration.hostname
-        let port = address?.port ?? app.http.server.configuration.port
-        context.console.print("")
-        context.console.print("DanVan (bản trình diễn) đang chạy: http://\(host):\(port)/")
-        context.console.print("Tài khoản mẫu (mật khẩu: \(DemoProvince.password)):")
-        for account in DemoProvince.accounts {
-            context.console.print("  \(account.username.padding(toLength: 14, withPad: " ", startingAt: 0)) \(account.role.label) — \(account.unitName)")
-        }
-    }
-}
 
 /// `danvan create-admin USERNAME [--unit CODE] [--full-name NAME]`: creates an administrator,
 /// or resets an existing one's password. The password is read from standard input, so it
@@ -86,22 +53,5 @@ struct CreateAdminCommand: AsyncCommand {
             try await AuditLog.record(on: db, actor: .system, at: app.clock.now(), action: "create", entityType: "user", entityID: user.id, summary: "Tạo quản trị viên \(username) bằng dòng lệnh", after: user.auditSnapshot)
         }
         context.console.print("Đã tạo quản trị viên \(username) thuộc \(unit.name).")
-    }
-}
-
-/// `danvan send-reminders`: marks overdue tasks and sends deadline reminders once (the
-/// scheduler inside `serve` does the same every 10 minutes; cron can call this instead).
-struct SendRemindersCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-
-    var help: String { "Đánh dấu nhiệm vụ quá hạn và gửi nhắc hạn một lần." }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await context.application.autoMigrate()
-        if let outcome = try await TaskJobs.runLocked(app: context.application) {
-            context.console.print("Đã tạo \(outcome.occurrences) kỳ nhiệm vụ định kỳ, đánh dấu \(outcome.markedOverdue) nhiệm vụ quá hạn, gửi \(outcome.reminders) nhắc hạn.")
-        } else {
-            context.console.print("Một máy chủ khác đang chạy việc này; bỏ qua lượt này.")
-        }
     }
 }

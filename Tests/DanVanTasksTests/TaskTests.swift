@@ -1,5 +1,6 @@
 import DanVanApp
 import DanVanCore
+import DanVanDemo
 import DanVanDocuments
 import DanVanTasks
 import DanVanTestSupport
@@ -8,35 +9,6 @@ import Foundation
 import Testing
 import SQLKit
 import Vapor
-
-/// A directive written for the tests, naming units of the demo province.
-let demoDirective = """
-TỈNH ỦY THANH BÌNH
-Số: 15-KH/TU
-Thanh Bình, ngày 10 tháng 3 năm 2026
-
-KẾ HOẠCH
-thực hiện công tác dân vận năm 2026
-
-Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư, Ban Thường vụ Tỉnh ủy ban hành Kế hoạch như sau:
-
-I. NHIỆM VỤ
-
-1. Giao Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ theo dõi việc thực hiện Kế hoạch. Hoàn thành trong quý II/2026.
-
-2. Hội Nông dân tỉnh vận động hội viên tham gia xây dựng nông thôn mới. Thực hiện hàng năm.
-
-3. Giao Phường Hòa Lạc tổ chức đối thoại với Nhân dân về giải phóng mặt bằng. Hoàn thành trước ngày 30/6/2026.
-
-Nơi nhận:
-- Các đảng bộ trực thuộc,
-- Lưu VPTU.
-
-T/M BAN THƯỜNG VỤ
-BÍ THƯ
-
-Nguyễn Văn An
-"""
 
 @Suite("Documents and tasks")
 struct DocumentTaskTests {
@@ -238,50 +210,6 @@ struct DocumentTaskTests {
     }
 }
 
-/// The name/value pairs a browser would submit from the first form with method post whose
-/// action is /documents: inputs, selected options, checked boxes, textareas.
-func formFields(_ html: String) -> [String: String] {
-    guard let start = html.range(of: "<form method=\"post\" action=\"/documents\""),
-          let end = html.range(of: "</form>", range: start.upperBound..<html.endIndex) else { return [:] }
-    let form = String(html[start.lowerBound..<end.lowerBound])
-    var fields: [String: String] = [:]
-    func attribute(_ name: String, in tag: Substring) -> String? {
-        guard let range = tag.range(of: " \(name)=\"") else { return nil }
-        let rest = tag[range.upperBound...]
-        return rest.firstIndex(of: "\"").map { decode(String(rest[..<$0])) }
-    }
-    func decode(_ value: String) -> String {
-        value.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
-    }
-    var multiCounter: [String: Int] = [:]
-    for match in form.matches(of: /<input[^>]*>/) {
-        let tag = match.output[...]
-        guard let name = attribute("name", in: tag) else { continue }
-        let type = attribute("type", in: tag) ?? "text"
-        if type == "checkbox" || type == "radio" {
-            if tag.contains(" checked") { fields[name] = attribute("value", in: tag) ?? "on" }
-        } else if type != "file" {
-            fields[name] = attribute("value", in: tag) ?? ""
-        }
-    }
-    for match in form.matches(of: /<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/) {
-        fields[String(match.output.1)] = decode(String(match.output.2))
-    }
-    for match in form.matches(of: /<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/) {
-        let name = String(match.output.1)
-        for option in match.output.2.matches(of: /<option value="([^"]*)"( selected)?>/) where option.output.2 != nil {
-            if name.hasSuffix("[]") {
-                let index = multiCounter[name, default: 0]
-                multiCounter[name] = index + 1
-                fields[String(name.dropLast(2)) + "[#\(index)]"] = String(option.output.1)
-            } else {
-                fields[name] = String(option.output.1)
-            }
-        }
-    }
-    return fields
-}
 
 @Suite("Urging, inbox and the overdue job")
 struct FollowUpJobTests {
@@ -641,76 +569,6 @@ struct ManualEntryTests {
             #expect(summary.counts.total == 1, "three tasks, one cancelled, one a recurring series")
             let page = try await client.get("/tasks/dashboard?document=\(document.id!)")
             #expect(page.body.contains("Kế hoạch số 15-KH/TU"))
-        }
-    }
-}
-
-@Suite("Library filters and document files")
-struct LibraryTests {
-    @Test("filter by issuer and by follow-up status (overdue, open, all done)")
-    func filters() async throws {
-        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
-        try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
-            let board = try await unit("TU-BTGDV", on: app)
-            let (plan, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
-            let (other, otherTasks) = try await TaskService.registerFromText(
-                demoDirective.replacingOccurrences(of: "15-KH/TU", with: "16-KH/TU").replacingOccurrences(of: "T/M BAN THƯỜNG VỤ", with: "T/M BAN CHẤP HÀNH"),
-                unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db
-            )
-            for task in otherTasks where task.recurrence == nil {
-                try await TaskService.cancel(task, reason: "Thử", expectedVersion: task.version, actor: .system, at: clock.now(), on: app.db)
-            }
-            #expect(!tasks.isEmpty)
-            let client = WebClient(app)
-            try await client.login("lanhdao")
-            let byIssuer = try await client.get("/documents?issuer=Ban%20Ch%E1%BA%A5p%20h%C3%A0nh")
-            #expect(byIssuer.body.contains("16-KH/TU"))
-            #expect(!byIssuer.body.contains("15-KH/TU"))
-            #expect(try await TaskService.documentIDs(status: "done", now: clock.now(), on: app.db) == [other.id!])
-            #expect(try await TaskService.documentIDs(status: "open", now: clock.now(), on: app.db) == [plan.id!])
-            #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db).isEmpty)
-            clock.advance(by: 120 * 86_400)
-            #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db) == [plan.id!])
-            let overdue = try await client.get("/documents?status=open")
-            #expect(overdue.body.contains("15-KH/TU"))
-            #expect(!overdue.body.contains("16-KH/TU"))
-        }
-    }
-
-    @Test("the uploaded original is kept with the document; staff add files; downloads are checked")
-    func documentFiles() async throws {
-        try await withTestApp { app in
-            try await loadDemo(app)
-            let client = WebClient(app)
-            try await client.login("chuyenvien")
-            try await client.get("/documents/new")
-            let preview = try await client.postMultipart("/documents/preview", fields: [:], file: ("file", "ke-hoach-15.txt", demoDirective))
-            #expect(preview.body.contains("id=\"original-file\""))
-            var fields = formFields(preview.body)
-            fields = fields.filter { !$0.key.contains("[#") }
-            var pairs = fields.map { ($0.key, $0.value) }
-            for match in preview.body.matches(of: /name="assignments\[(\d+)\]\[leads\]\[\]"[^>]*>[\s\S]*?<option value="([^"]+)" selected>/) {
-                pairs.append(("assignments[\(match.output.1)][leads][]", String(match.output.2)))
-            }
-            let saved = try await client.post("/documents", pairs: pairs)
-            #expect(saved.status == .seeOther)
-            let document = try #require(try await Document.query(on: app.db).first())
-            let original = try #require(try await DocumentAttachment.query(on: app.db).filter(\.$document.$id == document.id!).first())
-            #expect(original.filename == "ke-hoach-15.txt")
-            let download = try await client.get("/documents/\(document.id!)/files/\(original.id!)")
-            #expect(download.body.contains("15-KH/TU"))
-            try await client.get("/documents/\(document.id!)")
-            let added = try await client.postMultipart("/documents/\(document.id!)/files", fields: [:], file: ("file", "bao-cao.pdf", "%PDF-1.4 báo cáo"))
-            #expect(added.status == .seeOther)
-            #expect(try await DocumentAttachment.query(on: app.db).count() == 2)
-            let refused = try await client.postMultipart("/documents/\(document.id!)/files", fields: [:], file: ("file", "virus.exe", "MZ"))
-            #expect(refused.status == .seeOther)
-            #expect(try await DocumentAttachment.query(on: app.db).count() == 2)
-            let focal = WebClient(app)
-            try await focal.login("daumoi")
-            try await focal.get("/documents/\(document.id!)")
-            #expect(try await focal.postMultipart("/documents/\(document.id!)/files", fields: [:], file: ("file", "x.pdf", "%PDF")).status == .forbidden)
         }
     }
 }

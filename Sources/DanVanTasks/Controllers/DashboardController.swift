@@ -1,0 +1,52 @@
+import DanVanCore
+import DanVanDocuments
+import DanVanText
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+struct DashboardController {
+    struct Measure: Encodable, Sendable {
+        let label: String
+        let value: String
+        let href: String
+        let tone: String
+    }
+
+    struct Context: Encodable, Sendable {
+        let documentLabel: String
+        let documentID: String
+        let measures: [Measure]
+        let donePercent: Int
+        let chart: String
+        let units: [TaskDashboard.UnitLine]
+        let dueThisMonth: [TaskRow]
+    }
+
+    func index(_ req: Request) async throws -> Response {
+        let documentID = try? req.query.get(UUID.self, at: "document")
+        let document = try await documentID.asyncMap { try await Document.find($0, on: req.db) } ?? nil
+        let summary = try await TaskDashboard.summary(scope: try await req.scope(), now: req.now, documentID: document?.id, on: req.db)
+        /// The task list behind a measure, kept to this document when the dashboard is.
+        func list(_ name: String = "", _ value: String? = nil) -> String {
+            TasksRoute.index.path(query: [(name, value), ("document", document?.id?.uuidString)])
+        }
+        let counts = summary.counts
+        let context = Context(
+            documentLabel: document.map { doc in doc.symbol.map { "\(doc.kind ?? "Văn bản") số \($0)" } ?? doc.title } ?? "",
+            documentID: document?.id?.uuidString ?? "",
+            measures: [
+                Measure(label: "Tổng số nhiệm vụ", value: VNFormat.integer(counts.total), href: list(), tone: ""),
+                Measure(label: "Hoàn thành đúng hạn", value: VNFormat.integer(counts.doneOnTime), href: list("status", "done"), tone: "ok"),
+                Measure(label: "Hoàn thành muộn", value: VNFormat.integer(counts.doneLate), href: list("status", "doneLate"), tone: "warn"),
+                Measure(label: "Đang thực hiện trong hạn", value: VNFormat.integer(counts.openInTerm), href: list("status", "inProgress"), tone: ""),
+                Measure(label: "Quá hạn chưa hoàn thành", value: VNFormat.integer(counts.openOverdue), href: list("overdue", "1"), tone: "bad"),
+                Measure(label: "Chờ nghiệm thu", value: VNFormat.integer(counts.awaitingAcceptance), href: list("status", "awaitingAcceptance"), tone: "warn"),
+            ],
+            donePercent: counts.donePercent, chart: TaskDashboard.chart(summary.units), units: summary.units,
+            dueThisMonth: summary.dueThisMonth.map { TaskRow($0, now: req.now) }
+        )
+        return try await req.render("tasks/dashboard", title: "Tình hình thực hiện nhiệm vụ", context)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A directive written for the tests, naming units of the demo province.
+public let demoDirective = """
+TỈNH ỦY THANH BÌNH
+Số: 15-KH/TU
+Thanh Bình, ngày 10 tháng 3 năm 2026
+
+KẾ HOẠCH
+thực hiện công tác dân vận năm 2026
+
+Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư, Ban Thường vụ Tỉnh ủy ban hành Kế hoạch như sau:
+
+I. NHIỆM VỤ
+
+1. Giao Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ theo dõi việc thực hiện Kế hoạch. Hoàn thành trong quý II/2026.
+
+2. Hội Nông dân tỉnh vận động hội viên tham gia xây dựng nông thôn mới. Thực hiện hàng năm.
+
+3. Giao Phường Hòa Lạc tổ chức đối thoại với Nhân dân về giải phóng mặt bằng. Hoàn thành trước ngày 30/6/2026.
+
+Nơi nhận:
+- Các đảng bộ trực thuộc,
+- Lưu VPTU.
+
+T/M BAN THƯỜNG VỤ
+BÍ THƯ
+
+Nguyễn Văn An
+"""
+
+/// The name/value pairs a browser would submit from the first form with method post whose
+/// action is /documents: inputs, selected options, checked boxes, textareas.
+public func formFields(_ html: String) -> [String: String] {
+    guard let start = html.range(of: "<form method=\"post\" action=\"/documents\""),
+          let end = html.range(of: "</form>", range: start.upperBound..<html.endIndex) else { return [:] }
+    let form = String(html[start.lowerBound..<end.lowerBound])
+    var fields: [String: String] = [:]
+    func attribute(_ name: String, in tag: Substring) -> String? {
+        guard let range = tag.range(of: " \(name)=\"") else { return nil }
+        let rest = tag[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { decode(String(rest[..<$0])) }
+    }
+    func decode(_ value: String) -> String {
+        value.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
+    var multiCounter: [String: Int] = [:]
+    for match in form.matches(of: /<input[^>]*>/) {
+        let tag = match.output[...]
+        guard let name = attribute("name", in: tag) else { continue }
+        let type = attribute("type", in: tag) ?? "text"
+        if type == "checkbox" || type == "radio" {
+            if tag.contains(" checked") { fields[name] = attribute("value", in: tag) ?? "on" }
+        } else if type != "file" {
+            fields[name] = attribute("value", in: tag) ?? ""
+        }
+    }
+    for match in form.matches(of: /<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/) {
+        fields[String(match.output.1)] = decode(String(match.output.2))
+    }
+    for match in form.matches(of: /<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/) {
+        let name = String(match.output.1)
+        for option in match.output.2.matches(of: /<option value="([^"]*)"( selected)?>/) where option.output.2 != nil {
+            if name.hasSuffix("[]") {
+                let index = multiCounter[name, default: 0]
+                multiCounter[name] = index + 1
+                fields[String(name.dropLast(2)) + "[#\(index)]"] = String(option.output.1)
+            } else {
+                fields[name] = String(option.output.1)
+            }
+        }
+    }
+    return fields
+}

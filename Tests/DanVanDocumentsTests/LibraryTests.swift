@@ -1,0 +1,80 @@
+import DanVanApp
+import DanVanCore
+import DanVanDocuments
+import DanVanTasks
+import DanVanTestSupport
+import Fluent
+import Foundation
+import Testing
+import SQLKit
+import Vapor
+
+@Suite("Library filters and document files")
+struct LibraryTests {
+    @Test("filter by issuer and by follow-up status (overdue, open, all done)")
+    func filters() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
+        try await withTestApp(clock: clock) { app in
+            try await loadDemo(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (plan, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            let (other, otherTasks) = try await TaskService.registerFromText(
+                demoDirective.replacingOccurrences(of: "15-KH/TU", with: "16-KH/TU").replacingOccurrences(of: "T/M BAN THƯỜNG VỤ", with: "T/M BAN CHẤP HÀNH"),
+                unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db
+            )
+            for task in otherTasks where task.recurrence == nil {
+                try await TaskService.cancel(task, reason: "Thử", expectedVersion: task.version, actor: .system, at: clock.now(), on: app.db)
+            }
+            #expect(!tasks.isEmpty)
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            let byIssuer = try await client.get("/documents?issuer=Ban%20Ch%E1%BA%A5p%20h%C3%A0nh")
+            #expect(byIssuer.body.contains("16-KH/TU"))
+            #expect(!byIssuer.body.contains("15-KH/TU"))
+            #expect(try await TaskService.documentIDs(status: "done", now: clock.now(), on: app.db) == [other.id!])
+            #expect(try await TaskService.documentIDs(status: "open", now: clock.now(), on: app.db) == [plan.id!])
+            #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db).isEmpty)
+            clock.advance(by: 120 * 86_400)
+            #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db) == [plan.id!])
+            let overdue = try await client.get("/documents?status=open")
+            #expect(overdue.body.contains("15-KH/TU"))
+            #expect(!overdue.body.contains("16-KH/TU"))
+        }
+    }
+
+    @Test("the uploaded original is kept with the document; staff add files; downloads are checked")
+    func documentFiles() async throws {
+        try await withTestApp { app in
+            try await loadDemo(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            try await client.get("/documents/new")
+            let preview = try await client.postMultipart("/documents/preview", fields: [:], file: ("file", "ke-hoach-15.txt", demoDirective))
+            #expect(preview.body.contains("id=\"original-file\""))
+            var fields = formFields(preview.body)
+            fields = fields.filter { !$0.key.contains("[#") }
+            var pairs = fields.map { ($0.key, $0.value) }
+            for match in preview.body.matches(of: /name="assignments\[(\d+)\]\[leads\]\[\]"[^>]*>[\s\S]*?<option value="([^"]+)" selected>/) {
+                pairs.append(("assignments[\(match.output.1)][leads][]", String(match.output.2)))
+            }
+            let saved = try await client.post("/documents", pairs: pairs)
+            #expect(saved.status == .seeOther)
+            let document = try #require(try await Document.query(on: app.db).first())
+            let original = try #require(try await DocumentAttachment.query(on: app.db).filter(\.$document.$id == document.id!).first())
+            #expect(original.filename == "ke-hoach-15.txt")
+            let download = try await client.get("/documents/\(document.id!)/files/\(original.id!)")
+            #expect(download.body.contains("15-KH/TU"))
+            try await client.get("/documents/\(document.id!)")
+            let added = try await client.postMultipart("/documents/\(document.id!)/files", fields: [:], file: ("file", "bao-cao.pdf", "%PDF-1.4 báo cáo"))
+            #expect(added.status == .seeOther)
+            #expect(try await DocumentAttachment.query(on: app.db).count() == 2)
+            let refused = try await client.postMultipart("/documents/\(document.id!)/files", fields: [:], file: ("file", "virus.exe", "MZ"))
+            #expect(refused.status == .seeOther)
+            #expect(try await DocumentAttachment.query(on: app.db).count() == 2)
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            try await focal.get("/documents/\(document.id!)")
+            #expect(try await focal.postMultipart("/documents/\(document.id!)/files", fields: [:], file: ("file", "x.pdf", "%PDF")).status == .forbidden)
+        }
+    }
+}
