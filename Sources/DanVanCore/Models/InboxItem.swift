@@ -89,7 +89,8 @@ extension CoreMigrations {
 
         func revert(on database: any Database) async throws {
             for item in try await InboxItem.query(on: database).filter(\.$targetType != nil).all() where item.link.isEmpty {
-                if let type = item.targetType, let id = item.targetID { item.link = "/\(type)s/\(id)" }
+                // Only the shape the forward step read is written back; other kinds go to the inbox.
+                if item.targetType == "task", let id = item.targetID { item.link = "/tasks/\(id)" } else { item.link = "/inbox" }
                 try await item.update(on: database)
             }
             try await database.schema("inbox_items").deleteField("target_id").update()
