@@ -1,3 +1,4 @@
+import DanVanCore
 import DanVanText
 import Foundation
 
@@ -16,8 +17,8 @@ public enum DirectiveCLI {
         let rest = Array(arguments.dropFirst())
         if rest.contains("--help") || rest.contains("-h") {
             print(command == "parse"
-                ? "Cách dùng: danvan parse TỆP… [--json]\n  Đọc văn bản chỉ đạo (.txt UTF-8 hoặc .docx): thông tin văn bản, văn bản được dẫn, nhiệm vụ được giao."
-                : "Cách dùng: danvan bench-parse [TỆP…] [--mb 10]\n  Đo tốc độ đọc (MB/giây) trên các tệp mẫu lặp lại đến ít nhất N MB.")
+                ? L10n.text("cli.cach_dung_danvan_parse_tep_json")
+                : L10n.text("cli.cach_dung_danvan_bench_parse_tep"))
             return 0
         }
         return command == "parse" ? parse(rest) : bench(rest)
@@ -27,7 +28,7 @@ public enum DirectiveCLI {
         let json = arguments.contains("--json")
         let files = arguments.filter { !$0.hasPrefix("--") }
         guard !files.isEmpty else {
-            FileHandle.standardError.write(Data("Lỗi: cần ít nhất một tệp. Cách dùng: danvan parse TỆP… [--json]\n".utf8))
+            FileHandle.standardError.write(Data(L10n.text("cli.loi_can_it_nhat_mot_tep").utf8))
             return 2
         }
         let parser = DirectiveParser()
@@ -38,7 +39,7 @@ public enum DirectiveCLI {
                 let text = try read(path)
                 results.append(parser.parse(text, file: (path as NSString).lastPathComponent))
             } catch {
-                FileHandle.standardError.write(Data("Lỗi: \(path): \(error)\n".utf8))
+                FileHandle.standardError.write(Data(L10n.format("cli.loi_n", ["\(path)", "\(error)"]).utf8))
                 failed = true
             }
         }
@@ -56,13 +57,13 @@ public enum DirectiveCLI {
     static func read(_ path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw DocumentInput.Failure("không tìm thấy tệp.")
+            throw DocumentInput.Failure(L10n.text("cli.khong_tim_thay_tep"))
         }
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if let size = attributes?[.size] as? Int, size > DocumentInput.maximumBytes {
-            throw DocumentInput.Failure("Tệp quá lớn (\(size / 1_048_576) MB): tối đa \(DocumentInput.maximumBytes / 1_048_576) MB.")
+            throw DocumentInput.Failure(L10n.format("cli.tep_qua_lon_mb_toi_da", ["\(size / 1_048_576)", "\(DocumentInput.maximumBytes / 1_048_576)"]))
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DocumentInput.Failure("không đọc được tệp.") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DocumentInput.Failure(L10n.text("cli.khong_doc_duoc_tep")) }
         return try DocumentInput.text(from: data, filename: path)
     }
 
@@ -86,12 +87,12 @@ public enum DirectiveCLI {
         var texts: [String] = []
         for path in files {
             do { texts.append(try read(path)) } catch {
-                FileHandle.standardError.write(Data("Lỗi: \(path): \(error)\n".utf8))
+                FileHandle.standardError.write(Data(L10n.format("cli.loi_n", ["\(path)", "\(error)"]).utf8))
                 return 1
             }
         }
         guard !texts.isEmpty else {
-            FileHandle.standardError.write(Data("Lỗi: không có tệp mẫu nào.\n".utf8))
+            FileHandle.standardError.write(Data(L10n.text("cli.loi_khong_co_tep_mau_nao").utf8))
             return 2
         }
         let parser = DirectiveParser()
@@ -123,9 +124,9 @@ public enum DirectiveCLI {
         }
         let baselineSeconds = Double(DispatchTime.now().uptimeNanoseconds - baselineStart) / 1e9
         let baselineRate = Double(baselineBytes) / 1_048_576 / baselineSeconds
-        print(String(format: "bench-parse: %d tệp mẫu, %d văn bản, %.1f MB trong %.2f s = %.1f MB/s (một lõi), %.0f văn bản/s, %d nhiệm vụ",
+        print(String(format: L10n.text("cli.bench_parse_d_tep_mau_d"),
                      texts.count, documents, Double(bytes) / 1_048_576, seconds, rate, Double(documents) / seconds, assignments))
-        print(String(format: "baseline (gấp chữ một lượt trên cùng dữ liệu): %.1f MB/s; đọc văn bản = %.0f%% tốc độ baseline (kiểm tra %d)",
+        print(String(format: L10n.text("cli.baseline_gap_chu_mot_luot_tren"),
                      baselineRate, 100 * rate / baselineRate, checksum % 10))
         return 0
     }

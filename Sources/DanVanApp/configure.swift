@@ -33,6 +33,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["path"] = PathTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     // Evidence uploads: up to 10 MB a file, a few files a report.
@@ -49,6 +50,8 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
 
     for module in modules {
         app.migrations.add(module.migrations)
+        app.links.add(module.routeLinks)
+        L10n.register(module.localization)
         try module.register(on: app)
     }
 
@@ -146,7 +149,7 @@ private func applySQLitePragmas(_ database: any Database, _ pragmas: [String]) a
 /// connection (a PASSIVE checkpoint waits for nobody and blocks no writer). Runs where the
 /// group-commit writer has its automatic checkpoints turned off.
 private func walCheckpointer() -> PeriodicJob {
-    PeriodicJob("Chép nhật ký ghi (WAL) vào tệp cơ sở dữ liệu", firstDelay: .seconds(1), every: .seconds(1)) { app in
+    PeriodicJob(L10n.text("cli.chep_nhat_ky_ghi_wal_vao"), firstDelay: .seconds(1), every: .seconds(1)) { app in
         guard let sql = app.db as? any SQLDatabase else { return }
         try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
     }
@@ -167,7 +170,7 @@ public enum OpenAPIDocument {
             "info": [
                 "title": "DanVan API",
                 "version": "1.0.0",
-                "description": "API của hệ thống quản lý công tác dân vận. Xác thực bằng phiên đăng nhập (kèm X-CSRF-Token khi ghi) hoặc khóa API cá nhân: Authorization: Bearer dv_…",
+                "description": .string(L10n.text("cli.api_cua_he_thong_quan_ly")),
             ],
             "servers": [["url": "/"]],
             "security": [["bearer": []], ["session": []]],

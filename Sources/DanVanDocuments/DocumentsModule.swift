@@ -10,6 +10,12 @@ public struct DocumentsModule: DanVanModule {
     /// Migrations.
     public var migrations: [any Migration] { DocumentMigrations.all }
 
+    /// Route names for views (`#path("documents.…")`).
+    public var routeLinks: [String: [RouteSegment]] { DocumentsRoute.linkTable }
+
+    /// The documents texts, Vietnamese and English.
+    public var localization: L10n.Tables { DocumentsL10n.tables }
+
     /// Navigation: "Văn bản".
     public func register(on app: Application) throws {
         app.navigation.enable("nav.documents", href: DocumentsRoute.index.path)

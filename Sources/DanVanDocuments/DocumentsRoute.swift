@@ -2,12 +2,20 @@ import DanVanCore
 import Foundation
 
 /// The documents module's paths.
-public enum DocumentsRoute: SiteRoute, Equatable {
+public enum DocumentsRoute: NamedSiteRoute, Equatable {
     case index, reviews
     case show(UUID?), edit(UUID?), files(UUID?)
     case file(UUID?, UUID?)
     case apiList
     case apiShow(UUID?)
+
+    /// Views name these routes `documents.<case>`.
+    public static let namePrefix = "documents"
+
+    /// Every case, parameters empty.
+    public static let patterns: [Self] = [
+        .index, .reviews, .show(nil), .edit(nil), .files(nil), .file(nil, nil), .apiList, .apiShow(nil),
+    ]
 
     /// The path, segment by segment.
     public var segments: [RouteSegment] {

@@ -12,6 +12,12 @@ public struct QuizModule: DanVanModule {
     /// Migrations.
     public var migrations: [any Migration] { QuizMigrations.all }
 
+    /// Route names for views (`#path("quiz.…")`).
+    public var routeLinks: [String: [RouteSegment]] { QuizRoute.linkTable }
+
+    /// The quiz texts.
+    public var localization: L10n.Tables { QuizL10n.tables }
+
     /// Navigation, the runtime (writer, cache, limits) and the closing job.
     public func register(on app: Application) throws {
         app.navigation.enable("nav.quiz", href: QuizRoute.admin.path)
@@ -89,8 +95,8 @@ public struct QuizModule: DanVanModule {
 
 /// Closes rounds whose time is up, every 30 seconds, on one instance at a time.
 func makeQuizScheduler() -> PeriodicJob {
-    PeriodicJob("Kết thúc tuần thi", firstDelay: .seconds(20), every: .seconds(30)) { app in
+    PeriodicJob(L10n.text("quiz.ket_thuc_tuan_thi"), firstDelay: .seconds(20), every: .seconds(30)) { app in
         let closed = try await QuizService.closeDueRounds(now: app.clock.now(), app: app)
-        if closed > 0 { app.logger.info("Đã kết thúc và xếp hạng \(closed) tuần thi") }
+        if closed > 0 { app.logger.info("Closed and ranked \(closed) rounds") }
     }
 }

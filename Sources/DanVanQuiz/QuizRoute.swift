@@ -3,7 +3,7 @@ import Foundation
 
 /// The quiz module's paths: public pages (`/thi`, Vietnamese words people can read and type),
 /// organiser pages (`/quiz`) and the API (`/api/v1/quiz`).
-public enum QuizRoute: SiteRoute, Equatable {
+public enum QuizRoute: NamedSiteRoute, Equatable {
     // Public pages.
     case site
     case landing(String?), register(String?), login(String?), logout(String?)
@@ -23,6 +23,21 @@ public enum QuizRoute: SiteRoute, Equatable {
     // Organiser API.
     case apiAdminContests
     case apiAdminParticipation(UUID?), apiAdminResults(UUID?), apiAdminClose(UUID?)
+
+    /// Views name these routes `quiz.<case>`.
+    public static let namePrefix = "quiz"
+
+    /// Every case, parameters empty.
+    public static let patterns: [Self] = [
+        .site, .landing(nil), .register(nil), .login(nil), .logout(nil), .start(nil, nil), .leaderboard(nil, nil),
+        .answerKey(nil, nil), .attempt(nil, nil), .result(nil, nil), .admin, .newContest, .bankTemplate(nil),
+        .contest(nil), .editContest(nil), .bank(nil), .newRound(nil), .participation(nil), .headcounts(nil),
+        .flags(nil), .round(nil, nil), .editRound(nil, nil), .draw(nil, nil), .publish(nil, nil), .close(nil, nil),
+        .results(nil, nil, nil), .participationExport(nil, nil), .urge(nil, nil), .flag(nil, nil), .apiContest(nil),
+        .apiParticipants(nil), .apiSessions(nil), .apiAttempts(nil), .apiLeaderboard(nil), .apiAttempt(nil),
+        .apiSubmission(nil), .apiAdminContests, .apiAdminParticipation(nil), .apiAdminResults(nil),
+        .apiAdminClose(nil),
+    ]
 
     /// The path, segment by segment.
     public var segments: [RouteSegment] {

@@ -12,6 +12,12 @@ public struct TasksModule: DanVanModule {
     /// Migrations.
     public var migrations: [any Migration] { TaskMigrations.all }
 
+    /// Route names for views (`#path("tasks.…")`).
+    public var routeLinks: [String: [RouteSegment]] { TasksRoute.linkTable }
+
+    /// The tasks texts.
+    public var localization: L10n.Tables { TasksL10n.tables }
+
     /// Navigation "Nhiệm vụ" and the tasks panel of the document page.
     public func register(on app: Application) throws {
         app.navigation.enable("nav.tasks", href: TasksRoute.index.path)
@@ -19,7 +25,7 @@ public struct TasksModule: DanVanModule {
         app.lifecycle.use(makeTaskScheduler())
         app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
         app.documentStatusFilter = DocumentStatusFilter(
-            choices: [("overdue", "Còn nhiệm vụ quá hạn"), ("open", "Đang thực hiện"), ("done", "Đã hoàn thành tất cả")],
+            choices: [("overdue", L10n.text("tasks.con_nhiem_vu_qua_han")), ("open", L10n.text("tasks.dang_thuc_hien")), ("done", L10n.text("tasks.da_hoan_thanh_tat_ca"))],
             documents: { [clock = app.clock] status, db in try await TaskService.documentIDs(status: status, now: clock.now(), on: db) }
         )
         app.documentPanels.append { req, document in
@@ -28,17 +34,17 @@ public struct TasksModule: DanVanModule {
             let done = tasks.filter { [.done, .doneLate].contains($0.status) }.count
             let overdue = tasks.filter { $0.effectiveStatus(now: now) == .overdue }.count
             return DocumentPanel(
-                title: "Nhiệm vụ từ văn bản này",
-                summary: tasks.isEmpty ? nil : "\(tasks.count) nhiệm vụ · \(done) hoàn thành · \(overdue) quá hạn",
+                title: L10n.text("tasks.nhiem_vu_tu_van_ban_nay"),
+                summary: tasks.isEmpty ? nil : L10n.format("tasks.nhiem_vu_hoan_thanh_qua_han", ["\(tasks.count)", "\(done)", "\(overdue)"]),
                 rows: tasks.map { task in
                     let status = task.effectiveStatus(now: now)
                     return DocumentPanel.Row(
                         text: "\(task.section.map { "[\($0)] " } ?? "")\(task.$leadUnit.value?.name ?? ""): \(String(task.content.prefix(120)))",
                         href: TasksRoute.show(task.id).path, badge: status.label, badgeClass: "status-task-\(status.rawValue)",
-                        detail: task.dueOn.map { "Hạn \(VNFormat.date($0))" } ?? task.recurrence?.label
+                        detail: task.dueOn.map { L10n.format("tasks.han_2", ["\(VNFormat.date($0))"]) } ?? task.recurrence?.label
                     )
                 },
-                emptyText: "Chưa có nhiệm vụ nào."
+                emptyText: L10n.text("tasks.chua_co_nhiem_vu_nao")
             )
         }
     }

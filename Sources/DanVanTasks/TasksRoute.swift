@@ -3,7 +3,7 @@ import Foundation
 
 /// The tasks module's paths, including the registration of a document into tasks (it lives
 /// under `/documents/…` because that is where users look for it, but this module owns it).
-public enum TasksRoute: SiteRoute, Equatable {
+public enum TasksRoute: NamedSiteRoute, Equatable {
     case index, dashboard, exportXLSX, exportCSV
     case show(UUID?), progress(UUID?), review(UUID?), urge(UUID?), cancel(UUID?)
     case file(UUID?, UUID?)
@@ -11,6 +11,16 @@ public enum TasksRoute: SiteRoute, Equatable {
     case registrationNew, registrationManual, registrationPreview, registrationCreate
     case apiList, apiRegister
     case apiShow(UUID?), apiProgress(UUID?)
+
+    /// Views name these routes `tasks.<case>`.
+    public static let namePrefix = "tasks"
+
+    /// Every case, parameters empty.
+    public static let patterns: [Self] = [
+        .index, .dashboard, .exportXLSX, .exportCSV, .show(nil), .progress(nil), .review(nil), .urge(nil),
+        .cancel(nil), .file(nil, nil), .coordinator(nil, nil), .registrationNew, .registrationManual,
+        .registrationPreview, .registrationCreate, .apiList, .apiRegister, .apiShow(nil), .apiProgress(nil),
+    ]
 
     /// The path, segment by segment.
     public var segments: [RouteSegment] {

@@ -38,7 +38,7 @@ do {
     }
     try await app.execute()
 } catch {
-    FileHandle.standardError.write(Data("Lỗi: \(error)\n".utf8))
+    FileHandle.standardError.write(Data(L10n.format("cli.loi_n_2", ["\(error)"]).utf8))
     failed = true
 }
 try? await app.asyncShutdown()

@@ -54,21 +54,42 @@ struct ShellTests {
         }
     }
 
-    @Test("every view key exists in the Vietnamese table")
-    func localisationComplete() throws {
-        let views = URL(fileURLWithPath: packageRoot + "Resources/Views")
-        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
-        #expect(files.count >= 10)
-        var keys = Set<String>()
-        for file in files {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            for match in text.matches(of: /#t\("([^"]+)"\)/) { keys.insert(String(match.output.1)) }
+    @Test("views link through #path: every name exists with its parameters, no path is written by hand")
+    func viewLinks() async throws {
+        try await withTestApp { app in
+            let views = URL(fileURLWithPath: packageRoot + "Resources/Views")
+            let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
+            var uses = 0
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for match in text.matches(of: /#path\("([^"]+)"((?:,\s*[^,)]+)*)\)/) {
+                    uses += 1
+                    let name = String(match.output.1)
+                    let count = match.output.2.split(separator: ",").count
+                    #expect(app.links.path(name, Array(repeating: "x", count: count)) != nil, "\(file.lastPathComponent): #path(\"\(name)\") with \(count) values")
+                }
+                let literals = text.matches(of: /(?:href|action|src)="(\/[^"]*)"/).map { String($0.output.1) }.filter { !$0.hasPrefix("/css/") && !$0.hasPrefix("/images/") && !$0.hasPrefix("/js/") }
+                #expect(literals.isEmpty, "\(file.lastPathComponent) writes paths by hand: \(literals)")
+            }
+            #expect(uses > 100)
         }
-        #expect(keys.count > 50)
-        let missing = keys.filter { L10n.vi[$0] == nil }
-        #expect(missing.isEmpty, "missing: \(missing.sorted())")
-        for (key, value) in L10n.vi {
-            #expect(value == value.precomposedStringWithCanonicalMapping, "\(key) is not NFC")
+    }
+
+    @Test("every registered route is a named pattern of its module's route type")
+    func routesAreNamed() async throws {
+        try await withTestApp { app in
+            let named = Set(app.links.patterns.values.map { segments in
+                segments.map { segment -> String in
+                    switch segment {
+                    case .constant(let word): return word
+                    case .parameter(let name, _): return ":" + name
+                    }
+                }.joined(separator: "/")
+            })
+            let served = app.routes.all.map { $0.path.map(\.description).joined(separator: "/") }
+            #expect(served.count > 100)
+            let unnamed = served.filter { !named.contains($0) }
+            #expect(unnamed.isEmpty, "routes without a name: \(unnamed)")
         }
     }
 

@@ -13,6 +13,10 @@ import Vapor
 
 @Suite("Quiz rules")
 struct QuizRulesTests {
+    /// The rules' messages come from the quiz table, which the app registers when configured;
+    /// these tests run without an app, so they register it themselves.
+    init() { L10n.register(QuizModule().localization) }
+
     @Test("phone numbers in every common Vietnamese writing normalise to one form")
     func phones() {
         for raw in ["0912345678", "0912 345 678", "0912.345.678", "0912-345-678", "+84 912 345 678", "+84912345678", "84912345678", "(+84) 912-345-678", "912345678", "0084912345678", "０９１２３４５６７８"] {

@@ -195,7 +195,7 @@ struct InboxController {
             rows: items.map { Row(id: $0.id?.uuidString ?? "", at: VNFormat.dateTime($0.createdAt), message: $0.message, link: targets.link(of: $0), unread: $0.readAt == nil, kind: $0.kind) },
             unread: items.filter { $0.readAt == nil }.count
         )
-        return try await req.render("inbox/index", title: "Việc cần làm", context)
+        return try await req.render("inbox/index", title: req.t("core.viec_can_lam"), context)
     }
 
     /// Opens an entry: marks it read and follows its link.
@@ -214,7 +214,7 @@ struct InboxController {
     func readAll(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         try await InboxItem.query(on: req.db).filter(\.$user.$id == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
-        req.flash(.success, "Đã đánh dấu tất cả là đã đọc.")
+        req.flash(.success, req.t("core.da_danh_dau_tat_ca_la"))
         return req.redirect(to: CoreRoute.inbox)
     }
 }

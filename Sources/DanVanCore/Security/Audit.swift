@@ -19,7 +19,7 @@ public struct Actor: Sendable {
     }
 
     /// The system itself (commands, demo loader, jobs).
-    public static let system = Actor(id: nil, name: "hệ thống", address: nil)
+    public static let system = Actor(id: nil, name: L10n.text("core.he_thong"), address: nil)
 }
 
 /// Records writes. Call it on the same database handle (transaction) as the write itself, so
@@ -48,7 +48,7 @@ extension Request {
     /// The signed-in user as an audit actor (the system if nobody is signed in).
     public var actor: Actor {
         let address = clientAddress
-        guard let user = currentUser else { return Actor(id: nil, name: "khách", address: address) }
+        guard let user = currentUser else { return Actor(id: nil, name: L10n.text("core.khach"), address: address) }
         return Actor(id: user.id, name: user.username, address: address)
     }
 

@@ -86,14 +86,14 @@ public struct AppConfig: Sendable {
             let path = String(value.dropFirst("sqlite://".count))
             if path == ":memory:" || path == "/:memory:" { return .sqliteMemory }
             guard path.hasPrefix("/") else {
-                throw ConfigError("DATABASE_URL phải là đường dẫn tuyệt đối: sqlite:///duong/dan/tep.sqlite")
+                throw ConfigError(L10n.text("core.database_url_phai_la_duong_dan"))
             }
             return .sqliteFile(path)
         }
         if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
             return .postgres(url: value, schema: nil)
         }
-        throw ConfigError("DATABASE_URL không hợp lệ: dùng sqlite:///duong/dan.sqlite hoặc postgres://user:pass@host:port/db")
+        throw ConfigError(L10n.text("core.database_url_khong_hop_le_dung"))
     }
 }
 

@@ -47,14 +47,14 @@ public struct FileStore: Sendable {
     public func store(_ data: Data, filename: String) throws -> Stored {
         let ext = (filename as NSString).pathExtension.lowercased()
         guard let rule = Self.allowed[ext] else {
-            throw Refusal(message: "Loại tệp .\(ext.isEmpty ? "?" : ext) không được nhận. Chỉ nhận: PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), ảnh JPG/PNG, .txt, .csv.")
+            throw Refusal(message: L10n.format("core.loai_tep_khong_duoc_nhan_chi", ["\(ext.isEmpty ? "?" : ext)"]))
         }
-        guard !data.isEmpty else { throw Refusal(message: "Tệp \(filename) rỗng.") }
+        guard !data.isEmpty else { throw Refusal(message: L10n.format("core.tep_rong", ["\(filename)"])) }
         guard data.count <= maximumBytes else {
-            throw Refusal(message: "Tệp \(filename) quá lớn (\(data.count / 1_048_576) MB): tối đa \(maximumBytes / 1_048_576) MB mỗi tệp.")
+            throw Refusal(message: L10n.format("core.tep_qua_lon_mb_toi_da", ["\(filename)", "\(data.count / 1_048_576)", "\(maximumBytes / 1_048_576)"]))
         }
         if let magic = rule.magic, !data.starts(with: magic) {
-            throw Refusal(message: "Nội dung tệp \(filename) không đúng định dạng .\(ext).")
+            throw Refusal(message: L10n.format("core.noi_dung_tep_khong_dung_dinh", ["\(filename)", "\(ext)"]))
         }
         let sha = Hex.string(SHA256.hash(data: data))
         let key = "\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)"
@@ -71,10 +71,10 @@ public struct FileStore: Sendable {
     /// The bytes stored under `key`, verified against their checksum.
     public func read(_ key: String, sha256: String) throws -> Data {
         guard !key.contains(".."), let data = FileManager.default.contents(atPath: root + key) else {
-            throw Refusal(message: "Không tìm thấy tệp đã lưu.")
+            throw Refusal(message: L10n.text("core.khong_tim_thay_tep_da_luu"))
         }
         let actual = Hex.string(SHA256.hash(data: data))
-        guard actual == sha256 else { throw Refusal(message: "Tệp đã lưu bị hỏng (sai mã kiểm tra).") }
+        guard actual == sha256 else { throw Refusal(message: L10n.text("core.tep_da_luu_bi_hong_sai")) }
         return data
     }
 }

@@ -2,22 +2,28 @@ import Foundation
 import Leaf
 import Vapor
 
-/// The one localisation table. Vietnamese is complete; another language adds a table with
-/// the same keys and falls back to Vietnamese for any key it lacks.
+/// The one localisation table. Core's keys are built in; every other module contributes its
+/// own (`DanVanModule.localization`), registered when the app is configured. Vietnamese is
+/// complete; another language has a table with the same keys and falls back to Vietnamese
+/// for any key it lacks.
 public enum L10n {
     /// A language the interface can be shown in.
     public enum Locale: String, Sendable, CaseIterable {
         /// Tiếng Việt (default).
         case vi
-        /// English (partial; falls back to Vietnamese).
+        /// English (the shell and the documents library; the rest falls back to Vietnamese).
         case en
     }
 
+    /// Texts by key, for one language.
+    public typealias Table = [String: String]
+    /// A module's texts, by language.
+    public typealias Tables = [Locale: Table]
+
     /// The text for `key` in `locale`, or the key itself when no table has it (a test checks
-    /// that every key used by the views exists in the Vietnamese table).
+    /// that every key the views and the code use exists in the Vietnamese table).
     public static func text(_ key: String, _ locale: Locale = .vi) -> String {
-        if locale != .vi, let value = tables[locale]?[key] { return value }
-        return vi[key] ?? key
+        store.text(key, locale) ?? key
     }
 
     /// `text(key)` with `{0}`, `{1}`… replaced by `arguments`.
@@ -29,22 +35,180 @@ public enum L10n {
         return result
     }
 
-    static let tables: [Locale: [String: String]] = [.vi: vi, .en: en]
+    /// Adds a module's texts. Registering the same texts again (each test app configures the
+    /// modules anew) changes nothing; a key another module already gave a different text
+    /// keeps the first text and is listed in `conflicts`.
+    public static func register(_ tables: Tables) {
+        store.register(tables)
+    }
 
-    /// English starts with the shell so the mechanism is exercised; the rest falls back.
-    static let en: [String: String] = [
+    /// Every Vietnamese text: Core's and the registered modules'.
+    public static var vi: Table { store.table(.vi) }
+
+    /// The texts of `locale` that exist (no fallback).
+    public static func table(_ locale: Locale) -> Table { store.table(locale) }
+
+    /// Keys two modules registered with different texts (a test keeps this empty).
+    public static var conflicts: Set<String> { store.conflicts }
+
+    private static let store = TableStore([.vi: viCore, .en: enCore])
+
+    /// English for the shell: navigation, sign-in, common words, error pages.
+    static let enCore: Table = [
         "app.name": "DanVan",
+        "app.tagline": "Mass mobilisation work management",
+        "app.demoBanner": "Demo: sample data, every account's password is demo1234.",
+        "app.skip": "Skip to main content",
+        "app.menu": "Menu",
+        "app.viec_can_lam": "To do",
         "nav.home": "Home",
+        "nav.documents": "Documents",
+        "nav.tasks": "Tasks",
+        "nav.reports": "Reports",
+        "nav.emulation": "Skilful mobilisation",
+        "nav.citizens": "Petitions – Dialogues",
+        "nav.hotspots": "Hot spots",
+        "nav.quiz": "Contests",
         "nav.units": "Units",
         "nav.users": "Users",
+        "nav.audit": "Audit log",
+        "nav.account": "Account",
+        "nav.soon": "coming soon",
+        "role.admin": "Administrator",
+        "role.leader": "Leader",
+        "role.specialist": "Mass Mobilisation specialist",
+        "role.focal": "Focal officer",
         "auth.login": "Sign in",
         "auth.logout": "Sign out",
+        "auth.username": "Username",
+        "auth.password": "Password",
+        "auth.loginTitle": "Sign in",
+        "auth.invalid": "Wrong username or password.",
+        "auth.disabled": "This account is locked. Contact an administrator.",
+        "auth.throttled": "Too many failed sign-ins. Please try again in {0} minutes.",
+        "auth.required": "Please sign in to continue.",
+        "auth.loggedOut": "You have signed out.",
+        "auth.mustChange": "Please change the password you were given before you continue.",
+        "common.save": "Save",
+        "common.cancel": "Cancel",
+        "common.back": "Back",
+        "common.search": "Search",
+        "common.all": "All",
+        "common.yes": "Yes",
+        "common.no": "No",
+        "common.actions": "Actions",
+        "common.details": "Details",
+        "common.previous": "Previous page",
+        "common.next": "Next page",
+        "common.page": "Page {0}",
+        "common.required": "Required.",
+        "common.fixErrors": "Please correct the fields marked below.",
+        "common.tooLong": "Too long (at most {0} characters).",
+        "common.invalidChoice": "Invalid value.",
+        "common.invalidDate": "Invalid date (dd/mm/yyyy).",
+        "error.title": "Something went wrong",
+        "error.400": "The request is not valid.",
+        "error.401": "Please sign in to continue.",
+        "error.403": "You may not open this page.",
+        "error.404": "The page or record was not found.",
+        "error.409": "The data was changed by someone else or is a duplicate. Please reload and try again.",
+        "error.413": "The file or data sent is too large.",
+        "error.415": "This data format is not supported.",
+        "error.429": "Too fast. Please try again in a few minutes.",
+        "error.500": "Something unexpected went wrong. Your data is safe; please try again later.",
+        "error.503": "The system is temporarily unavailable. Please try again later.",
+        "error.csrf": "The form has expired or is not valid. Please reload the page and send it again.",
+        "error.badForm": "The form data could not be read. Please check it and send it again.",
+        "error.home": "Back to the home page",
     ]
 
-    /// Vietnamese, NFC.
-    public static let vi: [String: String] = viCore.merging(viQuiz) { core, _ in core }.merging(viQuizAdmin) { core, _ in core }
-
+    /// Vietnamese for Core, NFC.
     static let viCore: [String: String] = [
+        "units.tao_don_vi": "Tạo đơn vị {0}",
+        "units.chuyen_cap_nhat_don_vi": "Chuyển, cập nhật đơn vị ",
+        "units.cap_nhat_don_vi": "Cập nhật đơn vị ",
+        "units.tep_rong": "Tệp rỗng.",
+        "units.thieu_cot": "Thiếu cột \"{0}\".",
+        "units.co": "có",
+        "units.ma_trung_voi_dong": "Mã \"{0}\" trùng với dòng {1}.",
+        "units.khong_tim_thay_don_vi_cap": "Không tìm thấy đơn vị cấp trên có mã \"{0}\".",
+        "units.quan_he_cap_tren_tao_thanh": "Quan hệ cấp trên tạo thành vòng lặp.",
+        "units.nhap_csv_don_vi_moi_cap": "Nhập CSV: {0} đơn vị mới, {1} cập nhật",
+        "units.ten": "Tên",
+        "units.ma": "Mã",
+        "units.loai": "Loại",
+        "units.cap": "Cấp",
+        "units.ten_viet_tat": "Tên viết tắt",
+        "units.thu_tu": "Thứ tự",
+        "units.cap_tren": "Cấp trên",
+        "core.khong_tim_thay_hoac_nam_ngoai": "Không tìm thấy hoặc nằm ngoài phạm vi",
+        "core.chua_dang_nhap_hoac_khoa_khong": "Chưa đăng nhập hoặc khóa không hợp lệ",
+        "core.thanh_cong": "Thành công",
+        "core.tai_khoan_dang_dang_nhap": "Tài khoản đang đăng nhập",
+        "core.don_vi_trong_pham_vi_theo": "Đơn vị trong phạm vi (theo thứ tự cây)",
+        "core.tim_khong_dau_theo_ten_ten": "Tìm không dấu theo tên, tên viết tắt, mã",
+        "core.1_gom_ca_don_vi_da": "1 = gồm cả đơn vị đã kết thúc",
+        "core.tao_don_vi_quan_tri": "Tạo đơn vị (quản trị)",
+        "core.khong_co_quyen": "Không có quyền",
+        "core.du_lieu_khong_hop_le": "Dữ liệu không hợp lệ",
+        "core.mot_don_vi": "Một đơn vị",
+        "core.nguoi_dung_trong_pham_vi": "Người dùng trong phạm vi",
+        "core.mot_nguoi_dung": "Một người dùng",
+        "cli.cach_dung_danvan_parse_tep_json": "Cách dùng: danvan parse TỆP… [--json]\n  Đọc văn bản chỉ đạo (.txt UTF-8 hoặc .docx): thông tin văn bản, văn bản được dẫn, nhiệm vụ được giao.",
+        "cli.cach_dung_danvan_bench_parse_tep": "Cách dùng: danvan bench-parse [TỆP…] [--mb 10]\n  Đo tốc độ đọc (MB/giây) trên các tệp mẫu lặp lại đến ít nhất N MB.",
+        "cli.loi_can_it_nhat_mot_tep": "Lỗi: cần ít nhất một tệp. Cách dùng: danvan parse TỆP… [--json]\n",
+        "cli.loi_n": "Lỗi: {0}: {1}\n",
+        "cli.khong_tim_thay_tep": "không tìm thấy tệp.",
+        "cli.tep_qua_lon_mb_toi_da": "Tệp quá lớn ({0} MB): tối đa {1} MB.",
+        "cli.khong_doc_duoc_tep": "không đọc được tệp.",
+        "cli.loi_khong_co_tep_mau_nao": "Lỗi: không có tệp mẫu nào.\n",
+        "cli.bench_parse_d_tep_mau_d": "bench-parse: %d tệp mẫu, %d văn bản, %.1f MB trong %.2f s = %.1f MB/s (một lõi), %.0f văn bản/s, %d nhiệm vụ",
+        "cli.baseline_gap_chu_mot_luot_tren": "baseline (gấp chữ một lượt trên cùng dữ liệu): %.1f MB/s; đọc văn bản = %.0f%% tốc độ baseline (kiểm tra %d)",
+        "users.ten_dang_nhap": "Tên đăng nhập",
+        "users.ma_don_vi_cua_quan_tri": "Mã đơn vị của quản trị viên (mặc định: đơn vị gốc đầu tiên)",
+        "users.ho_va_ten": "Họ và tên",
+        "users.tao_tai_khoan_quan_tri_mat": "Tạo tài khoản quản trị; mật khẩu đọc từ đầu vào chuẩn.",
+        "users.nhap_mat_khau_it_nhat_ky": "Nhập mật khẩu (ít nhất {0} ký tự) rồi Enter:",
+        "users.khong_co_don_vi_ma": "Không có đơn vị mã {0}",
+        "users.don_vi_goc": "Đơn vị gốc",
+        "users.da_dat_lai_mat_khau_va": "Đã đặt lại mật khẩu và quyền quản trị cho {0}.",
+        "users.quan_tri_he_thong": "Quản trị hệ thống",
+        "users.tao_quan_tri_vien_bang_dong": "Tạo quản trị viên {0} bằng dòng lệnh",
+        "users.da_tao_quan_tri_vien_thuoc": "Đã tạo quản trị viên {0} thuộc {1}.",
+        "users.dang_nhap_sai": "Đăng nhập sai: {0}",
+        "users.dang_nhap": "Đăng nhập",
+        "users.tao_tai_khoan": "Tạo tài khoản {0}",
+        "users.cap_nhat_tai_khoan": "Cập nhật tài khoản {0}",
+        "users.mo_khoa": "Mở khóa ",
+        "users.khoa": "Khóa ",
+        "users.dat_lai_mat_khau_cho": "Đặt lại mật khẩu cho {0}",
+        "users.doi_mat_khau": "Đổi mật khẩu",
+        "core.loai_tep_khong_duoc_nhan_chi": "Loại tệp .{0} không được nhận. Chỉ nhận: PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), ảnh JPG/PNG, .txt, .csv.",
+        "core.tep_rong": "Tệp {0} rỗng.",
+        "core.tep_qua_lon_mb_toi_da": "Tệp {0} quá lớn ({1} MB): tối đa {2} MB mỗi tệp.",
+        "core.noi_dung_tep_khong_dung_dinh": "Nội dung tệp {0} không đúng định dạng .{1}.",
+        "core.khong_tim_thay_tep_da_luu": "Không tìm thấy tệp đã lưu.",
+        "core.tep_da_luu_bi_hong_sai": "Tệp đã lưu bị hỏng (sai mã kiểm tra).",
+        "core.dang_xuat": "Đăng xuất",
+        "core.tao_khoa_api": "Tạo khóa API {0}",
+        "core.thu_hoi_khoa_api": "Thu hồi khóa API {0}",
+        "core.doctype_html_html_lang_vi_meta": "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>{0}</title><p>{1}</p><p><a href=\"/\">Về trang chủ</a></p></html>",
+        "cli.chep_nhat_ky_ghi_wal_vao": "Chép nhật ký ghi (WAL) vào tệp cơ sở dữ liệu",
+        "cli.api_cua_he_thong_quan_ly": "API của hệ thống quản lý công tác dân vận. Xác thực bằng phiên đăng nhập (kèm X-CSRF-Token khi ghi) hoặc khóa API cá nhân: Authorization: Bearer dv_…",
+        "core.viec_can_lam": "Việc cần làm",
+        "core.da_danh_dau_tat_ca_la": "Đã đánh dấu tất cả là đã đọc.",
+        "core.he_thong": "hệ thống",
+        "core.khach": "khách",
+        "core.database_url_phai_la_duong_dan": "DATABASE_URL phải là đường dẫn tuyệt đối: sqlite:///duong/dan/tep.sqlite",
+        "core.database_url_khong_hop_le_dung": "DATABASE_URL không hợp lệ: dùng sqlite:///duong/dan.sqlite hoặc postgres://user:pass@host:port/db",
+        "units.tep_khong_phai_van_ban_utf": "Tệp không phải văn bản UTF-8. Trong Excel, chọn Lưu dưới dạng “CSV UTF-8”.",
+        "cli.loi_n_2": "Lỗi: {0}\n",
+        "inbox.viec_can_lam": "Việc cần làm",
+        "inbox.danh_dau_tat_ca_da_doc": "Đánh dấu tất cả đã đọc",
+        "inbox.khong_co_viec_nao_can_lam": "Không có việc nào cần làm.",
+        "units.dong": "Dòng {0}: {1}",
+        "units.hoac_dan_noi_dung_csv": "… hoặc dán nội dung CSV",
+        "app.viec_can_lam": "Việc cần làm",
         "app.name": "DanVan",
         "app.tagline": "Hệ thống quản lý công tác dân vận",
         "app.demoBanner": "Bản trình diễn: dữ liệu mẫu, mọi tài khoản có mật khẩu demo1234.",
@@ -290,7 +454,7 @@ public struct TranslateTag: LeafTag {
     /// Renders the text; extra parameters fill `{0}`, `{1}`….
     public func render(_ ctx: LeafContext) throws -> LeafData {
         guard let key = ctx.parameters.first?.string else {
-            throw Abort(.internalServerError, reason: "#t() cần một khóa")
+            throw Abort(.internalServerError, reason: "#t() needs a key")
         }
         let locale = (ctx.userInfo["request"] as? Request)?.locale ?? .vi
         let arguments = ctx.parameters.dropFirst().map { $0.string ?? "" }
@@ -308,5 +472,45 @@ extension Request {
     /// Shorthand for `L10n.text(key, locale)`.
     public func t(_ key: String, _ arguments: String...) -> String {
         L10n.format(key, arguments, locale)
+    }
+}
+
+/// The registered tables, behind a lock: written while the app is configured, read on every page.
+private final class TableStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tables: L10n.Tables
+    private var conflicting: Set<String> = []
+
+    init(_ tables: L10n.Tables) { self.tables = tables }
+
+    func text(_ key: String, _ locale: L10n.Locale) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        if locale != .vi, let value = tables[locale]?[key] { return value }
+        return tables[.vi]?[key]
+    }
+
+    func table(_ locale: L10n.Locale) -> L10n.Table {
+        lock.lock(); defer { lock.unlock() }
+        return tables[locale] ?? [:]
+    }
+
+    var conflicts: Set<String> {
+        lock.lock(); defer { lock.unlock() }
+        return conflicting
+    }
+
+    func register(_ added: L10n.Tables) {
+        lock.lock(); defer { lock.unlock() }
+        for (locale, table) in added {
+            var merged = tables[locale] ?? [:]
+            for (key, value) in table {
+                if let existing = merged[key] {
+                    if existing != value { conflicting.insert(key) }
+                } else {
+                    merged[key] = value
+                }
+            }
+            tables[locale] = merged
+        }
     }
 }

@@ -31,7 +31,7 @@ public final class PeriodicJob: LifecycleHandler, Sendable {
                 do {
                     try await body(app)
                 } catch {
-                    app.logger.error("\(name) lỗi: \(String(reflecting: error))")
+                    app.logger.error("\(name) failed: \(String(reflecting: error))")
                 }
                 try? await Task.sleep(for: interval)
             }

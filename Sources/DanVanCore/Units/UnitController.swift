@@ -223,7 +223,7 @@ struct UnitController {
             guard let decoded = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes, encoding: .utf8) else {
                 return try await req.render(
                     "units/import", title: req.t("unit.import"),
-                    ImportContext(problems: [.init(line: 0, message: "Tệp không phải văn bản UTF-8. Trong Excel, chọn Lưu dưới dạng “CSV UTF-8”.")], text: text),
+                    ImportContext(problems: [.init(line: 0, message: req.t("units.tep_khong_phai_van_ban_utf"))], text: text),
                     status: .unprocessableEntity
                 )
             }

@@ -180,7 +180,7 @@ public enum UnitService {
             try await unit.create(on: db)
             try await AuditLog.record(
                 on: db, actor: actor, at: at, action: "create", entityType: "unit", entityID: unit.id,
-                summary: "Tạo đơn vị \(unit.name)", after: unit.auditSnapshot
+                summary: L10n.format("units.tao_don_vi", ["\(unit.name)"]), after: unit.auditSnapshot
             )
             return .success(unit)
         }
@@ -226,7 +226,7 @@ public enum UnitService {
             try await unit.update(on: db)
             try await AuditLog.record(
                 on: db, actor: actor, at: at, action: moving ? "move" : "update", entityType: "unit", entityID: unit.id,
-                summary: (moving ? "Chuyển, cập nhật đơn vị " : "Cập nhật đơn vị ") + unit.name, before: before, after: unit.auditSnapshot
+                summary: (moving ? L10n.text("units.chuyen_cap_nhat_don_vi") : L10n.text("units.cap_nhat_don_vi")) + unit.name, before: before, after: unit.auditSnapshot
             )
             return .success(unit)
         }
@@ -319,12 +319,12 @@ public enum UnitService {
             return result
         }
         guard let header = rows.first else {
-            result.problems.append(ImportProblem(line: 1, message: "Tệp rỗng."))
+            result.problems.append(ImportProblem(line: 1, message: L10n.text("units.tep_rong")))
             return result
         }
         let names = header.fields.map { VietnameseText.fold($0).trimmingCharacters(in: .whitespaces) }
         for required in ["code", "name", "kind", "level"] where !names.contains(required) {
-            result.problems.append(ImportProblem(line: header.line, message: "Thiếu cột \"\(required)\"."))
+            result.problems.append(ImportProblem(line: header.line, message: L10n.format("units.thieu_cot", ["\(required)"])))
         }
         if !result.problems.isEmpty { return result }
         func value(_ row: CSV.Row, _ column: String) -> String {
@@ -343,7 +343,7 @@ public enum UnitService {
             let form = UnitForm(
                 name: value(row, "name"), shortName: value(row, "short_name"), code: code, kind: value(row, "kind"),
                 level: value(row, "level"), parentID: nil, sortOrder: value(row, "sort_order"),
-                oversight: ["1", "true", "x", "co", "có"].contains(value(row, "oversight").lowercased()) ? "on" : nil
+                oversight: ["1", "true", "x", "co", L10n.text("units.co")].contains(value(row, "oversight").lowercased()) ? "on" : nil
             )
             switch validate(form) {
             case .failure(let errors):
@@ -351,7 +351,7 @@ public enum UnitService {
                 result.problems.append(ImportProblem(line: row.line, message: message))
             case .success(let input):
                 if let first = seenCodes[code] {
-                    result.problems.append(ImportProblem(line: row.line, message: "Mã \"\(code)\" trùng với dòng \(first)."))
+                    result.problems.append(ImportProblem(line: row.line, message: L10n.format("units.ma_trung_voi_dong", ["\(code)", "\(first)"])))
                 } else {
                     seenCodes[code] = row.line
                     lines.append(Line(line: row.line, form: form, parentCode: value(row, "parent_code"), input: input))
@@ -365,7 +365,7 @@ public enum UnitService {
         for unit in existing { byCode[unit.code] = unit }
         for line in lines where !line.parentCode.isEmpty {
             if byCode[line.parentCode] == nil, seenCodes[line.parentCode] == nil {
-                result.problems.append(ImportProblem(line: line.line, message: "Không tìm thấy đơn vị cấp trên có mã \"\(line.parentCode)\"."))
+                result.problems.append(ImportProblem(line: line.line, message: L10n.format("units.khong_tim_thay_don_vi_cap", ["\(line.parentCode)"])))
             }
             if line.parentCode == line.input.code {
                 result.problems.append(ImportProblem(line: line.line, message: L10n.text("error.cycle")))
@@ -408,12 +408,12 @@ public enum UnitService {
                     pending = next
                 }
                 for line in pending {
-                    outcome.problems.append(ImportProblem(line: line.line, message: "Quan hệ cấp trên tạo thành vòng lặp."))
+                    outcome.problems.append(ImportProblem(line: line.line, message: L10n.text("units.quan_he_cap_tren_tao_thanh")))
                 }
                 if !outcome.problems.isEmpty { throw ImportRollback(result: outcome) }
                 try await AuditLog.record(
                     on: db, actor: actor, at: at, action: "import", entityType: "unit", entityID: nil,
-                    summary: "Nhập CSV: \(outcome.created) đơn vị mới, \(outcome.updated) cập nhật"
+                    summary: L10n.format("units.nhap_csv_don_vi_moi_cap", ["\(outcome.created)", "\(outcome.updated)"])
                 )
                 return outcome
             }
@@ -432,7 +432,7 @@ public enum UnitService {
 extension FormErrors {
     /// All messages as one line, for reports by line number.
     public var fieldsDescription: String {
-        let labels = ["name": "Tên", "code": "Mã", "kind": "Loại", "level": "Cấp", "shortName": "Tên viết tắt", "sortOrder": "Thứ tự", "parentID": "Cấp trên"]
+        let labels = ["name": L10n.text("units.ten"), "code": L10n.text("units.ma"), "kind": L10n.text("units.loai"), "level": L10n.text("units.cap"), "shortName": L10n.text("units.ten_viet_tat"), "sortOrder": L10n.text("units.thu_tu"), "parentID": L10n.text("units.cap_tren")]
         return fields.sorted { $0.key < $1.key }.map { "\(labels[$0.key] ?? $0.key): \($0.value)" }.joined(separator: "; ")
     }
 }

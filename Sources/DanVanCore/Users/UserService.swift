@@ -78,7 +78,7 @@ public enum UserService {
         guard let user, let id = user.id, matches else {
             try await AuditLog.record(
                 on: db, actor: Actor(id: user?.id, name: username, address: address), at: now, action: "loginFailed",
-                entityType: "user", entityID: user?.id, summary: "Đăng nhập sai: \(username)"
+                entityType: "user", entityID: user?.id, summary: L10n.format("users.dang_nhap_sai", ["\(username)"])
             )
             return .invalid
         }
@@ -87,7 +87,7 @@ public enum UserService {
         try await user.update(on: db)
         try await AuditLog.record(
             on: db, actor: Actor(id: id, name: username, address: address), at: now, action: "login",
-            entityType: "user", entityID: id, summary: "Đăng nhập"
+            entityType: "user", entityID: id, summary: L10n.text("users.dang_nhap")
         )
         return .success(id)
     }
@@ -132,7 +132,7 @@ public enum UserService {
         let at = app.clock.now()
         try await db.transaction { db in
             try await user.create(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "create", entityType: "user", entityID: user.id, summary: "Tạo tài khoản \(user.username)", after: user.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "create", entityType: "user", entityID: user.id, summary: L10n.format("users.tao_tai_khoan", ["\(user.username)"]), after: user.auditSnapshot)
         }
         return .success(user)
     }
@@ -160,7 +160,7 @@ public enum UserService {
         let at = app.clock.now()
         try await db.transaction { db in
             try await user.update(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "user", entityID: user.id, summary: "Cập nhật tài khoản \(user.username)", before: before, after: user.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "user", entityID: user.id, summary: L10n.format("users.cap_nhat_tai_khoan", ["\(user.username)"]), before: before, after: user.auditSnapshot)
         }
         return .success(user)
     }
@@ -172,7 +172,7 @@ public enum UserService {
         if !active { user.sessionVersion += 1 }
         try await db.transaction { db in
             try await user.update(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "user", entityID: user.id, summary: (active ? "Mở khóa " : "Khóa ") + user.username, before: before, after: user.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "user", entityID: user.id, summary: (active ? L10n.text("users.mo_khoa") : L10n.text("users.khoa")) + user.username, before: before, after: user.auditSnapshot)
         }
     }
 
@@ -185,7 +185,7 @@ public enum UserService {
         let at = app.clock.now()
         try await db.transaction { db in
             try await user.update(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "password", entityType: "user", entityID: user.id, summary: byAdministrator ? "Đặt lại mật khẩu cho \(user.username)" : "Đổi mật khẩu")
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "password", entityType: "user", entityID: user.id, summary: byAdministrator ? L10n.format("users.dat_lai_mat_khau_cho", ["\(user.username)"]) : L10n.text("users.doi_mat_khau"))
         }
     }
 

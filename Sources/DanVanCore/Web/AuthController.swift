@@ -58,7 +58,7 @@ struct AuthController {
 
     func logout(_ req: Request) async throws -> Response {
         if let user = req.currentUser {
-            try await req.audit("logout", "user", id: user.id, summary: "Đăng xuất")
+            try await req.audit("logout", "user", id: user.id, summary: L10n.text("core.dang_xuat"))
         }
         req.auth.logout(User.self)
         req.session.destroy()
@@ -155,7 +155,7 @@ struct AccountController {
         let record = APIToken(userID: try user.requireID(), name: name, tokenHash: APIToken.hash(token))
         try await req.db.transaction { db in
             try await record.create(on: db)
-            try await req.audit(on: db, "create", "api_token", id: record.id, summary: "Tạo khóa API \(name)")
+            try await req.audit(on: db, "create", "api_token", id: record.id, summary: L10n.format("core.tao_khoa_api", ["\(name)"]))
         }
         return try await page(req, errors: FormErrors(), newToken: token, tokenName: "")
     }
@@ -169,7 +169,7 @@ struct AccountController {
             token.revokedAt = req.now
             try await req.db.transaction { db in
                 try await token.update(on: db)
-                try await req.audit(on: db, "update", "api_token", id: token.id, summary: "Thu hồi khóa API \(token.name)")
+                try await req.audit(on: db, "update", "api_token", id: token.id, summary: L10n.format("core.thu_hoi_khoa_api", ["\(token.name)"]))
             }
         }
         req.flash(.success, req.t("account.revoked"))

@@ -10,6 +10,12 @@ public struct CoreModule: DanVanModule {
     /// Core migrations.
     public var migrations: [any Migration] { CoreMigrations.all }
 
+    /// Route names for views (`#path("core.…")`).
+    public var routeLinks: [String: [RouteSegment]] { CoreRoute.linkTable }
+
+    /// Core's texts are built into `L10n` (everything else falls back on them), so nothing to add.
+    public var localization: L10n.Tables { [:] }
+
     /// The `create-admin` command (the default navigation needs nothing).
     public func register(on app: Application) throws {
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
@@ -87,7 +93,7 @@ public struct CoreModule: DanVanModule {
             }
             return try await ["status": "ok", "database": "ok"].encodeResponse(status: .ok, for: req)
         } catch {
-            req.logger.error("Kiểm tra sức khỏe: cơ sở dữ liệu không trả lời: \(String(reflecting: error))")
+            req.logger.error("Health check: the database did not answer: \(String(reflecting: error))")
             return try await ["status": "unavailable", "database": "error"].encodeResponse(status: .serviceUnavailable, for: req)
         }
     }
@@ -106,39 +112,39 @@ public struct CoreModule: DanVanModule {
     public var openAPIPaths: [String: JSON] {
         let unitID: JSON = ["name": "unitID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
         let userID: JSON = ["name": "userID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
-        let notFound: JSON = ["description": "Không tìm thấy hoặc nằm ngoài phạm vi", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
-        let unauthorized: JSON = ["description": "Chưa đăng nhập hoặc khóa không hợp lệ", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
-        func ok(_ schema: String) -> JSON { ["description": "Thành công", "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
+        let notFound: JSON = ["description": .string(L10n.text("core.khong_tim_thay_hoac_nam_ngoai")), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        let unauthorized: JSON = ["description": .string(L10n.text("core.chua_dang_nhap_hoac_khoa_khong")), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        func ok(_ schema: String) -> JSON { ["description": .string(L10n.text("core.thanh_cong")), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
         return [
-            "/api/v1/me": ["get": ["summary": "Tài khoản đang đăng nhập", "tags": ["core"], "responses": ["200": ok("User"), "401": unauthorized]]],
+            "/api/v1/me": ["get": ["summary": .string(L10n.text("core.tai_khoan_dang_dang_nhap")), "tags": ["core"], "responses": ["200": ok("User"), "401": unauthorized]]],
             "/api/v1/units": [
                 "get": [
-                    "summary": "Đơn vị trong phạm vi (theo thứ tự cây)", "tags": ["core"],
+                    "summary": .string(L10n.text("core.don_vi_trong_pham_vi_theo")), "tags": ["core"],
                     "parameters": [
-                        ["name": "q", "in": "query", "description": "Tìm không dấu theo tên, tên viết tắt, mã", "schema": ["type": "string"]],
-                        ["name": "ended", "in": "query", "description": "1 = gồm cả đơn vị đã kết thúc", "schema": ["type": "string", "enum": ["0", "1"]]],
+                        ["name": "q", "in": "query", "description": .string(L10n.text("core.tim_khong_dau_theo_ten_ten")), "schema": ["type": "string"]],
+                        ["name": "ended", "in": "query", "description": .string(L10n.text("core.1_gom_ca_don_vi_da")), "schema": ["type": "string", "enum": ["0", "1"]]],
                     ],
                     "responses": ["200": ok("UnitPage"), "401": unauthorized],
                 ],
                 "post": [
-                    "summary": "Tạo đơn vị (quản trị)", "tags": ["core"],
+                    "summary": .string(L10n.text("core.tao_don_vi_quan_tri")), "tags": ["core"],
                     "requestBody": ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/UnitCreate"]]]],
                     "responses": [
                         "201": ok("OrgUnit"), "401": unauthorized,
-                        "403": ["description": "Không có quyền", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
-                        "422": ["description": "Dữ liệu không hợp lệ", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/ValidationError"]]]],
+                        "403": ["description": .string(L10n.text("core.khong_co_quyen")), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+                        "422": ["description": .string(L10n.text("core.du_lieu_khong_hop_le")), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/ValidationError"]]]],
                     ],
                 ],
             ],
-            "/api/v1/units/{unitID}": ["get": ["summary": "Một đơn vị", "tags": ["core"], "parameters": [unitID], "responses": ["200": ok("OrgUnit"), "401": unauthorized, "404": notFound]]],
+            "/api/v1/units/{unitID}": ["get": ["summary": .string(L10n.text("core.mot_don_vi")), "tags": ["core"], "parameters": [unitID], "responses": ["200": ok("OrgUnit"), "401": unauthorized, "404": notFound]]],
             "/api/v1/users": [
                 "get": [
-                    "summary": "Người dùng trong phạm vi", "tags": ["core"],
+                    "summary": .string(L10n.text("core.nguoi_dung_trong_pham_vi")), "tags": ["core"],
                     "parameters": [["name": "unit", "in": "query", "schema": ["type": "string", "format": "uuid"]]],
                     "responses": ["200": ok("UserPage"), "401": unauthorized],
                 ],
             ],
-            "/api/v1/users/{userID}": ["get": ["summary": "Một người dùng", "tags": ["core"], "parameters": [userID], "responses": ["200": ok("User"), "401": unauthorized, "404": notFound]]],
+            "/api/v1/users/{userID}": ["get": ["summary": .string(L10n.text("core.mot_nguoi_dung")), "tags": ["core"], "parameters": [userID], "responses": ["200": ok("User"), "401": unauthorized, "404": notFound]]],
         ]
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The core module's paths: sign-in, home, account, inbox, units, users, audit, health, API.
-public enum CoreRoute: SiteRoute, Equatable {
+public enum CoreRoute: NamedSiteRoute, Equatable {
     case login, logout, health, live
     case language(String?)
     case home
@@ -17,6 +17,18 @@ public enum CoreRoute: SiteRoute, Equatable {
     case openAPI
     case apiMe, apiUnits, apiUsers
     case apiUnit(UUID?), apiUser(UUID?)
+
+    /// Views name these routes `core.<case>`.
+    public static let namePrefix = "core"
+
+    /// Every case, parameters empty.
+    public static let patterns: [Self] = [
+        .login, .logout, .health, .live, .language(nil), .home, .account, .accountPassword, .accountTokens,
+        .revokeToken(nil), .inbox, .inboxReadAll, .inboxItem(nil), .units, .unitsExportCSV, .unitsImport, .unitNew,
+        .unit(nil), .unitEdit(nil), .unitDissolve(nil), .users, .userNew, .user(nil), .userEdit(nil),
+        .userDisable(nil), .userEnable(nil), .userResetPassword(nil), .audit, .openAPI, .apiMe, .apiUnits, .apiUsers,
+        .apiUnit(nil), .apiUser(nil),
+    ]
 
     /// The path, segment by segment.
     public var segments: [RouteSegment] {

@@ -37,7 +37,7 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
     private func render(_ error: any Error, for request: Request) async -> Response {
         let (status, message) = Self.classify(error, locale: request.locale)
         if status.code >= 500 {
-            request.logger.error("Lỗi không mong đợi: \(String(reflecting: error))")
+            request.logger.error("Unexpected error: \(String(reflecting: error))")
         } else {
             request.logger.debug("\(status.code) \(request.method) \(request.url.path): \(String(describing: error))")
         }
@@ -58,8 +58,8 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
                 ErrorPage(status: Int(status.code), message: message), status: status
             )
         } catch {
-            request.logger.error("Không hiển thị được trang lỗi: \(String(reflecting: error))")
-            let html = "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>\(status.code)</title><p>\(message.htmlEscapedForError)</p><p><a href=\"/\">Về trang chủ</a></p></html>"
+            request.logger.error("Could not render the error page: \(String(reflecting: error))")
+            let html = L10n.format("core.doctype_html_html_lang_vi_meta", ["\(status.code)", "\(message.htmlEscapedForError)"])
             var headers = HTTPHeaders()
             headers.contentType = .html
             return Response(status: status, headers: headers, body: .init(string: html))

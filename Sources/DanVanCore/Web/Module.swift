@@ -33,6 +33,10 @@ public protocol DanVanModule: Sendable {
     func register(on app: Application) throws
     /// Mounts the routes.
     func routes(_ routes: ModuleRoutes) throws
+    /// The module's route names for views (`#path("tasks.show", id)`): its route type's `linkTable`.
+    var routeLinks: [String: [RouteSegment]] { get }
+    /// The module's texts by language (`L10n.register` adds them when the app is configured).
+    var localization: L10n.Tables { get }
     /// OpenAPI path items this module serves, by path.
     var openAPIPaths: [String: JSON] { get }
     /// OpenAPI component schemas this module defines, by name.

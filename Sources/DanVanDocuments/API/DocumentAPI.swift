@@ -62,20 +62,20 @@ struct DocumentAPI {
 
     static var paths: [String: JSON] {
         let error: JSON = ["$ref": "#/components/schemas/Error"]
-        func ok(_ schema: String) -> JSON { ["description": "Thành công", "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
+        func ok(_ schema: String) -> JSON { ["description": .string(L10n.text("documents.thanh_cong")), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
         return [
             "/api/v1/documents": ["get": [
-                "summary": "Thư viện văn bản (tìm không dấu)", "tags": ["documents"],
+                "summary": .string(L10n.text("documents.thu_vien_van_ban_tim_khong")), "tags": ["documents"],
                 "parameters": [
                     ["name": "q", "in": "query", "schema": ["type": "string"]], ["name": "kind", "in": "query", "schema": ["type": "string"]],
                     ["name": "year", "in": "query", "schema": ["type": "integer"]],
                 ],
-                "responses": ["200": ok("DocumentPage"), "401": ["description": "Chưa đăng nhập", "content": ["application/json": ["schema": error]]]],
+                "responses": ["200": ok("DocumentPage"), "401": ["description": .string(L10n.text("documents.chua_dang_nhap")), "content": ["application/json": ["schema": error]]]],
             ]],
             "/api/v1/documents/{documentID}": ["get": [
-                "summary": "Một văn bản và các văn bản được dẫn", "tags": ["documents"],
+                "summary": .string(L10n.text("documents.mot_van_ban_va_cac_van")), "tags": ["documents"],
                 "parameters": [["name": "documentID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]],
-                "responses": ["200": ok("Document"), "404": ["description": "Không tìm thấy", "content": ["application/json": ["schema": error]]]],
+                "responses": ["200": ok("Document"), "404": ["description": .string(L10n.text("documents.khong_tim_thay")), "content": ["application/json": ["schema": error]]]],
             ]],
         ]
     }

@@ -179,10 +179,10 @@ struct DocumentController {
             years: (0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) },
             issuers: try await DocumentService.issuers(on: req.db).map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) },
             statuses: (statusFilter?.choices ?? []).map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) },
-            count: "\(VNFormat.integer(documents.count)) văn bản", canRegister: role != nil && role != .focal,
+            count: req.t("documents.van_ban_2", "\(VNFormat.integer(documents.count))"), canRegister: role != nil && role != .focal,
             unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind ?? "", count: $0.count) }
         )
-        return try await req.render("documents/index", title: "Văn bản", context)
+        return try await req.render("documents/index", title: req.t("documents.van_ban"), context)
     }
 
     func show(_ req: Request) async throws -> Response {
@@ -207,7 +207,7 @@ struct DocumentController {
                 AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
             }
         )
-        return try await req.render("documents/show", title: document.symbol.map { "\(document.kind ?? "Văn bản") số \($0)" } ?? document.title, context)
+        return try await req.render("documents/show", title: document.symbol.map { req.t("documents.so_2", "\(document.kind ?? req.t("documents.van_ban"))", "\($0)") } ?? document.title, context)
     }
 
     func download(_ req: Request) async throws -> Response {
@@ -226,7 +226,7 @@ struct DocumentController {
         guard let id = req.parameters.get("documentID", as: UUID.self), let document = try await Document.find(id, on: req.db) else { throw AppError.notFound }
         let form = try req.content.decode(UploadForm.self)
         guard let file = form.file, file.data.readableBytes > 0 else {
-            req.flash(.error, "Chọn tệp để đính kèm.")
+            req.flash(.error, req.t("documents.chon_tep_de_dinh_kem"))
             return req.redirect(to: DocumentsRoute.show(id))
         }
         let name = VietnameseText.clean(file.filename)
@@ -235,9 +235,9 @@ struct DocumentController {
             let attachment = DocumentAttachment(documentID: id, filename: name, stored: stored, uploadedBy: req.actor.name, at: req.now)
             try await req.db.transaction { db in
                 try await attachment.create(on: db)
-                try await req.audit(on: db, "create", "document_attachment", id: attachment.id, summary: "Đính kèm \(name) vào \(document.symbol ?? document.title)")
+                try await req.audit(on: db, "create", "document_attachment", id: attachment.id, summary: L10n.format("documents.dinh_kem_vao", ["\(name)", "\(document.symbol ?? document.title)"]))
             }
-            req.flash(.success, "Đã đính kèm \(name).")
+            req.flash(.success, req.t("documents.da_dinh_kem", "\(name)"))
         } catch let refusal as FileStore.Refusal {
             req.flash(.error, refusal.message)
         }
@@ -250,7 +250,7 @@ struct DocumentController {
         let rows = try await DocumentService.upcomingReviews(from: from, to: to, on: req.db).map { document, kind, date in
             ReviewRow(date: VNFormat.date(date), kind: kind, document: DocumentRow(document), overdue: date < req.now)
         }
-        return try await req.render("documents/reviews", title: "Lịch sơ kết, tổng kết", ReviewsContext(rows: rows))
+        return try await req.render("documents/reviews", title: req.t("documents.lich_so_ket_tong_ket"), ReviewsContext(rows: rows))
     }
 }
 
@@ -314,9 +314,9 @@ struct DocumentEditController {
         try await req.db.transaction { db in
             try await document.update(on: db)
             try await DocumentService.index(document, on: db)
-            try await req.audit(on: db, "update", "document", id: document.id, summary: "Sửa thông tin văn bản \(document.symbol ?? document.title)", before: before, after: document.auditSnapshot)
+            try await req.audit(on: db, "update", "document", id: document.id, summary: L10n.format("documents.sua_thong_tin_van_ban_2", ["\(document.symbol ?? document.title)"]), before: before, after: document.auditSnapshot)
         }
-        req.flash(.success, "Đã lưu thông tin văn bản.")
+        req.flash(.success, L10n.text("documents.da_luu_thong_tin_van_ban"))
         return req.redirect(to: DocumentsRoute.show(try document.requireID()))
     }
 
@@ -328,6 +328,6 @@ struct DocumentEditController {
     private func render(_ req: Request, _ document: Document, _ form: Form, _ errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let kinds = [SelectOption(value: "", label: "—", selected: (form.kind ?? "").isEmpty)]
             + DocumentService.kindNames.map { SelectOption(value: $0, label: $0, selected: $0 == form.kind) }
-        return try await req.render("documents/edit", title: "Sửa thông tin văn bản", Context(id: try document.requireID().uuidString, form: form, kinds: kinds, errors: errors), status: status)
+        return try await req.render("documents/edit", title: req.t("documents.sua_thong_tin_van_ban"), Context(id: try document.requireID().uuidString, form: form, kinds: kinds, errors: errors), status: status)
     }
 }

@@ -34,10 +34,10 @@ public struct DocumentDraft: Sendable, Equatable {
 /// Library operations on documents: plain functions on a database handle.
 public enum DocumentService {
     /// The kinds offered in forms and filters.
-    public static let kindNames = ["Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Chương trình hành động", "Chương trình", "Thông báo", "Thông tri", "Hướng dẫn", "Công văn", "Đề án", "Báo cáo", "Tờ trình", "Quy chế"]
+    public static let kindNames = DocumentKinds.names
 
     /// Kinds that are reviewed (sơ kết after 5 years, tổng kết after 10 by default).
-    public static let reviewedKinds: Set<String> = ["Nghị quyết", "Chỉ thị", "Kết luận"]
+    public static let reviewedKinds = DocumentKinds.reviewed
 
     /// Default interim and final review dates for a document issued on `date`.
     public static func defaultReviews(kind: String?, issuedOn: Date?) -> (Date?, Date?) {
@@ -108,7 +108,7 @@ public enum DocumentService {
         try await index(document, on: db)
         try await AuditLog.record(
             on: db, actor: actor, at: at, action: "create", entityType: "document", entityID: id,
-            summary: "Đăng ký văn bản \(input.symbol ?? input.title)", after: document.auditSnapshot
+            summary: L10n.format("documents.dang_ky_van_ban_2", ["\(input.symbol ?? input.title)"]), after: document.auditSnapshot
         )
         return document
     }
@@ -220,8 +220,8 @@ public enum DocumentService {
     public static func upcomingReviews(from: Date, to: Date, on db: any Database) async throws -> [(Document, String, Date)] {
         let interim = try await Document.query(on: db).filter(\.$interimReviewOn >= from).filter(\.$interimReviewOn <= to).all()
         let final = try await Document.query(on: db).filter(\.$finalReviewOn >= from).filter(\.$finalReviewOn <= to).all()
-        var rows: [(Document, String, Date)] = interim.compactMap { doc in doc.interimReviewOn.map { (doc, "Sơ kết", $0) } }
-        rows += final.compactMap { doc in doc.finalReviewOn.map { (doc, "Tổng kết", $0) } }
+        var rows: [(Document, String, Date)] = interim.compactMap { doc in doc.interimReviewOn.map { (doc, L10n.text("documents.so_ket"), $0) } }
+        rows += final.compactMap { doc in doc.finalReviewOn.map { (doc, L10n.text("documents.tong_ket"), $0) } }
         return rows.sorted { $0.2 < $1.2 }
     }
 }

@@ -348,64 +348,64 @@ struct QuizAPI {
     // MARK: OpenAPI
 
     static var paths: [String: JSON] {
-        let error: JSON = ["description": "Lỗi (thông báo tiếng Việt)", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
-        func ok(_ schema: String, _ text: String = "Thành công") -> JSON { ["description": .string(text), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
+        let error: JSON = ["description": .string(L10n.text("quiz.loi_thong_bao_tieng_viet")), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        func ok(_ schema: String, _ text: String = L10n.text("quiz.thanh_cong")) -> JSON { ["description": .string(text), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
         func path(_ name: String, uuid: Bool = true) -> JSON { ["name": .string(name), "in": "path", "required": true, "schema": uuid ? ["type": "string", "format": "uuid"] : ["type": "string"]] }
-        let token: JSON = ["name": .string(tokenHeader), "in": "header", "required": true, "schema": ["type": "string"], "description": "Khóa của thí sinh (nhận khi đăng ký hoặc đăng nhập)"]
+        let token: JSON = ["name": .string(tokenHeader), "in": "header", "required": true, "schema": ["type": "string"], "description": .string(L10n.text("quiz.khoa_cua_thi_sinh_nhan_khi"))]
         let publicSecurity: JSON = []
         return [
-            "/api/v1/quiz/contests/{slug}": ["get": ["summary": "Cuộc thi: thể lệ và các tuần thi", "tags": ["quiz"], "security": publicSecurity, "parameters": [path("slug", uuid: false)], "responses": ["200": ok("QuizContest"), "404": error]]],
+            "/api/v1/quiz/contests/{slug}": ["get": ["summary": .string(L10n.text("quiz.cuoc_thi_the_le_va_cac")), "tags": ["quiz"], "security": publicSecurity, "parameters": [path("slug", uuid: false)], "responses": ["200": ok("QuizContest"), "404": error]]],
             "/api/v1/quiz/contests/{slug}/participants": ["post": [
-                "summary": "Đăng ký dự thi (một người một lần: theo số điện thoại, và CCCD nếu cuộc thi yêu cầu)", "tags": ["quiz"], "security": publicSecurity,
+                "summary": .string(L10n.text("quiz.dang_ky_du_thi_mot_nguoi")), "tags": ["quiz"], "security": publicSecurity,
                 "parameters": [path("slug", uuid: false)],
                 "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "required": ["fullName", "phone", "unitId", "secret"], "properties": [
                     "fullName": ["type": "string", "maxLength": 100], "birthDate": ["type": "string", "example": "1990-05-17"], "phone": ["type": "string", "example": "0912 345 678"],
                     "idNumber": ["type": "string"], "unitId": ["type": "string", "format": "uuid"], "occupation": ["type": "string"], "secret": ["type": "string", "minLength": 4, "maxLength": 32],
                 ]]]]],
-                "responses": ["201": ok("QuizToken", "Đã đăng ký"), "422": ["description": "Thông tin chưa hợp lệ, thông báo theo từng trường"], "429": error],
+                "responses": ["201": ok("QuizToken", L10n.text("quiz.da_dang_ky")), "422": ["description": .string(L10n.text("quiz.thong_tin_chua_hop_le_thong"))], "429": error],
             ]],
             "/api/v1/quiz/contests/{slug}/sessions": ["post": [
-                "summary": "Đăng nhập lại bằng số điện thoại và mã bí mật (khóa mới, khóa cũ hết hiệu lực)", "tags": ["quiz"], "security": publicSecurity,
+                "summary": .string(L10n.text("quiz.dang_nhap_lai_bang_so_dien")), "tags": ["quiz"], "security": publicSecurity,
                 "parameters": [path("slug", uuid: false)],
                 "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "required": ["phone", "secret"], "properties": ["phone": ["type": "string"], "secret": ["type": "string"]]]]]],
                 "responses": ["200": ok("QuizToken"), "401": error, "429": error],
             ]],
             "/api/v1/quiz/rounds/{roundID}/attempts": ["post": [
-                "summary": "Bắt đầu lượt thi (hoặc tiếp tục lượt đang làm): câu hỏi theo thứ tự ngẫu nhiên, phương án xáo trộn, không kèm đáp án", "tags": ["quiz"],
+                "summary": .string(L10n.text("quiz.bat_dau_luot_thi_hoac_tiep")), "tags": ["quiz"],
                 "security": publicSecurity, "parameters": [path("roundID"), token],
-                "responses": ["201": ok("QuizAttempt", "Đã bắt đầu"), "200": ok("QuizAttempt", "Tiếp tục lượt đang làm"), "401": error, "404": error, "409": error, "429": error],
+                "responses": ["201": ok("QuizAttempt", L10n.text("quiz.da_bat_dau")), "200": ok("QuizAttempt", L10n.text("quiz.tiep_tuc_luot_dang_lam")), "401": error, "404": error, "409": error, "429": error],
             ]],
             "/api/v1/quiz/rounds/{roundID}/leaderboard": ["get": [
-                "summary": "Bảng xếp hạng tuần thi (sau khi kết thúc; số điện thoại che bớt)", "tags": ["quiz"], "security": publicSecurity,
+                "summary": .string(L10n.text("quiz.bang_xep_hang_tuan_thi_sau")), "tags": ["quiz"], "security": publicSecurity,
                 "parameters": [path("roundID"), ["name": "offset", "in": "query", "schema": ["type": "integer"]], ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 1000]]],
                 "responses": ["200": ok("QuizLeaderboard"), "404": error],
             ]],
             "/api/v1/quiz/attempts/{attemptID}": ["get": [
-                "summary": "Lượt thi của mình: câu hỏi khi đang làm, kết quả sau khi nộp", "tags": ["quiz"], "security": publicSecurity,
+                "summary": .string(L10n.text("quiz.luot_thi_cua_minh_cau_hoi")), "tags": ["quiz"], "security": publicSecurity,
                 "parameters": [path("attemptID"), token], "responses": ["200": ok("QuizAttempt"), "401": error, "404": error],
             ]],
             "/api/v1/quiz/attempts/{attemptID}/submission": ["post": [
-                "summary": "Nộp bài. Nộp lại lần nữa chỉ tính lần đầu (duplicate = true). Nộp quá hạn (sau thời gian ân hạn) được ghi nhận là hết giờ, không xếp hạng.",
+                "summary": .string(L10n.text("quiz.nop_bai_nop_lai_lan_nua")),
                 "tags": ["quiz"], "security": publicSecurity, "parameters": [path("attemptID"), token],
                 "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "properties": [
-                    "answers": ["type": "object", "description": "Số câu hỏi → vị trí phương án đã chọn (0 = phương án đầu tiên như đã hiển thị)", "additionalProperties": ["type": "array", "items": ["type": "integer"]]],
-                    "prediction": ["type": "integer", "minimum": 0, "description": "Dự đoán số người trả lời đúng tất cả các câu"],
+                    "answers": ["type": "object", "description": .string(L10n.text("quiz.so_cau_hoi_vi_tri_phuong")), "additionalProperties": ["type": "array", "items": ["type": "integer"]]],
+                    "prediction": ["type": "integer", "minimum": 0, "description": .string(L10n.text("quiz.du_doan_so_nguoi_tra_loi"))],
                 ]]]]],
                 "responses": ["200": ok("QuizAttempt"), "400": error, "401": error, "404": error, "409": error, "429": error],
             ]],
-            "/api/v1/quiz/admin/contests": ["get": ["summary": "Các cuộc thi trong phạm vi (ban tổ chức)", "tags": ["quiz-admin"], "responses": ["200": ["description": "Danh sách cuộc thi"], "401": error]]],
+            "/api/v1/quiz/admin/contests": ["get": ["summary": .string(L10n.text("quiz.cac_cuoc_thi_trong_pham_vi")), "tags": ["quiz-admin"], "responses": ["200": ["description": .string(L10n.text("quiz.danh_sach_cuoc_thi"))], "401": error]]],
             "/api/v1/quiz/admin/contests/{contestID}/participation": ["get": [
-                "summary": "Tham gia theo đơn vị (cả cây) so với chỉ tiêu, và theo ngày", "tags": ["quiz-admin"],
+                "summary": .string(L10n.text("quiz.tham_gia_theo_don_vi_ca")), "tags": ["quiz-admin"],
                 "parameters": [path("contestID"), ["name": "round", "in": "query", "schema": ["type": "string", "format": "uuid"]]],
-                "responses": ["200": ["description": "Số liệu tham gia"], "401": error, "404": error],
+                "responses": ["200": ["description": .string(L10n.text("quiz.so_lieu_tham_gia"))], "401": error, "404": error],
             ]],
             "/api/v1/quiz/admin/rounds/{roundID}/results": ["get": [
-                "summary": "Kết quả đầy đủ của tuần thi (số điện thoại đầy đủ)", "tags": ["quiz-admin"],
+                "summary": .string(L10n.text("quiz.ket_qua_day_du_cua_tuan")), "tags": ["quiz-admin"],
                 "parameters": [path("roundID"), ["name": "offset", "in": "query", "schema": ["type": "integer"]], ["name": "limit", "in": "query", "schema": ["type": "integer"]]],
                 "responses": ["200": ok("QuizLeaderboard"), "401": error, "404": error],
             ]],
             "/api/v1/quiz/admin/rounds/{roundID}/close": ["post": [
-                "summary": "Kết thúc tuần thi và xếp hạng (hoặc xếp hạng lại)", "tags": ["quiz-admin"], "parameters": [path("roundID")],
+                "summary": .string(L10n.text("quiz.ket_thuc_tuan_thi_va_xep")), "tags": ["quiz-admin"], "parameters": [path("roundID")],
                 "responses": ["200": ok("QuizLeaderboard"), "401": error, "403": error, "404": error, "409": error],
             ]],
         ]

@@ -185,7 +185,7 @@ struct QuizAdminController {
             slug: contest?.slug, title: contest?.title, rules: contest?.rules ?? req.t("quiz.admin.defaultRules"),
             unitID: (contest?.$unit.id ?? current.id)?.uuidString, status: contest?.status.rawValue ?? "draft", minAge: String(contest?.minAge ?? 0),
             requireIDNumber: (contest?.requireIDNumber ?? false) ? "on" : nil, occupations: contest?.occupations ?? req.t("quiz.admin.defaultOccupations"),
-            prizes: contest?.prizes ?? "Nhất:1, Nhì:2, Ba:5, Khuyến khích:8", unitPrizes: (contest?.unitPrizes ?? true) ? "on" : nil,
+            prizes: contest?.prizes ?? req.t("quiz.nhat_1_nhi_2_ba_5"), unitPrizes: (contest?.unitPrizes ?? true) ? "on" : nil,
             graceSeconds: String(contest?.graceSeconds ?? 15), minSecondsPerQuestion: String(contest?.minSecondsPerQuestion ?? 2)
         )
         let statuses = Contest.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.status) }
@@ -214,7 +214,7 @@ struct QuizAdminController {
         guard errors.isEmpty else { return try await contestForm(req, contest: existing, form: form, errors: errors) }
         try await req.db.transaction { db in
             try await contest.save(on: db)
-            try await req.audit(on: db, existing == nil ? "create" : "update", "quizContest", id: contest.id, summary: "Cuộc thi: \(contest.title)", before: before, after: contest.auditSnapshot)
+            try await req.audit(on: db, existing == nil ? "create" : "update", "quizContest", id: contest.id, summary: L10n.format("quiz.cuoc_thi", ["\(contest.title)"]), before: before, after: contest.auditSnapshot)
         }
         req.flash(.success, req.t("quiz.admin.saved"))
         return req.redirect(to: QuizRoute.contest(contest.id))
@@ -295,7 +295,7 @@ struct QuizAdminController {
         }
         try await req.db.transaction { db in
             try await round.save(on: db)
-            try await req.audit(on: db, existing == nil ? "create" : "update", "quizRound", id: round.id, summary: "Tuần thi \(round.number): \(round.title)", before: before, after: round.auditSnapshot)
+            try await req.audit(on: db, existing == nil ? "create" : "update", "quizRound", id: round.id, summary: L10n.format("quiz.tuan_thi", ["\(round.number)", "\(round.title)"]), before: before, after: round.auditSnapshot)
         }
         let pool = try await RoundQuestion.query(on: req.db).filter(\.$round.$id == round.requireID()).count()
         if pool != round.questionCount, (try? await QuizAdmin.draw(round, actor: req.actor, now: req.now, on: req.db)) == nil {
@@ -383,11 +383,11 @@ struct QuizAdminController {
         let format = SpreadsheetFormat(rawValue: req.parameters.get("format") ?? "") ?? .xlsx
         let prizes = QuizRules.prizeNames(QuizRules.prizes(contest.prizes) ?? [])
         let standings = try await QuizService.standings(round: round.requireID(), offset: 0, limit: 1_000_000, on: req.db)
-        var rows = [["Hạng", "Giải", "Họ và tên", "Điện thoại", "Đơn vị", "Số câu đúng", "Dự đoán lệch", "Thời gian (giây)", "Nộp lúc"]]
+        var rows = [[req.t("quiz.leaderboard.rank"), req.t("quiz.leaderboard.prize"), req.t("quiz.register.fullName"), req.t("quiz.leaderboard.phone"), req.t("quiz.leaderboard.unit"), req.t("quiz.result.correct"), req.t("quiz.du_doan_lech"), req.t("quiz.thoi_gian_giay"), req.t("quiz.result.submittedAt")]]
         for row in QuizPublicController.standingRows(standings, prizes: prizes, mine: nil, maskPhones: false) {
-            rows.append([String(row.rank), row.prize, row.name, row.phone, row.unit, String(row.correct), row.distance, row.time.replacingOccurrences(of: " giây", with: ""), row.submittedAt])
+            rows.append([String(row.rank), row.prize, row.name, row.phone, row.unit, String(row.correct), row.distance, row.time.replacingOccurrences(of: req.t("quiz.giay_2"), with: ""), row.submittedAt])
         }
-        return try req.spreadsheet(rows, format: format, baseName: "ket-qua-tuan-\(round.number)", sheetName: "Kết quả tuần \(round.number)", widths: [7, 18, 28, 14, 30, 10, 12, 14, 20])
+        return try req.spreadsheet(rows, format: format, baseName: "ket-qua-tuan-\(round.number)", sheetName: req.t("quiz.ket_qua_tuan", "\(round.number)"), widths: [7, 18, 28, 14, 30, 10, 12, 14, 20])
     }
 
     // MARK: Bank
@@ -438,11 +438,11 @@ struct QuizAdminController {
 
     func bankTemplate(_ req: Request) async throws -> Response {
         let rows = [
-            ["Câu hỏi", "A", "B", "C", "D", "Đáp án", "Chủ đề", "Giải thích"],
-            ["Phong trào thi đua \"Dân vận khéo\" được phát động từ năm nào?", "2009", "2010", "2015", "2020", "A", "Dân vận khéo", ""],
-            ["Những lực lượng nào tham gia công tác dân vận? (chọn nhiều đáp án)", "Cả hệ thống chính trị", "Chỉ Ban Dân vận", "Lực lượng vũ trang", "", "A, C", "Dân vận", ""],
+            [req.t("quiz.cau_hoi"), "A", "B", "C", "D", req.t("quiz.public.answerKey"), req.t("quiz.chu_de"), req.t("quiz.giai_thich")],
+            [req.t("quiz.phong_trao_thi_dua_dan_van"), "2009", "2010", "2015", "2020", "A", req.t("quiz.dan_van_kheo"), ""],
+            [req.t("quiz.nhung_luc_luong_nao_tham_gia"), req.t("quiz.ca_he_thong_chinh_tri"), req.t("quiz.chi_ban_dan_van"), req.t("quiz.luc_luong_vu_trang"), "", "A, C", req.t("quiz.dan_van"), ""],
         ]
-        return try req.spreadsheet(rows, format: SpreadsheetFormat(rawValue: req.parameters.get("format") ?? "") ?? .xlsx, baseName: "mau-ngan-hang-cau-hoi", sheetName: "Câu hỏi", widths: [60, 25, 25, 25, 25, 10, 18, 30])
+        return try req.spreadsheet(rows, format: SpreadsheetFormat(rawValue: req.parameters.get("format") ?? "") ?? .xlsx, baseName: "mau-ngan-hang-cau-hoi", sheetName: req.t("quiz.cau_hoi"), widths: [60, 25, 25, 25, 25, 10, 18, 30])
     }
 
     // MARK: Participation
@@ -454,7 +454,7 @@ struct QuizAdminController {
         let round = rounds.first { String($0.number) == roundQuery }
         let data = try await QuizAdmin.participation(contest: contest, roundID: round?.id, scope: req.scope(), on: req.db)
         if let format = req.parameters.get("format").flatMap(SpreadsheetFormat.init(rawValue:)) {
-            var rows = [["Đơn vị", "Số người dự thi", "Số lượt thi", "Chỉ tiêu", "Tỷ lệ", "Chậm"]]
+            var rows = [[req.t("quiz.leaderboard.unit"), req.t("quiz.so_nguoi_du_thi"), req.t("quiz.so_luot_thi"), req.t("quiz.admin.chi_tieu"), req.t("quiz.admin.ty_le"), req.t("quiz.cham")]]
             for unit in data.units {
                 rows.append([String(repeating: "  ", count: unit.depth) + unit.name, String(unit.participants), String(unit.attempts), unit.headcount.map(String.init) ?? "", unit.rateText, unit.lagging ? "x" : ""])
             }
@@ -501,7 +501,7 @@ struct QuizAdminController {
                 toUnit: unitID, kind: "quiz.urged", message: req.t("quiz.participation.urgeMessage", contest.title),
                 target: InboxTarget(type: "contest", id: contest.id!), dedupeKey: "quiz.urged:\(contest.id!):\(unitID):\(VNFormat.dayKey(now))", at: now, on: db
             )
-            try await req.audit(on: db, "update", "quizContest", id: contest.id, summary: "Đôn đốc \(unit.name) vận động tham gia cuộc thi")
+            try await req.audit(on: db, "update", "quizContest", id: contest.id, summary: L10n.format("quiz.don_doc_van_dong_tham_gia", ["\(unit.name)"]))
         }
         req.flash(.success, req.t("quiz.participation.urged", unit.name))
         return req.redirect(to: QuizRoute.participation(contest.id))
@@ -549,9 +549,9 @@ struct QuizAdminController {
             if disqualify, let participantID = flag.participantID, let participant = try await Participant.find(participantID, on: db) {
                 participant.disqualified = true
                 try await participant.update(on: db)
-                try await req.audit(on: db, "update", "quizParticipant", id: participantID, summary: "Loại thí sinh khỏi xếp hạng: \(flag.detail)", after: ["disqualified": "true"])
+                try await req.audit(on: db, "update", "quizParticipant", id: participantID, summary: L10n.format("quiz.loai_thi_sinh_khoi_xep_hang", ["\(flag.detail)"]), after: ["disqualified": "true"])
             }
-            try await req.audit(on: db, "update", "quizFlag", id: id, summary: "Xem xét cảnh báo: \(flag.reviewNote ?? "")")
+            try await req.audit(on: db, "update", "quizFlag", id: id, summary: L10n.format("quiz.xem_xet_canh_bao", ["\(flag.reviewNote ?? "")"]))
         }
         if disqualify, let roundID = flag.roundID, let round = try await QuizRound.find(roundID, on: req.db), round.status == .closed {
             try await QuizService.close(round, actor: req.actor, now: req.now, app: req.application)

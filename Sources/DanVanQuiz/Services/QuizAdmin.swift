@@ -150,7 +150,7 @@ public enum QuizAdmin {
             }
             try await AuditLog.record(
                 on: db, actor: actor, at: now, action: "update", entityType: "quizRound", entityID: roundID,
-                summary: "Chọn \(chosen.count) câu hỏi cho tuần thi \(round.number)", after: ["questions": chosen.map { String($0.number) }.joined(separator: ",")]
+                summary: L10n.format("quiz.chon_cau_hoi_cho_tuan_thi", ["\(chosen.count)", "\(round.number)"]), after: ["questions": chosen.map { String($0.number) }.joined(separator: ",")]
             )
         }
     }
@@ -168,7 +168,7 @@ public enum QuizAdmin {
         round.status = .published
         try await db.transaction { db in
             try await round.update(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: now, action: "update", entityType: "quizRound", entityID: roundID, summary: "Công bố tuần thi \(round.number)", before: before, after: round.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: now, action: "update", entityType: "quizRound", entityID: roundID, summary: L10n.format("quiz.cong_bo_tuan_thi", ["\(round.number)"]), before: before, after: round.auditSnapshot)
         }
         app.quiz.invalidate(roundID)
     }
@@ -222,7 +222,7 @@ public enum QuizAdmin {
             }
             try await AuditLog.record(
                 on: db, actor: actor, at: now, action: "create", entityType: "quizQuestion", entityID: contestID,
-                summary: "Nhập \(read.questions.count) câu hỏi vào ngân hàng (bỏ qua \(read.errors.count) dòng lỗi)"
+                summary: L10n.format("quiz.nhap_cau_hoi_vao_ngan_hang", ["\(read.questions.count)", "\(read.errors.count)"])
             )
         }
         return ImportOutcome(added: read.questions.count, errors: read.errors, stored: true)
@@ -350,7 +350,7 @@ public enum QuizAdmin {
                     try await existing.delete(on: db)
                 }
             }
-            try await AuditLog.record(on: db, actor: actor, at: now, action: "update", entityType: "quizHeadcount", entityID: contestID, summary: "Cập nhật chỉ tiêu số người dự thi của \(values.count) đơn vị")
+            try await AuditLog.record(on: db, actor: actor, at: now, action: "update", entityType: "quizHeadcount", entityID: contestID, summary: L10n.format("quiz.cap_nhat_chi_tieu_so_nguoi", ["\(values.count)"]))
         }
     }
 

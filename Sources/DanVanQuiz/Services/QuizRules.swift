@@ -276,7 +276,7 @@ public enum QuizRules {
     /// Parses the prize list as organisers write it: `"Nhất:1, Nhì:2, Ba:5, Khuyến khích:8"`,
     /// or just counts `"1,2,5,8"` (named Nhất, Nhì, Ba, Khuyến khích in that order).
     public static func prizes(_ text: String) -> [Prize]? {
-        let defaultNames = ["Giải Nhất", "Giải Nhì", "Giải Ba", "Giải Khuyến khích", "Giải phụ"]
+        let defaultNames = [L10n.text("quiz.giai_nhat"), L10n.text("quiz.giai_nhi"), L10n.text("quiz.giai_ba"), L10n.text("quiz.giai_khuyen_khich"), L10n.text("quiz.giai_phu")]
         var result: [Prize] = []
         for (index, part) in text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\n" }).enumerated() {
             let piece = part.trimmingCharacters(in: .whitespaces)
@@ -284,8 +284,8 @@ public enum QuizRules {
             let pieces = piece.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             let countText = pieces.last ?? ""
             guard let count = Int(countText), (0...1000).contains(count) else { return nil }
-            var name = pieces.count == 2 ? pieces[0] : (index < defaultNames.count ? defaultNames[index] : "Giải \(index + 1)")
-            if pieces.count == 2, !VietnameseText.fold(name).hasPrefix("giai") { name = "Giải " + name }
+            var name = pieces.count == 2 ? pieces[0] : (index < defaultNames.count ? defaultNames[index] : L10n.format("quiz.giai", ["\(index + 1)"]))
+            if pieces.count == 2, !VietnameseText.fold(name).hasPrefix("giai") { name = L10n.text("quiz.giai_2") + name }
             guard !name.isEmpty, name.count <= 60 else { return nil }
             result.append(Prize(name: name, count: count))
         }
@@ -331,7 +331,7 @@ public enum QuizRules {
     /// `A, C`), optional `Chủ đề`, `Giải thích`. Every row is checked; each bad row gives one
     /// message with its line. `existing` holds folded texts already in the bank (duplicates).
     public static func readBank(_ rows: [CSV.Row], existing: Set<String> = []) -> (questions: [(line: Int, question: BankQuestion)], errors: [RowError]) {
-        guard let header = rows.first else { return ([], [RowError(line: 1, message: "Tệp trống: cần một dòng tiêu đề và các dòng câu hỏi.")]) }
+        guard let header = rows.first else { return ([], [RowError(line: 1, message: L10n.text("quiz.tep_trong_can_mot_dong_tieu"))]) }
         var questionColumn: Int?
         var answerColumn: Int?
         var topicColumn: Int?
@@ -342,7 +342,7 @@ public enum QuizRules {
             let compact = key.replacingOccurrences(of: " ", with: "")
             switch compact {
             case "cauhoi", "noidung", "noidungcauhoi", "question": questionColumn = column
-            case "dapan", "dapandung", "answer", "dapanđung": answerColumn = column
+            case "dapan", "dapandung", "answer", L10n.text("quiz.dapandung"): answerColumn = column
             case "chude", "topic": topicColumn = column
             case "giaithich", "explanation": explanationColumn = column
             default:
@@ -353,11 +353,11 @@ public enum QuizRules {
             }
         }
         var missing: [String] = []
-        if questionColumn == nil { missing.append("Câu hỏi") }
-        if answerColumn == nil { missing.append("Đáp án") }
-        if optionColumns.count < 2 { missing.append("các phương án A, B, C…") }
+        if questionColumn == nil { missing.append(L10n.text("quiz.cau_hoi")) }
+        if answerColumn == nil { missing.append(L10n.text("quiz.public.answerKey")) }
+        if optionColumns.count < 2 { missing.append(L10n.text("quiz.cac_phuong_an_a_b_c")) }
         if !missing.isEmpty {
-            return ([], [RowError(line: header.line, message: "Dòng tiêu đề thiếu cột: \(missing.joined(separator: ", ")). Cần các cột Câu hỏi, A, B, C, D, Đáp án.")])
+            return ([], [RowError(line: header.line, message: L10n.format("quiz.dong_tieu_de_thieu_cot_can", ["\(missing.joined(separator: ", "))"]))])
         }
         optionColumns.sort { $0.letter < $1.letter }
         var questions: [(line: Int, question: BankQuestion)] = []
@@ -380,27 +380,27 @@ public enum QuizRules {
                 options.append(value)
             }
             if text.isEmpty {
-                errors.append(RowError(line: row.line, message: "Thiếu nội dung câu hỏi."))
+                errors.append(RowError(line: row.line, message: L10n.text("quiz.thieu_noi_dung_cau_hoi")))
                 continue
             }
             if text.count > maxQuestionLength {
-                errors.append(RowError(line: row.line, message: "Câu hỏi dài \(text.count) ký tự, tối đa \(maxQuestionLength)."))
+                errors.append(RowError(line: row.line, message: L10n.format("quiz.cau_hoi_dai_ky_tu_toi", ["\(text.count)", "\(maxQuestionLength)"])))
                 continue
             }
             if options.contains("") {
-                errors.append(RowError(line: row.line, message: "Các phương án phải liền nhau (A, B, C…), không để trống ở giữa."))
+                errors.append(RowError(line: row.line, message: L10n.text("quiz.cac_phuong_an_phai_lien_nhau")))
                 continue
             }
             if !optionRange.contains(options.count) {
-                errors.append(RowError(line: row.line, message: "Có \(options.count) phương án; cần từ \(optionRange.lowerBound) đến \(optionRange.upperBound)."))
+                errors.append(RowError(line: row.line, message: L10n.format("quiz.co_phuong_an_can_tu_den", ["\(options.count)", "\(optionRange.lowerBound)", "\(optionRange.upperBound)"])))
                 continue
             }
             if let long = options.first(where: { $0.count > maxQuestionLength }) {
-                errors.append(RowError(line: row.line, message: "Phương án \"\(long.prefix(30))…\" quá dài (tối đa \(maxQuestionLength) ký tự)."))
+                errors.append(RowError(line: row.line, message: L10n.format("quiz.phuong_an_qua_dai_toi_da", ["\(long.prefix(30))", "\(maxQuestionLength)"])))
                 continue
             }
             if Set(options.map { VietnameseText.fold($0) }).count != options.count {
-                errors.append(RowError(line: row.line, message: "Có hai phương án trùng nhau."))
+                errors.append(RowError(line: row.line, message: L10n.text("quiz.co_hai_phuong_an_trung_nhau")))
                 continue
             }
             let answer = field(answerColumn)
@@ -413,7 +413,7 @@ public enum QuizRules {
                 } else if let number = Int(token), (1...options.count).contains(number) {
                     correct.append(number - 1)
                 } else {
-                    answerError = "Đáp án \"\(piece)\" không ứng với phương án nào có nội dung."
+                    answerError = L10n.format("quiz.dap_an_khong_ung_voi_phuong", ["\(piece)"])
                     break
                 }
             }
@@ -422,16 +422,16 @@ public enum QuizRules {
                 continue
             }
             if correct.isEmpty {
-                errors.append(RowError(line: row.line, message: "Thiếu đáp án đúng (ví dụ: B, hoặc A, C nếu nhiều đáp án)."))
+                errors.append(RowError(line: row.line, message: L10n.text("quiz.thieu_dap_an_dung_vi_du")))
                 continue
             }
             if correct.count == options.count {
-                errors.append(RowError(line: row.line, message: "Mọi phương án đều đúng: câu hỏi không phân loại được thí sinh."))
+                errors.append(RowError(line: row.line, message: L10n.text("quiz.moi_phuong_an_deu_dung_cau")))
                 continue
             }
             let folded = VietnameseText.fold(text)
             if !seen.insert(folded).inserted {
-                errors.append(RowError(line: row.line, message: "Câu hỏi trùng với một câu đã có (trong tệp hoặc trong ngân hàng)."))
+                errors.append(RowError(line: row.line, message: L10n.text("quiz.cau_hoi_trung_voi_mot_cau")))
                 continue
             }
             questions.append((row.line, BankQuestion(
@@ -439,7 +439,7 @@ public enum QuizRules {
             )))
         }
         if questions.isEmpty, errors.isEmpty {
-            errors.append(RowError(line: header.line, message: "Tệp chỉ có dòng tiêu đề, chưa có câu hỏi nào."))
+            errors.append(RowError(line: header.line, message: L10n.text("quiz.tep_chi_co_dong_tieu_de")))
         }
         return (questions, errors)
     }

@@ -129,8 +129,8 @@ public enum QuizService {
             try await db.transaction { db in
                 try await participant.create(on: db)
                 try await AuditLog.record(
-                    on: db, actor: Actor(id: nil, name: "thí sinh", address: address), at: now, action: "create", entityType: "quizParticipant",
-                    entityID: participant.id, summary: "Đăng ký dự thi: \(QuizRules.maskPhone(phone))",
+                    on: db, actor: Actor(id: nil, name: L10n.text("quiz.admin.thi_sinh"), address: address), at: now, action: "create", entityType: "quizParticipant",
+                    entityID: participant.id, summary: L10n.format("quiz.dang_ky_du_thi", ["\(QuizRules.maskPhone(phone))"]),
                     after: ["contestID": contestID.uuidString, "unitID": participant.$unit.id.uuidString, "occupation": occupation]
                 )
                 // Many registrations from one address in an hour: raise a flag, refuse nothing.
@@ -139,7 +139,7 @@ public enum QuizService {
                 if recent >= limits.registrationFlagThreshold, let sql = db as? any SQLDatabase {
                     try await QuizWriter.insertFlags([QuizWriter.FlagWrite(
                         contestID: contestID, roundID: nil, participantID: participant.id, attemptID: nil, kind: .registrationBurst, address: address,
-                        detail: "\(recent) lượt đăng ký từ địa chỉ \(address) trong một giờ", dedupeKey: "reg:\(contestID):\(address):\(hour)", at: now
+                        detail: L10n.format("quiz.luot_dang_ky_tu_dia_chi", ["\(recent)", "\(address)"]), dedupeKey: "reg:\(contestID):\(address):\(hour)", at: now
                     )], on: sql)
                 }
             }
@@ -271,7 +271,7 @@ public enum QuizService {
             let minute = Int(now.timeIntervalSince1970) / 60
             let flag = QuizWriter.FlagWrite(
                 contestID: participant.contestID, roundID: nil, participantID: participant.id, attemptID: nil, kind: .rateLimited, address: address,
-                detail: "Quá \(limit) lượt bắt đầu/nộp bài trong một phút", dedupeKey: "rate:\(participant.id):\(minute / 60)", at: now
+                detail: L10n.format("quiz.qua_luot_bat_dau_nop_bai", ["\(limit)"]), dedupeKey: "rate:\(participant.id):\(minute / 60)", at: now
             )
             let db = app.db
             Task { if let sql = db as? any SQLDatabase { try? await QuizWriter.insertFlags([flag], on: sql) } }
@@ -453,7 +453,7 @@ public enum QuizService {
         if !late, correct == attempt.layout.count, timeMs < threshold {
             flag = QuizWriter.FlagWrite(
                 contestID: info.contestID, roundID: info.id, participantID: participant.id, attemptID: attemptID, kind: .fastPerfect, address: address,
-                detail: "Đúng cả \(correct) câu trong \(VNFormat.seconds(timeMs)) (ngưỡng \(VNFormat.seconds(threshold)))", dedupeKey: "fast:\(attemptID)", at: now
+                detail: L10n.format("quiz.dung_ca_cau_trong_nguong", ["\(correct)", "\(VNFormat.seconds(timeMs))", "\(VNFormat.seconds(threshold))"]), dedupeKey: "fast:\(attemptID)", at: now
             )
         }
         let submission = QuizWriter.Submission(
@@ -514,7 +514,7 @@ public enum QuizService {
             try await round.update(on: db)
             try await AuditLog.record(
                 on: db, actor: actor, at: now, action: "update", entityType: "quizRound", entityID: roundID,
-                summary: reranking ? "Xếp hạng lại tuần thi \(round.number)" : "Kết thúc và xếp hạng tuần thi \(round.number): \(perfect) thí sinh đúng tất cả",
+                summary: reranking ? L10n.format("quiz.xep_hang_lai_tuan_thi", ["\(round.number)"]) : L10n.format("quiz.ket_thuc_va_xep_hang_tuan", ["\(round.number)", "\(perfect)"]),
                 after: round.auditSnapshot
             )
         }
@@ -603,6 +603,6 @@ extension VNFormat {
     /// `245,3 giây` from milliseconds.
     public static func seconds(_ milliseconds: Int) -> String {
         let tenths = (milliseconds + 50) / 100
-        return "\(tenths / 10),\(tenths % 10) giây"
+        return L10n.format("quiz.giay_3", ["\(tenths / 10)", "\(tenths % 10)"])
     }
 }

@@ -145,20 +145,20 @@ public final class QuizWriter: Sendable {
         var rows: [SQLGroupExpression] = []
         func row(at: Date, action: String, id: UUID, summary: String, after: String, address: String) -> SQLGroupExpression {
             SQLGroupExpression([
-                SQLBind(UUID.timeOrdered()), SQLBind(at), SQLBind("thí sinh"), SQLBind(action), SQLBind("quizAttempt"), SQLBind(id.uuidString),
+                SQLBind(UUID.timeOrdered()), SQLBind(at), SQLBind(L10n.text("quiz.admin.thi_sinh")), SQLBind(action), SQLBind("quizAttempt"), SQLBind(id.uuidString),
                 SQLBind(summary), SQLBind(after), SQLBind(address),
             ] as [any SQLExpression])
         }
         for start in starts {
             rows.append(row(
-                at: start.startedAt, action: "create", id: start.id, summary: "Bắt đầu lượt thi thứ \(start.attemptNo)",
+                at: start.startedAt, action: "create", id: start.id, summary: L10n.format("quiz.bat_dau_luot_thi_thu", ["\(start.attemptNo)"]),
                 after: "{\"participantID\":\"\(start.participantID.uuidString)\",\"roundID\":\"\(start.roundID.uuidString)\"}", address: start.address
             ))
         }
         for submission in submissions {
             rows.append(row(
                 at: submission.submittedAt, action: "update", id: submission.attemptID,
-                summary: submission.status == .submitted ? "Nộp bài: \(submission.correct) câu đúng" : "Nộp bài sau khi hết giờ",
+                summary: submission.status == .submitted ? L10n.format("quiz.nop_bai_cau_dung", ["\(submission.correct)"]) : L10n.text("quiz.nop_bai_sau_khi_het_gio"),
                 after: "{\"correct\":\(submission.correct),\"participantID\":\"\(submission.participantID.uuidString)\",\"prediction\":\(submission.prediction.map(String.init) ?? "null"),\"status\":\"\(submission.status.rawValue)\",\"timeMs\":\(submission.timeMs)}",
                 address: submission.address
             ))

@@ -99,12 +99,12 @@ struct TaskAPI {
     }
 
     static var paths: [String: JSON] {
-        let error: JSON = ["description": "Lỗi", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
-        func ok(_ schema: String, _ code: String = "Thành công") -> JSON { ["description": .string(code), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
+        let error: JSON = ["description": .string(L10n.text("tasks.loi")), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        func ok(_ schema: String, _ code: String = L10n.text("tasks.thanh_cong")) -> JSON { ["description": .string(code), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]] }
         let taskID: JSON = ["name": "taskID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
         return [
             "/api/v1/tasks": ["get": [
-                "summary": "Nhiệm vụ trong phạm vi (chủ trì hoặc phối hợp)", "tags": ["tasks"],
+                "summary": .string(L10n.text("tasks.nhiem_vu_trong_pham_vi_chu")), "tags": ["tasks"],
                 "parameters": [
                     ["name": "q", "in": "query", "schema": ["type": "string"]],
                     ["name": "status", "in": "query", "schema": ["type": "string", "enum": .array(WorkTask.Status.allCases.map { .string($0.rawValue) })]],
@@ -114,18 +114,18 @@ struct TaskAPI {
                 ],
                 "responses": ["200": ok("TaskPage"), "401": error],
             ]],
-            "/api/v1/tasks/{taskID}": ["get": ["summary": "Một nhiệm vụ", "tags": ["tasks"], "parameters": [taskID], "responses": ["200": ok("Task"), "404": error]]],
+            "/api/v1/tasks/{taskID}": ["get": ["summary": .string(L10n.text("tasks.mot_nhiem_vu")), "tags": ["tasks"], "parameters": [taskID], "responses": ["200": ok("Task"), "404": error]]],
             "/api/v1/tasks/{taskID}/progress": ["post": [
-                "summary": "Báo cáo tiến độ (đơn vị chủ trì); 100 = báo cáo hoàn thành", "tags": ["tasks"], "parameters": [taskID],
+                "summary": .string(L10n.text("tasks.bao_cao_tien_do_don_vi")), "tags": ["tasks"], "parameters": [taskID],
                 "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "required": ["text", "progress", "version"], "properties": [
                     "text": ["type": "string"], "progress": ["type": "integer", "minimum": 0, "maximum": 100], "version": ["type": "integer"],
                 ]]]]],
                 "responses": ["200": ok("Task"), "400": error, "403": error, "404": error, "409": error],
             ]],
             "/api/v1/documents/register": ["post": [
-                "summary": "Đăng ký văn bản từ nội dung (đọc tự động, giao nhiệm vụ cho đơn vị khớp ≥ 75%)", "tags": ["documents"],
+                "summary": .string(L10n.text("tasks.dang_ky_van_ban_tu_noi")), "tags": ["documents"],
                 "requestBody": ["required": true, "content": ["application/json": ["schema": ["type": "object", "required": ["text"], "properties": ["text": ["type": "string"]]]]]],
-                "responses": ["201": ok("Registration", "Đã đăng ký"), "400": error, "403": error, "409": error],
+                "responses": ["201": ok("Registration", L10n.text("tasks.da_dang_ky")), "400": error, "403": error, "409": error],
             ]],
         ]
     }

@@ -7,14 +7,14 @@ import Vapor
 struct SendRemindersCommand: AsyncCommand {
     struct Signature: CommandSignature {}
 
-    var help: String { "Đánh dấu nhiệm vụ quá hạn và gửi nhắc hạn một lần." }
+    var help: String { L10n.text("tasks.danh_dau_nhiem_vu_qua_han") }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await context.application.autoMigrate()
         if let outcome = try await TaskJobs.runLocked(app: context.application) {
-            context.console.print("Đã tạo \(outcome.occurrences) kỳ nhiệm vụ định kỳ, đánh dấu \(outcome.markedOverdue) nhiệm vụ quá hạn, gửi \(outcome.reminders) nhắc hạn.")
+            context.console.print(L10n.format("tasks.da_tao_ky_nhiem_vu_dinh", ["\(outcome.occurrences)", "\(outcome.markedOverdue)", "\(outcome.reminders)"]))
         } else {
-            context.console.print("Một máy chủ khác đang chạy việc này; bỏ qua lượt này.")
+            context.console.print(L10n.text("tasks.mot_may_chu_khac_dang_chay"))
         }
     }
 }

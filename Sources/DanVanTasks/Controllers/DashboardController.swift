@@ -34,19 +34,19 @@ struct DashboardController {
         }
         let counts = summary.counts
         let context = Context(
-            documentLabel: document.map { doc in doc.symbol.map { "\(doc.kind ?? "Văn bản") số \($0)" } ?? doc.title } ?? "",
+            documentLabel: document.map { doc in doc.symbol.map { L10n.format("tasks.so", ["\(doc.kind ?? L10n.text("tasks.van_ban"))", "\($0)"]) } ?? doc.title } ?? "",
             documentID: document?.id?.uuidString ?? "",
             measures: [
-                Measure(label: "Tổng số nhiệm vụ", value: VNFormat.integer(counts.total), href: list(), tone: ""),
-                Measure(label: "Hoàn thành đúng hạn", value: VNFormat.integer(counts.doneOnTime), href: list("status", "done"), tone: "ok"),
-                Measure(label: "Hoàn thành muộn", value: VNFormat.integer(counts.doneLate), href: list("status", "doneLate"), tone: "warn"),
-                Measure(label: "Đang thực hiện trong hạn", value: VNFormat.integer(counts.openInTerm), href: list("status", "inProgress"), tone: ""),
-                Measure(label: "Quá hạn chưa hoàn thành", value: VNFormat.integer(counts.openOverdue), href: list("overdue", "1"), tone: "bad"),
-                Measure(label: "Chờ nghiệm thu", value: VNFormat.integer(counts.awaitingAcceptance), href: list("status", "awaitingAcceptance"), tone: "warn"),
+                Measure(label: L10n.text("tasks.tong_so_nhiem_vu"), value: VNFormat.integer(counts.total), href: list(), tone: ""),
+                Measure(label: L10n.text("tasks.hoan_thanh_dung_han"), value: VNFormat.integer(counts.doneOnTime), href: list("status", "done"), tone: "ok"),
+                Measure(label: L10n.text("tasks.hoan_thanh_muon"), value: VNFormat.integer(counts.doneLate), href: list("status", "doneLate"), tone: "warn"),
+                Measure(label: L10n.text("tasks.dang_thuc_hien_trong_han"), value: VNFormat.integer(counts.openInTerm), href: list("status", "inProgress"), tone: ""),
+                Measure(label: L10n.text("tasks.qua_han_chua_hoan_thanh"), value: VNFormat.integer(counts.openOverdue), href: list("overdue", "1"), tone: "bad"),
+                Measure(label: L10n.text("tasks.cho_nghiem_thu"), value: VNFormat.integer(counts.awaitingAcceptance), href: list("status", "awaitingAcceptance"), tone: "warn"),
             ],
             donePercent: counts.donePercent, chart: TaskDashboard.chart(summary.units), units: summary.units,
             dueThisMonth: summary.dueThisMonth.map { TaskRow($0, now: req.now) }
         )
-        return try await req.render("tasks/dashboard", title: "Tình hình thực hiện nhiệm vụ", context)
+        return try await req.render("tasks/dashboard", title: L10n.text("tasks.tinh_hinh_thuc_hien_nhiem_vu"), context)
     }
 }

@@ -86,7 +86,7 @@ struct RegistrationController {
     }
 
     func new(_ req: Request) async throws -> Response {
-        try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: "", error: nil))
+        try await req.render("tasks/register", title: req.t("registration.dang_ky_van_ban"), NewContext(text: "", error: nil))
     }
 
     /// Manual entry: the same form with no text read and three empty task rows.
@@ -98,10 +98,10 @@ struct RegistrationController {
         let context = PreviewContext(
             text: "", kind: "", kinds: Self.kindChoices(nil), symbol: "", issuedOn: "", title: "", issuer: "", signer: "",
             interimReviewOn: "", finalReviewOn: "", references: [], rows: rows,
-            warnings: ["Nhập tay: điền thông tin văn bản, đánh dấu và điền các nhiệm vụ cần theo dõi."],
+            warnings: [req.t("registration.nhap_tay_dien_thong_tin_van")],
             duplicates: [], confirmDuplicate: false, errors: FormErrors()
         )
-        return try await req.render("documents/preview", title: "Nhập văn bản thủ công", context)
+        return try await req.render("tasks/register_preview", title: req.t("registration.nhap_van_ban_thu_cong"), context)
     }
 
     /// Reads the pasted text or the uploaded file and shows the preview.
@@ -114,14 +114,14 @@ struct RegistrationController {
             do {
                 text = try DanVanText.DocumentInput.text(from: bytes, filename: file.filename)
             } catch {
-                return try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: text, error: error.message), status: .unprocessableEntity)
+                return try await req.render("tasks/register", title: req.t("registration.dang_ky_van_ban"), NewContext(text: text, error: error.message), status: .unprocessableEntity)
             }
             let name = VietnameseText.clean(file.filename)
             original = try? (name, req.application.files.store(bytes, filename: name))
         }
         text = DanVanText.DocumentInput.normalise(text)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return try await req.render("documents/new", title: "Đăng ký văn bản", NewContext(text: "", error: "Hãy dán nội dung văn bản hoặc chọn tệp .docx/.txt."), status: .unprocessableEntity)
+            return try await req.render("tasks/register", title: req.t("registration.dang_ky_van_ban"), NewContext(text: "", error: req.t("registration.hay_dan_noi_dung_van_ban")), status: .unprocessableEntity)
         }
         let parse = DirectiveParser().parse(text)
         let matcher = try await TaskService.unitMatcher(on: req.db)
@@ -139,12 +139,12 @@ struct RegistrationController {
         }
         let draft = DocumentService.draft(from: parse, text: text)
         var warnings = parse.warnings
-        if parse.assignments.isEmpty { warnings.append("Văn bản vẫn được đăng ký, nhưng chưa có nhiệm vụ nào: thêm nhiệm vụ sau nếu cần.") }
+        if parse.assignments.isEmpty { warnings.append(req.t("registration.van_ban_van_duoc_dang_ky")) }
         let context = PreviewContext(
             text: text, kind: draft.kind ?? "", kinds: Self.kindChoices(draft.kind), symbol: draft.symbol ?? "",
             issuedOn: VNFormat.isoDate(draft.issuedOn), title: draft.title, issuer: draft.issuer ?? "", signer: draft.signer ?? "",
             interimReviewOn: VNFormat.isoDate(draft.interimReviewOn), finalReviewOn: VNFormat.isoDate(draft.finalReviewOn),
-            references: parse.references.map { "\($0.kind ?? "Văn bản") số \($0.symbol)" + ($0.date.map { ", ngày \(VNFormat.date(VNFormat.parseDate($0)))" } ?? "") },
+            references: parse.references.map { req.t("registration.so", "\($0.kind ?? req.t("registration.van_ban"))", "\($0.symbol)") + ($0.date.map { req.t("registration.ngay", "\(VNFormat.date(VNFormat.parseDate($0)))") } ?? "") },
             rows: rows, warnings: warnings,
             duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map(DocumentRow.init),
             confirmDuplicate: false, errors: FormErrors()
@@ -155,7 +155,7 @@ struct RegistrationController {
             withOriginal.originalKey = original.stored.key
             withOriginal.originalSha = original.stored.sha256
         }
-        return try await req.render("documents/preview", title: "Kiểm tra trước khi đăng ký", withOriginal)
+        return try await req.render("tasks/register_preview", title: req.t("registration.kiem_tra_truoc_khi_dang_ky"), withOriginal)
     }
 
     /// Saves the document, its references and the kept assignments as tasks.
@@ -188,8 +188,8 @@ struct RegistrationController {
             }
             let recurrence = WorkTask.Recurrence(rawValue: row.recurrence ?? "")
             if keep {
-                if leads.isEmpty { rowErrors.append("Chọn đơn vị chủ trì.") }
-                if content.isEmpty { rowErrors.append("Nhập nội dung nhiệm vụ.") }
+                if leads.isEmpty { rowErrors.append(req.t("registration.chon_don_vi_chu_tri")) }
+                if content.isEmpty { rowErrors.append(req.t("registration.nhap_noi_dung_nhiem_vu")) }
             }
             if keep, rowErrors.isEmpty {
                 for lead in leads {
@@ -208,10 +208,10 @@ struct RegistrationController {
             let context = PreviewContext(
                 text: text, kind: form.kind ?? "", kinds: Self.kindChoices(form.kind), symbol: symbol, issuedOn: form.issuedOn ?? "",
                 title: title, issuer: form.issuer ?? "", signer: form.signer ?? "", interimReviewOn: form.interimReviewOn ?? "",
-                finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { "\($0.kind ?? "Văn bản") số \($0.symbol)" },
+                finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { req.t("registration.so", "\($0.kind ?? req.t("registration.van_ban"))", "\($0.symbol)") },
                 rows: rows, warnings: [], duplicates: duplicates.map(DocumentRow.init), confirmDuplicate: form.confirmDuplicate == "on", errors: errors
             )
-            return try await req.render("documents/preview", title: "Kiểm tra trước khi đăng ký", context, status: .unprocessableEntity)
+            return try await req.render("tasks/register_preview", title: req.t("registration.kiem_tra_truoc_khi_dang_ky"), context, status: .unprocessableEntity)
         }
         let user = try req.requireUser()
         let actor = req.actor
@@ -231,7 +231,7 @@ struct RegistrationController {
             original = DocumentAttachment(documentID: UUID(), filename: name, stored: stored, uploadedBy: actor.name, at: now)
         }
         let (document, _) = try await TaskService.register(input, parse: parse, tasks: drafts, original: original, unitID: user.$unit.id, actor: actor, at: now, on: req.db)
-        req.flash(.success, "Đã đăng ký văn bản và giao \(drafts.count) nhiệm vụ.")
+        req.flash(.success, req.t("registration.da_dang_ky_van_ban_va", "\(drafts.count)"))
         return req.redirect(to: DocumentsRoute.show(try document.requireID()))
     }
 
@@ -257,9 +257,9 @@ struct RegistrationController {
         return Row(
             index: index, number: index + 1, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
             leads: SelectOption.units(units, selected: leadIDs), coordinators: SelectOption.units(units, selected: coordinatorIDs),
-            confidence: leadIDs.isEmpty ? "không khớp" : "\(Int((confidence * 100).rounded()))%", lowConfidence: confidence < 0.75,
+            confidence: leadIDs.isEmpty ? L10n.text("registration.khong_khop") : "\(Int((confidence * 100).rounded()))%", lowConfidence: confidence < 0.75,
             dueOn: dueOn,
-            recurrences: [SelectOption(value: "", label: "Không lặp lại", selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
+            recurrences: [SelectOption(value: "", label: L10n.text("registration.khong_lap_lai"), selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
             errors: errors
         )
     }

@@ -23,7 +23,7 @@ struct TaskRow: Encodable, Sendable {
         leadName = task.$leadUnit.value?.name ?? ""
         leadID = task.$leadUnit.id.uuidString
         dueOn = VNFormat.date(task.dueOn)
-        recurrence = task.recurrence.map { "Chuỗi " + $0.label.lowercased() } ?? task.periodKey.map { "Kỳ \($0)" } ?? ""
+        recurrence = task.recurrence.map { L10n.text("tasks.chuoi") + $0.label.lowercased() } ?? task.periodKey.map { L10n.format("tasks.ky", ["\($0)"]) } ?? ""
         let status = task.effectiveStatus(now: now)
         self.status = status.rawValue
         statusLabel = status.label
@@ -107,10 +107,10 @@ struct TaskController {
             rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
             statuses: WorkTask.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
             units: SelectOption.units(units, selected: Set([filter.unitID].compactMap { $0 })),
-            overdueOnly: filter.overdueOnly, exportQuery: req.url.query ?? "", count: "\(VNFormat.integer(min(tasks.count, Self.pageSize))) nhiệm vụ" + (tasks.count > Self.pageSize ? " (còn nữa)" : ""),
+            overdueOnly: filter.overdueOnly, exportQuery: req.url.query ?? "", count: L10n.format("tasks.nhiem_vu_2", ["\(VNFormat.integer(min(tasks.count, Self.pageSize)))"]) + (tasks.count > Self.pageSize ? L10n.text("tasks.con_nua") : ""),
             page: page, previous: page > 1 ? link(page - 1) : nil, next: tasks.count > Self.pageSize ? link(page + 1) : nil
         )
-        return try await req.render("tasks/index", title: "Nhiệm vụ", context)
+        return try await req.render("tasks/index", title: L10n.text("tasks.nhiem_vu"), context)
     }
 
     func show(_ req: Request) async throws -> Response {
@@ -142,10 +142,10 @@ struct TaskController {
         var documents: [UUID: String] = [:]
         if !documentIDs.isEmpty {
             for document in try await Document.query(on: req.db).filter(\.$id ~~ documentIDs).all() {
-                documents[document.id!] = document.symbol.map { "\(document.kind ?? "Văn bản") số \($0)" } ?? document.title
+                documents[document.id!] = document.symbol.map { req.t("tasks.so", "\(document.kind ?? req.t("tasks.van_ban"))", "\($0)") } ?? document.title
             }
         }
-        var rows = [["STT", "Văn bản", "Mục", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Hạn", "Lặp lại", "Trạng thái", "Tiến độ (%)"]]
+        var rows = [["STT", req.t("tasks.van_ban"), req.t("tasks.muc_2"), req.t("tasks.noi_dung_nhiem_vu"), req.t("tasks.don_vi_chu_tri"), req.t("tasks.don_vi_phoi_hop"), req.t("tasks.han"), req.t("tasks.lap_lai"), req.t("tasks.trang_thai"), req.t("tasks.tien_do")]]
         for (number, task) in tasks.enumerated() {
             rows.append([
                 String(number + 1), task.$document.id.flatMap { documents[$0] } ?? "", task.section ?? "", task.content,
@@ -158,13 +158,13 @@ struct TaskController {
 
     func exportXLSX(_ req: Request) async throws -> Response {
         try req.spreadsheet(
-            try await Self.exportRows(req), format: .xlsx, baseName: "nhiem-vu-\(VNFormat.isoDate(req.now))", sheetName: "Nhiệm vụ",
+            try await Self.exportRows(req), format: .xlsx, baseName: "nhiem-vu-\(VNFormat.isoDate(req.now))", sheetName: req.t("tasks.nhiem_vu"),
             widths: [6, 22, 8, 70, 30, 30, 12, 14, 20, 10]
         )
     }
 
     func exportCSV(_ req: Request) async throws -> Response {
-        try req.spreadsheet(try await Self.exportRows(req), format: .csv, baseName: "nhiem-vu-\(VNFormat.isoDate(req.now))", sheetName: "Nhiệm vụ")
+        try req.spreadsheet(try await Self.exportRows(req), format: .csv, baseName: "nhiem-vu-\(VNFormat.isoDate(req.now))", sheetName: req.t("tasks.nhiem_vu"))
     }
 
     func page(_ req: Request, error: String?, typedText: String = "", typedProgress: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -179,7 +179,7 @@ struct TaskController {
         let context = ShowContext(
             task: TaskRow(task, now: req.now), fullContent: task.content, section: task.section ?? "",
             documentID: task.document?.id?.uuidString,
-            documentLabel: task.document.map { doc in doc.symbol.map { "\(doc.kind ?? "Văn bản") số \($0)" } ?? doc.title } ?? "",
+            documentLabel: task.document.map { doc in doc.symbol.map { req.t("tasks.so", "\(doc.kind ?? req.t("tasks.van_ban"))", "\($0)") } ?? doc.title } ?? "",
             coordinators: coordinators.map {
                 CoordinatorRow(id: $0.id?.uuidString ?? "", unitName: $0.unit.name, note: $0.note ?? "", notedAt: VNFormat.dateTime($0.notedAt), canNote: scope.contains($0.unit) && !task.status.isClosed)
             },
@@ -194,7 +194,7 @@ struct TaskController {
                 AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
             }
         )
-        return try await req.render("tasks/show", title: "Nhiệm vụ", context, status: status)
+        return try await req.render("tasks/show", title: req.t("tasks.nhiem_vu"), context, status: status)
     }
 
     struct ProgressForm: Content {
@@ -210,9 +210,9 @@ struct TaskController {
         guard scope.contains(task.leadUnit) else { throw AppError.forbidden }
         let form = try req.content.decode(ProgressForm.self)
         let text = VietnameseText.nfc((form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        guard !text.isEmpty else { return try await page(req, error: "Nhập nội dung báo cáo tiến độ.", typedText: text, typedProgress: form.progress, status: .unprocessableEntity) }
+        guard !text.isEmpty else { return try await page(req, error: req.t("tasks.nhap_noi_dung_bao_cao_tien"), typedText: text, typedProgress: form.progress, status: .unprocessableEntity) }
         guard let progress = Int(form.progress ?? ""), (0...100).contains(progress) else {
-            return try await page(req, error: "Tiến độ là số từ 0 đến 100.", typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
+            return try await page(req, error: req.t("tasks.tien_do_la_so_tu_0"), typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
         }
         var evidence: [(filename: String, stored: FileStore.Stored)] = []
         for file in (form.files ?? []) where file.data.readableBytes > 0 || !file.filename.isEmpty {
@@ -226,9 +226,9 @@ struct TaskController {
         do {
             try await TaskService.reportProgress(task, text: text, progress: progress, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, unitID: task.$leadUnit.id, at: req.now, evidence: evidence, on: req.db)
         } catch TaskService.Refusal.staleVersion {
-            return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật. Nội dung mới nhất đã hiện bên dưới; vui lòng kiểm tra và gửi lại.", status: .conflict)
+            return try await page(req, error: req.t("tasks.nhiem_vu_vua_duoc_nguoi_khac"), status: .conflict)
         }
-        req.flash(.success, progress >= 100 ? "Đã báo cáo hoàn thành, chờ nghiệm thu." : "Đã cập nhật tiến độ.")
+        req.flash(.success, progress >= 100 ? req.t("tasks.da_bao_cao_hoan_thanh_cho") : req.t("tasks.da_cap_nhat_tien_do"))
         return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
@@ -245,15 +245,15 @@ struct TaskController {
         let form = try req.content.decode(ReviewForm.self)
         let accept = form.decision == "accept"
         let comment = VietnameseText.nfc((form.comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        if !accept, comment.isEmpty { return try await page(req, error: "Khi trả lại, hãy ghi rõ cần bổ sung gì.", status: .unprocessableEntity) }
+        if !accept, comment.isEmpty { return try await page(req, error: req.t("tasks.khi_tra_lai_hay_ghi_ro"), status: .unprocessableEntity) }
         do {
-            try await TaskService.review(task, accept: accept, comment: comment.isEmpty ? "Đồng ý nghiệm thu." : comment, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, at: req.now, on: req.db)
+            try await TaskService.review(task, accept: accept, comment: comment.isEmpty ? req.t("tasks.dong_y_nghiem_thu") : comment, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, at: req.now, on: req.db)
         } catch TaskService.Refusal.staleVersion {
-            return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật; vui lòng xem lại.", status: .conflict)
+            return try await page(req, error: req.t("tasks.nhiem_vu_vua_duoc_nguoi_khac_2"), status: .conflict)
         } catch TaskService.Refusal.invalid(let message) {
             return try await page(req, error: message, status: .unprocessableEntity)
         }
-        req.flash(.success, accept ? "Đã nghiệm thu nhiệm vụ." : "Đã trả lại nhiệm vụ kèm ý kiến.")
+        req.flash(.success, accept ? req.t("tasks.da_nghiem_thu_nhiem_vu") : req.t("tasks.da_tra_lai_nhiem_vu_kem"))
         return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
@@ -277,15 +277,15 @@ struct TaskController {
         let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: try await req.scope(), on: req.db)
         let form = try req.content.decode(CancelForm.self)
         let reason = VietnameseText.clean(form.reason ?? "")
-        guard !reason.isEmpty else { return try await page(req, error: "Ghi rõ lý do hủy nhiệm vụ.", status: .unprocessableEntity) }
+        guard !reason.isEmpty else { return try await page(req, error: req.t("tasks.ghi_ro_ly_do_huy_nhiem"), status: .unprocessableEntity) }
         do {
             try await TaskService.cancel(task, reason: String(reason.prefix(300)), expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, at: req.now, on: req.db)
         } catch TaskService.Refusal.staleVersion {
-            return try await page(req, error: "Nhiệm vụ vừa được người khác cập nhật; vui lòng xem lại.", status: .conflict)
+            return try await page(req, error: req.t("tasks.nhiem_vu_vua_duoc_nguoi_khac_2"), status: .conflict)
         } catch TaskService.Refusal.invalid(let message) {
             return try await page(req, error: message, status: .unprocessableEntity)
         }
-        req.flash(.success, "Đã hủy nhiệm vụ.")
+        req.flash(.success, req.t("tasks.da_huy_nhiem_vu"))
         return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
@@ -297,11 +297,11 @@ struct TaskController {
         let user = try req.requireUser()
         guard user.role != .focal else { throw AppError.forbidden }
         let task = try await TaskService.find(req.parameters.get("taskID", as: UUID.self), scope: try await req.scope(), on: req.db)
-        guard !task.status.isClosed else { return try await page(req, error: "Nhiệm vụ đã kết thúc, không cần đôn đốc.", status: .unprocessableEntity) }
+        guard !task.status.isClosed else { return try await page(req, error: req.t("tasks.nhiem_vu_da_ket_thuc_khong"), status: .unprocessableEntity) }
         let typed = VietnameseText.clean(try req.content.decode(UrgeForm.self).message ?? "")
-        let message = typed.isEmpty ? "Đề nghị khẩn trương thực hiện và báo cáo tiến độ." : String(typed.prefix(300))
+        let message = typed.isEmpty ? req.t("tasks.de_nghi_khan_truong_thuc_hien") : String(typed.prefix(300))
         try await TaskService.urge(task, message: message, actor: req.actor, at: req.now, on: req.db)
-        req.flash(.success, "Đã đôn đốc \(task.leadUnit.name).")
+        req.flash(.success, req.t("tasks.da_don_doc", "\(task.leadUnit.name)"))
         return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 
@@ -317,9 +317,9 @@ struct TaskController {
         else { throw AppError.notFound }
         guard scope.contains(coordinator.unit) else { throw AppError.forbidden }
         let note = VietnameseText.nfc((try req.content.decode(NoteForm.self).note ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        guard !note.isEmpty else { return try await page(req, error: "Nhập nội dung phần việc của đơn vị phối hợp.", status: .unprocessableEntity) }
+        guard !note.isEmpty else { return try await page(req, error: req.t("tasks.nhap_noi_dung_phan_viec_cua"), status: .unprocessableEntity) }
         try await TaskService.coordinate(coordinator, task: task, note: String(note.prefix(1000)), actor: req.actor, at: req.now, on: req.db)
-        req.flash(.success, "Đã ghi nhận phần việc của đơn vị phối hợp.")
+        req.flash(.success, req.t("tasks.da_ghi_nhan_phan_viec_cua"))
         return req.redirect(to: TasksRoute.show(try task.requireID()))
     }
 }

@@ -18,13 +18,13 @@ public final class WorkTask: Model, @unchecked Sendable {
         /// Vietnamese label.
         public var label: String {
             switch self {
-            case .notStarted: return "Chưa thực hiện"
-            case .inProgress: return "Đang thực hiện"
-            case .awaitingAcceptance: return "Chờ nghiệm thu"
-            case .done: return "Hoàn thành đúng hạn"
-            case .doneLate: return "Hoàn thành muộn"
-            case .overdue: return "Quá hạn"
-            case .cancelled: return "Đã hủy"
+            case .notStarted: return L10n.text("tasks.chua_thuc_hien")
+            case .inProgress: return L10n.text("tasks.dang_thuc_hien")
+            case .awaitingAcceptance: return L10n.text("tasks.cho_nghiem_thu")
+            case .done: return L10n.text("tasks.hoan_thanh_dung_han")
+            case .doneLate: return L10n.text("tasks.hoan_thanh_muon")
+            case .overdue: return L10n.text("tasks.qua_han")
+            case .cancelled: return L10n.text("tasks.da_huy")
             }
         }
 
@@ -39,10 +39,10 @@ public final class WorkTask: Model, @unchecked Sendable {
         /// Vietnamese label.
         public var label: String {
             switch self {
-            case .month: return "Hằng tháng"
-            case .quarter: return "Hằng quý"
-            case .sixMonths: return "6 tháng một lần"
-            case .year: return "Hằng năm"
+            case .month: return L10n.text("tasks.hang_thang")
+            case .quarter: return L10n.text("tasks.hang_quy")
+            case .sixMonths: return L10n.text("tasks.6_thang_mot_lan")
+            case .year: return L10n.text("tasks.hang_nam")
             }
         }
 
@@ -182,15 +182,15 @@ public final class TaskUpdate: Model, @unchecked Sendable {
         /// Vietnamese label.
         public var label: String {
             switch self {
-            case .created: return "Giao nhiệm vụ"
-            case .progress: return "Cập nhật tiến độ"
-            case .coordination: return "Đơn vị phối hợp báo cáo"
-            case .submitted: return "Báo cáo hoàn thành"
-            case .accepted: return "Nghiệm thu hoàn thành"
-            case .returned: return "Trả lại, yêu cầu bổ sung"
-            case .cancelled: return "Hủy nhiệm vụ"
-            case .urged: return "Đôn đốc"
-            case .overdue: return "Quá hạn"
+            case .created: return L10n.text("tasks.giao_nhiem_vu")
+            case .progress: return L10n.text("tasks.cap_nhat_tien_do")
+            case .coordination: return L10n.text("tasks.don_vi_phoi_hop_bao_cao")
+            case .submitted: return L10n.text("tasks.bao_cao_hoan_thanh")
+            case .accepted: return L10n.text("tasks.nghiem_thu_hoan_thanh")
+            case .returned: return L10n.text("tasks.tra_lai_yeu_cau_bo_sung")
+            case .cancelled: return L10n.text("tasks.huy_nhiem_vu")
+            case .urged: return L10n.text("tasks.don_doc")
+            case .overdue: return L10n.text("tasks.qua_han")
             }
         }
     }

@@ -122,7 +122,7 @@ public enum TaskDashboard {
         let width = 720.0, labelWidth = 250.0, barHeight = 18.0, gap = 8.0
         let maxTotal = Double(lines.map(\.counts.total).max() ?? 1)
         let height = Double(lines.count) * (barHeight + gap) + 30
-        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(Int(width)) \##(Int(height))" role="img" aria-label="Nhiệm vụ theo đơn vị" class="chart">"##
+        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(Int(width)) \##(Int(height))" role="img" aria-label="\##(L10n.text("tasks.chart.label"))" class="chart">"##
         for (index, line) in lines.enumerated() {
             let y = Double(index) * (barHeight + gap)
             svg += ##"<text x="0" y="\##(y + 13)" font-size="12" fill="#1d1b1a">\##(XLSX.escape(String(line.name.prefix(36))))</text>"##
@@ -136,11 +136,11 @@ public enum TaskDashboard {
                 svg += ##"<rect x="\##(x)" y="\##(y)" width="\##(segment)" height="\##(barHeight)" fill="\##(colour)"/>"##
                 x += segment
             }
-            svg += ##"<text x="\##(x + 6)" y="\##(y + 13)" font-size="12" fill="#5f5a57">\##(line.counts.total) (\##(line.counts.openOverdue) quá hạn)</text>"##
+            svg += ##"<text x="\##(x + 6)" y="\##(y + 13)" font-size="12" fill="#5f5a57">\##(L10n.format("tasks.chart.count", ["\(line.counts.total)", "\(line.counts.openOverdue)"]))</text>"##
         }
         let legendY = Double(lines.count) * (barHeight + gap) + 16
         var legendX = labelWidth
-        for (label, colour) in [("Hoàn thành", "#2e7d46"), ("Chờ nghiệm thu", "#d99a00"), ("Trong hạn", "#3f6fb5"), ("Quá hạn", "#b3261e")] {
+        for (label, colour) in [(L10n.text("tasks.hoan_thanh"), "#2e7d46"), (L10n.text("tasks.cho_nghiem_thu"), "#d99a00"), (L10n.text("tasks.trong_han"), "#3f6fb5"), (L10n.text("tasks.qua_han"), "#b3261e")] {
             svg += ##"<rect x="\##(legendX)" y="\##(legendY - 10)" width="12" height="12" fill="\##(colour)"/><text x="\##(legendX + 16)" y="\##(legendY)" font-size="12" fill="#1d1b1a">\##(label)</text>"##
             legendX += 110
         }

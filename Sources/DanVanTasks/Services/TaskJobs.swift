@@ -31,10 +31,10 @@ public enum TaskJobs {
             task.version += 1
             try await task.update(on: db)
             let id = try task.requireID()
-            try await TaskUpdate(taskID: id, kind: .overdue, actor: system, unitID: nil, text: "Quá hạn \(VNFormat.date(task.dueOn))", progress: task.progress, at: now).create(on: db)
-            try await AuditLog.record(on: db, actor: system, at: now, action: "update", entityType: "task", entityID: id, summary: "Đánh dấu quá hạn", before: before, after: task.auditSnapshot)
+            try await TaskUpdate(taskID: id, kind: .overdue, actor: system, unitID: nil, text: L10n.format("tasks.qua_han_2", ["\(VNFormat.date(task.dueOn))"]), progress: task.progress, at: now).create(on: db)
+            try await AuditLog.record(on: db, actor: system, at: now, action: "update", entityType: "task", entityID: id, summary: L10n.text("tasks.danh_dau_qua_han"), before: before, after: task.auditSnapshot)
             try await Inbox.post(
-                toUnit: task.$leadUnit.id, kind: "task.overdue", message: "Quá hạn (\(VNFormat.date(task.dueOn))): \(String(task.content.prefix(100)))",
+                toUnit: task.$leadUnit.id, kind: "task.overdue", message: L10n.format("tasks.qua_han_3", ["\(VNFormat.date(task.dueOn))", "\(String(task.content.prefix(100)))"]),
                 target: InboxTarget(type: "task", id: id), dedupeKey: "task.overdue:\(id)", at: now, on: db
             )
             outcome.markedOverdue += 1
@@ -44,7 +44,7 @@ public enum TaskJobs {
         for task in soon {
             let id = try task.requireID()
             outcome.reminders += try await Inbox.post(
-                toUnit: task.$leadUnit.id, kind: "task.dueSoon", message: "Sắp đến hạn \(VNFormat.date(task.dueOn)): \(String(task.content.prefix(100)))",
+                toUnit: task.$leadUnit.id, kind: "task.dueSoon", message: L10n.format("tasks.sap_den_han", ["\(VNFormat.date(task.dueOn))", "\(String(task.content.prefix(100)))"]),
                 target: InboxTarget(type: "task", id: id), dedupeKey: "task.dueSoon:\(id):\(VNFormat.isoDate(task.dueOn))", at: now, on: db
             )
         }
@@ -95,9 +95,9 @@ public enum TaskJobs {
 /// Runs `TaskJobs` every 10 minutes in a server process (20 s after boot, so `demo` has
 /// finished migrating and loading).
 func makeTaskScheduler() -> PeriodicJob {
-    PeriodicJob("Đôn đốc tự động", firstDelay: .seconds(20), every: .seconds(600)) { app in
+    PeriodicJob(L10n.text("tasks.don_doc_tu_dong"), firstDelay: .seconds(20), every: .seconds(600)) { app in
         if let outcome = try await TaskJobs.runLocked(app: app), outcome.markedOverdue + outcome.reminders > 0 {
-            app.logger.info("Đôn đốc tự động: \(outcome.markedOverdue) nhiệm vụ quá hạn, \(outcome.reminders) nhắc hạn")
+            app.logger.info("Automatic follow-up: \(outcome.markedOverdue) tasks marked overdue, \(outcome.reminders) reminders")
         }
     }
 }
@@ -109,9 +109,9 @@ extension TaskService {
         let id = try task.requireID()
         try await db.transaction { db in
             try await TaskUpdate(taskID: id, kind: .urged, actor: actor, unitID: nil, text: message, progress: nil, at: at).create(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: id, summary: "Đôn đốc: \(message)")
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: id, summary: L10n.format("tasks.don_doc_2", ["\(message)"]))
             try await Inbox.post(
-                toUnit: task.$leadUnit.id, kind: "task.urged", message: "\(actor.name) đôn đốc: \(message) — \(String(task.content.prefix(80)))",
+                toUnit: task.$leadUnit.id, kind: "task.urged", message: L10n.format("tasks.don_doc_3", ["\(actor.name)", "\(message)", "\(String(task.content.prefix(80)))"]),
                 target: InboxTarget(type: "task", id: id), dedupeKey: "task.urged:\(id):\(Int(at.timeIntervalSince1970))", at: at, on: db
             )
         }

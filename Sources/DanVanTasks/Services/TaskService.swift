@@ -48,8 +48,8 @@ public enum TaskService {
         for unitID in Set(draft.coordinatorIDs) where unitID != draft.leadUnitID {
             try await TaskCoordinator(taskID: id, unitID: unitID).create(on: db)
         }
-        try await TaskUpdate(taskID: id, kind: .created, actor: actor, unitID: nil, text: "Giao nhiệm vụ", progress: 0, at: at).create(on: db)
-        try await AuditLog.record(on: db, actor: actor, at: at, action: "create", entityType: "task", entityID: id, summary: "Giao nhiệm vụ: \(String(draft.content.prefix(80)))", after: task.auditSnapshot)
+        try await TaskUpdate(taskID: id, kind: .created, actor: actor, unitID: nil, text: L10n.text("tasks.giao_nhiem_vu"), progress: 0, at: at).create(on: db)
+        try await AuditLog.record(on: db, actor: actor, at: at, action: "create", entityType: "task", entityID: id, summary: L10n.format("tasks.giao_nhiem_vu_2", ["\(String(draft.content.prefix(80)))"]), after: task.auditSnapshot)
         return task
     }
 
@@ -140,18 +140,18 @@ public enum TaskService {
             if kind == .submitted, let documentID = task.$document.id, let document = try await Document.find(documentID, on: db) {
                 // The board that registered the directive accepts the work: tell it.
                 try await Inbox.post(
-                    toUnit: document.$unit.id, kind: "task.awaitingAcceptance", message: "Chờ nghiệm thu: \(String(task.content.prefix(100)))",
+                    toUnit: document.$unit.id, kind: "task.awaitingAcceptance", message: L10n.format("tasks.cho_nghiem_thu_2", ["\(String(task.content.prefix(100)))"]),
                     target: InboxTarget(type: "task", id: try task.requireID()), dedupeKey: "task.awaitingAcceptance:\(try task.requireID()):\(task.version)", at: at, on: db
                 )
             }
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%" + (evidence.isEmpty ? "" : ", \(evidence.count) tệp minh chứng"), before: before, after: task.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "\(kind.label): \(task.progress)%" + (evidence.isEmpty ? "" : L10n.format("tasks.tep_minh_chung_2", ["\(evidence.count)"])), before: before, after: task.auditSnapshot)
         }
     }
 
     /// The specialist accepts the reported completion (done, or done late after the due date)
     /// or sends it back with a comment.
     public static func review(_ task: WorkTask, accept: Bool, comment: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
-        guard task.status == .awaitingAcceptance else { throw Refusal.invalid("Nhiệm vụ chưa được báo cáo hoàn thành.") }
+        guard task.status == .awaitingAcceptance else { throw Refusal.invalid(L10n.text("tasks.nhiem_vu_chua_duoc_bao_cao")) }
         let before = task.auditSnapshot
         try await db.transaction { db in
             try await bumpVersion(task, expected: expectedVersion, on: db)
@@ -165,7 +165,7 @@ public enum TaskService {
             }
             try await task.update(on: db)
             try await TaskUpdate(taskID: task.requireID(), kind: accept ? .accepted : .returned, actor: actor, unitID: nil, text: comment, progress: task.progress, at: at).create(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: accept ? "Nghiệm thu nhiệm vụ" : "Trả lại nhiệm vụ: \(comment)", before: before, after: task.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: accept ? L10n.text("tasks.nghiem_thu_nhiem_vu") : L10n.format("tasks.tra_lai_nhiem_vu", ["\(comment)"]), before: before, after: task.auditSnapshot)
         }
     }
 
@@ -190,14 +190,14 @@ public enum TaskService {
 
     /// Cancels a task that is no longer needed (staff), with the reason in the timeline.
     public static func cancel(_ task: WorkTask, reason: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
-        guard !task.status.isClosed else { throw Refusal.invalid("Nhiệm vụ đã kết thúc.") }
+        guard !task.status.isClosed else { throw Refusal.invalid(L10n.text("tasks.nhiem_vu_da_ket_thuc")) }
         let before = task.auditSnapshot
         try await db.transaction { db in
             try await bumpVersion(task, expected: expectedVersion, on: db)
             task.status = .cancelled
             try await task.update(on: db)
             try await TaskUpdate(taskID: task.requireID(), kind: .cancelled, actor: actor, unitID: nil, text: reason, progress: task.progress, at: at).create(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "Hủy nhiệm vụ: \(reason)", before: before, after: task.auditSnapshot)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: L10n.format("tasks.huy_nhiem_vu_2", ["\(reason)"]), before: before, after: task.auditSnapshot)
         }
     }
 
@@ -208,7 +208,7 @@ public enum TaskService {
             coordinator.notedAt = at
             try await coordinator.update(on: db)
             try await TaskUpdate(taskID: task.requireID(), kind: .coordination, actor: actor, unitID: coordinator.$unit.id, text: note, progress: nil, at: at).create(on: db)
-            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: "Đơn vị phối hợp cập nhật: \(String(note.prefix(80)))")
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "task", entityID: task.id, summary: L10n.format("tasks.don_vi_phoi_hop_cap_nhat", ["\(String(note.prefix(80)))"]))
         }
     }
 
@@ -261,7 +261,7 @@ public enum TaskService {
         let parse = DirectiveParser().parse(text)
         let matcher = try await unitMatcher(on: db)
         var draft = DocumentService.draft(from: parse, text: text)
-        if draft.title.isEmpty { draft.title = "(không có trích yếu)" }
+        if draft.title.isEmpty { draft.title = L10n.text("tasks.khong_co_trich_yeu") }
         var drafts: [TaskDraft] = []
         for assignment in parse.assignments {
             let proposal = propose(assignment, matcher: matcher, leadThreshold: 0.75, coordinatorThreshold: 0.75)

@@ -16,8 +16,19 @@ public struct DirectiveParser: Sendable {
     }
 }
 
-/// Kind words as printed in capitals at the head of a document, and their names.
-enum DocumentKinds {
+/// The kinds of document: the words the reader recognises and the names the library stores
+/// (the stored value is the Vietnamese name itself, as on the paper).
+public enum DocumentKinds {
+    /// Every kind a user can choose, in the order forms and filters offer them.
+    public static let names = [
+        "Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Chương trình hành động", "Chương trình",
+        "Thông báo", "Thông tri", "Hướng dẫn", "Công văn", "Đề án", "Báo cáo", "Tờ trình", "Quy chế",
+    ]
+
+    /// Kinds that are reviewed (sơ kết after 5 years, tổng kết after 10 by default).
+    public static let reviewed: Set<String> = ["Nghị quyết", "Chỉ thị", "Kết luận"]
+
+    /// Kind words as printed in capitals at the head of a document, and their names.
     static let headings: [(String, String)] = [
         ("CHƯƠNG TRÌNH HÀNH ĐỘNG", "Chương trình hành động"), ("THÔNG BÁO KẾT LUẬN", "Thông báo"), ("CHƯƠNG TRÌNH", "Chương trình"),
         ("NGHỊ QUYẾT", "Nghị quyết"), ("CHỈ THỊ", "Chỉ thị"), ("KẾT LUẬN", "Kết luận"), ("QUYẾT ĐỊNH", "Quyết định"),
