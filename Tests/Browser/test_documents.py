@@ -174,3 +174,24 @@ def test_specialist_registers_the_dong_nai_fixture(server, browser):
     assert f"{kept} nhiệm vụ" in browser.find_element(By.ID, "panel").text
     assert "Phòng Đoàn thể và các Hội" in browser.page_source
     shot(browser, "document-dong-nai")
+
+
+def test_the_library_switches_to_english_and_back(server, browser):
+    login(browser, server, "chuyenvien")
+    browser.get(server + "/documents?q=dan+van+kheo")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Văn bản"
+    # The footer's switch sets the language for this browser and returns to the same page.
+    browser.find_element(By.ID, "lang-en").click()
+    wait(browser).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Documents")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav.mainnav a")]
+    assert "Tasks" in nav and "Documents" in nav
+    assert browser.find_element(By.ID, "q").get_attribute("placeholder").startswith("Search by number")
+    # A document page of the library is English too; the document's own text stays as written.
+    browser.find_element(By.PARTIAL_LINK_TEXT, "12-KH/TU").click()
+    wait(browser).until(lambda d: "Full text" in d.find_element(By.CSS_SELECTOR, "article.document-text h2").text)
+    assert "Dân vận khéo" in browser.page_source
+    shot(browser, "document-english")
+    browser.find_element(By.ID, "lang-vi").click()
+    wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, "article.document-text h2").text == "Toàn văn")
+    assert browser_errors(browser) == []

@@ -61,6 +61,8 @@ public enum L10n {
         "app.skip": "Skip to main content",
         "app.menu": "Menu",
         "app.viec_can_lam": "To do",
+        "app.lang.vi": "Tiếng Việt",
+        "app.lang.en": "English",
         "nav.home": "Home",
         "nav.documents": "Documents",
         "nav.tasks": "Tasks",
@@ -124,6 +126,8 @@ public enum L10n {
 
     /// Vietnamese for Core, NFC.
     static let viCore: [String: String] = [
+        "app.lang.vi": "Tiếng Việt",
+        "app.lang.en": "English",
         "units.tao_don_vi": "Tạo đơn vị {0}",
         "units.chuyen_cap_nhat_don_vi": "Chuyển, cập nhật đơn vị ",
         "units.cap_nhat_don_vi": "Cập nhật đơn vị ",
