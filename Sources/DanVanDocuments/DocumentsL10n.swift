@@ -7,6 +7,7 @@ enum DocumentsL10n {
 
     /// Vietnamese, NFC.
     static let vi: L10n.Table = [
+        "documents.label": "{0} số {1}",
         "documents.van_ban_2": "{0} văn bản",
         "documents.chon_tep_de_dinh_kem": "Chọn tệp để đính kèm.",
         "documents.dinh_kem_vao": "Đính kèm {0} vào {1}",
@@ -66,6 +67,7 @@ enum DocumentsL10n {
 
     /// English.
     static let en: L10n.Table = [
+        "documents.label": "{0} no. {1}",
         "documents.van_ban_2": "{0} documents",
         "documents.chon_tep_de_dinh_kem": "Choose a file to attach.",
         "documents.dinh_kem_vao": "Attached {0} to {1}",

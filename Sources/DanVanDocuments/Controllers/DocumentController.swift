@@ -207,7 +207,7 @@ struct DocumentController {
                 AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
             }
         )
-        return try await req.render("documents/show", title: document.symbol.map { req.t("documents.so_2", "\(document.kind ?? req.t("documents.van_ban"))", "\($0)") } ?? document.title, context)
+        return try await req.render("documents/show", title: document.label(req.locale), context)
     }
 
     func download(_ req: Request) async throws -> Response {
@@ -285,38 +285,13 @@ struct DocumentEditController {
     func update(_ req: Request) async throws -> Response {
         let document = try await find(req)
         let form = try req.content.decode(Form.self)
-        var errors = FormErrors()
-        let title = VietnameseText.clean(form.title ?? "")
-        if title.isEmpty { errors.add("title", "common.required") }
-        func date(_ raw: String?, _ field: String) -> Date? {
-            guard let raw, !raw.isEmpty else { return nil }
-            let parsed = VNFormat.parseDate(raw)
-            if parsed == nil { errors.add(field, "common.invalidDate") }
-            return parsed
-        }
-        let issued = date(form.issuedOn, "issuedOn"), interim = date(form.interimReviewOn, "interimReviewOn"), final = date(form.finalReviewOn, "finalReviewOn")
-        let symbol = VietnameseText.clean(form.symbol ?? "")
-        if let key = Document.key(symbol), key != document.symbolKey,
-           try await Document.query(on: req.db).filter(\.$symbolKey == key).count() > 0 {
-            errors.add("symbol", "document.duplicate")
-        }
+        let edit = DocumentEdit(
+            kind: form.kind, symbol: form.symbol, issuedOn: form.issuedOn, title: form.title, issuer: form.issuer,
+            interimReviewOn: form.interimReviewOn, finalReviewOn: form.finalReviewOn
+        )
+        let errors = try await DocumentService.update(document, with: edit, actor: req.actor, at: req.now, on: req.db)
         guard errors.isEmpty else { return try await render(req, document, form, errors, status: .unprocessableEntity) }
-        let before = document.auditSnapshot
-        document.kind = form.kind.flatMap { $0.isEmpty ? nil : $0 }
-        document.symbol = symbol.isEmpty ? nil : symbol
-        document.symbolKey = Document.key(document.symbol)
-        document.title = title
-        document.issuer = VietnameseText.clean(form.issuer ?? "").isEmpty ? nil : VietnameseText.clean(form.issuer ?? "")
-        document.issuedOn = issued
-        document.interimReviewOn = interim
-        document.finalReviewOn = final
-        document.searchText = VietnameseText.fold([document.symbol ?? "", document.title, document.body].joined(separator: " "))
-        try await req.db.transaction { db in
-            try await document.update(on: db)
-            try await DocumentService.index(document, on: db)
-            try await req.audit(on: db, "update", "document", id: document.id, summary: L10n.format("documents.sua_thong_tin_van_ban_2", ["\(document.symbol ?? document.title)"]), before: before, after: document.auditSnapshot)
-        }
-        req.flash(.success, L10n.text("documents.da_luu_thong_tin_van_ban"))
+        req.flash(.success, req.t("documents.da_luu_thong_tin_van_ban"))
         return req.redirect(to: DocumentsRoute.show(try document.requireID()))
     }
 

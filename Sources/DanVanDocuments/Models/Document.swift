@@ -247,3 +247,20 @@ public final class DocumentAttachment: Model, @unchecked Sendable {
         self.createdAt = at
     }
 }
+
+/// How a document is named on screen, as officials write it: "Kế hoạch số 12-KH/TU"; its
+/// subject when it has no number yet.
+public enum DocumentLabel {
+    /// The label of a kind and a symbol (`title` when there is no symbol).
+    public static func text(kind: String?, symbol: String?, title: String = "", _ locale: L10n.Locale = .vi) -> String {
+        guard let symbol, !symbol.isEmpty else { return title }
+        return L10n.format("documents.label", [kind.flatMap { $0.isEmpty ? nil : $0 } ?? L10n.text("documents.van_ban", locale), symbol], locale)
+    }
+}
+
+extension Document {
+    /// "Kế hoạch số 12-KH/TU", or the subject.
+    public func label(_ locale: L10n.Locale = .vi) -> String {
+        DocumentLabel.text(kind: kind, symbol: symbol, title: title, locale)
+    }
+}

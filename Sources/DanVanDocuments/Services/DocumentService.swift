@@ -31,6 +31,23 @@ public struct DocumentDraft: Sendable, Equatable {
     }
 }
 
+/// An edit of a registered document's details as typed in the form (dates as `yyyy-mm-dd` or
+/// `dd/mm/yyyy`, empty for none).
+public struct DocumentEdit: Sendable {
+    public var kind, symbol, issuedOn, title, issuer, interimReviewOn, finalReviewOn: String?
+
+    /// Creates an edit.
+    public init(kind: String?, symbol: String?, issuedOn: String?, title: String?, issuer: String?, interimReviewOn: String?, finalReviewOn: String?) {
+        self.kind = kind
+        self.symbol = symbol
+        self.issuedOn = issuedOn
+        self.title = title
+        self.issuer = issuer
+        self.interimReviewOn = interimReviewOn
+        self.finalReviewOn = finalReviewOn
+    }
+}
+
 /// Library operations on documents: plain functions on a database handle.
 public enum DocumentService {
     /// The kinds offered in forms and filters.
@@ -111,6 +128,47 @@ public enum DocumentService {
             summary: L10n.format("documents.dang_ky_van_ban_2", ["\(input.symbol ?? input.title)"]), after: document.auditSnapshot
         )
         return document
+    }
+
+    /// Checks and saves an edit of a document's details and review dates, with its audit entry,
+    /// in one transaction. Returns the form's errors; nothing is saved when there are any.
+    public static func update(_ document: Document, with edit: DocumentEdit, actor: Actor, at: Date, on db: any Database) async throws -> FormErrors {
+        var errors = FormErrors()
+        let title = VietnameseText.clean(edit.title ?? "")
+        if title.isEmpty { errors.add("title", "common.required") }
+        func date(_ raw: String?, _ field: String) -> Date? {
+            guard let raw, !raw.isEmpty else { return nil }
+            let parsed = VNFormat.parseDate(raw)
+            if parsed == nil { errors.add(field, "common.invalidDate") }
+            return parsed
+        }
+        let issued = date(edit.issuedOn, "issuedOn"), interim = date(edit.interimReviewOn, "interimReviewOn"), final = date(edit.finalReviewOn, "finalReviewOn")
+        let symbol = VietnameseText.clean(edit.symbol ?? "")
+        if let key = Document.key(symbol), key != document.symbolKey,
+           try await Document.query(on: db).filter(\.$symbolKey == key).count() > 0 {
+            errors.add("symbol", "document.duplicate")
+        }
+        guard errors.isEmpty else { return errors }
+        let before = document.auditSnapshot
+        let issuer = VietnameseText.clean(edit.issuer ?? "")
+        document.kind = edit.kind.flatMap { $0.isEmpty ? nil : $0 }
+        document.symbol = symbol.isEmpty ? nil : symbol
+        document.symbolKey = Document.key(document.symbol)
+        document.title = title
+        document.issuer = issuer.isEmpty ? nil : issuer
+        document.issuedOn = issued
+        document.interimReviewOn = interim
+        document.finalReviewOn = final
+        document.searchText = VietnameseText.fold([document.symbol ?? "", document.title, document.body].joined(separator: " "))
+        try await db.transaction { db in
+            try await document.update(on: db)
+            try await index(document, on: db)
+            try await AuditLog.record(
+                on: db, actor: actor, at: at, action: "update", entityType: "document", entityID: document.id,
+                summary: L10n.format("documents.sua_thong_tin_van_ban_2", [document.symbol ?? document.title]), before: before, after: document.auditSnapshot
+            )
+        }
+        return errors
     }
 
     /// Adds the document to the full-text index.

@@ -34,7 +34,7 @@ struct DashboardController {
         }
         let counts = summary.counts
         let context = Context(
-            documentLabel: document.map { doc in doc.symbol.map { L10n.format("tasks.so", ["\(doc.kind ?? L10n.text("tasks.van_ban"))", "\($0)"]) } ?? doc.title } ?? "",
+            documentLabel: document.map { $0.label(req.locale) } ?? "",
             documentID: document?.id?.uuidString ?? "",
             measures: [
                 Measure(label: L10n.text("tasks.tong_so_nhiem_vu"), value: VNFormat.integer(counts.total), href: list(), tone: ""),

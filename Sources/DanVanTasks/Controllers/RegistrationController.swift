@@ -144,7 +144,7 @@ struct RegistrationController {
             text: text, kind: draft.kind ?? "", kinds: Self.kindChoices(draft.kind), symbol: draft.symbol ?? "",
             issuedOn: VNFormat.isoDate(draft.issuedOn), title: draft.title, issuer: draft.issuer ?? "", signer: draft.signer ?? "",
             interimReviewOn: VNFormat.isoDate(draft.interimReviewOn), finalReviewOn: VNFormat.isoDate(draft.finalReviewOn),
-            references: parse.references.map { req.t("registration.so", "\($0.kind ?? req.t("registration.van_ban"))", "\($0.symbol)") + ($0.date.map { req.t("registration.ngay", "\(VNFormat.date(VNFormat.parseDate($0)))") } ?? "") },
+            references: parse.references.map { DocumentLabel.text(kind: $0.kind, symbol: $0.symbol, req.locale) + ($0.date.map { req.t("registration.ngay", "\(VNFormat.date(VNFormat.parseDate($0)))") } ?? "") },
             rows: rows, warnings: warnings,
             duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map(DocumentRow.init),
             confirmDuplicate: false, errors: FormErrors()
@@ -208,7 +208,7 @@ struct RegistrationController {
             let context = PreviewContext(
                 text: text, kind: form.kind ?? "", kinds: Self.kindChoices(form.kind), symbol: symbol, issuedOn: form.issuedOn ?? "",
                 title: title, issuer: form.issuer ?? "", signer: form.signer ?? "", interimReviewOn: form.interimReviewOn ?? "",
-                finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { req.t("registration.so", "\($0.kind ?? req.t("registration.van_ban"))", "\($0.symbol)") },
+                finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { DocumentLabel.text(kind: $0.kind, symbol: $0.symbol, req.locale) },
                 rows: rows, warnings: [], duplicates: duplicates.map(DocumentRow.init), confirmDuplicate: form.confirmDuplicate == "on", errors: errors
             )
             return try await req.render("tasks/register_preview", title: req.t("registration.kiem_tra_truoc_khi_dang_ky"), context, status: .unprocessableEntity)

@@ -142,7 +142,7 @@ struct TaskController {
         var documents: [UUID: String] = [:]
         if !documentIDs.isEmpty {
             for document in try await Document.query(on: req.db).filter(\.$id ~~ documentIDs).all() {
-                documents[document.id!] = document.symbol.map { req.t("tasks.so", "\(document.kind ?? req.t("tasks.van_ban"))", "\($0)") } ?? document.title
+                documents[document.id!] = document.label(req.locale)
             }
         }
         var rows = [["STT", req.t("tasks.van_ban"), req.t("tasks.muc_2"), req.t("tasks.noi_dung_nhiem_vu"), req.t("tasks.don_vi_chu_tri"), req.t("tasks.don_vi_phoi_hop"), req.t("tasks.han"), req.t("tasks.lap_lai"), req.t("tasks.trang_thai"), req.t("tasks.tien_do")]]
@@ -179,7 +179,7 @@ struct TaskController {
         let context = ShowContext(
             task: TaskRow(task, now: req.now), fullContent: task.content, section: task.section ?? "",
             documentID: task.document?.id?.uuidString,
-            documentLabel: task.document.map { doc in doc.symbol.map { req.t("tasks.so", "\(doc.kind ?? req.t("tasks.van_ban"))", "\($0)") } ?? doc.title } ?? "",
+            documentLabel: task.document.map { $0.label(req.locale) } ?? "",
             coordinators: coordinators.map {
                 CoordinatorRow(id: $0.id?.uuidString ?? "", unitName: $0.unit.name, note: $0.note ?? "", notedAt: VNFormat.dateTime($0.notedAt), canNote: scope.contains($0.unit) && !task.status.isClosed)
             },
