@@ -95,26 +95,18 @@ struct UnitController {
 
     func show(_ req: Request) async throws -> Response {
         let unit = try await req.unitInScope(req.parameters.get("unitID", as: UUID.self))
-        let scope = try await req.scope()
-        let id = try unit.requireID()
-        let ancestors = try await OrgUnit.query(on: req.db).filter(\.$id ~~ Array(unit.ancestorIDs.dropLast())).all()
-        let children = try await OrgUnit.query(on: req.db).filter(\.$parent.$id == id).all()
-        let members = try await User.query(on: req.db).filter(\.$unit.$id == id).all()
-        let history = try await AuditEntry.query(on: req.db).filter(\.$entityType == "unit").filter(\.$entityID == id.uuidString)
-            .sort(\.$at, .descending).limit(20).all()
-        let successor = try await unit.successorID.asyncMap { try await OrgUnit.find($0, on: req.db) } ?? nil
-        let predecessors = try await OrgUnit.query(on: req.db).filter(\.$successorID == id).all()
+        let detail = try await UnitService.detail(of: unit, scope: try await req.scope(), on: req.db)
         let context = ShowContext(
             unit: UnitRow(unit),
-            breadcrumbs: ancestors.sorted { $0.depth < $1.depth }.filter { scope.contains($0) }.map { UnitRow($0) },
-            children: UnitService.treeOrder(children).map { UnitRow($0, baseDepth: $0.depth) },
-            members: VietnameseCollation.sorted(members, by: \.fullName).map {
+            breadcrumbs: detail.breadcrumbs.map { UnitRow($0) },
+            children: detail.children.map { UnitRow($0, baseDepth: $0.depth) },
+            members: detail.members.map {
                 MemberRow(id: $0.id?.uuidString ?? "", fullName: $0.fullName, username: $0.username, roleLabel: $0.role.label, active: $0.isActive)
             },
-            history: history.map { HistoryRow(at: VNFormat.dateTime($0.at), actor: $0.actorName, summary: $0.summary) },
+            history: detail.history.map { HistoryRow(at: VNFormat.dateTime($0.at), actor: $0.actorName, summary: $0.summary) },
             oversight: unit.oversight,
-            successor: successor.map { UnitRow($0) },
-            predecessors: predecessors.map { UnitRow($0) },
+            successor: detail.successor.map { UnitRow($0) },
+            predecessors: detail.predecessors.map { UnitRow($0) },
             endedOn: VNFormat.date(unit.endedOn),
             canEdit: req.currentUser?.role == .admin
         )

@@ -85,6 +85,40 @@ public struct UnitRow: Encodable, Sendable {
 /// Operations on the organisation tree. Plain functions on a database handle, so tests call
 /// them directly and handlers stay thin.
 public enum UnitService {
+    /// What a unit's page shows, read in one place.
+    public struct Detail: Sendable {
+        /// The unit's ancestors inside the scope, from the top.
+        public let breadcrumbs: [OrgUnit]
+        /// Its direct children, in tree order.
+        public let children: [OrgUnit]
+        /// Its accounts, in Vietnamese alphabetical order.
+        public let members: [User]
+        /// The last 20 audit entries about it, newest first.
+        public let history: [AuditEntry]
+        /// The unit that took it over, if it was merged.
+        public let successor: OrgUnit?
+        /// Units merged into it.
+        public let predecessors: [OrgUnit]
+    }
+
+    /// Reads a unit's page: breadcrumbs (only what `scope` may see), children, members, history,
+    /// successor and predecessors.
+    public static func detail(of unit: OrgUnit, scope: AccessScope, on db: any Database) async throws -> Detail {
+        let id = try unit.requireID()
+        let ancestors = try await OrgUnit.query(on: db).filter(\.$id ~~ Array(unit.ancestorIDs.dropLast())).all()
+        let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == id).all()
+        let members = try await User.query(on: db).filter(\.$unit.$id == id).all()
+        let history = try await AuditEntry.query(on: db).filter(\.$entityType == "unit").filter(\.$entityID == id.uuidString)
+            .sort(\.$at, .descending).limit(20).all()
+        let successor = try await unit.successorID.asyncMap { try await OrgUnit.find($0, on: db) } ?? nil
+        let predecessors = try await OrgUnit.query(on: db).filter(\.$successorID == id).all()
+        return Detail(
+            breadcrumbs: ancestors.sorted { $0.depth < $1.depth }.filter { scope.contains($0) },
+            children: treeOrder(children), members: VietnameseCollation.sorted(members, by: \.fullName),
+            history: history, successor: successor, predecessors: predecessors
+        )
+    }
+
     /// Validates a form; returns the input or the messages by field.
     public static func validate(_ form: UnitForm) -> Result<UnitInput, FormErrors> {
         var errors = FormErrors()

@@ -308,28 +308,11 @@ struct QuizAdminController {
     func showRound(_ req: Request) async throws -> Response {
         let contest = try await Self.contest(req)
         let round = try await Self.round(req, contest: contest)
-        let roundID = try round.requireID()
         let now = req.now
-        let links = try await RoundQuestion.query(on: req.db).filter(\.$round.$id == roundID).with(\.$question).sort(\.$position).all()
-        let pool = links.enumerated().map { QuestionRow($0.element.question, index: $0.offset + 1) }
-        let attempts = try await Attempt.query(on: req.db).filter(\.$round.$id == roundID).count()
-        let submitted = try await Attempt.query(on: req.db).filter(\.$round.$id == roundID).filter(\.$status == .submitted).count()
-        var participants = 0
-        if let sql = req.db as? any SQLDatabase {
-            struct N: Decodable { let n: Int }
-            participants = try await sql.raw("SELECT COUNT(DISTINCT participant_id) AS n FROM quiz_attempts WHERE round_id = \(bind: roundID)").first(decoding: N.self)?.n ?? 0
-        }
-        var results: [QuizPublicController.StandingRow] = []
-        var ranked = 0
-        var units: (mostParticipants: [QuizAdmin.UnitStanding], highestRate: [QuizAdmin.UnitStanding]) = ([], [])
-        if round.status == .closed {
-            let prizes = QuizRules.prizeNames(QuizRules.prizes(contest.prizes) ?? [])
-            let standings = try await QuizService.standings(round: roundID, offset: 0, limit: max(50, prizes.count), on: req.db)
-            let flagged = Set(try await QuizFlag.query(on: req.db).filter(\.$contest.$id == contest.requireID()).filter(\.$reviewedAt == nil).all().compactMap(\.participantID))
-            results = QuizPublicController.standingRows(standings, prizes: prizes, mine: nil, maskPhones: false, flagged: flagged)
-            ranked = try await QuizService.rankedCount(round: roundID, on: req.db)
-            units = try await QuizAdmin.unitStandings(round: roundID, contestID: contest.requireID(), on: req.db)
-        }
+        let detail = try await QuizAdmin.roundDetail(round, of: contest, on: req.db)
+        let pool = detail.questions.enumerated().map { QuestionRow($0.element, index: $0.offset + 1) }
+        let results = detail.standings.isEmpty ? [] : QuizPublicController.standingRows(detail.standings, prizes: detail.prizes, mine: nil, maskPhones: false, flagged: detail.flagged)
+        let (attempts, submitted, participants, ranked, units) = (detail.attempts, detail.submitted, detail.participants, detail.ranked, detail.units)
         return try await req.render("quiz/admin_round", title: round.title, RoundPage(
             contestID: try contest.requireID().uuidString, contestTitle: contest.title, slug: contest.slug, number: round.number, title: round.title,
             status: round.status.rawValue, statusLabel: round.status.label, phaseLabel: req.t("quiz.phase.\(round.phase(at: now))"),

@@ -357,6 +357,50 @@ public enum QuizAdmin {
     // MARK: Unit prizes
 
     /// A unit's result in a round.
+    /// What a round's organiser page shows, read in one place.
+    public struct RoundDetail: Sendable {
+        /// The drawn questions, in their order.
+        public let questions: [Question]
+        /// Attempts started, attempts submitted, distinct participants.
+        public let attempts: Int, submitted: Int, participants: Int
+        /// After closing: the top standings (at least 50, or as many as there are prizes), the prize
+        /// names, participants with unreviewed flags, how many were ranked and the unit standings.
+        public let standings: [QuizService.Standing]
+        public let prizes: [String]
+        public let flagged: Set<UUID>
+        public let ranked: Int
+        public let units: (mostParticipants: [UnitStanding], highestRate: [UnitStanding])
+    }
+
+    /// Reads a round's organiser page.
+    public static func roundDetail(_ round: QuizRound, of contest: Contest, on db: any Database) async throws -> RoundDetail {
+        let roundID = try round.requireID()
+        let links = try await RoundQuestion.query(on: db).filter(\.$round.$id == roundID).with(\.$question).sort(\.$position).all()
+        let attempts = try await Attempt.query(on: db).filter(\.$round.$id == roundID).count()
+        let submitted = try await Attempt.query(on: db).filter(\.$round.$id == roundID).filter(\.$status == .submitted).count()
+        var participants = 0
+        if let sql = db as? any SQLDatabase {
+            struct Count: Decodable { let n: Int }
+            participants = try await sql.raw("SELECT COUNT(DISTINCT participant_id) AS n FROM quiz_attempts WHERE round_id = \(bind: roundID)").first(decoding: Count.self)?.n ?? 0
+        }
+        guard round.status == .closed else {
+            return RoundDetail(
+                questions: links.map(\.question), attempts: attempts, submitted: submitted, participants: participants,
+                standings: [], prizes: [], flagged: [], ranked: 0, units: ([], [])
+            )
+        }
+        let prizes = QuizRules.prizeNames(QuizRules.prizes(contest.prizes) ?? [])
+        let contestID = try contest.requireID()
+        return RoundDetail(
+            questions: links.map(\.question), attempts: attempts, submitted: submitted, participants: participants,
+            standings: try await QuizService.standings(round: roundID, offset: 0, limit: max(50, prizes.count), on: db),
+            prizes: prizes,
+            flagged: Set(try await QuizFlag.query(on: db).filter(\.$contest.$id == contestID).filter(\.$reviewedAt == nil).all().compactMap(\.participantID)),
+            ranked: try await QuizService.rankedCount(round: roundID, on: db),
+            units: try await unitStandings(round: roundID, contestID: contestID, on: db)
+        )
+    }
+
     public struct UnitStanding: Sendable, Encodable {
         public let name: String
         public let participants: Int
