@@ -157,15 +157,15 @@ public enum DemoProvince {
     static func loadDocuments(app: Application) async throws {
         guard let board = try await OrgUnit.query(on: app.db).filter(\.$code == "TU-BTGDV").first() else { return }
         let now = app.clock.now()
-        let specialist = Actor(id: nil, name: "chuyenvien", address: nil)
+        let specialist = AuditActor(id: nil, name: "chuyenvien", address: nil)
         let (_, tasks) = try await TaskService.registerFromText(plan, unitID: try board.requireID(), actor: specialist, at: now, on: app.db)
         for task in tasks {
             let unit = try await OrgUnit.find(task.$leadUnit.id, on: app.db)
             switch unit?.code {
             case "MTTQ":
-                try await TaskService.reportProgress(task, text: "Đã xây dựng thể lệ, bộ câu hỏi; đang phát động.", progress: 40, expectedVersion: task.version, actor: Actor(id: nil, name: "daumoi.mttq", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
+                try await TaskService.reportProgress(task, text: "Đã xây dựng thể lệ, bộ câu hỏi; đang phát động.", progress: 40, expectedVersion: task.version, actor: AuditActor(id: nil, name: "daumoi.mttq", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
             case "X-TL":
-                try await TaskService.reportProgress(task, text: "Mô hình đã đi vào hoạt động, gửi báo cáo kết quả.", progress: 100, expectedVersion: task.version, actor: Actor(id: nil, name: "daumoi.tanlap", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
+                try await TaskService.reportProgress(task, text: "Mô hình đã đi vào hoạt động, gửi báo cáo kết quả.", progress: 100, expectedVersion: task.version, actor: AuditActor(id: nil, name: "daumoi.tanlap", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
             default:
                 break
             }

@@ -1,12 +1,38 @@
 import DanVanCore
+import DanVanText
 
 /// The documents module's texts; `DocumentsModule.localization` registers them.
 enum DocumentsL10n {
+    /// The name of a kind of document in `locale` (kinds are stored by their Vietnamese name;
+    /// a kind without a translation is shown as stored).
+    static func kindLabel(_ kind: String, _ locale: L10n.Locale) -> String {
+        guard locale != .vi else { return kind }
+        let key = "documents.kind." + VietnameseText.fold(kind).split(separator: " ").joined(separator: "_")
+        let text = L10n.text(key, locale)
+        return text == key ? kind : text
+    }
+
     /// Every documents text, by language.
     static let tables: L10n.Tables = [.vi: vi, .en: en]
 
     /// Vietnamese, NFC.
     static let vi: L10n.Table = [
+        "documents.kind.nghi_quyet": "Nghị quyết",
+        "documents.kind.chi_thi": "Chỉ thị",
+        "documents.kind.ket_luan": "Kết luận",
+        "documents.kind.quyet_dinh": "Quyết định",
+        "documents.kind.quy_dinh": "Quy định",
+        "documents.kind.ke_hoach": "Kế hoạch",
+        "documents.kind.chuong_trinh_hanh_dong": "Chương trình hành động",
+        "documents.kind.chuong_trinh": "Chương trình",
+        "documents.kind.thong_bao": "Thông báo",
+        "documents.kind.thong_tri": "Thông tri",
+        "documents.kind.huong_dan": "Hướng dẫn",
+        "documents.kind.cong_van": "Công văn",
+        "documents.kind.de_an": "Đề án",
+        "documents.kind.bao_cao": "Báo cáo",
+        "documents.kind.to_trinh": "Tờ trình",
+        "documents.kind.quy_che": "Quy chế",
         "documents.label": "{0} số {1}",
         "documents.van_ban_2": "{0} văn bản",
         "documents.chon_tep_de_dinh_kem": "Chọn tệp để đính kèm.",
@@ -67,6 +93,22 @@ enum DocumentsL10n {
 
     /// English.
     static let en: L10n.Table = [
+        "documents.kind.nghi_quyet": "Resolution",
+        "documents.kind.chi_thi": "Directive",
+        "documents.kind.ket_luan": "Conclusion",
+        "documents.kind.quyet_dinh": "Decision",
+        "documents.kind.quy_dinh": "Regulation",
+        "documents.kind.ke_hoach": "Plan",
+        "documents.kind.chuong_trinh_hanh_dong": "Action programme",
+        "documents.kind.chuong_trinh": "Programme",
+        "documents.kind.thong_bao": "Notice",
+        "documents.kind.thong_tri": "Circular",
+        "documents.kind.huong_dan": "Guidance",
+        "documents.kind.cong_van": "Official letter",
+        "documents.kind.de_an": "Scheme",
+        "documents.kind.bao_cao": "Report",
+        "documents.kind.to_trinh": "Submission",
+        "documents.kind.quy_che": "Rules",
         "documents.label": "{0} no. {1}",
         "documents.van_ban_2": "{0} documents",
         "documents.chon_tep_de_dinh_kem": "Choose a file to attach.",

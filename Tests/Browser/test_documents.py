@@ -187,10 +187,13 @@ def test_the_library_switches_to_english_and_back(server, browser):
     nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav.mainnav a")]
     assert "Tasks" in nav and "Documents" in nav
     assert browser.find_element(By.ID, "q").get_attribute("placeholder").startswith("Search by number")
+    kinds = [option.text for option in browser.find_elements(By.CSS_SELECTOR, "select[name=kind] option")]
+    assert "Plan" in kinds and "Resolution" in kinds
     # A document page of the library is English too; the document's own text stays as written.
     browser.find_element(By.PARTIAL_LINK_TEXT, "12-KH/TU").click()
     wait(browser).until(lambda d: "Full text" in d.find_element(By.CSS_SELECTOR, "article.document-text h2").text)
     assert "Dân vận khéo" in browser.page_source
+    assert "Plan no. 12-KH/TU" in browser.title
     shot(browser, "document-english")
     browser.find_element(By.ID, "lang-vi").click()
     wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, "article.document-text h2").text == "Toàn văn")

@@ -78,3 +78,19 @@ struct LibraryTests {
         }
     }
 }
+
+@Suite("Document labels")
+struct DocumentLabelTests {
+    init() { L10n.register(DocumentsModule().localization) }
+
+    @Test("a document is named as officials write it, in the reader's language; without a number by its subject")
+    func labels() {
+        // act, check
+        #expect(DocumentLabel.text(kind: "Kế hoạch", symbol: "12-KH/TU") == "Kế hoạch số 12-KH/TU")
+        #expect(DocumentLabel.text(kind: "Kế hoạch", symbol: "12-KH/TU", .en) == "Plan no. 12-KH/TU")
+        #expect(DocumentLabel.text(kind: "Chương trình hành động", symbol: "05-CTr/TU", .en) == "Action programme no. 05-CTr/TU")
+        #expect(DocumentLabel.text(kind: nil, symbol: "7-CV/BDV") == "Văn bản số 7-CV/BDV")
+        #expect(DocumentLabel.text(kind: "Lời kêu gọi", symbol: "1-LKG/TU", .en) == "Lời kêu gọi no. 1-LKG/TU")
+        #expect(DocumentLabel.text(kind: "Kế hoạch", symbol: nil, title: "thực hiện công tác dân vận năm 2026") == "thực hiện công tác dân vận năm 2026")
+    }
+}

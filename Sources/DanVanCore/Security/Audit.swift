@@ -3,7 +3,7 @@ import Foundation
 import Vapor
 
 /// Who did something: a user, or the system (a command or a scheduled job).
-public struct Actor: Sendable {
+public struct AuditActor: Sendable {
     /// The user's id, nil for the system.
     public let id: UUID?
     /// The name recorded.
@@ -11,7 +11,7 @@ public struct Actor: Sendable {
     /// The client address, when it came over HTTP.
     public let address: String?
 
-    /// Creates an actor.
+    /// Creates an audit actor.
     public init(id: UUID?, name: String, address: String?) {
         self.id = id
         self.name = name
@@ -19,7 +19,7 @@ public struct Actor: Sendable {
     }
 
     /// The system itself (commands, demo loader, jobs).
-    public static let system = Actor(id: nil, name: L10n.text("core.he_thong"), address: nil)
+    public static let system = AuditActor(id: nil, name: L10n.text("core.he_thong"), address: nil)
 }
 
 /// Records writes. Call it on the same database handle (transaction) as the write itself, so
@@ -27,7 +27,7 @@ public struct Actor: Sendable {
 public enum AuditLog {
     /// Appends one entry.
     public static func record(
-        on db: any Database, actor: Actor, at: Date, action: String, entityType: String, entityID: UUID?,
+        on db: any Database, actor: AuditActor, at: Date, action: String, entityType: String, entityID: UUID?,
         summary: String, before: [String: String]? = nil, after: [String: String]? = nil
     ) async throws {
         try await AuditEntry(
@@ -46,10 +46,10 @@ public enum AuditLog {
 
 extension Request {
     /// The signed-in user as an audit actor (the system if nobody is signed in).
-    public var actor: Actor {
+    public var actor: AuditActor {
         let address = clientAddress
-        guard let user = currentUser else { return Actor(id: nil, name: L10n.text("core.khach"), address: address) }
-        return Actor(id: user.id, name: user.username, address: address)
+        guard let user = currentUser else { return AuditActor(id: nil, name: L10n.text("core.khach"), address: address) }
+        return AuditActor(id: user.id, name: user.username, address: address)
     }
 
     /// The client's address (`ClientAddress.resolve` with the configured trusted proxies).

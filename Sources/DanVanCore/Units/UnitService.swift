@@ -195,7 +195,7 @@ public enum UnitService {
     }
 
     /// Creates a unit from `input`, audited.
-    public static func create(_ input: UnitInput, actor: Actor, at: Date, on db: any Database) async throws -> Result<OrgUnit, FormErrors> {
+    public static func create(_ input: UnitInput, actor: AuditActor, at: Date, on db: any Database) async throws -> Result<OrgUnit, FormErrors> {
         try await db.transaction { db in
             var errors = FormErrors()
             if try await OrgUnit.query(on: db).filter(\.$code == input.code).count() > 0 { errors.add("code", "error.duplicateCode") }
@@ -222,7 +222,7 @@ public enum UnitService {
 
     /// Updates a unit; a new parent moves its whole subtree (paths rewritten in one
     /// transaction). Moving a unit under itself or its descendants is refused.
-    public static func update(_ id: UUID, with input: UnitInput, actor: Actor, at: Date, on db: any Database) async throws -> Result<OrgUnit, FormErrors> {
+    public static func update(_ id: UUID, with input: UnitInput, actor: AuditActor, at: Date, on db: any Database) async throws -> Result<OrgUnit, FormErrors> {
         try await db.transaction { db in
             guard let unit = try await OrgUnit.find(id, on: db) else { throw AppError.notFound }
             let before = unit.auditSnapshot
@@ -269,7 +269,7 @@ public enum UnitService {
     /// Ends a unit's activity (dissolved, or merged into `successorID`) without deleting
     /// anything; `status == .active` brings it back.
     public static func setStatus(
-        _ id: UUID, status: OrgUnit.Status, successorID: UUID?, endedOn: Date?, actor: Actor, at: Date, on db: any Database
+        _ id: UUID, status: OrgUnit.Status, successorID: UUID?, endedOn: Date?, actor: AuditActor, at: Date, on db: any Database
     ) async throws -> Result<OrgUnit, FormErrors> {
         try await db.transaction { db in
             guard let unit = try await OrgUnit.find(id, on: db) else { throw AppError.notFound }
@@ -345,7 +345,7 @@ public enum UnitService {
 
     /// Imports units from CSV: new codes are created, known codes updated (including a new
     /// parent, which moves the subtree). All or nothing: any bad line and nothing is saved.
-    public static func importCSV(_ text: String, actor: Actor, at: Date, on db: any Database) async throws -> ImportResult {
+    public static func importCSV(_ text: String, actor: AuditActor, at: Date, on db: any Database) async throws -> ImportResult {
         var result = ImportResult()
         let rows: [CSV.Row]
         do { rows = try CSV.parse(text) } catch {

@@ -77,7 +77,7 @@ public enum UserService {
         try await LoginAttempt(username: username, address: address, succeeded: succeeded, at: now).create(on: db)
         guard let user, let id = user.id, matches else {
             try await AuditLog.record(
-                on: db, actor: Actor(id: user?.id, name: username, address: address), at: now, action: "loginFailed",
+                on: db, actor: AuditActor(id: user?.id, name: username, address: address), at: now, action: "loginFailed",
                 entityType: "user", entityID: user?.id, summary: L10n.format("users.dang_nhap_sai", ["\(username)"])
             )
             return .invalid
@@ -86,7 +86,7 @@ public enum UserService {
         user.lastLoginAt = now
         try await user.update(on: db)
         try await AuditLog.record(
-            on: db, actor: Actor(id: id, name: username, address: address), at: now, action: "login",
+            on: db, actor: AuditActor(id: id, name: username, address: address), at: now, action: "login",
             entityType: "user", entityID: id, summary: L10n.text("users.dang_nhap")
         )
         return .success(id)
@@ -113,7 +113,7 @@ public enum UserService {
     }
 
     /// Creates a user (administrators). The unit must be inside `scope`.
-    public static func create(_ form: UserForm, scope: AccessScope, actor: Actor, app: Application, on db: any Database) async throws -> Result<User, FormErrors> {
+    public static func create(_ form: UserForm, scope: AccessScope, actor: AuditActor, app: Application, on db: any Database) async throws -> Result<User, FormErrors> {
         var (errors, username, fullName, role, unitID) = validate(form, creating: true)
         if let unitID {
             let unit = try await OrgUnit.find(unitID, on: db)
@@ -138,7 +138,7 @@ public enum UserService {
     }
 
     /// Updates a user's details (not the password).
-    public static func update(_ user: User, with form: UserForm, scope: AccessScope, actor: Actor, app: Application, on db: any Database) async throws -> Result<User, FormErrors> {
+    public static func update(_ user: User, with form: UserForm, scope: AccessScope, actor: AuditActor, app: Application, on db: any Database) async throws -> Result<User, FormErrors> {
         var (errors, username, fullName, role, unitID) = validate(form, creating: false)
         if let unitID, unitID != user.$unit.id {
             let unit = try await OrgUnit.find(unitID, on: db)
@@ -166,7 +166,7 @@ public enum UserService {
     }
 
     /// Disables or re-enables an account. Disabling ends its sessions.
-    public static func setActive(_ user: User, _ active: Bool, actor: Actor, at: Date, on db: any Database) async throws {
+    public static func setActive(_ user: User, _ active: Bool, actor: AuditActor, at: Date, on db: any Database) async throws {
         let before = user.auditSnapshot
         user.isActive = active
         if !active { user.sessionVersion += 1 }
@@ -178,7 +178,7 @@ public enum UserService {
 
     /// Sets a new password. `byAdministrator` makes the user change it at next login; either
     /// way the user's other sessions end.
-    public static func setPassword(_ user: User, to password: String, byAdministrator: Bool, actor: Actor, app: Application, on db: any Database) async throws {
+    public static func setPassword(_ user: User, to password: String, byAdministrator: Bool, actor: AuditActor, app: Application, on db: any Database) async throws {
         user.passwordHash = try await Passwords.hash(password, on: app)
         user.mustChangePassword = byAdministrator
         user.sessionVersion += 1

@@ -175,7 +175,7 @@ struct DocumentController {
         let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
         let context = IndexContext(
             rows: documents.map(DocumentRow.init), query: filter.query,
-            kinds: DocumentService.kindNames.map { SelectOption(value: $0, label: $0, selected: $0 == filter.kind) },
+            kinds: DocumentService.kindNames.map { SelectOption(value: $0, label: DocumentsL10n.kindLabel($0, req.locale), selected: $0 == filter.kind) },
             years: (0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) },
             issuers: try await DocumentService.issuers(on: req.db).map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) },
             statuses: (statusFilter?.choices ?? []).map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) },
@@ -302,7 +302,7 @@ struct DocumentEditController {
 
     private func render(_ req: Request, _ document: Document, _ form: Form, _ errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let kinds = [SelectOption(value: "", label: "—", selected: (form.kind ?? "").isEmpty)]
-            + DocumentService.kindNames.map { SelectOption(value: $0, label: $0, selected: $0 == form.kind) }
+            + DocumentService.kindNames.map { SelectOption(value: $0, label: DocumentsL10n.kindLabel($0, req.locale), selected: $0 == form.kind) }
         return try await req.render("documents/edit", title: req.t("documents.sua_thong_tin_van_ban"), Context(id: try document.requireID().uuidString, form: form, kinds: kinds, errors: errors), status: status)
     }
 }

@@ -254,7 +254,7 @@ public enum DocumentLabel {
     /// The label of a kind and a symbol (`title` when there is no symbol).
     public static func text(kind: String?, symbol: String?, title: String = "", _ locale: L10n.Locale = .vi) -> String {
         guard let symbol, !symbol.isEmpty else { return title }
-        return L10n.format("documents.label", [kind.flatMap { $0.isEmpty ? nil : $0 } ?? L10n.text("documents.van_ban", locale), symbol], locale)
+        return L10n.format("documents.label", [kind.flatMap { $0.isEmpty ? nil : DocumentsL10n.kindLabel($0, locale) } ?? L10n.text("documents.van_ban", locale), symbol], locale)
     }
 }
 

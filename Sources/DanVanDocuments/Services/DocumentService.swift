@@ -97,7 +97,7 @@ public enum DocumentService {
 
     /// Registers a document and its references (from the parse of its text), audited and
     /// indexed for search. Runs on the given handle: call it inside the caller's transaction.
-    public static func create(_ input: DocumentDraft, parse: DirectiveParse, unitID: UUID, actor: Actor, at: Date, on db: any Database) async throws -> Document {
+    public static func create(_ input: DocumentDraft, parse: DirectiveParse, unitID: UUID, actor: AuditActor, at: Date, on db: any Database) async throws -> Document {
         let document = Document()
         document.id = UUID()
         document.kind = input.kind
@@ -132,7 +132,7 @@ public enum DocumentService {
 
     /// Checks and saves an edit of a document's details and review dates, with its audit entry,
     /// in one transaction. Returns the form's errors; nothing is saved when there are any.
-    public static func update(_ document: Document, with edit: DocumentEdit, actor: Actor, at: Date, on db: any Database) async throws -> FormErrors {
+    public static func update(_ document: Document, with edit: DocumentEdit, actor: AuditActor, at: Date, on db: any Database) async throws -> FormErrors {
         var errors = FormErrors()
         let title = VietnameseText.clean(edit.title ?? "")
         if title.isEmpty { errors.add("title", "common.required") }

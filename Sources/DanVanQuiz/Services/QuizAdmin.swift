@@ -126,7 +126,7 @@ public enum QuizAdmin {
 
     /// Draws the round's questions from the bank at random, preferring questions no other
     /// round of the contest uses. Only while the round is a draft.
-    public static func draw(_ round: QuizRound, actor: Actor, now: Date, on db: any Database) async throws {
+    public static func draw(_ round: QuizRound, actor: AuditActor, now: Date, on db: any Database) async throws {
         guard round.status == .draft else { throw AppError.conflict("quiz.admin.error.notDraft") }
         let roundID = try round.requireID()
         let contestID = round.$contest.id
@@ -156,7 +156,7 @@ public enum QuizAdmin {
     }
 
     /// Publishes a draft round: its questions are then fixed.
-    public static func publish(_ round: QuizRound, actor: Actor, now: Date, app: Application, on db: any Database) async throws {
+    public static func publish(_ round: QuizRound, actor: AuditActor, now: Date, app: Application, on db: any Database) async throws {
         guard round.status == .draft else { throw AppError.conflict("quiz.admin.error.notDraft") }
         let roundID = try round.requireID()
         let count = try await RoundQuestion.query(on: db).filter(\.$round.$id == roundID).count()
@@ -198,7 +198,7 @@ public enum QuizAdmin {
 
     /// Imports questions. With errors, nothing is stored unless `skipBad` (then the good rows
     /// are). Bank numbers continue after the highest one.
-    public static func importBank(_ rows: [CSV.Row], contest: Contest, skipBad: Bool, actor: Actor, now: Date, on db: any Database) async throws -> ImportOutcome {
+    public static func importBank(_ rows: [CSV.Row], contest: Contest, skipBad: Bool, actor: AuditActor, now: Date, on db: any Database) async throws -> ImportOutcome {
         let contestID = try contest.requireID()
         let existing = try await Question.query(on: db).filter(\.$contest.$id == contestID).all()
         let read = QuizRules.readBank(rows, existing: Set(existing.map(\.searchKey)))
@@ -335,7 +335,7 @@ public enum QuizAdmin {
     }
 
     /// Sets headcounts (unit id → number; nil clears).
-    public static func setHeadcounts(_ values: [UUID: Int?], contest: Contest, actor: Actor, now: Date, on db: any Database) async throws {
+    public static func setHeadcounts(_ values: [UUID: Int?], contest: Contest, actor: AuditActor, now: Date, on db: any Database) async throws {
         let contestID = try contest.requireID()
         try await db.transaction { db in
             for (unitID, value) in values {

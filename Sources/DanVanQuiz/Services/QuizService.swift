@@ -129,7 +129,7 @@ public enum QuizService {
             try await db.transaction { db in
                 try await participant.create(on: db)
                 try await AuditLog.record(
-                    on: db, actor: Actor(id: nil, name: L10n.text("quiz.admin.thi_sinh"), address: address), at: now, action: "create", entityType: "quizParticipant",
+                    on: db, actor: AuditActor(id: nil, name: L10n.text("quiz.admin.thi_sinh"), address: address), at: now, action: "create", entityType: "quizParticipant",
                     entityID: participant.id, summary: L10n.format("quiz.dang_ky_du_thi", ["\(QuizRules.maskPhone(phone))"]),
                     after: ["contestID": contestID.uuidString, "unitID": participant.$unit.id.uuidString, "occupation": occupation]
                 )
@@ -493,7 +493,7 @@ public enum QuizService {
 
     /// Closes (or re-ranks) a round: marks attempts never submitted as timed out, counts the
     /// participants with every answer right, and writes the full ranking in one statement.
-    public static func close(_ round: QuizRound, actor: Actor, now: Date, app: Application, on database: (any Database)? = nil) async throws {
+    public static func close(_ round: QuizRound, actor: AuditActor, now: Date, app: Application, on database: (any Database)? = nil) async throws {
         let roundID = try round.requireID()
         try await (database ?? app.db).transaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }

@@ -209,7 +209,7 @@ public final class TaskUpdate: Model, @unchecked Sendable {
     public init() {}
 
     /// A new entry.
-    public init(taskID: UUID, kind: Kind, actor: Actor, unitID: UUID?, text: String, progress: Int?, at: Date) {
+    public init(taskID: UUID, kind: Kind, actor: AuditActor, unitID: UUID?, text: String, progress: Int?, at: Date) {
         self.$task.id = taskID
         self.kind = kind
         self.authorID = actor.id

@@ -21,7 +21,7 @@ public enum TaskJobs {
     /// the lead unit) and reminds lead units `reminderDays` before a deadline (once per due date).
     public static func run(on db: any Database, now: Date, reminderDays: Int) async throws -> Outcome {
         var outcome = Outcome()
-        let system = Actor.system
+        let system = AuditActor.system
         outcome.occurrences = try await generateOccurrences(on: db, now: now)
         let open: [WorkTask.Status] = [.notStarted, .inProgress, .overdue]
         let late = try await WorkTask.query(on: db).filter(\.$status ~~ [.notStarted, .inProgress]).filter(\.$dueOn < now.addingTimeInterval(-86_400 + 1)).all()
@@ -105,7 +105,7 @@ func makeTaskScheduler() -> PeriodicJob {
 extension TaskService {
     /// A specialist or leader urges the lead unit: recorded in the timeline, the audit log and
     /// the lead unit's inboxes.
-    public static func urge(_ task: WorkTask, message: String, actor: Actor, at: Date, on db: any Database) async throws {
+    public static func urge(_ task: WorkTask, message: String, actor: AuditActor, at: Date, on db: any Database) async throws {
         let id = try task.requireID()
         try await db.transaction { db in
             try await TaskUpdate(taskID: id, kind: .urged, actor: actor, unitID: nil, text: message, progress: nil, at: at).create(on: db)

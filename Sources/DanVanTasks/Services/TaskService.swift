@@ -30,7 +30,7 @@ public struct TaskDraft: Sendable, Equatable {
 public enum TaskService {
     /// Creates a task with its coordinators and the first timeline entry, audited.
     @discardableResult
-    public static func create(_ draft: TaskDraft, documentID: UUID?, actor: Actor, at: Date, on db: any Database) async throws -> WorkTask {
+    public static func create(_ draft: TaskDraft, documentID: UUID?, actor: AuditActor, at: Date, on db: any Database) async throws -> WorkTask {
         let task = WorkTask()
         task.id = UUID()
         task.$document.id = documentID
@@ -122,7 +122,7 @@ public enum TaskService {
 
     /// Records progress by the lead unit: text, percentage; 100% asks for acceptance.
     public static func reportProgress(
-        _ task: WorkTask, text: String, progress: Int, expectedVersion: Int, actor: Actor, unitID: UUID?, at: Date,
+        _ task: WorkTask, text: String, progress: Int, expectedVersion: Int, actor: AuditActor, unitID: UUID?, at: Date,
         evidence: [(filename: String, stored: FileStore.Stored)] = [], on db: any Database
     ) async throws {
         let before = task.auditSnapshot
@@ -150,7 +150,7 @@ public enum TaskService {
 
     /// The specialist accepts the reported completion (done, or done late after the due date)
     /// or sends it back with a comment.
-    public static func review(_ task: WorkTask, accept: Bool, comment: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
+    public static func review(_ task: WorkTask, accept: Bool, comment: String, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
         guard task.status == .awaitingAcceptance else { throw Refusal.invalid(L10n.text("tasks.nhiem_vu_chua_duoc_bao_cao")) }
         let before = task.auditSnapshot
         try await db.transaction { db in
@@ -189,7 +189,7 @@ public enum TaskService {
     }
 
     /// Cancels a task that is no longer needed (staff), with the reason in the timeline.
-    public static func cancel(_ task: WorkTask, reason: String, expectedVersion: Int, actor: Actor, at: Date, on db: any Database) async throws {
+    public static func cancel(_ task: WorkTask, reason: String, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
         guard !task.status.isClosed else { throw Refusal.invalid(L10n.text("tasks.nhiem_vu_da_ket_thuc")) }
         let before = task.auditSnapshot
         try await db.transaction { db in
@@ -202,7 +202,7 @@ public enum TaskService {
     }
 
     /// A coordinating unit adds its part.
-    public static func coordinate(_ coordinator: TaskCoordinator, task: WorkTask, note: String, actor: Actor, at: Date, on db: any Database) async throws {
+    public static func coordinate(_ coordinator: TaskCoordinator, task: WorkTask, note: String, actor: AuditActor, at: Date, on db: any Database) async throws {
         try await db.transaction { db in
             coordinator.note = note
             coordinator.notedAt = at
@@ -257,7 +257,7 @@ public enum TaskService {
     /// reader's metadata, and a task for every assignment whose lead matched a unit with
     /// confidence ≥ 0.75. Used by the API, the demo loader and imports.
     @discardableResult
-    public static func registerFromText(_ text: String, unitID: UUID, actor: Actor, at: Date, on db: any Database) async throws -> (Document, [WorkTask]) {
+    public static func registerFromText(_ text: String, unitID: UUID, actor: AuditActor, at: Date, on db: any Database) async throws -> (Document, [WorkTask]) {
         let parse = DirectiveParser().parse(text)
         let matcher = try await unitMatcher(on: db)
         var draft = DocumentService.draft(from: parse, text: text)
@@ -281,7 +281,7 @@ public enum TaskService {
     @discardableResult
     public static func register(
         _ input: DocumentDraft, parse: DirectiveParse, tasks drafts: [TaskDraft], original: DocumentAttachment?, unitID: UUID,
-        actor: Actor, at: Date, on db: any Database
+        actor: AuditActor, at: Date, on db: any Database
     ) async throws -> (Document, [WorkTask]) {
         try await db.transaction { db in
             let document = try await DocumentService.create(input, parse: parse, unitID: unitID, actor: actor, at: at, on: db)
