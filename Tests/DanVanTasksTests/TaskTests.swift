@@ -572,3 +572,18 @@ struct ManualEntryTests {
         }
     }
 }
+
+@Suite("Task labels")
+struct TaskLabelTests {
+    init() { L10n.register(TasksModule().localization) }
+
+    @Test("every status, recurrence and timeline kind has its text in the tasks table")
+    func labels() {
+        // act
+        let labels = WorkTask.Status.allCases.map(\.label) + WorkTask.Recurrence.allCases.map(\.label) + TaskUpdate.Kind.allCases.map(\.label)
+        // check
+        #expect(labels.allSatisfy { !$0.hasPrefix("tasks.") }, "\(labels)")
+        #expect(WorkTask.Status.awaitingAcceptance.label == "Chờ nghiệm thu")
+        #expect(WorkTask.Recurrence.sixMonths.label(.en) == "6 tháng một lần")
+    }
+}

@@ -15,18 +15,11 @@ public final class WorkTask: Model, @unchecked Sendable {
     public enum Status: String, Codable, CaseIterable, Sendable {
         case notStarted, inProgress, awaitingAcceptance, done, doneLate, overdue, cancelled
 
-        /// Vietnamese label.
-        public var label: String {
-            switch self {
-            case .notStarted: return L10n.text("tasks.chua_thuc_hien")
-            case .inProgress: return L10n.text("tasks.dang_thuc_hien")
-            case .awaitingAcceptance: return L10n.text("tasks.cho_nghiem_thu")
-            case .done: return L10n.text("tasks.hoan_thanh_dung_han")
-            case .doneLate: return L10n.text("tasks.hoan_thanh_muon")
-            case .overdue: return L10n.text("tasks.qua_han")
-            case .cancelled: return L10n.text("tasks.da_huy")
-            }
-        }
+        /// The label in `locale` (key `tasks.status.<case>`).
+        public func label(_ locale: L10n.Locale) -> String { L10n.text("tasks.status.\(rawValue)", locale) }
+
+        /// The label in Vietnamese.
+        public var label: String { label(.vi) }
 
         /// Whether the task is finished (nothing more to do).
         public var isClosed: Bool { self == .done || self == .doneLate || self == .cancelled }
@@ -36,15 +29,11 @@ public final class WorkTask: Model, @unchecked Sendable {
     public enum Recurrence: String, Codable, CaseIterable, Sendable {
         case month, quarter, sixMonths, year
 
-        /// Vietnamese label.
-        public var label: String {
-            switch self {
-            case .month: return L10n.text("tasks.hang_thang")
-            case .quarter: return L10n.text("tasks.hang_quy")
-            case .sixMonths: return L10n.text("tasks.6_thang_mot_lan")
-            case .year: return L10n.text("tasks.hang_nam")
-            }
-        }
+        /// The label in `locale` (key `tasks.recurrence.<case>`).
+        public func label(_ locale: L10n.Locale) -> String { L10n.text("tasks.recurrence.\(rawValue)", locale) }
+
+        /// The label in Vietnamese.
+        public var label: String { label(.vi) }
 
         /// The period containing `date` and the period after it: key and last day.
         public func periods(around date: Date) -> [(key: String, end: Date)] {
@@ -176,23 +165,14 @@ public final class TaskUpdate: Model, @unchecked Sendable {
     public static let schema = "task_updates"
 
     /// Kinds of entry.
-    public enum Kind: String, Codable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
         case created, progress, coordination, submitted, accepted, returned, cancelled, urged, overdue
 
-        /// Vietnamese label.
-        public var label: String {
-            switch self {
-            case .created: return L10n.text("tasks.giao_nhiem_vu")
-            case .progress: return L10n.text("tasks.cap_nhat_tien_do")
-            case .coordination: return L10n.text("tasks.don_vi_phoi_hop_bao_cao")
-            case .submitted: return L10n.text("tasks.bao_cao_hoan_thanh")
-            case .accepted: return L10n.text("tasks.nghiem_thu_hoan_thanh")
-            case .returned: return L10n.text("tasks.tra_lai_yeu_cau_bo_sung")
-            case .cancelled: return L10n.text("tasks.huy_nhiem_vu")
-            case .urged: return L10n.text("tasks.don_doc")
-            case .overdue: return L10n.text("tasks.qua_han")
-            }
-        }
+        /// The label in `locale` (key `tasks.update.<case>`).
+        public func label(_ locale: L10n.Locale) -> String { L10n.text("tasks.update.\(rawValue)", locale) }
+
+        /// The label in Vietnamese.
+        public var label: String { label(.vi) }
     }
 
     @ID(key: .id) public var id: UUID?
