@@ -78,7 +78,8 @@ let package = Package(
             dependencies: [
                 "DanVanApp",
                 "DanVanCore",
-                "DanVanDemo",
+                "DanVanText",
+                "DanVanQuiz",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
             ]
@@ -120,7 +121,6 @@ let package = Package(
                 "DanVanCore",
                 "DanVanText",
                 "DanVanApp",
-                "DanVanDemo",
                 "DanVanTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
@@ -136,6 +136,20 @@ let package = Package(
                 "DanVanTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+        // The one test that may know the demo: it loads and every workflow has data.
+        .testTarget(
+            name: "DanVanDemoTests",
+            dependencies: [
+                "DanVanDemo",
+                "DanVanTasks",
+                "DanVanDocuments",
+                "DanVanQuiz",
+                "DanVanCore",
+                "DanVanApp",
+                "DanVanTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
             ]
         ),
     ],

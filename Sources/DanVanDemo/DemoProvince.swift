@@ -152,34 +152,12 @@ public enum DemoProvince {
     Nguyễn Văn An
     """
 
-    /// Registers the demo plan and moves some of its tasks along, so lists, the overdue
-    /// filter and acceptance all have something to show.
-    static func loadDocuments(app: Application) async throws {
-        guard let board = try await OrgUnit.query(on: app.db).filter(\.$code == "TU-BTGDV").first() else { return }
-        let now = app.clock.now()
-        let specialist = AuditActor(id: nil, name: "chuyenvien", address: nil)
-        let (_, tasks) = try await TaskService.registerFromText(plan, unitID: try board.requireID(), actor: specialist, at: now, on: app.db)
-        for task in tasks {
-            let unit = try await OrgUnit.find(task.$leadUnit.id, on: app.db)
-            switch unit?.code {
-            case "MTTQ":
-                try await TaskService.reportProgress(task, text: "Đã xây dựng thể lệ, bộ câu hỏi; đang phát động.", progress: 40, expectedVersion: task.version, actor: AuditActor(id: nil, name: "daumoi.mttq", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
-            case "X-TL":
-                try await TaskService.reportProgress(task, text: "Mô hình đã đi vào hoạt động, gửi báo cáo kết quả.", progress: 100, expectedVersion: task.version, actor: AuditActor(id: nil, name: "daumoi.tanlap", address: nil), unitID: task.$leadUnit.id, at: now, on: app.db)
-            default:
-                break
-            }
-        }
-        // Occurrences of recurring tasks, overdue marks and reminders, as the scheduler would.
-        _ = try await TaskJobs.run(on: app.db, now: now, reminderDays: app.config.reminderDays)
-    }
-
     /// Loads the province if the database holds no unit yet; returns whether it did.
     @discardableResult
     public static func loadIfEmpty(app: Application) async throws -> Bool {
         if try await OrgUnit.query(on: app.db).count() > 0 { return false }
         try await load(app: app)
-        try await loadDocuments(app: app)
+        try await DemoDocuments.load(app: app)
         try await DemoQuiz.load(app: app)
         return true
     }

@@ -14,6 +14,9 @@ enum DemoQuiz {
     static let slug = "dan-van-kheo-2026"
     /// A participant a newcomer can sign in as on the public pages.
     static let participantPhone = "0912345678"
+    /// The staff contest: one week that closed an hour ago and waits for the organiser to
+    /// close and rank it (three participants tie on every answer).
+    static let staffSlug = "quy-che-dan-chu-can-bo-2026"
 
     static let questions: [(String, [String], [Int])] = [
         ("Phong trào thi đua \"Dân vận khéo\" được phát động trong cả nước từ năm nào?", ["2009", "2012", "2015", "2019"], [0]),
@@ -49,16 +52,26 @@ enum DemoQuiz {
         "Nguyễn Thị Yến", "Trần Văn Bảo", "Lê Thị Cúc", "Phạm Văn Đức", "Hoàng Thị Hạnh", "Vũ Văn Khánh", "Đặng Thị Liên", "Bùi Văn Minh",
     ]
 
+    /// Which of the two demo contests to build.
+    enum Scenario { case publicContest, staffContest }
+
     static func load(app: Application) async throws {
+        try await load(.publicContest, app: app)
+        try await load(.staffContest, app: app)
+    }
+
+    static func load(_ scenario: Scenario, app: Application) async throws {
         let db = app.db
         let now = app.clock.now()
         guard let board = try await OrgUnit.query(on: db).filter(\.$code == "TU-BTGDV").first() else { return }
         let communes = try await OrgUnit.query(on: db).filter(\.$kind == .commune).filter(\.$status == .active).filter(\.$level == .commune).sort(\.$path).all()
             .filter { $0.code.hasPrefix("X-") || $0.code.hasPrefix("P-") }
         guard !communes.isEmpty else { return }
-        let contest = Contest()
-        contest.slug = slug
-        contest.title = "Cuộc thi trắc nghiệm trực tuyến tìm hiểu phong trào thi đua \"Dân vận khéo\" tỉnh Thanh Bình năm 2026"
+        let contest = QuizContest()
+        contest.slug = scenario == .publicContest ? slug : staffSlug
+        contest.title = scenario == .publicContest
+            ? "Cuộc thi trắc nghiệm trực tuyến tìm hiểu phong trào thi đua \"Dân vận khéo\" tỉnh Thanh Bình năm 2026"
+            : "Hội thi trắc nghiệm tìm hiểu Quy chế dân chủ ở cơ sở dành cho cán bộ, công chức năm 2026"
         contest.rules = L10n.text("quiz.admin.defaultRules") + "\nMỗi tuần có 10 câu hỏi, thời gian làm bài 15 phút, mỗi người được thi tối đa 3 lượt, lượt có kết quả tốt nhất được tính."
         contest.$unit.id = try board.requireID()
         contest.status = .published
@@ -93,20 +106,27 @@ enum DemoQuiz {
             return round
         }
         let week: TimeInterval = 7 * 86_400
-        let first = try await makeRound(1, opens: now.addingTimeInterval(-8 * 86_400), closes: now.addingTimeInterval(-86_400 - 3600))
-        let second = try await makeRound(2, opens: now.addingTimeInterval(-86_400), closes: now.addingTimeInterval(week - 86_400 - 3600))
-        _ = try await makeRound(3, opens: second.closesAt.addingTimeInterval(3600), closes: second.closesAt.addingTimeInterval(week))
-        for round in [first, second] {
+        var rounds: [QuizRound] = []
+        switch scenario {
+        case .publicContest:
+            let first = try await makeRound(1, opens: now.addingTimeInterval(-8 * 86_400), closes: now.addingTimeInterval(-86_400 - 3600))
+            let second = try await makeRound(2, opens: now.addingTimeInterval(-86_400), closes: now.addingTimeInterval(week - 86_400 - 3600))
+            _ = try await makeRound(3, opens: second.closesAt.addingTimeInterval(3600), closes: second.closesAt.addingTimeInterval(week))
+            rounds = [first, second]
+        case .staffContest:
+            rounds = [try await makeRound(1, opens: now.addingTimeInterval(-week), closes: now.addingTimeInterval(-3600))]
+        }
+        for round in rounds {
             round.status = .published
             try await round.update(on: db)
         }
 
         // Participants: the newcomer's demo participant first, then names spread over the communes (some communes left empty).
         let secretHash = try Bcrypt.hash(DemoProvince.password, cost: min(app.config.bcryptCost, 8))
-        var participants: [Participant] = []
+        var participants: [QuizParticipant] = []
         for (index, name) in names.enumerated() {
             let unit = communes[(index * 3) % max(1, communes.count - 2)]
-            let participant = Participant()
+            let participant = QuizParticipant()
             participant.$contest.id = contestID
             participant.fullName = name
             participant.birthDate = VNFormat.parseDate("\(1 + index % 27)/\(1 + index % 12)/\(1960 + index)")
@@ -131,8 +151,8 @@ enum DemoQuiz {
         }
 
         var generator = SystemRandomNumberGenerator()
-        func seed(_ round: QuizRound, participant: Participant, correct wanted: Int, prediction: Int?, seconds: Double, startedAt: Date) async throws {
-            let pool = try await RoundQuestion.query(on: db).filter(\.$round.$id == round.requireID()).with(\.$question).all()
+        func seed(_ round: QuizRound, participant: QuizParticipant, correct wanted: Int, prediction: Int?, seconds: Double, startedAt: Date) async throws {
+            let pool = try await QuizRoundQuestion.query(on: db).filter(\.$round.$id == round.requireID()).with(\.$question).all()
             let layout = QuizRules.layout(questions: pool.map { ($0.question.number, $0.question.options.count) }, using: &generator)
             var answers: [Int: [Int]] = [:]
             for (index, slot) in layout.enumerated() {
@@ -141,7 +161,7 @@ enum DemoQuiz {
                 answers[slot.number] = index < wanted ? correctPositions : [correctPositions.first == 0 ? 1 : 0]
             }
             let scored = try QuizRules.score(answers: answers, layout: layout, keys: Dictionary(pool.map { ($0.question.number, $0.question.key) }, uniquingKeysWith: { a, _ in a }))
-            let attempt = Attempt()
+            let attempt = QuizAttempt()
             attempt.$round.id = try round.requireID()
             attempt.$participant.id = try participant.requireID()
             attempt.attemptNo = 1
@@ -158,19 +178,29 @@ enum DemoQuiz {
             attempt.day = VNFormat.dayKey(startedAt)
             try await attempt.create(on: db)
         }
-        // Week 1: everyone took part; ranked by the real closing code.
-        for (index, participant) in participants.enumerated() {
-            let start = first.opensAt.addingTimeInterval(Double(index) * 9_000)
-            try await seed(first, participant: participant, correct: 10 - index % 5, prediction: 3 + index % 6, seconds: 120 + Double(index * 13 % 300), startedAt: start)
+        // The week with three all-correct participants that only prediction and time separate.
+        func seedTies(_ round: QuizRound) async throws {
+            let ties: [(Int, Int, Double)] = [(1, 3, 200.4), (2, 5, 100.2), (3, 3, 150.7)]
+            for (offset, prediction, seconds) in ties {
+                try await seed(round, participant: participants[offset], correct: 10, prediction: prediction, seconds: seconds, startedAt: round.opensAt.addingTimeInterval(Double(offset) * 600))
+            }
+            for index in 4..<16 {
+                try await seed(round, participant: participants[index], correct: 4 + index % 6, prediction: index, seconds: 300 + Double(index * 7), startedAt: round.opensAt.addingTimeInterval(Double(index) * 1_800))
+            }
         }
-        try await QuizService.close(first, actor: .system, now: now, app: app)
-        // Week 2, under way: three all-correct participants that only prediction and time separate.
-        let ties: [(Int, Int, Double)] = [(1, 3, 200.4), (2, 5, 100.2), (3, 3, 150.7)]
-        for (offset, prediction, seconds) in ties {
-            try await seed(second, participant: participants[offset], correct: 10, prediction: prediction, seconds: seconds, startedAt: second.opensAt.addingTimeInterval(Double(offset) * 600))
-        }
-        for index in 4..<16 {
-            try await seed(second, participant: participants[index], correct: 4 + index % 6, prediction: index, seconds: 300 + Double(index * 7), startedAt: second.opensAt.addingTimeInterval(Double(index) * 1_800))
+        switch scenario {
+        case .publicContest:
+            // Week 1: everyone took part; ranked by the real closing code. Week 2 is under way.
+            let first = rounds[0]
+            for (index, participant) in participants.enumerated() {
+                let start = first.opensAt.addingTimeInterval(Double(index) * 9_000)
+                try await seed(first, participant: participant, correct: 10 - index % 5, prediction: 3 + index % 6, seconds: 120 + Double(index * 13 % 300), startedAt: start)
+            }
+            try await QuizService.close(first, actor: .system, now: now, app: app)
+            try await seedTies(rounds[1])
+        case .staffContest:
+            // Past its deadline, not yet closed: the organiser closes and ranks it.
+            try await seedTies(rounds[0])
         }
         try await AuditLog.record(on: db, actor: .system, at: now, action: "import", entityType: "quizContest", entityID: contestID, summary: "Nạp cuộc thi mẫu")
     }

@@ -74,7 +74,7 @@ struct QuizBenchCommand: AsyncCommand {
         guard let sql = app.db as? any SQLDatabase,
               let board = try await OrgUnit.query(on: app.db).filter(\.$code == "TU-BTGDV").first() else { return }
         let communes = try await OrgUnit.query(on: app.db).filter(\.$kind == .commune).all()
-        let contest = Contest()
+        let contest = QuizContest()
         contest.slug = "bench-\(Int(now.timeIntervalSince1970))"
         contest.title = "Cuộc thi đo tải"
         contest.rules = "Đo tải"
@@ -108,7 +108,7 @@ struct QuizBenchCommand: AsyncCommand {
         try await QuizAdmin.draw(round, actor: .system, now: now, on: app.db)
         try await QuizAdmin.publish(round, actor: .system, now: now, app: app, on: app.db)
         let roundID = try round.requireID()
-        let pool = try await RoundQuestion.query(on: app.db).filter(\.$round.$id == roundID).with(\.$question).all()
+        let pool = try await QuizRoundQuestion.query(on: app.db).filter(\.$round.$id == roundID).with(\.$question).all()
         let keys = Dictionary(pool.map { ($0.question.number, $0.question.correctMask) }, uniquingKeysWith: { a, _ in a })
         let hash = try Bcrypt.hash("bench", cost: 4)
         var participantIDs: [UUID] = []
@@ -156,7 +156,7 @@ struct QuizBenchCommand: AsyncCommand {
 
     func close(_ app: Application, attempts: Int, context: CommandContext) async throws {
         guard let sql = app.db as? any SQLDatabase,
-              let contest = try await Contest.query(on: app.db).filter(\.$slug =~ "bench-").first() else {
+              let contest = try await QuizContest.query(on: app.db).filter(\.$slug =~ "bench-").first() else {
             context.console.print("Chạy setup trước")
             return
         }

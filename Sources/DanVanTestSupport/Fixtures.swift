@@ -29,6 +29,34 @@ BÍ THƯ
 Nguyễn Văn An
 """
 
+/// A second plan of the same province, for tests that need two documents: one recurring
+/// task and two one-off tasks.
+public let secondDirective = """
+TỈNH ỦY THANH BÌNH
+Số: 16-KH/TU
+Thanh Bình, ngày 20 tháng 3 năm 2026
+
+KẾ HOẠCH
+tổ chức đối thoại giữa người đứng đầu cấp ủy với Nhân dân năm 2026
+
+I. NHIỆM VỤ
+
+1. Ban Tuyên giáo và Dân vận Tỉnh ủy tổng hợp kết quả đối thoại. Định kỳ 6 tháng báo cáo Ban Thường vụ Tỉnh ủy.
+
+2. Giao Xã Tân Lập tổ chức đối thoại với Nhân dân về chuyển đổi cây trồng. Hoàn thành trong quý II/2026.
+
+3. Ủy ban MTTQ Việt Nam tỉnh giám sát việc giải quyết kiến nghị sau đối thoại. Hoàn thành trước ngày 30/9/2026.
+
+Nơi nhận:
+- Các đảng bộ trực thuộc,
+- Lưu VPTU.
+
+T/M BAN THƯỜNG VỤ
+PHÓ BÍ THƯ
+
+Trần Văn Bình
+"""
+
 /// The name/value pairs a browser would submit from the first form with method post whose
 /// action is /documents: inputs, selected options, checked boxes, textareas.
 public func formFields(_ html: String) -> [String: String] {

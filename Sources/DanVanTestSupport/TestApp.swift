@@ -1,6 +1,5 @@
 import DanVanApp
 import DanVanCore
-import DanVanDemo
 import Fluent
 import Foundation
 import SQLKit
@@ -59,11 +58,6 @@ private func tearDown(_ app: Application, _ config: AppConfig) async throws {
     try await app.asyncShutdown()
 }
 
-/// Loads the demo province (units and the demo accounts).
-public func loadDemo(_ app: Application) async throws {
-    try await DemoProvince.load(app: app)
-}
-
 /// The unit with `code`.
 public func unit(_ code: String, on app: Application) async throws -> OrgUnit {
     guard let unit = try await OrgUnit.query(on: app.db).filter(\.$code == code).first() else {
@@ -92,7 +86,7 @@ public final class WebClient: @unchecked Sendable {
     public init(_ app: Application) { self.app = app }
 
     /// A response with its body as text.
-    public struct Page: Sendable {
+    public struct Reply: Sendable {
         /// Status.
         public let status: HTTPStatus
         /// Headers.
@@ -105,13 +99,13 @@ public final class WebClient: @unchecked Sendable {
 
     /// `GET path`.
     @discardableResult
-    public func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> Page {
+    public func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> Reply {
         try await send(.GET, path, headers: headers, body: nil)
     }
 
     /// `POST path` with a urlencoded form; the CSRF token is added unless `csrf: false`.
     @discardableResult
-    public func post(_ path: String, form: [String: String], csrf includeToken: Bool = true) async throws -> Page {
+    public func post(_ path: String, form: [String: String], csrf includeToken: Bool = true) async throws -> Reply {
         var fields = form
         if includeToken, fields["_csrf"] == nil { fields["_csrf"] = csrf }
         let body = fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&")
@@ -123,7 +117,7 @@ public final class WebClient: @unchecked Sendable {
     /// `POST path` with urlencoded name/value pairs in order (a name may repeat, as a
     /// multiple select sends it); the CSRF token is added.
     @discardableResult
-    public func post(_ path: String, pairs: [(String, String)]) async throws -> Page {
+    public func post(_ path: String, pairs: [(String, String)]) async throws -> Reply {
         var all = pairs
         if !all.contains(where: { $0.0 == "_csrf" }) { all.append(("_csrf", csrf)) }
         let body = all.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
@@ -134,7 +128,7 @@ public final class WebClient: @unchecked Sendable {
 
     /// `POST path` with a multipart form (one file field).
     @discardableResult
-    public func postMultipart(_ path: String, fields: [String: String], file: (name: String, filename: String, content: String)?) async throws -> Page {
+    public func postMultipart(_ path: String, fields: [String: String], file: (name: String, filename: String, content: String)?) async throws -> Reply {
         let boundary = "----danvan" + UUID().uuidString
         var body = ""
         var all = fields
@@ -153,13 +147,13 @@ public final class WebClient: @unchecked Sendable {
 
     /// Signs in through the login form; returns the response of the POST.
     @discardableResult
-    public func login(_ username: String, _ password: String = DemoProvince.password) async throws -> Page {
+    public func login(_ username: String, _ password: String = TestProvince.password) async throws -> Reply {
         try await get("/login")
         return try await post("/login", form: ["username": username, "password": password, "next": "/"])
     }
 
     /// Any request with the client's cookies.
-    public func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer?) async throws -> Page {
+    public func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer?) async throws -> Reply {
         var headers = headers
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
@@ -176,7 +170,7 @@ public final class WebClient: @unchecked Sendable {
             let rest = text[range.upperBound...]
             if let end = rest.firstIndex(of: "\"") { csrf = String(rest[..<end]) }
         }
-        return Page(status: response.status, headers: response.headers, body: text)
+        return Reply(status: response.status, headers: response.headers, body: text)
     }
 
     private func escape(_ value: String) -> String {

@@ -31,8 +31,7 @@ public enum CSV {
     public static func parse(_ text: String) throws(ParseError) -> [Row] {
         var input = Substring(VietnameseText.nfc(text))
         if input.first == "\u{FEFF}" { input = input.dropFirst() }
-        let firstLine = input.prefix { $0 != "\n" && $0 != "\r\n" }
-        let delimiter: Character = firstLine.filter { $0 == ";" }.count > firstLine.filter { $0 == "," }.count ? ";" : ","
+        let delimiter = guessDelimiter(input)
 
         var rows: [Row] = []
         var fields: [String] = []
@@ -91,6 +90,22 @@ public enum CSV {
         }
         if !field.isEmpty || !fields.isEmpty || fieldWasQuoted { endRow() }
         return rows
+    }
+
+    /// `;` when the first record has more semicolons than commas outside quotes, else `,`.
+    /// Quoted text is skipped, so a first field such as `"Hòa Lạc; Tân Lập"` does not decide.
+    static func guessDelimiter(_ input: Substring) -> Character {
+        var semicolons = 0
+        var commas = 0
+        var inQuotes = false
+        for character in input {
+            if character == "\"" { inQuotes.toggle() }
+            else if !inQuotes {
+                if character == "\n" || character == "\r\n" || character == "\r" { break }
+                if character == ";" { semicolons += 1 } else if character == "," { commas += 1 }
+            }
+        }
+        return semicolons > commas ? ";" : ","
     }
 
     /// Writes `rows` as CSV that Excel opens with Vietnamese intact: a UTF-8 BOM, CRLF line

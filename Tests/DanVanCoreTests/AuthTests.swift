@@ -24,7 +24,7 @@ struct AuthTests {
     func wrongPassword() async throws {
         try await withTestApp { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             // act
             let page = try await client.login("daumoi", "sai-mat-khau")
@@ -40,11 +40,11 @@ struct AuthTests {
     @Test("a good login starts a new session and opens the home page")
     func goodLogin() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.get("/login")
             let before = client.csrf
-            let response = try await client.post("/login", form: ["username": "DAUMOI ", "password": "demo1234", "next": "/units"])
+            let response = try await client.post("/login", form: ["username": "DAUMOI ", "password": TestProvince.password, "next": "/units"])
             #expect(response.status == .seeOther)
             #expect(response.location == "/units")
             let home = try await client.get("/")
@@ -57,10 +57,10 @@ struct AuthTests {
     @Test("an off-site next parameter is ignored (no open redirect)")
     func noOpenRedirect() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.get("/login")
-            let response = try await client.post("/login", form: ["username": "admin", "password": "demo1234", "next": "//evil.example/x"])
+            let response = try await client.post("/login", form: ["username": "admin", "password": TestProvince.password, "next": "//evil.example/x"])
             #expect(response.location == "/")
         }
     }
@@ -69,10 +69,10 @@ struct AuthTests {
     func throttling() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_795_000_000))
         try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             for _ in 0..<5 { try await client.login("lanhdao", "sai") }
-            let refused = try await client.login("lanhdao", "demo1234")
+            let refused = try await client.login("lanhdao", TestProvince.password)
             #expect(refused.status == .tooManyRequests)
             #expect(refused.body.contains("Đăng nhập sai quá nhiều lần"))
             // Another account is not affected.
@@ -80,7 +80,7 @@ struct AuthTests {
             #expect(other.status == .seeOther)
             // After the window the account works again.
             clock.advance(by: 16 * 60)
-            let later = try await client.login("lanhdao", "demo1234")
+            let later = try await client.login("lanhdao", TestProvince.password)
             #expect(later.status == .seeOther)
         }
     }
@@ -101,7 +101,7 @@ struct AuthTests {
     @Test("a form posted without the CSRF token is refused with a Vietnamese message")
     func csrf() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("admin")
             let refused = try await client.post("/units", form: ["name": "X", "code": "X", "kind": "other", "level": "commune"], csrf: false)
@@ -116,7 +116,7 @@ struct AuthTests {
     @Test("logout ends the session; the old cookie no longer signs in")
     func logout() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("admin")
             try await client.get("/")

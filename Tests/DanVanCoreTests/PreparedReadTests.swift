@@ -42,7 +42,7 @@ struct PreparedReadTests {
     @Test("a prepared read binds text, numbers and ids by position, the same on each database, and is prepared on PostgreSQL")
     func readsAndPrepares() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let ward = try await unit("P-HL", on: app)
             let board = try await unit("TU-BTGDV", on: app)
             let read = UnitsByCode(first: "P-HL", second: "nothing", id: try board.requireID(), minimumDepth: 0)

@@ -12,7 +12,7 @@ struct ScopeTests {
     func siblingCommuneIsInvisible() async throws {
         try await withTestApp { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let sibling = try await unit("X-TL", on: app)
             let siblingUser = try await user("daumoi.tanlap", on: app)
             let client = WebClient(app)
@@ -31,7 +31,7 @@ struct ScopeTests {
     @Test("lists show only the own subtree")
     func listsAreScoped() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("daumoi")
             let page = try await client.get("/api/v1/units")
@@ -51,7 +51,7 @@ struct ScopeTests {
     @Test("leaders of the provincial board see the whole province; a commune leader only the commune")
     func leaderScopes() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let tanLap = try await unit("X-TL", on: app)
             let hoaLac = try await unit("P-HL", on: app)
             let province = WebClient(app)
@@ -71,7 +71,7 @@ struct ScopeTests {
     @Test("AccessScope filters units and unit-owned records without walking the tree")
     func scopeFunction() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let front = try await unit("MTTQ", on: app)
             let focal = try await user("daumoi.mttq", on: app)
             let scope = AccessScope.of(focal, unit: front)
@@ -86,7 +86,7 @@ struct ScopeTests {
     @Test("a focal point cannot reach administration: 403 page in Vietnamese, no internals")
     func forbiddenPages() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("daumoi")
             for path in ["/admin/audit", "/units/new", "/users/new", "/units/export.csv"] {

@@ -13,7 +13,7 @@ struct ShellTests {
     @Test("each role's home page shows its own world")
     func homePerRole() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let admin = WebClient(app)
             try await admin.login("admin")
             let adminHome = try await admin.get("/")
@@ -40,7 +40,7 @@ struct ShellTests {
     @Test("a missing page is a Vietnamese 404 page; malformed input a 400 without internals")
     func errorPages() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("admin")
             let missing = try await client.get("/khong-ton-tai")
@@ -233,7 +233,7 @@ struct ShellTests {
     @Test("the audit viewer filters by action and shows before and after")
     func auditViewer() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             try await WebClient(app).login("daumoi", "sai")
             let admin = WebClient(app)
             try await admin.login("admin")

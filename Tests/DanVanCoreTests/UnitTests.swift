@@ -11,7 +11,7 @@ struct UnitTests {
     @Test("a failed save keeps what was typed and puts the message beside the field")
     func validationKeepsInput() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("admin")
             let page = try await client.post("/units", form: ["name": "Phường Mới <b>", "code": "", "kind": "commune", "level": "commune", "shortName": "PM"])
@@ -28,7 +28,7 @@ struct UnitTests {
     func createAudited() async throws {
         try await withTestApp { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let parent = try await unit("X-TL", on: app)
             let client = WebClient(app)
             try await client.login("admin")
@@ -55,7 +55,7 @@ struct UnitTests {
     @Test("moving a unit moves its subtree; moving under its own descendant is refused")
     func moveSubtree() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let ward = try await unit("P-DS", on: app)
             let front = try await unit("MTTQ", on: app)
             let client = WebClient(app)
@@ -80,7 +80,7 @@ struct UnitTests {
     @Test("merging keeps the unit and its records reachable and points at the successor")
     func mergeKeepsRecords() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let village = try await unit("X-DT-T5", on: app)
             let target = try await unit("X-DT-T4", on: app)
             let commune = try await unit("X-DT", on: app)
@@ -115,7 +115,7 @@ struct UnitTests {
     @Test("search ignores diacritics, case and đ")
     func search() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             let page = try await client.get("/units?q=DONG%20SON")
@@ -129,12 +129,12 @@ struct UnitTests {
     @Test("the tree follows the display order, then Vietnamese alphabetical order")
     func treeOrder() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let units = try await UnitService.tree(in: .everything, includeEnded: false, on: app.db)
             let codes = units.map(\.code)
             #expect(codes.first == "TB")
-            #expect(codes.firstIndex(of: "TU")! < codes.firstIndex(of: "HDND")!)
-            #expect(codes.firstIndex(of: "TU-BTGDV-P1")! == codes.firstIndex(of: "TU-BTGDV")! + 1)
+            #expect(try #require(codes.firstIndex(of: "TU")) < #require(codes.firstIndex(of: "HDND")))
+            #expect(try #require(codes.firstIndex(of: "TU-BTGDV-P1")) == #require(codes.firstIndex(of: "TU-BTGDV")) + 1)
             #expect((60...120).contains(try await OrgUnit.query(on: app.db).count()))
         }
     }
@@ -142,7 +142,7 @@ struct UnitTests {
     @Test("CSV export opens in Excel and imports back; a file with bad rows saves nothing")
     func csvRoundTrip() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("admin")
             let export = try await client.get("/units/export.csv")

@@ -12,7 +12,7 @@ struct UserTests {
     func createAndFirstLogin() async throws {
         try await withTestApp { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let commune = try await unit("X-PH", on: app)
             let admin = WebClient(app)
             try await admin.login("admin")
@@ -45,7 +45,7 @@ struct UserTests {
     @Test("disabling an account ends its sessions and refuses its logins")
     func disable() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let target = try await user("daumoi.snv", on: app)
             let victim = WebClient(app)
             try await victim.login("daumoi.snv")
@@ -69,7 +69,7 @@ struct UserTests {
     @Test("a password reset by the administrator ends the user's sessions and forces a change")
     func resetPassword() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let target = try await user("daumoi", on: app)
             let victim = WebClient(app)
             try await victim.login("daumoi")
@@ -89,7 +89,7 @@ struct UserTests {
     @Test("a personal API token authenticates the API until it is revoked")
     func apiToken() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("admin")
             let page = try await client.post("/account/tokens", form: ["name": "Phần mềm báo cáo"])

@@ -15,7 +15,7 @@ struct LibraryTests {
     func filters() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
         try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             let (plan, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
             let (other, otherTasks) = try await TaskService.registerFromText(
@@ -45,7 +45,7 @@ struct LibraryTests {
     @Test("the uploaded original is kept with the document; staff add files; downloads are checked")
     func documentFiles() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             try await client.get("/documents/new")

@@ -1,6 +1,5 @@
 import DanVanApp
 import DanVanCore
-import DanVanDemo
 import DanVanDocuments
 import DanVanTasks
 import DanVanTestSupport
@@ -14,7 +13,7 @@ import Vapor
 struct DocumentTaskTests {
     /// Registers the demo directive through the real pages as `username`; returns the preview
     /// page and the confirmation response.
-    func register(_ client: WebClient, text: String = demoDirective, edit: (inout [String: String]) -> Void = { _ in }) async throws -> (WebClient.Page, WebClient.Page) {
+    func register(_ client: WebClient, text: String = demoDirective, edit: (inout [String: String]) -> Void = { _ in }) async throws -> (WebClient.Reply, WebClient.Reply) {
         try await client.get("/documents/new")
         let preview = try await client.postMultipart("/documents/preview", fields: ["text": text], file: nil)
         var fields = formFields(preview.body)
@@ -35,7 +34,7 @@ struct DocumentTaskTests {
     func registerFromText() async throws {
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             // act
@@ -71,7 +70,7 @@ struct DocumentTaskTests {
     @Test("registering the same symbol again is caught and offers the existing document")
     func duplicate() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             try await register(client)
@@ -89,7 +88,7 @@ struct DocumentTaskTests {
     @Test("a text the reader finds nothing in still registers, with a warning; a missing lead is reported on its row")
     func weakInput() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("lanhdao")
             let (preview, confirm) = try await register(client, text: "Ghi chú cuộc họp không có cấu trúc.")
@@ -110,7 +109,7 @@ struct DocumentTaskTests {
     @Test("search finds documents without diacritics; cites and cited-by link registered documents")
     func searchAndCitations() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             let cited = demoDirective.replacingOccurrences(of: "Số: 15-KH/TU", with: "Số: 43-KL/TW").replacingOccurrences(of: "Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư, ", with: "")
@@ -135,7 +134,7 @@ struct DocumentTaskTests {
         // 10/03/2026: before the task's deadline of 30/06/2026.
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let specialist = WebClient(app)
             try await specialist.login("chuyenvien")
             try await register(specialist)
@@ -177,7 +176,7 @@ struct DocumentTaskTests {
     func coordinationAndOverdue() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
         try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let specialist = WebClient(app)
             try await specialist.login("chuyenvien")
             try await register(specialist)
@@ -201,7 +200,7 @@ struct DocumentTaskTests {
     @Test("registration is for staff: a focal point gets 403")
     func focalCannotRegister() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("daumoi")
             #expect(try await client.get("/documents/new").status == .forbidden)
@@ -217,7 +216,7 @@ struct FollowUpJobTests {
     func urge() async throws {
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
             let wardID = try await unit("P-HL", on: app).requireID()
@@ -250,7 +249,7 @@ struct FollowUpJobTests {
     func job() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
         try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
             // 25/06/2026: the two 30/06 deadlines are within a week.
@@ -303,7 +302,7 @@ struct TaskExportTests {
     @Test("the task list exports to .xlsx and .csv with the page's filters and the user's scope")
     func exports() async throws {
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
             let specialist = WebClient(app)
@@ -331,7 +330,7 @@ struct DashboardTests {
     func dashboard() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
         try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
             var summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
@@ -378,7 +377,7 @@ struct DocumentTaskAPITests {
     @Test("register from text, list, read and report progress over the API with a personal token")
     func api() async throws {
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let specialist = WebClient(app)
             try await specialist.login("chuyenvien")
             let bearer = try await token(specialist)
@@ -426,7 +425,7 @@ struct EvidenceTests {
     func evidence() async throws {
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
             // setup
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
             let wardID = try await unit("P-HL", on: app).requireID()
@@ -483,7 +482,7 @@ struct RecurringTests {
     func occurrences() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
         try await withTestApp(clock: clock) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
             #expect(try await TaskJobs.generateOccurrences(on: app.db, now: clock.now()) == 2)
@@ -511,7 +510,7 @@ struct ManualEntryTests {
     @Test("a document and its tasks can be entered by hand")
     func manualEntry() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             let form = try await client.get("/documents/manual")
@@ -530,7 +529,7 @@ struct ManualEntryTests {
     @Test("staff edit metadata and review dates (audited, duplicate symbols refused); focal points cannot")
     func editDocument() async throws {
         try await withTestApp { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             let (document, _) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
             let client = WebClient(app)
@@ -554,10 +553,10 @@ struct ManualEntryTests {
     @Test("staff cancel a task with a reason; the per-document dashboard counts only that document")
     func cancelAndDocumentDashboard() async throws {
         try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
-            try await loadDemo(app)
+            try await TestProvince.load(app)
             let board = try await unit("TU-BTGDV", on: app)
             let (document, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
-            try await TaskService.registerFromText(DemoProvince.plan, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
+            try await TaskService.registerFromText(secondDirective, unitID: board.requireID(), actor: .system, at: app.clock.now(), on: app.db)
             let client = WebClient(app)
             try await client.login("chuyenvien")
             let task = try #require(tasks.first { $0.recurrence == nil })

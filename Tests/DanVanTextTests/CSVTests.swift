@@ -57,13 +57,45 @@ struct CSVTests {
         #expect(text.contains("'-2"))
     }
 
-    @Test("arbitrary text never crashes the parser")
-    func neverCrashes() {
-        let pieces = ["a", ",", ";", "\"", "\n", "\r\n", "đ", " ", "\"\"", "x"]
-        for _ in 0..<2000 {
-            let text = (0..<Int.random(in: 0...30)).map { _ in pieces.randomElement()! }.joined()
-            _ = try? CSV.parse(text)
+    @Test("what write produces, parse reads back field for field (seeded; DANVAN_SEED replays)")
+    func roundTripProperty() throws {
+        let seed = SeededGenerator.testSeed(20261202, environment: ProcessInfo.processInfo.environment)
+        var generator = SeededGenerator(seed: seed)
+        let pieces = ["a", ",", ";", "\"", "\n", "\r\n", "đ", " ", "Hòa Lạc", "1.234,5", "x", "'", "\t"]
+        for round in 0..<500 {
+            let rows: [[String]] = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                (0..<Int.random(in: 2...5, using: &generator)).map { _ in
+                    (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+                }
+            }
+            let parsed = try CSV.parse(CSV.write(rows))
+            #expect(parsed.map(\.fields) == rows.map { $0.map { VietnameseText.nfc($0).replacingOccurrences(of: "\r\n", with: "\n") } }, "seed \(seed), round \(round)")
         }
+    }
+
+    @Test("arbitrary text either parses into rows on increasing lines or fails with a line number inside the text (seeded)")
+    func arbitraryText() {
+        let seed = SeededGenerator.testSeed(20261203, environment: ProcessInfo.processInfo.environment)
+        var generator = SeededGenerator(seed: seed)
+        let pieces = ["a", ",", ";", "\"", "\n", "\r\n", "đ", " ", "\"\"", "x"]
+        for round in 0..<2000 {
+            let text = (0..<Int.random(in: 0...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let lines = text.filter { $0 == "\n" || $0 == "\r\n" }.count + 1
+            do {
+                let rows = try CSV.parse(text)
+                #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.line < $1.line }, "seed \(seed), round \(round)")
+                #expect(rows.allSatisfy { $0.line >= 1 && $0.line <= lines }, "seed \(seed), round \(round)")
+            } catch {
+                #expect(error.line >= 1 && error.line <= lines && !error.message.isEmpty, "seed \(seed), round \(round)")
+            }
+        }
+    }
+
+    @Test("the delimiter is guessed outside quotes: a quoted first field full of semicolons does not decide")
+    func delimiterIgnoresQuotes() throws {
+        let rows = try CSV.parse("\"Hòa Lạc; Tân Lập; Đồng Tâm\",12\r\nx,y\r\n")
+        #expect(rows.map(\.fields) == [["Hòa Lạc; Tân Lập; Đồng Tâm", "12"], ["x", "y"]])
+        #expect(try CSV.parse("a;b;c\n1;2;3").map(\.fields) == [["a", "b", "c"], ["1", "2", "3"]])
     }
 }
 

@@ -299,13 +299,34 @@ struct ParserPropertyTests {
         "BÍ THƯ", "KẾ HOẠCH", "Kính gửi:", "*", "**", "Luật ", "đ", "Đ", "“", "”", "(", ")", "năm", "2025", "—", "…", " ",
     ]
 
-    @Test("arbitrary text never crashes the reader")
-    func neverCrashes() {
-        var generator = SystemRandomNumberGenerator()
+    static func isRealDate(_ iso: String) -> Bool {
+        let parts = iso.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return DateComponents(year: parts[0], month: parts[1], day: parts[2]).isValidDate(in: calendar)
+    }
+
+    @Test("on arbitrary text the reader is total and consistent: same answer for NFD and CRLF, every lead named in the text, every deadline a real date (seeded)")
+    func arbitraryText() {
+        let seed = SeededGenerator.testSeed(20261202, environment: ProcessInfo.processInfo.environment)
+        var generator = SeededGenerator(seed: seed)
         let parser = DirectiveParser()
-        for _ in 0..<300 {
+        let isoDate = /\d{4}-\d{2}-\d{2}/
+        for round in 0..<300 {
             let text = (0..<Int.random(in: 0...120, using: &generator)).map { _ in Self.pieces.randomElement(using: &generator)! }.joined(separator: " ")
-            _ = parser.parse(text)
+            let parse = parser.parse(text)
+            // Leads are compared without whitespace and emphasis marks: the reader joins a name broken
+            // over lines and drops the `*` of bold text.
+            let squash = { (value: String) in VietnameseText.fold(value).filter { !$0.isWhitespace && $0 != "*" } }
+            let folded = squash(text)
+            #expect(parse == parser.parse(text.decomposedStringWithCanonicalMapping.replacingOccurrences(of: "\n", with: "\r\n")), "seed \(seed), round \(round)")
+            for assignment in parse.assignments {
+                #expect(!assignment.lead.isEmpty && folded.contains(squash(assignment.lead)), "seed \(seed), round \(round): \(assignment.lead) in \(text.debugDescription)")
+                if let due = assignment.dueDate {
+                    #expect((try? isoDate.wholeMatch(in: due)) != nil && Self.isRealDate(due), "seed \(seed), round \(round): \(due)")
+                }
+            }
         }
         _ = parser.parse("")
         _ = parser.parse("\n\n\n")

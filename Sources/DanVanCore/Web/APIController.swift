@@ -52,11 +52,6 @@ struct APIController {
         }
     }
 
-    struct Page<Item: Content>: Content {
-        let items: [Item]
-        let total: Int
-    }
-
     struct UnitCreate: Content {
         var name: String?
         var shortName: String?
@@ -81,14 +76,14 @@ struct APIController {
         UserDTO(try req.requireUser())
     }
 
-    func units(_ req: Request) async throws -> Page<UnitDTO> {
+    func units(_ req: Request) async throws -> APIList<UnitDTO> {
         let scope = try await req.scope()
         let query = VietnameseText.clean((try? req.query.get(String.self, at: "q")) ?? "")
         let includeEnded = ((try? req.query.get(String.self, at: "ended")) ?? "") == "1"
         let units = query.isEmpty
             ? try await UnitService.tree(in: scope, includeEnded: includeEnded, on: req.db)
             : try await UnitService.search(query, in: scope, includeEnded: includeEnded, on: req.db)
-        return Page(items: units.map(UnitDTO.init), total: units.count)
+        return APIList(items: units.map(UnitDTO.init), total: units.count)
     }
 
     func unit(_ req: Request) async throws -> UnitDTO {
@@ -120,12 +115,12 @@ struct APIController {
         }
     }
 
-    func users(_ req: Request) async throws -> Page<UserDTO> {
+    func users(_ req: Request) async throws -> APIList<UserDTO> {
         let scope = try await req.scope()
         var builder = scope.filter(User.query(on: req.db))
         if let unit = try? req.query.get(UUID.self, at: "unit") { builder = builder.filter(\.$unit.$id == unit) }
         let users = try await builder.limit(1000).all()
-        return Page(items: VietnameseCollation.sorted(users, by: \.fullName).map(UserDTO.init), total: users.count)
+        return APIList(items: VietnameseCollation.sorted(users, by: \.fullName).map(UserDTO.init), total: users.count)
     }
 
     func user(_ req: Request) async throws -> UserDTO {

@@ -48,14 +48,14 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
             if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             return response
         }
-        struct ErrorPage: Encodable, Sendable {
+        struct ErrorContext: Encodable, Sendable {
             let status: Int
             let message: String
         }
         do {
             return try await request.render(
                 "errors/error", title: request.t("error.title"),
-                ErrorPage(status: Int(status.code), message: message), status: status
+                ErrorContext(status: Int(status.code), message: message), status: status
             )
         } catch {
             request.logger.error("Could not render the error page: \(String(reflecting: error))")

@@ -36,18 +36,13 @@ struct DocumentAPI {
         }
     }
 
-    struct Page: Content {
-        let items: [DocumentDTO]
-        let total: Int
-    }
-
-    func list(_ req: Request) async throws -> Page {
+    func list(_ req: Request) async throws -> APIList<DocumentDTO> {
         var filter = DocumentService.Filter()
         filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
         filter.kind = (try? req.query.get(String.self, at: "kind")) ?? ""
         filter.year = try? req.query.get(Int.self, at: "year")
         let documents = try await DocumentService.search(filter, limit: 500, on: req.db)
-        return Page(items: documents.map { DocumentDTO($0) }, total: documents.count)
+        return APIList(items: documents.map { DocumentDTO($0) }, total: documents.count)
     }
 
     func show(_ req: Request) async throws -> DocumentDTO {

@@ -302,7 +302,7 @@ struct QuizAPI {
             let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == id).sort(\.$number).all()
             result.append(AdminContestDTO(
                 id: id, slug: contest.slug, title: contest.title, status: contest.status.rawValue,
-                participants: try await Participant.query(on: req.db).filter(\.$contest.$id == id).count(),
+                participants: try await QuizParticipant.query(on: req.db).filter(\.$contest.$id == id).count(),
                 rounds: try rounds.map { try RoundDTO($0, now: now) }
             ))
         }

@@ -32,7 +32,7 @@ struct QuizAdminController {
         let perfectCount: String
     }
 
-    struct ContestPage: Encodable, Sendable {
+    struct ContestContext: Encodable, Sendable {
         let id: String
         let title: String
         let slug: String
@@ -51,7 +51,7 @@ struct QuizAdminController {
         let canManage: Bool
     }
 
-    struct ContestFormPage: Encodable, Sendable {
+    struct ContestFormContext: Encodable, Sendable {
         let id: String?
         let form: QuizAdmin.ContestForm
         let units: [SelectOption]
@@ -59,7 +59,7 @@ struct QuizAdminController {
         let errors: FormErrors
     }
 
-    struct RoundFormPage: Encodable, Sendable {
+    struct RoundFormContext: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
         let number: Int?
@@ -67,7 +67,7 @@ struct QuizAdminController {
         let errors: FormErrors
     }
 
-    struct RoundPage: Encodable, Sendable {
+    struct RoundContext: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
         let slug: String
@@ -98,7 +98,7 @@ struct QuizAdminController {
         let canManage: Bool
     }
 
-    struct BankPage: Encodable, Sendable {
+    struct BankContext: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
         let rows: [QuestionRow]
@@ -109,7 +109,7 @@ struct QuizAdminController {
         let canManage: Bool
     }
 
-    struct ParticipationPage: Encodable, Sendable {
+    struct ParticipationContext: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
         let units: [QuizAdmin.UnitParticipation]
@@ -133,7 +133,7 @@ struct QuizAdminController {
         let note: String
     }
 
-    struct FlagsPage: Encodable, Sendable {
+    struct FlagsContext: Encodable, Sendable {
         let contestID: String
         let contestTitle: String
         let rows: [FlagRow]
@@ -148,11 +148,11 @@ struct QuizAdminController {
         guard canManage(req) else { throw AppError.forbidden }
     }
 
-    static func contest(_ req: Request) async throws -> Contest {
+    static func contest(_ req: Request) async throws -> QuizContest {
         try await QuizAdmin.contest(req.parameters.get("contestID", as: UUID.self), scope: req.scope(), on: req.db)
     }
 
-    static func round(_ req: Request, contest: Contest) async throws -> QuizRound {
+    static func round(_ req: Request, contest: QuizContest) async throws -> QuizRound {
         guard let number = req.parameters.get("number", as: Int.self),
               let round = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contest.requireID()).filter(\.$number == number).first()
         else { throw AppError.notFound }
@@ -169,7 +169,7 @@ struct QuizAdminController {
             let unit = try await OrgUnit.find(contest.$unit.id, on: req.db)
             rows.append(ContestRow(
                 id: id.uuidString, title: contest.title, slug: contest.slug, status: contest.status.rawValue, statusLabel: contest.status.label,
-                unit: unit?.name ?? "", participants: VNFormat.integer(try await Participant.query(on: req.db).filter(\.$contest.$id == id).count()),
+                unit: unit?.name ?? "", participants: VNFormat.integer(try await QuizParticipant.query(on: req.db).filter(\.$contest.$id == id).count()),
                 rounds: try await QuizRound.query(on: req.db).filter(\.$contest.$id == id).count()
             ))
         }
@@ -177,7 +177,7 @@ struct QuizAdminController {
         return try await req.render("quiz/admin_index", title: req.t("quiz.admin.title"), Context(rows: rows, canManage: Self.canManage(req)))
     }
 
-    func contestForm(_ req: Request, contest: Contest?, form: QuizAdmin.ContestForm?, errors: FormErrors) async throws -> Response {
+    func contestForm(_ req: Request, contest: QuizContest?, form: QuizAdmin.ContestForm?, errors: FormErrors) async throws -> Response {
         let scope = try await req.scope()
         let units = try await scope.filter(OrgUnit.query(on: req.db)).filter(\.$status == .active).sort(\.$path).all()
         let current = try await req.currentUnit()
@@ -188,8 +188,8 @@ struct QuizAdminController {
             prizes: contest?.prizes ?? req.t("quiz.nhat_1_nhi_2_ba_5"), unitPrizes: (contest?.unitPrizes ?? true) ? "on" : nil,
             graceSeconds: String(contest?.graceSeconds ?? 15), minSecondsPerQuestion: String(contest?.minSecondsPerQuestion ?? 2)
         )
-        let statuses = Contest.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.status) }
-        return try await req.render("quiz/admin_contest_form", title: contest == nil ? req.t("quiz.admin.newContest") : req.t("quiz.admin.editContest"), ContestFormPage(
+        let statuses = QuizContest.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.status) }
+        return try await req.render("quiz/admin_contest_form", title: contest == nil ? req.t("quiz.admin.newContest") : req.t("quiz.admin.editContest"), ContestFormContext(
             id: contest?.id?.uuidString, form: form, units: SelectOption.units(units, selectedID: form.unitID), statuses: statuses, errors: errors
         ), status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
@@ -206,8 +206,8 @@ struct QuizAdminController {
 
     func saveContest(_ req: Request) async throws -> Response {
         try Self.requireManager(req)
-        let existing: Contest? = req.parameters.get("contestID") == nil ? nil : try await Self.contest(req)
-        let contest = existing ?? Contest()
+        let existing: QuizContest? = req.parameters.get("contestID") == nil ? nil : try await Self.contest(req)
+        let contest = existing ?? QuizContest()
         let before = existing?.auditSnapshot
         let form = try req.content.decode(QuizAdmin.ContestForm.self)
         let errors = try await QuizAdmin.apply(form, to: contest, scope: req.scope(), on: req.db)
@@ -227,7 +227,7 @@ struct QuizAdminController {
         let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == id).sort(\.$number).all()
         var rows: [RoundRow] = []
         for round in rounds {
-            let attempts = try await Attempt.query(on: req.db).filter(\.$round.$id == round.requireID()).count()
+            let attempts = try await QuizAttempt.query(on: req.db).filter(\.$round.$id == round.requireID()).count()
             rows.append(RoundRow(
                 number: round.number, title: round.title, status: round.status.rawValue, statusLabel: round.status.label,
                 phaseLabel: req.t("quiz.phase.\(round.phase(at: now))"), opensAt: VNFormat.dateTime(round.opensAt), closesAt: VNFormat.dateTime(round.closesAt),
@@ -235,18 +235,18 @@ struct QuizAdminController {
             ))
         }
         let unit = try await OrgUnit.find(contest.$unit.id, on: req.db)
-        return try await req.render("quiz/admin_contest", title: contest.title, ContestPage(
+        return try await req.render("quiz/admin_contest", title: contest.title, ContestContext(
             id: id.uuidString, title: contest.title, slug: contest.slug, statusLabel: contest.status.label, unit: unit?.name ?? "", rules: contest.rules,
             prizes: contest.prizes, minAge: contest.minAge, requireID: contest.requireIDNumber, graceSeconds: contest.graceSeconds,
-            minSeconds: contest.minSecondsPerQuestion, rounds: rows, questions: try await Question.query(on: req.db).filter(\.$contest.$id == id).count(),
-            participants: VNFormat.integer(try await Participant.query(on: req.db).filter(\.$contest.$id == id).count()),
+            minSeconds: contest.minSecondsPerQuestion, rounds: rows, questions: try await QuizQuestion.query(on: req.db).filter(\.$contest.$id == id).count(),
+            participants: VNFormat.integer(try await QuizParticipant.query(on: req.db).filter(\.$contest.$id == id).count()),
             openFlags: try await QuizFlag.query(on: req.db).filter(\.$contest.$id == id).filter(\.$reviewedAt == nil).count(), canManage: Self.canManage(req)
         ))
     }
 
     // MARK: Rounds
 
-    func roundForm(_ req: Request, contest: Contest, round: QuizRound?, form: QuizAdmin.RoundForm?, errors: FormErrors) async throws -> Response {
+    func roundForm(_ req: Request, contest: QuizContest, round: QuizRound?, form: QuizAdmin.RoundForm?, errors: FormErrors) async throws -> Response {
         var form = form
         if form == nil {
             let last = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contest.requireID()).sort(\.$number, .descending).first()
@@ -259,7 +259,7 @@ struct QuizAdminController {
                 predictionQuestion: round?.predictionQuestion ?? req.t("quiz.round.defaultPrediction")
             )
         }
-        return try await req.render("quiz/admin_round_form", title: round == nil ? req.t("quiz.admin.newRound") : req.t("quiz.admin.editRound"), RoundFormPage(
+        return try await req.render("quiz/admin_round_form", title: round == nil ? req.t("quiz.admin.newRound") : req.t("quiz.admin.editRound"), RoundFormContext(
             contestID: try contest.requireID().uuidString, contestTitle: contest.title, number: round?.number, form: form!, errors: errors
         ), status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
@@ -297,7 +297,7 @@ struct QuizAdminController {
             try await round.save(on: db)
             try await req.audit(on: db, existing == nil ? "create" : "update", "quizRound", id: round.id, summary: L10n.format("quiz.tuan_thi", ["\(round.number)", "\(round.title)"]), before: before, after: round.auditSnapshot)
         }
-        let pool = try await RoundQuestion.query(on: req.db).filter(\.$round.$id == round.requireID()).count()
+        let pool = try await QuizRoundQuestion.query(on: req.db).filter(\.$round.$id == round.requireID()).count()
         if pool != round.questionCount, (try? await QuizAdmin.draw(round, actor: req.actor, now: req.now, on: req.db)) == nil {
             req.flash(.warning, req.t("quiz.admin.bankShort"))
         }
@@ -313,7 +313,7 @@ struct QuizAdminController {
         let pool = detail.questions.enumerated().map { QuestionRow($0.element, index: $0.offset + 1) }
         let results = detail.standings.isEmpty ? [] : QuizPublicController.standingRows(detail.standings, prizes: detail.prizes, mine: nil, maskPhones: false, flagged: detail.flagged)
         let (attempts, submitted, participants, ranked, units) = (detail.attempts, detail.submitted, detail.participants, detail.ranked, detail.units)
-        return try await req.render("quiz/admin_round", title: round.title, RoundPage(
+        return try await req.render("quiz/admin_round", title: round.title, RoundContext(
             contestID: try contest.requireID().uuidString, contestTitle: contest.title, slug: contest.slug, number: round.number, title: round.title,
             status: round.status.rawValue, statusLabel: round.status.label, phaseLabel: req.t("quiz.phase.\(round.phase(at: now))"),
             opensAt: VNFormat.dateTime(round.opensAt), closesAt: VNFormat.dateTime(round.closesAt), questionCount: round.questionCount,
@@ -378,13 +378,13 @@ struct QuizAdminController {
     func bank(_ req: Request, importErrors: [QuizRules.RowError] = [], message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let contest = try await Self.contest(req)
         let query = VietnameseText.nfc((try? req.query.get(String.self, at: "q")) ?? "")
-        var builder = Question.query(on: req.db).filter(\.$contest.$id == (try contest.requireID()))
+        var builder = QuizQuestion.query(on: req.db).filter(\.$contest.$id == (try contest.requireID()))
         if !query.isEmpty { builder = builder.filter(\.$searchKey ~~ VietnameseText.fold(query)) }
         let questions = try await builder.sort(\.$number).limit(500).all()
-        return try await req.render("quiz/admin_bank", title: req.t("quiz.bank.title"), BankPage(
+        return try await req.render("quiz/admin_bank", title: req.t("quiz.bank.title"), BankContext(
             contestID: try contest.requireID().uuidString, contestTitle: contest.title,
             rows: questions.map { QuestionRow($0, index: $0.number) },
-            total: try await Question.query(on: req.db).filter(\.$contest.$id == contest.requireID()).count(), query: query, importErrors: importErrors,
+            total: try await QuizQuestion.query(on: req.db).filter(\.$contest.$id == contest.requireID()).count(), query: query, importErrors: importErrors,
             importMessage: message, canManage: Self.canManage(req)
         ), status: status)
     }
@@ -443,8 +443,8 @@ struct QuizAdminController {
             }
             return try req.spreadsheet(rows, format: format, baseName: "tham-gia-cuoc-thi", sheetName: "Tham gia", widths: [50, 16, 14, 12, 10, 8])
         }
-        let total = try await Participant.query(on: req.db).filter(\.$contest.$id == contest.requireID()).count()
-        return try await req.render("quiz/admin_participation", title: req.t("quiz.participation.title"), ParticipationPage(
+        let total = try await QuizParticipant.query(on: req.db).filter(\.$contest.$id == contest.requireID()).count()
+        return try await req.render("quiz/admin_participation", title: req.t("quiz.participation.title"), ParticipationContext(
             contestID: try contest.requireID().uuidString, contestTitle: contest.title, units: data.units, days: data.days,
             rounds: [SelectOption(value: "", label: req.t("quiz.participation.allRounds"), selected: round == nil)]
                 + rounds.map { SelectOption(value: String($0.number), label: $0.title, selected: $0.id == round?.id) },
@@ -499,7 +499,7 @@ struct QuizAdminController {
         if !showAll { query = query.filter(\.$reviewedAt == nil) }
         let flags = try await query.sort(\.$createdAt, .descending).limit(500).all()
         let ids = Array(Set(flags.compactMap(\.participantID)))
-        let participants = ids.isEmpty ? [:] : Dictionary(try await Participant.query(on: req.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let participants = ids.isEmpty ? [:] : Dictionary(try await QuizParticipant.query(on: req.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = flags.map { flag in
             let participant = flag.participantID.flatMap { participants[$0] }
             return FlagRow(
@@ -508,7 +508,7 @@ struct QuizAdminController {
                 reviewed: flag.reviewedAt != nil, note: flag.reviewNote ?? ""
             )
         }
-        return try await req.render("quiz/admin_flags", title: req.t("quiz.flags.title"), FlagsPage(contestID: try contest.requireID().uuidString, contestTitle: contest.title, rows: rows, showAll: showAll))
+        return try await req.render("quiz/admin_flags", title: req.t("quiz.flags.title"), FlagsContext(contestID: try contest.requireID().uuidString, contestTitle: contest.title, rows: rows, showAll: showAll))
     }
 
     struct ReviewForm: Content {
@@ -529,7 +529,7 @@ struct QuizAdminController {
             flag.reviewedAt = req.now
             flag.reviewNote = (req.currentUser?.username ?? "") + ": " + (note.isEmpty ? (disqualify ? req.t("quiz.flags.disqualified") : req.t("quiz.flags.accepted")) : note)
             try await flag.update(on: db)
-            if disqualify, let participantID = flag.participantID, let participant = try await Participant.find(participantID, on: db) {
+            if disqualify, let participantID = flag.participantID, let participant = try await QuizParticipant.find(participantID, on: db) {
                 participant.disqualified = true
                 try await participant.update(on: db)
                 try await req.audit(on: db, "update", "quizParticipant", id: participantID, summary: L10n.format("quiz.loai_thi_sinh_khoi_xep_hang", ["\(flag.detail)"]), after: ["disqualified": "true"])

@@ -165,14 +165,14 @@ struct QuizPublicController {
 
     // MARK: Helpers
 
-    static func contest(_ req: Request) async throws -> Contest {
+    static func contest(_ req: Request) async throws -> QuizContest {
         guard let slug = req.parameters.get("slug"),
-              let contest = try await Contest.query(on: req.db).filter(\.$slug == slug).filter(\.$status != .draft).first()
+              let contest = try await QuizContest.query(on: req.db).filter(\.$slug == slug).filter(\.$status != .draft).first()
         else { throw AppError.notFound }
         return contest
     }
 
-    static func round(_ req: Request, contest: Contest) async throws -> QuizRound {
+    static func round(_ req: Request, contest: QuizContest) async throws -> QuizRound {
         guard let number = req.parameters.get("number", as: Int.self),
               let round = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contest.requireID()).filter(\.$number == number)
                 .filter(\.$status != .draft).first()
@@ -180,26 +180,26 @@ struct QuizPublicController {
         return round
     }
 
-    static func sessionKey(_ contest: Contest) -> String { "quiz:" + (contest.id?.uuidString ?? "") }
+    static func sessionKey(_ contest: QuizContest) -> String { "quiz:" + (contest.id?.uuidString ?? "") }
 
     /// The participant signed in to this contest in this browser.
-    static func participant(_ req: Request, contest: Contest) async throws -> Participant? {
+    static func participant(_ req: Request, contest: QuizContest) async throws -> QuizParticipant? {
         guard req.cookies[req.application.sessions.configuration.cookieName] != nil,
               let id = req.session.data[sessionKey(contest)].flatMap(UUID.init(uuidString:)),
-              let participant = try await Participant.find(id, on: req.db),
+              let participant = try await QuizParticipant.find(id, on: req.db),
               participant.$contest.id == contest.id
         else { return nil }
         return participant
     }
 
-    static func requireParticipant(_ req: Request, contest: Contest) async throws -> Participant {
+    static func requireParticipant(_ req: Request, contest: QuizContest) async throws -> QuizParticipant {
         guard let participant = try await participant(req, contest: contest) else {
             throw AppError.rejected(.unauthorized, req.t("quiz.error.signInFirst"))
         }
         return participant
     }
 
-    static func ref(_ participant: Participant) throws -> QuizService.ParticipantRef {
+    static func ref(_ participant: QuizParticipant) throws -> QuizService.ParticipantRef {
         QuizService.ParticipantRef(id: try participant.requireID(), contestID: participant.$contest.id, disqualified: participant.disqualified)
     }
 
@@ -208,7 +208,7 @@ struct QuizPublicController {
     // MARK: Pages
 
     func index(_ req: Request) async throws -> Response {
-        let contests = try await Contest.query(on: req.db).filter(\.$status == .published).sort(\.$createdAt, .descending).all()
+        let contests = try await QuizContest.query(on: req.db).filter(\.$status == .published).sort(\.$createdAt, .descending).all()
         if contests.count == 1, let only = contests.first { return req.redirect(to: QuizRoute.landing(only.slug)) }
         struct Item: Encodable, Sendable { let slug: String; let title: String }
         struct Context: Encodable, Sendable { let contests: [Item] }
@@ -221,9 +221,9 @@ struct QuizPublicController {
         let now = req.now
         let participant = try await Self.participant(req, contest: contest)
         let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contestID).filter(\.$status != .draft).sort(\.$number).all()
-        var attempts: [UUID: [Attempt]] = [:]
+        var attempts: [UUID: [QuizAttempt]] = [:]
         if let id = participant?.id {
-            for attempt in try await Attempt.query(on: req.db).filter(\.$participant.$id == id).all() {
+            for attempt in try await QuizAttempt.query(on: req.db).filter(\.$participant.$id == id).all() {
                 attempts[attempt.$round.id, default: []].append(attempt)
             }
         }
@@ -248,7 +248,7 @@ struct QuizPublicController {
         }
         let openRound = rounds.first { $0.phase(at: now) == "open" }
         let nextRound = rounds.first { $0.phase(at: now) == "upcoming" }
-        let count = try await Participant.query(on: req.db).filter(\.$contest.$id == contestID).count()
+        let count = try await QuizParticipant.query(on: req.db).filter(\.$contest.$id == contestID).count()
         let prizes = (QuizRules.prizes(contest.prizes) ?? []).map { "\($0.name): \($0.count)" }
         let context = LandingContext(
             slug: contest.slug, title: contest.title,
@@ -271,7 +271,7 @@ struct QuizPublicController {
         return try await renderRegister(req, contest: contest, form: nil, errors: FormErrors())
     }
 
-    func renderRegister(_ req: Request, contest: Contest, form: QuizService.Registration?, errors: FormErrors) async throws -> Response {
+    func renderRegister(_ req: Request, contest: QuizContest, form: QuizService.Registration?, errors: FormErrors) async throws -> Response {
         let occupations = [SelectOption(value: "", label: req.t("quiz.register.chooseOccupation"), selected: form == nil)]
             + contest.occupationList.map { SelectOption(value: $0, label: $0, selected: form?.occupation == $0) }
         return try await req.render("quiz/register", title: req.t("quiz.register.title"), RegisterContext(
@@ -371,7 +371,7 @@ struct QuizPublicController {
         return try await renderAttempt(req, contest: contest, attempt: attempt, info: info, error: nil, status: .ok)
     }
 
-    func renderAttempt(_ req: Request, contest: Contest, attempt: QuizService.AttemptView, info: RoundInfo, error: String?, status: HTTPResponseStatus) async throws -> Response {
+    func renderAttempt(_ req: Request, contest: QuizContest, attempt: QuizService.AttemptView, info: RoundInfo, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let questions = attempt.layout.enumerated().map { index, slot in
             let text = info.texts[slot.number]
             return QuestionView(
@@ -472,7 +472,7 @@ struct QuizPublicController {
                 ))
             }
         }
-        let used = try await Attempt.query(on: req.db).filter(\.$participant.$id == participant.requireID()).filter(\.$round.$id == attempt.roundID).count()
+        let used = try await QuizAttempt.query(on: req.db).filter(\.$participant.$id == participant.requireID()).filter(\.$round.$id == attempt.roundID).count()
         return try await req.render("quiz/result", title: req.t("quiz.result.title"), ResultContext(
             slug: contest.slug, title: contest.title, roundTitle: round.title, roundNumber: round.number, status: attempt.status.rawValue,
             statusLabel: req.t("quiz.attemptStatus.\(attempt.status.rawValue)"), correct: attempt.correct ?? 0, questionCount: attempt.layout.count,
@@ -521,7 +521,7 @@ struct QuizPublicController {
         let contest = try await Self.contest(req)
         let round = try await Self.round(req, contest: contest)
         guard round.status == .closed else { throw AppError.rejected(.notFound, req.t("quiz.error.keyNotYet")) }
-        let links = try await RoundQuestion.query(on: req.db).filter(\.$round.$id == round.requireID()).with(\.$question).sort(\.$position).all()
+        let links = try await QuizRoundQuestion.query(on: req.db).filter(\.$round.$id == round.requireID()).with(\.$question).sort(\.$position).all()
         let rows = links.enumerated().map { QuestionRow($0.element.question, index: $0.offset + 1) }
         return try await req.render("quiz/answer_key", title: req.t("quiz.key.title"), AnswerKeyContext(slug: contest.slug, title: contest.title, roundTitle: round.title, rows: rows))
     }
@@ -538,7 +538,7 @@ struct QuestionRow: Encodable, Sendable {
     let topic: String
     let explanation: String
 
-    init(_ question: Question, index: Int) {
+    init(_ question: QuizQuestion, index: Int) {
         let letters = QuizPublicController.letters
         self.index = index
         number = question.number

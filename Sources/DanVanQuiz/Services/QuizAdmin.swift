@@ -37,13 +37,13 @@ public enum QuizAdmin {
     }
 
     /// Validates the form into `contest` (new or existing); errors by field.
-    public static func apply(_ form: ContestForm, to contest: Contest, scope: AccessScope, on db: any Database) async throws -> FormErrors {
+    public static func apply(_ form: ContestForm, to contest: QuizContest, scope: AccessScope, on db: any Database) async throws -> FormErrors {
         var errors = FormErrors()
         let title = VietnameseText.clean(form.title ?? "")
         if title.isEmpty { errors.add("title", "quiz.admin.error.titleRequired") } else if title.count > 300 { errors.add("title", "quiz.admin.error.titleTooLong") }
         let slug = slugify((form.slug ?? "").isEmpty ? title : form.slug ?? "")
         if slug.isEmpty { errors.add("slug", "quiz.admin.error.slugInvalid") }
-        else if let other = try await Contest.query(on: db).filter(\.$slug == slug).first(), other.id != contest.id { errors.add("slug", "quiz.admin.error.slugTaken") }
+        else if let other = try await QuizContest.query(on: db).filter(\.$slug == slug).first(), other.id != contest.id { errors.add("slug", "quiz.admin.error.slugTaken") }
         if let id = UUID(uuidString: form.unitID ?? ""), let unit = try await OrgUnit.find(id, on: db), scope.contains(unit) {
             contest.$unit.id = id
         } else {
@@ -57,7 +57,7 @@ public enum QuizAdmin {
         if !(0...120).contains(minSeconds) { errors.add("minSecondsPerQuestion", "quiz.admin.error.minSeconds") }
         let prizes = VietnameseText.nfc(form.prizes ?? "")
         if QuizRules.prizes(prizes) == nil { errors.add("prizes", "quiz.admin.error.prizes") }
-        let status = Contest.Status(rawValue: form.status ?? "draft")
+        let status = QuizContest.Status(rawValue: form.status ?? "draft")
         if status == nil { errors.add("status", "quiz.admin.error.status") }
         contest.title = title
         contest.slug = slug.isEmpty ? (form.slug ?? "") : slug
@@ -74,13 +74,13 @@ public enum QuizAdmin {
     }
 
     /// Contests the user may see.
-    public static func contests(scope: AccessScope, on db: any Database) async throws -> [Contest] {
-        try await scope.filter(Contest.query(on: db)).sort(\.$createdAt, .descending).all()
+    public static func contests(scope: AccessScope, on db: any Database) async throws -> [QuizContest] {
+        try await scope.filter(QuizContest.query(on: db)).sort(\.$createdAt, .descending).all()
     }
 
     /// A contest inside the scope (404 otherwise).
-    public static func contest(_ id: UUID?, scope: AccessScope, on db: any Database) async throws -> Contest {
-        guard let id, let contest = try await scope.filter(Contest.query(on: db)).filter(\.$id == id).first() else { throw AppError.notFound }
+    public static func contest(_ id: UUID?, scope: AccessScope, on db: any Database) async throws -> QuizContest {
+        guard let id, let contest = try await scope.filter(QuizContest.query(on: db)).filter(\.$id == id).first() else { throw AppError.notFound }
         return contest
     }
 
@@ -130,19 +130,19 @@ public enum QuizAdmin {
         guard round.status == .draft else { throw AppError.conflict("quiz.admin.error.notDraft") }
         let roundID = try round.requireID()
         let contestID = round.$contest.id
-        let questions = try await Question.query(on: db).filter(\.$contest.$id == contestID).all()
+        let questions = try await QuizQuestion.query(on: db).filter(\.$contest.$id == contestID).all()
         guard questions.count >= round.questionCount else {
             throw AppError.rejected(.conflict, L10n.format("quiz.admin.error.bankTooSmall", [String(questions.count), String(round.questionCount)]))
         }
         let otherRounds = try await QuizRound.query(on: db).filter(\.$contest.$id == contestID).filter(\.$id != roundID).all().compactMap(\.id)
-        let used = otherRounds.isEmpty ? Set<UUID>() : Set(try await RoundQuestion.query(on: db).filter(\.$round.$id ~~ otherRounds).all().map { $0.$question.id })
+        let used = otherRounds.isEmpty ? Set<UUID>() : Set(try await QuizRoundQuestion.query(on: db).filter(\.$round.$id ~~ otherRounds).all().map { $0.$question.id })
         let fresh = questions.filter { !used.contains($0.id!) }.shuffled()
         let reused = questions.filter { used.contains($0.id!) }.shuffled()
         let chosen = Array((fresh + reused).prefix(round.questionCount)).sorted { $0.number < $1.number }
         try await db.transaction { db in
-            try await RoundQuestion.query(on: db).filter(\.$round.$id == roundID).delete()
+            try await QuizRoundQuestion.query(on: db).filter(\.$round.$id == roundID).delete()
             for (position, question) in chosen.enumerated() {
-                let link = RoundQuestion()
+                let link = QuizRoundQuestion()
                 link.$round.id = roundID
                 link.$question.id = try question.requireID()
                 link.position = position
@@ -159,7 +159,7 @@ public enum QuizAdmin {
     public static func publish(_ round: QuizRound, actor: AuditActor, now: Date, app: Application, on db: any Database) async throws {
         guard round.status == .draft else { throw AppError.conflict("quiz.admin.error.notDraft") }
         let roundID = try round.requireID()
-        let count = try await RoundQuestion.query(on: db).filter(\.$round.$id == roundID).count()
+        let count = try await QuizRoundQuestion.query(on: db).filter(\.$round.$id == roundID).count()
         guard count == round.questionCount else {
             throw AppError.rejected(.conflict, L10n.format("quiz.admin.error.poolSize", [String(count), String(round.questionCount)]))
         }
@@ -198,9 +198,9 @@ public enum QuizAdmin {
 
     /// Imports questions. With errors, nothing is stored unless `skipBad` (then the good rows
     /// are). Bank numbers continue after the highest one.
-    public static func importBank(_ rows: [CSV.Row], contest: Contest, skipBad: Bool, actor: AuditActor, now: Date, on db: any Database) async throws -> ImportOutcome {
+    public static func importBank(_ rows: [CSV.Row], contest: QuizContest, skipBad: Bool, actor: AuditActor, now: Date, on db: any Database) async throws -> ImportOutcome {
         let contestID = try contest.requireID()
-        let existing = try await Question.query(on: db).filter(\.$contest.$id == contestID).all()
+        let existing = try await QuizQuestion.query(on: db).filter(\.$contest.$id == contestID).all()
         let read = QuizRules.readBank(rows, existing: Set(existing.map(\.searchKey)))
         if !read.errors.isEmpty, !skipBad || read.questions.isEmpty {
             return ImportOutcome(added: 0, errors: read.errors, stored: false)
@@ -208,7 +208,7 @@ public enum QuizAdmin {
         let first = (existing.map(\.number).max() ?? 0) + 1
         try await db.transaction { db in
             for (offset, (_, item)) in read.questions.enumerated() {
-                let question = Question()
+                let question = QuizQuestion()
                 question.$contest.id = contestID
                 question.number = first + offset
                 question.text = item.text
@@ -257,7 +257,7 @@ public enum QuizAdmin {
     /// Participants and attempts by unit subtree (against headcounts) and by day. `roundID`
     /// narrows attempts (and participants to those who attempted) to one round. Units under
     /// half the average rate, or with nobody when others have people, are marked lagging.
-    public static func participation(contest: Contest, roundID: UUID?, scope: AccessScope, on db: any Database) async throws -> (units: [UnitParticipation], days: [DayParticipation]) {
+    public static func participation(contest: QuizContest, roundID: UUID?, scope: AccessScope, on db: any Database) async throws -> (units: [UnitParticipation], days: [DayParticipation]) {
         guard let sql = db as? any SQLDatabase else { return ([], []) }
         let contestID = try contest.requireID()
         let roundFilter: SQLQueryString = roundID.map { "AND a.round_id = \(bind: $0)" } ?? ""
@@ -335,7 +335,7 @@ public enum QuizAdmin {
     }
 
     /// Sets headcounts (unit id → number; nil clears).
-    public static func setHeadcounts(_ values: [UUID: Int?], contest: Contest, actor: AuditActor, now: Date, on db: any Database) async throws {
+    public static func setHeadcounts(_ values: [UUID: Int?], contest: QuizContest, actor: AuditActor, now: Date, on db: any Database) async throws {
         let contestID = try contest.requireID()
         try await db.transaction { db in
             for (unitID, value) in values {
@@ -360,7 +360,7 @@ public enum QuizAdmin {
     /// What a round's organiser page shows, read in one place.
     public struct RoundDetail: Sendable {
         /// The drawn questions, in their order.
-        public let questions: [Question]
+        public let questions: [QuizQuestion]
         /// Attempts started, attempts submitted, distinct participants.
         public let attempts: Int, submitted: Int, participants: Int
         /// After closing: the top standings (at least 50, or as many as there are prizes), the prize
@@ -373,11 +373,11 @@ public enum QuizAdmin {
     }
 
     /// Reads a round's organiser page.
-    public static func roundDetail(_ round: QuizRound, of contest: Contest, on db: any Database) async throws -> RoundDetail {
+    public static func roundDetail(_ round: QuizRound, of contest: QuizContest, on db: any Database) async throws -> RoundDetail {
         let roundID = try round.requireID()
-        let links = try await RoundQuestion.query(on: db).filter(\.$round.$id == roundID).with(\.$question).sort(\.$position).all()
-        let attempts = try await Attempt.query(on: db).filter(\.$round.$id == roundID).count()
-        let submitted = try await Attempt.query(on: db).filter(\.$round.$id == roundID).filter(\.$status == .submitted).count()
+        let links = try await QuizRoundQuestion.query(on: db).filter(\.$round.$id == roundID).with(\.$question).sort(\.$position).all()
+        let attempts = try await QuizAttempt.query(on: db).filter(\.$round.$id == roundID).count()
+        let submitted = try await QuizAttempt.query(on: db).filter(\.$round.$id == roundID).filter(\.$status == .submitted).count()
         var participants = 0
         if let sql = db as? any SQLDatabase {
             struct Count: Decodable { let n: Int }

@@ -185,7 +185,7 @@ public final class QuizRuntime: Sendable {
 
     private func load(_ id: UUID, on db: any Database, uptime: TimeInterval) async throws -> RoundInfo? {
         guard let round = try await QuizRound.query(on: db).filter(\.$id == id).with(\.$contest).first() else { return nil }
-        let links = try await RoundQuestion.query(on: db).filter(\.$round.$id == id).with(\.$question).sort(\.$position).all()
+        let links = try await QuizRoundQuestion.query(on: db).filter(\.$round.$id == id).with(\.$question).sort(\.$position).all()
         var keys: [Int: QuizRules.Key] = [:]
         var texts: [Int: RoundInfo.Text] = [:]
         var pool: [(number: Int, optionCount: Int)] = []

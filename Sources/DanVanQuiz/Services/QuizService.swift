@@ -53,8 +53,8 @@ public enum QuizService {
     /// Checks and stores a registration. Field errors come back as `FormErrors` (nothing
     /// stored); one person registers once (normalised phone; ID number when required).
     public static func register(
-        _ form: Registration, contest: Contest, address: String, now: Date, app: Application, on db: any Database
-    ) async throws -> Participant {
+        _ form: Registration, contest: QuizContest, address: String, now: Date, app: Application, on db: any Database
+    ) async throws -> QuizParticipant {
         let contestID = try contest.requireID()
         let limits = app.quiz.limits.withLockedValue { $0 }
         let hour = Int(now.timeIntervalSince1970) / 3600
@@ -101,17 +101,17 @@ public enum QuizService {
         let secret = VietnameseText.nfc(form.secret)
         if secret.count < 4 || secret.count > 32 { errors.add("secret", "quiz.error.secretLength") }
         if let phone, errors["phone"] == nil,
-           try await Participant.query(on: db).filter(\.$contest.$id == contestID).filter(\.$phone == phone).first() != nil {
+           try await QuizParticipant.query(on: db).filter(\.$contest.$id == contestID).filter(\.$phone == phone).first() != nil {
             errors.add("phone", "quiz.error.phoneTaken")
         }
         if let idNumber, errors["idNumber"] == nil,
-           try await Participant.query(on: db).filter(\.$contest.$id == contestID).filter(\.$idNumber == idNumber).first() != nil {
+           try await QuizParticipant.query(on: db).filter(\.$contest.$id == contestID).filter(\.$idNumber == idNumber).first() != nil {
             errors.add("idNumber", "quiz.error.idTaken")
         }
         guard errors.isEmpty, let phone, let unit else { throw errors }
         let cost = secretCost(app)
         let hash = try await app.threadPool.runIfActive { try Bcrypt.hash(secret, cost: cost) }
-        let participant = Participant()
+        let participant = QuizParticipant()
         participant.$contest.id = contestID
         participant.fullName = name
         participant.birthDate = birth
@@ -134,7 +134,7 @@ public enum QuizService {
                     after: ["contestID": contestID.uuidString, "unitID": participant.$unit.id.uuidString, "occupation": occupation]
                 )
                 // Many registrations from one address in an hour: raise a flag, refuse nothing.
-                let recent = try await Participant.query(on: db).filter(\.$contest.$id == contestID).filter(\.$address == address)
+                let recent = try await QuizParticipant.query(on: db).filter(\.$contest.$id == contestID).filter(\.$address == address)
                     .filter(\.$createdAt >= Date(timeIntervalSince1970: TimeInterval(hour * 3600))).count()
                 if recent >= limits.registrationFlagThreshold, let sql = db as? any SQLDatabase {
                     try await QuizWriter.insertFlags([QuizWriter.FlagWrite(
@@ -154,14 +154,14 @@ public enum QuizService {
 
     /// Finds the participant by phone and secret (return visit). Wrong secrets are limited per
     /// phone; the message never says which of the two was wrong.
-    public static func login(phone raw: String, secret: String, contest: Contest, address: String, now: Date, app: Application, on db: any Database) async throws -> Participant {
+    public static func login(phone raw: String, secret: String, contest: QuizContest, address: String, now: Date, app: Application, on db: any Database) async throws -> QuizParticipant {
         guard let phone = QuizRules.normalizePhone(raw) else { throw reject(L10n.text("quiz.error.phoneInvalid")) }
         let limits = app.quiz.limits.withLockedValue { $0 }
         let key = "login:\(try contest.requireID()):\(phone)"
         guard app.quiz.limiter.allow(key + ":peek", limit: limits.loginFailuresPerPhone * 4, window: 900, now: now) else {
             throw AppError.tooManyRequests(L10n.text("quiz.error.loginLimit"))
         }
-        let participant = try await Participant.query(on: db).filter(\.$contest.$id == contest.requireID()).filter(\.$phone == phone).first()
+        let participant = try await QuizParticipant.query(on: db).filter(\.$contest.$id == contest.requireID()).filter(\.$phone == phone).first()
         let hash = participant?.secretHash ?? "$2b$08$0000000000000000000000000000000000000000000000000000a"
         let candidate = VietnameseText.nfc(secret)
         let valid = (try? await app.threadPool.runIfActive { try Bcrypt.verify(candidate, created: hash) }) ?? false
@@ -175,7 +175,7 @@ public enum QuizService {
     }
 
     /// A new API token for the participant (the previous one stops working).
-    public static func issueToken(for participant: Participant, on db: any Database) async throws -> String {
+    public static func issueToken(for participant: QuizParticipant, on db: any Database) async throws -> String {
         let token = "dvq_" + Hex.string([UInt8].random(count: 24))
         participant.tokenHash = tokenHash(token)
         try await participant.update(on: db)
@@ -244,7 +244,7 @@ public enum QuizService {
                 WHERE participant_id = \(bind: participant.id) AND round_id = \(bind: roundID)
                 """).all(decoding: AttemptBrief.self)
             let grace = TimeInterval(info.graceSeconds)
-            if let open = existing.first(where: { $0.status == Attempt.Status.started.rawValue && $0.deadline_at.addingTimeInterval(grace) > now }) {
+            if let open = existing.first(where: { $0.status == QuizAttempt.Status.started.rawValue && $0.deadline_at.addingTimeInterval(grace) > now }) {
                 return Started(id: open.id, resumed: true)
             }
             guard existing.count < info.maxAttempts else {
@@ -296,7 +296,7 @@ public enum QuizService {
         /// Layout.
         public let layout: [QuizRules.Slot]
         /// Status.
-        public let status: Attempt.Status
+        public let status: QuizAttempt.Status
         /// Submission time.
         public let submittedAt: Date?
         /// Chosen original-option masks per layout slot.
@@ -333,7 +333,7 @@ public enum QuizService {
             guard let layout = QuizRules.decode(layout) else { return nil }
             return AttemptView(
                 id: id, roundID: round_id, participantID: participant_id, attemptNo: attempt_no, startedAt: started_at, deadlineAt: deadline_at,
-                layout: layout, status: Attempt.Status(rawValue: status) ?? .started, submittedAt: submitted_at,
+                layout: layout, status: QuizAttempt.Status(rawValue: status) ?? .started, submittedAt: submitted_at,
                 chosen: (answers ?? "").split(separator: ",").map { Int($0) ?? 0 }, correct: correct, prediction: prediction, timeMs: time_ms
             )
         }
@@ -504,8 +504,8 @@ public enum QuizService {
             let reranking = round.status == .closed
             try await sql.raw("UPDATE quiz_rounds SET status = \(bind: QuizRound.Status.closed.rawValue) WHERE id = \(bind: roundID)").run()
             try await sql.raw("""
-                UPDATE quiz_attempts SET status = \(bind: Attempt.Status.timedOut.rawValue)
-                WHERE round_id = \(bind: roundID) AND status = \(bind: Attempt.Status.started.rawValue)
+                UPDATE quiz_attempts SET status = \(bind: QuizAttempt.Status.timedOut.rawValue)
+                WHERE round_id = \(bind: roundID) AND status = \(bind: QuizAttempt.Status.started.rawValue)
                 """).run()
             let perfect = try await rank(roundID: roundID, questionCount: round.questionCount, on: sql)
             round.status = .closed
@@ -525,7 +525,7 @@ public enum QuizService {
 
     /// Writes `quiz_results` for the round and returns the number of all-correct participants.
     static func rank(roundID: UUID, questionCount: Int, on sql: any SQLDatabase) async throws -> Int {
-        let submitted = Attempt.Status.submitted.rawValue
+        let submitted = QuizAttempt.Status.submitted.rawValue
         let perfect = try await sql.raw("""
             SELECT COUNT(DISTINCT a.participant_id) AS n FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id
             WHERE a.round_id = \(bind: roundID) AND a.status = \(bind: submitted) AND a.correct >= \(bind: questionCount) AND p.disqualified = \(bind: false)

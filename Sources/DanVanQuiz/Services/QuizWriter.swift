@@ -35,7 +35,7 @@ public final class QuizWriter: Sendable {
         let correct: Int
         let prediction: Int?
         let timeMs: Int
-        let status: Attempt.Status
+        let status: QuizAttempt.Status
         let address: String
         /// Raised with the submission when it looks automated.
         let flag: FlagWrite?
@@ -109,7 +109,7 @@ public final class QuizWriter: Sendable {
         let rows = starts.map { start in
             SQLGroupExpression([
                 SQLBind(start.id), SQLBind(start.roundID), SQLBind(start.participantID), SQLBind(start.attemptNo), SQLBind(start.startedAt),
-                SQLBind(start.deadlineAt), SQLBind(start.layout), SQLBind(Attempt.Status.started.rawValue), SQLBind(start.address), SQLBind(start.day),
+                SQLBind(start.deadlineAt), SQLBind(start.layout), SQLBind(QuizAttempt.Status.started.rawValue), SQLBind(start.address), SQLBind(start.day),
             ] as [any SQLExpression])
         }
         let result = try await sql.raw("""
@@ -134,7 +134,7 @@ public final class QuizWriter: Sendable {
             UPDATE quiz_attempts SET submitted_at = v.submitted_at, answers = v.answers, correct = CAST(v.correct AS BIGINT),
                 prediction = CAST(v.prediction AS BIGINT), time_ms = CAST(v.time_ms AS BIGINT), status = v.status
             FROM v
-            WHERE quiz_attempts.id = v.id AND quiz_attempts.status = \(bind: Attempt.Status.started.rawValue)
+            WHERE quiz_attempts.id = v.id AND quiz_attempts.status = \(bind: QuizAttempt.Status.started.rawValue)
               AND EXISTS (SELECT 1 FROM quiz_rounds r WHERE r.id = quiz_attempts.round_id AND r.status = \(bind: QuizRound.Status.published.rawValue))
             RETURNING quiz_attempts.id
             """).all(decoding: IDRow.self)

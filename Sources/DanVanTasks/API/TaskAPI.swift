@@ -35,11 +35,6 @@ struct TaskAPI {
         }
     }
 
-    struct Page: Content {
-        let items: [TaskDTO]
-        let total: Int
-    }
-
     struct ProgressBody: Content {
         var text: String?
         var progress: Int?
@@ -56,10 +51,10 @@ struct TaskAPI {
         let warnings: [String]
     }
 
-    func list(_ req: Request) async throws -> Page {
+    func list(_ req: Request) async throws -> APIList<TaskDTO> {
         let filter = TaskController.filter(req)
         let tasks = try await TaskService.list(filter, scope: try await req.scope(), now: req.now, limit: 1000, on: req.db)
-        return Page(items: tasks.map { TaskDTO($0, now: req.now) }, total: tasks.count)
+        return APIList(items: tasks.map { TaskDTO($0, now: req.now) }, total: tasks.count)
     }
 
     func show(_ req: Request) async throws -> TaskDTO {

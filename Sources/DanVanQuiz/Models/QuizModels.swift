@@ -5,7 +5,7 @@ import SQLKit
 import Vapor
 
 /// An online quiz contest (cuộc thi trắc nghiệm) with its rules.
-public final class Contest: Model, @unchecked Sendable {
+public final class QuizContest: Model, @unchecked Sendable {
     /// The table.
     public static let schema = "quiz_contests"
 
@@ -71,9 +71,9 @@ public final class Contest: Model, @unchecked Sendable {
     }
 }
 
-extension Contest: UnitOwned {
+extension QuizContest: UnitOwned {
     /// Contests belong to the organising unit.
-    public static var ownerUnitKey: KeyPath<Contest, FieldProperty<Contest, UUID>> { \Contest.$unit.$id }
+    public static var ownerUnitKey: KeyPath<QuizContest, FieldProperty<QuizContest, UUID>> { \QuizContest.$unit.$id }
 }
 
 /// A round (tuần thi / đợt thi) of a contest.
@@ -97,7 +97,7 @@ public final class QuizRound: Model, @unchecked Sendable {
     /// Identifier.
     @ID(key: .id) public var id: UUID?
     /// The contest.
-    @Parent(key: "contest_id") public var contest: Contest
+    @Parent(key: "contest_id") public var contest: QuizContest
     /// 1, 2, 3… within the contest.
     @Field(key: "number") public var number: Int
     /// Title ("Tuần thi thứ nhất").
@@ -146,14 +146,14 @@ public final class QuizRound: Model, @unchecked Sendable {
 }
 
 /// A question of a contest's bank.
-public final class Question: Model, @unchecked Sendable {
+public final class QuizQuestion: Model, @unchecked Sendable {
     /// The table.
     public static let schema = "quiz_questions"
 
     /// Identifier.
     @ID(key: .id) public var id: UUID?
     /// The contest.
-    @Parent(key: "contest_id") public var contest: Contest
+    @Parent(key: "contest_id") public var contest: QuizContest
     /// Its number in the bank (1, 2, …): attempts and answers name questions by it.
     @Field(key: "number") public var number: Int
     /// The question text.
@@ -186,7 +186,7 @@ public final class Question: Model, @unchecked Sendable {
 }
 
 /// The questions a round uses, in bank order.
-public final class RoundQuestion: Model, @unchecked Sendable {
+public final class QuizRoundQuestion: Model, @unchecked Sendable {
     /// The table.
     public static let schema = "quiz_round_questions"
 
@@ -195,7 +195,7 @@ public final class RoundQuestion: Model, @unchecked Sendable {
     /// The round.
     @Parent(key: "round_id") public var round: QuizRound
     /// The question.
-    @Parent(key: "question_id") public var question: Question
+    @Parent(key: "question_id") public var question: QuizQuestion
     /// Position in the round's list.
     @Field(key: "position") public var position: Int
 
@@ -204,14 +204,14 @@ public final class RoundQuestion: Model, @unchecked Sendable {
 }
 
 /// A registered participant (thí sinh) of a contest.
-public final class Participant: Model, @unchecked Sendable {
+public final class QuizParticipant: Model, @unchecked Sendable {
     /// The table.
     public static let schema = "quiz_participants"
 
     /// Identifier.
     @ID(key: .id) public var id: UUID?
     /// The contest.
-    @Parent(key: "contest_id") public var contest: Contest
+    @Parent(key: "contest_id") public var contest: QuizContest
     /// Full name.
     @Field(key: "full_name") public var fullName: String
     /// Date of birth.
@@ -246,7 +246,7 @@ public final class Participant: Model, @unchecked Sendable {
 }
 
 /// One attempt (lượt thi). Written in batches by `QuizWriter`; read with SQL on hot paths.
-public final class Attempt: Model, @unchecked Sendable {
+public final class QuizAttempt: Model, @unchecked Sendable {
     /// The table.
     public static let schema = "quiz_attempts"
 
@@ -265,7 +265,7 @@ public final class Attempt: Model, @unchecked Sendable {
     /// The round.
     @Parent(key: "round_id") public var round: QuizRound
     /// The participant.
-    @Parent(key: "participant_id") public var participant: Participant
+    @Parent(key: "participant_id") public var participant: QuizParticipant
     /// 1, 2, … within the round for this participant.
     @Field(key: "attempt_no") public var attemptNo: Int
     /// Server time of the start.
@@ -317,7 +317,7 @@ public final class QuizFlag: Model, @unchecked Sendable {
     /// Identifier.
     @ID(key: .id) public var id: UUID?
     /// The contest.
-    @Parent(key: "contest_id") public var contest: Contest
+    @Parent(key: "contest_id") public var contest: QuizContest
     /// The round, when it concerns one.
     @OptionalField(key: "round_id") public var roundID: UUID?
     /// The participant, when known.
@@ -352,7 +352,7 @@ public final class QuizHeadcount: Model, @unchecked Sendable {
     /// Identifier.
     @ID(key: .id) public var id: UUID?
     /// The contest.
-    @Parent(key: "contest_id") public var contest: Contest
+    @Parent(key: "contest_id") public var contest: QuizContest
     /// The unit.
     @Parent(key: "unit_id") public var unit: OrgUnit
     /// Headcount.

@@ -1,0 +1,45 @@
+import DanVanCore
+import DanVanDemo
+import DanVanDocuments
+import DanVanQuiz
+import DanVanTasks
+import DanVanTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("The demo")
+struct DemoTests {
+    @Test("the demo loads once into an empty database; every account signs in and its home page opens")
+    func loadsAndSignsIn() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_796_180_400))) { app in
+            #expect(try await DemoProvince.loadIfEmpty(app: app))
+            #expect(try await DemoProvince.loadIfEmpty(app: app) == false, "a second start keeps the data")
+            for account in DemoProvince.accounts {
+                let client = WebClient(app)
+                let signedIn = try await client.login(account.username, DemoProvince.password)
+                #expect(signedIn.status == .seeOther, "\(account.username)")
+                let home = try await client.get("/")
+                #expect(home.status == .ok && home.body.contains("id=\"logout\""), "\(account.username)")
+            }
+        }
+    }
+
+    @Test("every workflow has something to show: documents of several kinds, tasks in varied states, an open quiz round")
+    func everyWorkflowHasData() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_796_180_400))) { app in
+            try await DemoProvince.loadIfEmpty(app: app)
+            let now = app.clock.now()
+            let documents = try await Document.query(on: app.db).all()
+            #expect(Set(documents.compactMap(\.kind)).count >= 4, "plan, directive, conclusions notice, letter")
+            let tasks = try await WorkTask.query(on: app.db).all()
+            let states = Set(tasks.map { $0.effectiveStatus(now: now) })
+            #expect(states.count >= 4, "\(states)")
+            #expect(states.contains(.overdue) && states.contains(.done))
+            #expect(Set(tasks.compactMap(\.$document.id)).count == documents.count, "every demo document has tasks")
+            let rounds = try await QuizRound.query(on: app.db).filter(\.$status == .published).all()
+            #expect(rounds.contains { $0.opensAt <= now && now < $0.closesAt }, "a round open now")
+        }
+    }
+}
