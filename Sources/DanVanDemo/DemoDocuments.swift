@@ -35,7 +35,7 @@ enum DemoDocuments {
     }
 
     static let items: [Item] = [
-        Item(text: DemoProvince.plan, registeredDaysAgo: 300, steps: [
+        Item(text: plan, registeredDaysAgo: 300, steps: [
             Step(unit: "MTTQ", by: "daumoi.mttq", progress: 40, note: "Đã xây dựng thể lệ, bộ câu hỏi; đang phát động.", daysAgo: 20),
             Step(unit: "X-TL", by: "daumoi.tanlap", progress: 100, note: "Mô hình đã đi vào hoạt động, gửi báo cáo kết quả.", daysAgo: 2),
         ]),
@@ -58,12 +58,12 @@ enum DemoDocuments {
         guard let board = try await OrgUnit.query(on: app.db).filter(\.$code == "TU-BTGDV").first() else { return }
         let now = app.clock.now()
         let specialist = AuditActor(id: nil, name: "chuyenvien", address: nil)
+        let codes = Dictionary(uniqueKeysWithValues: try await OrgUnit.query(on: app.db).all().map { ($0.id ?? UUID(), $0.code) })
         for item in items {
             let registeredAt = now.addingTimeInterval(-item.registeredDaysAgo * 86_400)
             let (_, tasks) = try await TaskService.registerFromText(item.text, unitID: try board.requireID(), actor: specialist, at: registeredAt, on: app.db)
             for step in item.steps {
-                for task in tasks {
-                    guard let unit = try await OrgUnit.find(task.$leadUnit.id, on: app.db), unit.code == step.unit else { continue }
+                for task in tasks where codes[task.$leadUnit.id] == step.unit {
                     let at = max(registeredAt.addingTimeInterval(3600), now.addingTimeInterval(-step.daysAgo * 86_400))
                     try await TaskService.reportProgress(
                         task, text: step.note, progress: step.progress, expectedVersion: task.version,
@@ -77,6 +77,48 @@ enum DemoDocuments {
         }
         _ = try await TaskJobs.run(on: app.db, now: now, reminderDays: app.config.reminderDays)
     }
+
+    /// The provincial plan for the year's mass-mobilisation work.
+    static let plan = """
+    TỈNH ỦY THANH BÌNH
+    Số: 12-KH/TU
+    Thanh Bình, ngày 15 tháng 01 năm 2026
+
+    KẾ HOẠCH
+    thực hiện công tác dân vận năm 2026
+
+    Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư và Chỉ thị số 08-CT/TU, ngày 20/3/2022 của Ban Thường vụ Tỉnh ủy, Ban Thường vụ Tỉnh ủy ban hành Kế hoạch như sau:
+
+    I. MỤC ĐÍCH, YÊU CẦU
+
+    1. Nâng cao chất lượng công tác dân vận của cả hệ thống chính trị.
+
+    II. NHIỆM VỤ
+
+    1. Giao Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ theo dõi, đôn đốc việc thực hiện Kế hoạch này. Định kỳ 6 tháng, 01 năm báo cáo Ban Thường vụ Tỉnh ủy.
+
+    2. Ủy ban MTTQ Việt Nam tỉnh chủ trì, phối hợp với Hội Nông dân tỉnh, Hội Liên hiệp Phụ nữ tỉnh tổ chức Cuộc thi trắc nghiệm về “Dân vận khéo”. Hoàn thành trong quý III/2026.
+
+    3. Giao Phường Hòa Lạc tổ chức đối thoại với Nhân dân về bồi thường, giải phóng mặt bằng dự án đường ven sông. Hoàn thành trong quý I/2026.
+
+    4. Giao Xã Tân Lập xây dựng mô hình “Dân vận khéo” trong phát triển kinh tế. Hoàn thành trước ngày 30/11/2026.
+
+    5. Sở Dân tộc và Tôn giáo chủ động tham mưu thăm hỏi chức sắc tôn giáo nhân các ngày lễ lớn. Thực hiện hàng năm.
+
+    6. Báo và Phát thanh, Truyền hình Thanh Bình đẩy mạnh tuyên truyền các mô hình, điển hình “Dân vận khéo”. Hoàn thành trong năm 2026.
+
+    7. Giao Ban Tổ chức Tỉnh ủy tham mưu sơ kết 5 năm thực hiện Chỉ thị số 08-CT/TU. Thời gian sơ kết vào quý II/2027.
+
+    Nơi nhận:
+    - Các đảng bộ trực thuộc,
+    - Các sở, ban, ngành tỉnh,
+    - Lưu VPTU.
+
+    T/M BAN THƯỜNG VỤ
+    BÍ THƯ
+
+    Nguyễn Văn An
+    """
 
     /// A directive of the provincial standing committee.
     static let directive = """

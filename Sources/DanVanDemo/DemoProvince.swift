@@ -110,48 +110,6 @@ public enum DemoProvince {
         return list
     }
 
-    /// A fictional provincial plan, registered by the demo loader so every workflow has data.
-    public static let plan = """
-    TỈNH ỦY THANH BÌNH
-    Số: 12-KH/TU
-    Thanh Bình, ngày 15 tháng 01 năm 2026
-
-    KẾ HOẠCH
-    thực hiện công tác dân vận năm 2026
-
-    Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư và Chỉ thị số 08-CT/TU, ngày 20/3/2022 của Ban Thường vụ Tỉnh ủy, Ban Thường vụ Tỉnh ủy ban hành Kế hoạch như sau:
-
-    I. MỤC ĐÍCH, YÊU CẦU
-
-    1. Nâng cao chất lượng công tác dân vận của cả hệ thống chính trị.
-
-    II. NHIỆM VỤ
-
-    1. Giao Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ theo dõi, đôn đốc việc thực hiện Kế hoạch này. Định kỳ 6 tháng, 01 năm báo cáo Ban Thường vụ Tỉnh ủy.
-
-    2. Ủy ban MTTQ Việt Nam tỉnh chủ trì, phối hợp với Hội Nông dân tỉnh, Hội Liên hiệp Phụ nữ tỉnh tổ chức Cuộc thi trắc nghiệm về “Dân vận khéo”. Hoàn thành trong quý III/2026.
-
-    3. Giao Phường Hòa Lạc tổ chức đối thoại với Nhân dân về bồi thường, giải phóng mặt bằng dự án đường ven sông. Hoàn thành trong quý I/2026.
-
-    4. Giao Xã Tân Lập xây dựng mô hình “Dân vận khéo” trong phát triển kinh tế. Hoàn thành trước ngày 30/11/2026.
-
-    5. Sở Dân tộc và Tôn giáo chủ động tham mưu thăm hỏi chức sắc tôn giáo nhân các ngày lễ lớn. Thực hiện hàng năm.
-
-    6. Báo và Phát thanh, Truyền hình Thanh Bình đẩy mạnh tuyên truyền các mô hình, điển hình “Dân vận khéo”. Hoàn thành trong năm 2026.
-
-    7. Giao Ban Tổ chức Tỉnh ủy tham mưu sơ kết 5 năm thực hiện Chỉ thị số 08-CT/TU. Thời gian sơ kết vào quý II/2027.
-
-    Nơi nhận:
-    - Các đảng bộ trực thuộc,
-    - Các sở, ban, ngành tỉnh,
-    - Lưu VPTU.
-
-    T/M BAN THƯỜNG VỤ
-    BÍ THƯ
-
-    Nguyễn Văn An
-    """
-
     /// Loads the province if the database holds no unit yet; returns whether it did.
     @discardableResult
     public static func loadIfEmpty(app: Application) async throws -> Bool {

@@ -150,7 +150,8 @@ enum DemoQuiz {
             try await headcount.create(on: db)
         }
 
-        var generator = SystemRandomNumberGenerator()
+        // Seeded: the demo is the same on every machine (layouts of the seeded attempts).
+        var generator = SeededGenerator(seed: scenario == .publicContest ? 2026 : 2027)
         func seed(_ round: QuizRound, participant: QuizParticipant, correct wanted: Int, prediction: Int?, seconds: Double, startedAt: Date) async throws {
             let pool = try await QuizRoundQuestion.query(on: db).filter(\.$round.$id == round.requireID()).with(\.$question).all()
             let layout = QuizRules.layout(questions: pool.map { ($0.question.number, $0.question.options.count) }, using: &generator)

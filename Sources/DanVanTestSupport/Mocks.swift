@@ -32,8 +32,8 @@ extension OrgUnit {
 }
 
 extension User {
-    /// An active account of `role` in `unit`; `passwordHash` is a placeholder until
-    /// `save(on:password:)` hashes a real password.
+    /// An active account of `role` in `unit`. Its password hash is `-`, which no password
+    /// matches, so it cannot sign in until `saved(on:password:)` stores a real hash.
     public static func mock(
         role: Role = .specialist, username: String? = nil, fullName: String = "Nguyễn Văn Thử", unit: OrgUnit
     ) -> User {

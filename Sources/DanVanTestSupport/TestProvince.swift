@@ -28,9 +28,7 @@ public enum TestProvince {
     /// Builds the province and its accounts in one transaction; returns the units by code.
     @discardableResult
     public static func load(_ app: Application) async throws -> [String: OrgUnit] {
-        var hashes: [String] = []
-        for _ in accounts { hashes.append(try await Passwords.hash(password, on: app)) }
-        let passwordHashes = hashes
+        let passwordHash = try await Passwords.hash(password, on: app)
         return try await app.db.transaction { db in
             var units: [String: OrgUnit] = [:]
             var order: [String: Int] = [:]
@@ -90,10 +88,10 @@ public enum TestProvince {
                 merged.endedOn = VNFormat.parseDate("2025-03-01")
                 try await merged.update(on: db)
             }
-            for (account, hash) in zip(accounts, passwordHashes) {
+            for account in accounts {
                 guard let unit = units[account.unit] else { continue }
                 let user = User.mock(role: account.role, username: account.username, fullName: account.fullName, unit: unit)
-                user.passwordHash = hash
+                user.passwordHash = passwordHash
                 try await user.save(on: db)
             }
             return units

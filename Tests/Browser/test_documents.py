@@ -142,6 +142,24 @@ def test_demo_data_shows_every_state_and_search_ignores_diacritics(server, brows
     assert browser_errors(browser) == []
 
 
+def test_the_library_filters_the_demo_documents_by_kind(server, browser):
+    """The demo holds a plan, a directive, a conclusions notice and a letter; the kind filter
+    of the library picks one, and the directive's page lists its tasks."""
+    login(browser, server, "lanhdao")
+    browser.get(server + "/documents")
+    kinds = Select(browser.find_element(By.NAME, "kind"))
+    kinds.select_by_value("Chỉ thị")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    table = wait(browser).until(EC.presence_of_element_located((By.ID, "document-table")))
+    symbols = [a.text for a in table.find_elements(By.CSS_SELECTOR, "tbody td:first-child a")]
+    assert "05-CT/TU" in symbols and "12-KH/TU" not in symbols, symbols
+    table.find_element(By.LINK_TEXT, "05-CT/TU").click()
+    wait(browser).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert "05-CT/TU" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Sở Nội vụ" in browser.page_source
+    assert browser_errors(browser) == []
+
+
 def test_specialist_registers_the_dong_nai_fixture(server, browser):
     fixture = pathlib.Path(__file__).resolve().parents[1] / "DanVanTextTests" / "Fixtures" / "dongnai-2021-ke-hoach-nghi-quyet-dai-hoi.txt"
     login(browser, server, "chuyenvien")
