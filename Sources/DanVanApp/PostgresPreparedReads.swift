@@ -1,4 +1,5 @@
 import DanVanCore
+import DanVanQuiz
 import FluentPostgresDriver
 import Foundation
 import Vapor

@@ -23,7 +23,8 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.config = config
     try await configureDatabase(app, config.database)
 
-    app.sessions.use(.fluent)
+    let sessionPolicy = config.sessions
+    app.sessions.use { _ in StoredSessions(policy: sessionPolicy) }
     app.migrations.add(SessionRecord.migration)
     let secure = config.secureCookies
     app.sessions.configuration = SessionsConfiguration(cookieName: "danvan_session") { id in
@@ -34,6 +35,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["path"] = PathTag()
+    app.leaf.tags["csrf"] = CSRFFieldTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     // Evidence uploads: up to 10 MB a file, a few files a report.
@@ -44,8 +46,10 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(PublicFilesMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(SessionCookieMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserMiddleware())
+    app.middleware.use(CSRFCookie.Middleware())
     app.middleware.use(CSRFMiddleware())
 
     for module in modules {

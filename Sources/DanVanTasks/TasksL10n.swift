@@ -145,7 +145,6 @@ enum TasksL10n {
         "registration.tep_goc_se_duoc_luu_kem": "Tệp gốc “{0}” sẽ được lưu kèm văn bản.",
         "registration.thong_tin_van_ban": "Thông tin văn bản",
         "registration.so_hieu_nay_da_duoc_dang": "Số hiệu này đã được đăng ký:",
-        "registration.so": "{0} số {1}",
         "registration.van_dang_ky_day_la_van": "Vẫn đăng ký (đây là văn bản khác)",
         "registration.loai_van_ban": "Loại văn bản",
         "registration.so_hieu": "Số hiệu",

@@ -101,3 +101,26 @@ public func formFields(_ html: String) -> [String: String] {
     }
     return fields
 }
+
+extension WebClient {
+    /// Registers `text` through the real pages (paste, preview, confirm), as the signed-in
+    /// user; `edit` may change the preview's fields first. Returns the preview page and the
+    /// confirmation's response (a redirect to the document when it worked).
+    @discardableResult
+    public func registerDirective(_ text: String = demoDirective, edit: (inout [String: String]) -> Void = { _ in }) async throws -> (preview: Reply, confirm: Reply) {
+        try await get("/documents/new")
+        let preview = try await postMultipart("/documents/preview", fields: ["text": text], file: nil)
+        var fields = formFields(preview.body)
+        edit(&fields)
+        var pairs: [(String, String)] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            if let bracket = name.range(of: "[#", options: .backwards) {
+                pairs.append((String(name[..<bracket.lowerBound]) + "[]", value))
+            } else {
+                pairs.append((name, value))
+            }
+        }
+        let confirm = try await post("/documents", pairs: pairs)
+        return (preview, confirm)
+    }
+}

@@ -76,6 +76,22 @@ extension QuizContest {
     }
 }
 
+extension QuizContest {
+    /// A published contest `thu-nghiem` of the test province's TU-BTGDV with an open round of
+    /// 5 questions drawn from `CSV.mockBank(12)` (needs `TestProvince.load`).
+    public static func playable(_ app: Application, now: Date, maxAttempts: Int = 2, minAge: Int = 0) async throws -> (QuizContest, QuizRound) {
+        let contest = QuizContest.mock(unit: try await DanVanTestSupport.unit("TU-BTGDV", on: app), slug: "thu-nghiem", minAge: minAge)
+        try await contest.create(on: app.db)
+        let outcome = try await QuizAdmin.importBank(CSV.mockBank(12), contest: contest, skipBad: false, actor: .system, now: now, on: app.db)
+        guard outcome.added == 12 else { throw Abort(.internalServerError, reason: "the mock bank did not import: \(outcome.added)") }
+        let round = QuizRound.mock(of: contest, now: now, maxAttempts: maxAttempts)
+        try await round.create(on: app.db)
+        try await QuizAdmin.draw(round, actor: .system, now: now, on: app.db)
+        try await QuizAdmin.publish(round, actor: .system, now: now, app: app, on: app.db)
+        return (contest, round)
+    }
+}
+
 extension QuizRound {
     /// Round `number` of `contest`, a draft open from an hour before `now` to a day after.
     public static func mock(

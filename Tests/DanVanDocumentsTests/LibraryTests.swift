@@ -36,6 +36,7 @@ struct LibraryTests {
             #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db).isEmpty)
             clock.advance(by: 120 * 86_400)
             #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db) == [plan.id!])
+            try await client.login("lanhdao") // the session expired meanwhile
             let overdue = try await client.get("/documents?status=open")
             #expect(overdue.body.contains("15-KH/TU"))
             #expect(!overdue.body.contains("16-KH/TU"))

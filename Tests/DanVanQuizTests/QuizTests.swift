@@ -119,15 +119,7 @@ struct QuizRulesTests {
 
 /// A published contest with an open round of 5 questions from a 12-question bank.
 func makeContest(_ app: Application, now: Date, maxAttempts: Int = 2, minAge: Int = 0) async throws -> (QuizContest, QuizRound) {
-    let contest = QuizContest.mock(unit: try await unit("TU-BTGDV", on: app), slug: "thu-nghiem", minAge: minAge)
-    try await contest.create(on: app.db)
-    let outcome = try await QuizAdmin.importBank(CSV.mockBank(12), contest: contest, skipBad: false, actor: .system, now: now, on: app.db)
-    #expect(outcome.added == 12)
-    let round = QuizRound.mock(of: contest, now: now, maxAttempts: maxAttempts)
-    try await round.create(on: app.db)
-    try await QuizAdmin.draw(round, actor: .system, now: now, on: app.db)
-    try await QuizAdmin.publish(round, actor: .system, now: now, app: app, on: app.db)
-    return (contest, round)
+    try await QuizContest.playable(app, now: now, maxAttempts: maxAttempts, minAge: minAge)
 }
 
 struct APIReply {

@@ -14,20 +14,7 @@ struct DocumentTaskTests {
     /// Registers the demo directive through the real pages as `username`; returns the preview
     /// page and the confirmation response.
     func register(_ client: WebClient, text: String = demoDirective, edit: (inout [String: String]) -> Void = { _ in }) async throws -> (WebClient.Reply, WebClient.Reply) {
-        try await client.get("/documents/new")
-        let preview = try await client.postMultipart("/documents/preview", fields: ["text": text], file: nil)
-        var fields = formFields(preview.body)
-        edit(&fields)
-        var pairs: [(String, String)] = []
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            if let bracket = name.range(of: "[#", options: .backwards) {
-                pairs.append((String(name[..<bracket.lowerBound]) + "[]", value))
-            } else {
-                pairs.append((name, value))
-            }
-        }
-        let confirm = try await client.post("/documents", pairs: pairs)
-        return (preview, confirm)
+        try await client.registerDirective(text, edit: edit)
     }
 
     @Test("a specialist pastes a directive, sees matched units, confirms; document, references and tasks are saved")
@@ -191,6 +178,7 @@ struct DocumentTaskTests {
             #expect(noted.status == .seeOther)
             #expect(try await TaskCoordinator.find(coordinator.id, on: app.db)?.note == "Đã cung cấp số liệu")
             clock.advance(by: 200 * 86_400)
+            try await specialist.login("chuyenvien") // the session expired meanwhile
             let overdue = try await specialist.get("/tasks?overdue=1")
             #expect(overdue.body.contains("Quá hạn"))
             #expect(overdue.body.contains("theo dõi việc thực hiện"))

@@ -1,4 +1,5 @@
 import Fluent
+import Leaf
 import Foundation
 import Vapor
 
@@ -91,8 +92,11 @@ public struct RequireRoleMiddleware: AsyncMiddleware {
 }
 
 /// Checks the CSRF token of every state-changing request: the `_csrf` form field or the
-/// `X-CSRF-Token` header must equal the session's token. API calls with a bearer token, or
-/// without a session cookie, give a third-party site nothing to ride on, so they are exempt.
+/// `X-CSRF-Token` header must equal the session's token, or, for a visitor whose session holds
+/// none (anonymous visitors have no session at all), the signed token of the `danvan_csrf`
+/// cookie (a signed double-submit token: a third-party site can neither read the cookie nor
+/// make one the server signed). API calls with a bearer token, or without a session cookie,
+/// give a third-party site nothing to ride on, so they are exempt.
 public struct CSRFMiddleware: AsyncMiddleware {
     /// Creates the middleware.
     public init() {}
@@ -114,7 +118,7 @@ public struct CSRFMiddleware: AsyncMiddleware {
         if request.url.path.hasPrefix("/api/"), request.cookies[request.application.sessions.configuration.cookieName] == nil {
             return try await next.respond(to: request)
         }
-        guard request.sessionsReady, let expected = request.session.data["csrf"] else { throw AppError.csrf }
+        guard request.sessionsReady else { throw AppError.csrf }
         var sent = request.headers.first(name: "X-CSRF-Token")
         if sent == nil {
             if request.body.data == nil {
@@ -122,11 +126,17 @@ public struct CSRFMiddleware: AsyncMiddleware {
             }
             sent = try? request.content.get(String.self, at: "_csrf")
         }
-        guard let sent, constantTimeEqual(sent, expected) else { throw AppError.csrf }
+        guard let sent else { throw AppError.csrf }
+        if request.hasSession, let expected = request.session.data["csrf"] {
+            guard Self.constantTimeEqual(sent, expected) else { throw AppError.csrf }
+        } else {
+            guard let cookie = request.cookies[CSRFCookie.name]?.string, Self.constantTimeEqual(sent, cookie),
+                  CSRFCookie.isSigned(cookie, key: request.application.config.signingKey) else { throw AppError.csrf }
+        }
         return try await next.respond(to: request)
     }
 
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
@@ -142,12 +152,74 @@ extension Request {
     /// e.g. by the static file middleware, renders its page without a session).
     public var sessionsReady: Bool { storage[SessionsReadyKey.self] ?? false }
 
-    /// The session's CSRF token, created on first use.
+    /// The CSRF token forms carry: the session's, or else the visitor's signed `danvan_csrf`
+    /// cookie token (issued on first use; `CSRFCookie.middleware` sends the cookie). Reading it
+    /// never creates or changes a session.
     public var csrfToken: String {
-        if let token = session.data["csrf"] { return token }
-        let token = Hex.string([UInt8].random(count: 24))
-        session.data["csrf"] = token
+        if hasSession, let token = session.data["csrf"] { return token }
+        if let issued = storage[CSRFCookie.IssuedKey.self] { return issued }
+        if let cookie = cookies[CSRFCookie.name]?.string, CSRFCookie.isSigned(cookie, key: application.config.signingKey) {
+            return cookie
+        }
+        let token = CSRFCookie.make(key: application.config.signingKey)
+        storage[CSRFCookie.IssuedKey.self] = token
         return token
+    }
+}
+
+/// The signed double-submit token of visitors without a session: `<nonce>.<HMAC-SHA256(nonce)>`
+/// under the app's signing key, in an HttpOnly cookie and in each form.
+public enum CSRFCookie {
+    /// The cookie's name.
+    public static let name = "danvan_csrf"
+
+    struct IssuedKey: StorageKey { typealias Value = String }
+
+    /// A new signed token.
+    static func make(key: SymmetricKey) -> String {
+        let nonce = Hex.string([UInt8].random(count: 16))
+        return nonce + "." + signature(nonce, key: key)
+    }
+
+    /// Whether `token` carries a valid signature under `key`.
+    static func isSigned(_ token: String, key: SymmetricKey) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 32 else { return false }
+        return CSRFMiddleware.constantTimeEqual(String(parts[1]), signature(String(parts[0]), key: key))
+    }
+
+    private static func signature(_ nonce: String, key: SymmetricKey) -> String {
+        Hex.string(Array(HMAC<SHA256>.authenticationCode(for: Array(nonce.utf8), using: key)))
+    }
+
+    /// Sends the cookie of a token issued while the request was answered.
+    public struct Middleware: AsyncMiddleware {
+        /// Creates the middleware.
+        public init() {}
+
+        public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            let response = try await next.respond(to: request)
+            if let token = request.storage[IssuedKey.self] {
+                response.cookies[CSRFCookie.name] = HTTPCookies.Value(
+                    string: token, maxAge: 12 * 3600, path: "/", isSecure: request.application.config.secureCookies, isHTTPOnly: true, sameSite: .lax
+                )
+            }
+            return response
+        }
+    }
+}
+
+/// `#csrf()` in a view: the hidden form field that carries the request's CSRF token, the one
+/// way every form sends it.
+public struct CSRFFieldTag: UnsafeUnescapedLeafTag {
+    /// Creates the tag.
+    public init() {}
+
+    /// Renders `<input type="hidden" name="_csrf" value="…">` (empty outside a session).
+    public func render(_ ctx: LeafContext) throws -> LeafData {
+        let request = ctx.userInfo["request"] as? Request
+        let token = request.flatMap { $0.sessionsReady ? $0.csrfToken : nil } ?? ""
+        return .string(#"<input type="hidden" name="_csrf" value=""# + token + #"">"#)
     }
 }
 

@@ -36,6 +36,11 @@ public struct AppConfig: Sendable {
     /// by default a proxy on the same machine. From any other peer the header is ignored, so
     /// a client cannot pick the address its limits and audit entries are counted under.
     public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
+    /// The key that signs visitors' CSRF tokens (`DANVAN_SECRET_KEY`, hashed). Unset, each
+    /// process draws a random one: set it when several instances serve the same site.
+    public var signingKey = SymmetricKey(size: .bits256)
+    /// How long sessions live and how often their expiry is extended.
+    public var sessions = SessionPolicy()
 
     /// Builds a configuration.
     public init(
@@ -57,7 +62,8 @@ public struct AppConfig: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `DANVAN_SECURE_COOKIES`, `DANVAN_BCRYPT_COST`, `DANVAN_DEMO`,
-    /// `DANVAN_REMINDER_DAYS`, `DANVAN_TRUSTED_PROXIES`.
+    /// `DANVAN_REMINDER_DAYS`, `DANVAN_TRUSTED_PROXIES`, `DANVAN_SECRET_KEY`,
+    /// `DANVAN_SESSION_REFRESH_SECONDS`.
     ///
     /// Unset, the database is an SQLite file at `./data/danvan.sqlite` under `workingDirectory`.
     public static func fromEnvironment(workingDirectory: String) throws -> AppConfig {
@@ -70,6 +76,12 @@ public struct AppConfig: Sendable {
         config.secureCookies = ["1", "true", "yes"].contains(environment["DANVAN_SECURE_COOKIES"]?.lowercased() ?? "")
         config.demoMode = ["1", "true", "yes"].contains(environment["DANVAN_DEMO"]?.lowercased() ?? "")
         if let days = environment["DANVAN_REMINDER_DAYS"].flatMap(Int.init), (0...60).contains(days) { config.reminderDays = days }
+        if let secret = environment["DANVAN_SECRET_KEY"], !secret.isEmpty {
+            config.signingKey = SymmetricKey(data: SHA256.hash(data: Array(secret.utf8)))
+        }
+        if let seconds = environment["DANVAN_SESSION_REFRESH_SECONDS"].flatMap(TimeInterval.init), seconds >= 0 {
+            config.sessions.refreshEvery = min(seconds, config.sessions.lifetime)
+        }
         if let proxies = environment["DANVAN_TRUSTED_PROXIES"] {
             config.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

@@ -125,6 +125,23 @@ public enum VNFormat {
         String(format: "%02d/%02d/%04d", key % 100, (key / 100) % 100, key / 10_000)
     }
 
+    /// `12 KB`, `3,4 MB`: a file's size as file lists show it (never below 1 KB).
+    public static func fileSize(_ bytes: Int) -> String {
+        let kilobytes = max(1, bytes / 1024)
+        if kilobytes < 10 * 1024 { return integer(kilobytes) + " KB" }
+        return decimal(Double(bytes) / 1_048_576, places: 1) + " MB"
+    }
+
+    /// `33%`, `12,5%`: a share (0…1) as a percentage with `places` decimals, Vietnamese comma.
+    public static func percent(_ share: Double, places: Int = 0) -> String {
+        decimal(share * 100, places: places) + "%"
+    }
+
+    /// `12,5`: a number with `places` decimals and a decimal comma.
+    public static func decimal(_ value: Double, places: Int) -> String {
+        String(format: "%.\(max(0, places))f", value).replacingOccurrences(of: ".", with: ",")
+    }
+
     /// `1.234.567` — Vietnamese thousands separator.
     public static func integer(_ value: Int) -> String {
         let digits = String(value.magnitude)

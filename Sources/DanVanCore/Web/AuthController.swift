@@ -36,7 +36,8 @@ struct AuthController {
             guard let user = try await User.find(id, on: req.db) else { throw AppError.unauthenticated }
             // A fresh session id on login, so a session id planted before login is worthless.
             let oldID = req.session.id
-            let csrf = req.session.data["csrf"]
+            // The token of the login form goes on in the new session, so open pages still post.
+            let csrf = req.csrfToken
             req.session.id = nil
             if let oldID { try await req.application.sessions.driver.deleteSession(oldID, for: req).get() }
             req.session.data["uid"] = id.uuidString

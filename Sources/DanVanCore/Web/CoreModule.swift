@@ -16,9 +16,11 @@ public struct CoreModule: DanVanModule {
     /// Core's texts are built into `L10n` (everything else falls back on them), so nothing to add.
     public var localization: L10n.Tables { [:] }
 
-    /// The `create-admin` command (the default navigation needs nothing).
+    /// The `create-admin` command and the hourly purge of expired sessions (the default
+    /// navigation needs nothing).
     public func register(on app: Application) throws {
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+        app.lifecycle.use(makeSessionPurgeJob())
     }
 
     /// Mounts core routes.

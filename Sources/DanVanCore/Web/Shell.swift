@@ -86,7 +86,6 @@ public struct Shell: Encodable, Sendable {
     let title: String
     let user: CurrentUser?
     let nav: [Item]
-    let csrf: String
     let demo: Bool
     let flashes: [Flash]
     let lang: String
@@ -119,7 +118,7 @@ extension Request {
     }
 
     private func takeFlashes() -> [Shell.Flash] {
-        guard let raw = session.data["flash"] else { return [] }
+        guard hasSession, let raw = session.data["flash"] else { return [] }
         session.data["flash"] = nil
         return (try? JSONDecoder().decode([Shell.Flash].self, from: Data(raw.utf8))) ?? []
     }
@@ -143,7 +142,6 @@ extension Request {
                 )
             },
             nav: items,
-            csrf: sessionsReady ? csrfToken : "",
             demo: application.config.demoMode,
             flashes: sessionsReady ? takeFlashes() : [],
             lang: locale.rawValue

@@ -75,16 +75,20 @@ extension Application {
 /// A document as lists show it.
 public struct DocumentRow: Encodable, Sendable {
     public let id: String
+    /// The kind's name in the reader's language.
     public let kind: String
+    /// "Kế hoạch số 12-KH/TU", or the subject when the document has no number yet.
+    public let label: String
     public let symbol: String
     public let issuedOn: String
     public let title: String
     public let issuer: String
 
-    /// A row for `document`.
-    public init(_ document: Document) {
+    /// A row for `document`, labelled in `locale`.
+    public init(_ document: Document, _ locale: L10n.Locale = .vi) {
         id = document.id?.uuidString ?? ""
-        kind = document.kind ?? ""
+        kind = document.kind.map { DocumentsL10n.kindLabel($0, locale) } ?? ""
+        label = DocumentLabel.text(kind: document.kind, symbol: document.symbol, title: document.kind.map { DocumentsL10n.kindLabel($0, locale) } ?? "", locale)
         symbol = document.symbol ?? ""
         issuedOn = VNFormat.date(document.issuedOn)
         title = document.title
@@ -140,14 +144,6 @@ struct DocumentController {
         let attachments: [AttachmentRow]
     }
 
-    struct AttachmentRow: Encodable, Sendable {
-        let id: String
-        let filename: String
-        let size: String
-        let uploadedBy: String
-        let at: String
-    }
-
     struct ReviewRow: Encodable, Sendable {
         let date: String
         let kind: String
@@ -174,13 +170,13 @@ struct DocumentController {
         let role = req.currentUser?.role
         let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
         let context = IndexContext(
-            rows: documents.map(DocumentRow.init), query: filter.query,
+            rows: documents.map { DocumentRow($0, req.locale) }, query: filter.query,
             kinds: DocumentService.kindNames.map { SelectOption(value: $0, label: DocumentsL10n.kindLabel($0, req.locale), selected: $0 == filter.kind) },
             years: (0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) },
             issuers: try await DocumentService.issuers(on: req.db).map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) },
             statuses: (statusFilter?.choices ?? []).map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) },
             count: req.t("documents.van_ban_2", "\(VNFormat.integer(documents.count))"), canRegister: role != nil && role != .focal,
-            unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind ?? "", count: $0.count) }
+            unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind.map { DocumentsL10n.kindLabel($0, req.locale) } ?? "", count: $0.count) }
         )
         return try await req.render("documents/index", title: req.t("documents.van_ban"), context)
     }
@@ -194,17 +190,17 @@ struct DocumentController {
         for provider in req.application.documentPanels { panels.append(try await provider(req, document)) }
         let citations = try await DocumentService.citations(of: document, on: req.db)
         let context = ShowContext(
-            document: DocumentRow(document), signer: document.signer ?? "",
+            document: DocumentRow(document, req.locale), signer: document.signer ?? "",
             interimReview: VNFormat.date(document.interimReviewOn), finalReview: VNFormat.date(document.finalReviewOn),
             outline: parse.sections.filter { !$0.id.contains("-") }.map { OutlineRow(id: $0.id, heading: $0.heading, level: $0.level) },
             citations: citations.map { reference, registered in
-                CitationRow(symbol: reference.symbol, kind: reference.kind ?? "", date: VNFormat.date(reference.citedDate), documentID: registered?.id?.uuidString)
+                CitationRow(symbol: reference.symbol, kind: reference.kind.map { DocumentsL10n.kindLabel($0, req.locale) } ?? "", date: VNFormat.date(reference.citedDate), documentID: registered?.id?.uuidString)
             },
-            citedBy: try await DocumentService.citedBy(document, on: req.db).map(DocumentRow.init),
+            citedBy: try await DocumentService.citedBy(document, on: req.db).map { DocumentRow($0, req.locale) },
             paragraphs: document.body.split(separator: "\n", omittingEmptySubsequences: true).map { String($0).replacingOccurrences(of: "*", with: "") },
             panels: panels, warnings: document.warnings ?? "", canEdit: req.currentUser.map { $0.role != .focal } ?? false,
             attachments: try await DocumentAttachment.query(on: req.db).filter(\.$document.$id == document.requireID()).sort(\.$createdAt).all().map {
-                AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
+                AttachmentRow(id: $0.id, filename: $0.filename, bytes: $0.size, uploadedBy: $0.uploadedBy, at: $0.createdAt, href: DocumentsRoute.file(document.id, $0.id).path)
             }
         )
         return try await req.render("documents/show", title: document.label(req.locale), context)
@@ -248,7 +244,7 @@ struct DocumentController {
         let from = req.now.addingTimeInterval(-365 * 86_400)
         let to = req.now.addingTimeInterval(3 * 365 * 86_400)
         let rows = try await DocumentService.upcomingReviews(from: from, to: to, on: req.db).map { document, kind, date in
-            ReviewRow(date: VNFormat.date(date), kind: kind, document: DocumentRow(document), overdue: date < req.now)
+            ReviewRow(date: VNFormat.date(date), kind: kind.label(req.locale), document: DocumentRow(document, req.locale), overdue: date < req.now)
         }
         return try await req.render("documents/reviews", title: req.t("documents.lich_so_ket_tong_ket"), ReviewsContext(rows: rows))
     }

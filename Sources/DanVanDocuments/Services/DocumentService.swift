@@ -275,11 +275,24 @@ public enum DocumentService {
     }
 
     /// Reviews due between `from` and `to`, in date order.
-    public static func upcomingReviews(from: Date, to: Date, on db: any Database) async throws -> [(Document, String, Date)] {
+    public static func upcomingReviews(from: Date, to: Date, on db: any Database) async throws -> [(Document, ReviewMilestone, Date)] {
         let interim = try await Document.query(on: db).filter(\.$interimReviewOn >= from).filter(\.$interimReviewOn <= to).all()
         let final = try await Document.query(on: db).filter(\.$finalReviewOn >= from).filter(\.$finalReviewOn <= to).all()
-        var rows: [(Document, String, Date)] = interim.compactMap { doc in doc.interimReviewOn.map { (doc, L10n.text("documents.so_ket"), $0) } }
-        rows += final.compactMap { doc in doc.finalReviewOn.map { (doc, L10n.text("documents.tong_ket"), $0) } }
+        var rows: [(Document, ReviewMilestone, Date)] = interim.compactMap { doc in doc.interimReviewOn.map { (doc, .interim, $0) } }
+        rows += final.compactMap { doc in doc.finalReviewOn.map { (doc, .final, $0) } }
         return rows.sorted { $0.2 < $1.2 }
+    }
+}
+
+/// A document's review milestone: the mid-term review (sơ kết) or the final one (tổng kết).
+public enum ReviewMilestone: String, Sendable {
+    /// Sơ kết.
+    case interim
+    /// Tổng kết.
+    case final
+
+    /// The milestone's name in `locale`.
+    public func label(_ locale: L10n.Locale = .vi) -> String {
+        L10n.text(self == .interim ? "documents.so_ket" : "documents.tong_ket", locale)
     }
 }

@@ -312,7 +312,7 @@ public enum QuizAdmin {
             let lagging = rate.map { $0 < average / 2 } ?? (anyone && people == 0 && (unit.kind == .commune))
             return UnitParticipation(
                 unitID: id.uuidString, name: unit.name, depth: unit.depth, participants: people, attempts: subtreeAttempts[id] ?? 0, headcount: head, rate: rate,
-                rateText: rate.map { String(format: "%.1f%%", $0 * 100).replacingOccurrences(of: ".", with: ",") } ?? "", lagging: lagging
+                rateText: rate.map { VNFormat.percent($0, places: 1) } ?? "", lagging: lagging
             )
         }
         let registrations = try await sql.raw("SELECT day, COUNT(*) AS n FROM quiz_participants WHERE contest_id = \(bind: contestID) GROUP BY day")
@@ -417,7 +417,7 @@ public enum QuizAdmin {
             WHERE r.round_id = \(bind: roundID) GROUP BY p.unit_id, u.name
             """).all(decoding: UnitRoundCount.self)
         let heads = Dictionary(try await QuizHeadcount.query(on: db).filter(\.$contest.$id == contestID).all().map { ($0.$unit.id, $0.headcount) }, uniquingKeysWith: { $1 })
-        func text(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100).replacingOccurrences(of: ".", with: ",") }
+        func text(_ rate: Double) -> String { VNFormat.percent(rate, places: 1) }
         let most = counts.sorted { ($0.n, $1.name) > ($1.n, $0.name) }.prefix(5).map { row in
             UnitStanding(name: row.name, participants: row.n, rateText: heads[row.unit_id].map { $0 > 0 ? text(Double(row.n) / Double($0)) : "" } ?? "")
         }

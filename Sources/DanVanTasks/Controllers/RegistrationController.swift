@@ -146,7 +146,7 @@ struct RegistrationController {
             interimReviewOn: VNFormat.isoDate(draft.interimReviewOn), finalReviewOn: VNFormat.isoDate(draft.finalReviewOn),
             references: parse.references.map { DocumentLabel.text(kind: $0.kind, symbol: $0.symbol, req.locale) + ($0.date.map { req.t("registration.ngay", "\(VNFormat.date(VNFormat.parseDate($0)))") } ?? "") },
             rows: rows, warnings: warnings,
-            duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map(DocumentRow.init),
+            duplicates: try await DocumentService.duplicates(of: parse.symbol, on: req.db).map { DocumentRow($0, req.locale) },
             confirmDuplicate: false, errors: FormErrors()
         )
         var withOriginal = context
@@ -172,44 +172,14 @@ struct RegistrationController {
         let duplicates = try await DocumentService.duplicates(of: symbol, on: req.db)
         if !duplicates.isEmpty, form.confirmDuplicate != "on" { errors.add("symbol", "document.duplicate") }
         let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
-        let unitIDs = Set(units.compactMap(\.id))
-        var drafts: [TaskDraft] = []
-        var rows: [Row] = []
-        for (index, row) in (form.assignments ?? []).enumerated() {
-            let keep = row.keep == "on"
-            var rowErrors: [String] = []
-            let leads = (row.leads ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
-            let coordinators = (row.coordinators ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
-            let content = VietnameseText.nfc((row.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-            var dueOn: Date?
-            if let raw = row.dueOn, !raw.isEmpty {
-                dueOn = VNFormat.parseDate(raw)
-                if dueOn == nil { rowErrors.append(L10n.text("common.invalidDate")) }
-            }
-            let recurrence = WorkTask.Recurrence(rawValue: row.recurrence ?? "")
-            if keep {
-                if leads.isEmpty { rowErrors.append(req.t("registration.chon_don_vi_chu_tri")) }
-                if content.isEmpty { rowErrors.append(req.t("registration.nhap_noi_dung_nhiem_vu")) }
-            }
-            if keep, rowErrors.isEmpty {
-                for lead in leads {
-                    drafts.append(TaskDraft(content: content, section: row.section, leadUnitID: lead, coordinatorIDs: coordinators, dueOn: dueOn, recurrence: recurrence))
-                }
-            }
-            rows.append(Self.row(
-                index: index, keep: keep, content: content, section: row.section ?? "", printedLead: row.printedLead ?? "",
-                printedCoordinators: row.printedCoordinators ?? "", leadIDs: Set(leads), coordinatorIDs: Set(coordinators), units: units,
-                confidence: 1, dueOn: row.dueOn ?? "", recurrence: recurrence, errors: rowErrors
-            ))
-            if !rowErrors.isEmpty { errors.add("assignments", "document.rowErrors") }
-        }
+        let (drafts, rows) = Self.assignments(form.assignments ?? [], units: units, errors: &errors, locale: req.locale)
         guard errors.isEmpty else {
             let parse = DirectiveParser().parse(text)
             let context = PreviewContext(
                 text: text, kind: form.kind ?? "", kinds: Self.kindChoices(form.kind), symbol: symbol, issuedOn: form.issuedOn ?? "",
                 title: title, issuer: form.issuer ?? "", signer: form.signer ?? "", interimReviewOn: form.interimReviewOn ?? "",
                 finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { DocumentLabel.text(kind: $0.kind, symbol: $0.symbol, req.locale) },
-                rows: rows, warnings: [], duplicates: duplicates.map(DocumentRow.init), confirmDuplicate: form.confirmDuplicate == "on", errors: errors
+                rows: rows, warnings: [], duplicates: duplicates.map { DocumentRow($0, req.locale) }, confirmDuplicate: form.confirmDuplicate == "on", errors: errors
             )
             return try await req.render("tasks/register_preview", title: req.t("registration.kiem_tra_truoc_khi_dang_ky"), context, status: .unprocessableEntity)
         }
@@ -223,19 +193,61 @@ struct RegistrationController {
             interimReviewOn: interim, finalReviewOn: final
         )
         let parse = DirectiveParser().parse(text.isEmpty ? title : text)
-        // The original file, if one was uploaded at the preview and is still intact in the store.
-        var original: DocumentAttachment?
-        if let key = form.originalKey, let sha = form.originalSha, let name = form.originalName, !key.isEmpty,
-           let data = try? req.application.files.read(key, sha256: sha),
-           let stored = try? req.application.files.store(data, filename: name) {
-            original = DocumentAttachment(documentID: UUID(), filename: name, stored: stored, uploadedBy: actor.name, at: now)
-        }
+        let original = Self.original(of: form, files: req.application.files, by: actor, at: now)
         let (document, _) = try await TaskService.register(input, parse: parse, tasks: drafts, original: original, unitID: user.$unit.id, actor: actor, at: now, on: req.db)
         req.flash(.success, req.t("registration.da_dang_ky_van_ban_va", "\(drafts.count)"))
         return req.redirect(to: DocumentsRoute.show(try document.requireID()))
     }
 
     // MARK: helpers
+
+    /// Reads the confirmed assignment rows: the tasks to create (one per lead unit of each kept
+    /// row) and the rows as the preview shows them again, with their messages, if any is wrong.
+    static func assignments(
+        _ assignments: [AssignmentForm], units: [OrgUnit], errors: inout FormErrors, locale: L10n.Locale
+    ) -> (drafts: [TaskDraft], rows: [Row]) {
+        let unitIDs = Set(units.compactMap(\.id))
+        var drafts: [TaskDraft] = []
+        var rows: [Row] = []
+        for (index, row) in assignments.enumerated() {
+            let keep = row.keep == "on"
+            var rowErrors: [String] = []
+            let leads = (row.leads ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
+            let coordinators = (row.coordinators ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
+            let content = VietnameseText.nfc((row.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            var dueOn: Date?
+            if let raw = row.dueOn, !raw.isEmpty {
+                dueOn = VNFormat.parseDate(raw)
+                if dueOn == nil { rowErrors.append(L10n.text("common.invalidDate", locale)) }
+            }
+            let recurrence = WorkTask.Recurrence(rawValue: row.recurrence ?? "")
+            if keep {
+                if leads.isEmpty { rowErrors.append(L10n.text("registration.chon_don_vi_chu_tri", locale)) }
+                if content.isEmpty { rowErrors.append(L10n.text("registration.nhap_noi_dung_nhiem_vu", locale)) }
+            }
+            if keep, rowErrors.isEmpty {
+                for lead in leads {
+                    drafts.append(TaskDraft(content: content, section: row.section, leadUnitID: lead, coordinatorIDs: coordinators, dueOn: dueOn, recurrence: recurrence))
+                }
+            }
+            rows.append(Self.row(
+                index: index, keep: keep, content: content, section: row.section ?? "", printedLead: row.printedLead ?? "",
+                printedCoordinators: row.printedCoordinators ?? "", leadIDs: Set(leads), coordinatorIDs: Set(coordinators), units: units,
+                confidence: 1, dueOn: row.dueOn ?? "", recurrence: recurrence, errors: rowErrors
+            ))
+            if !rowErrors.isEmpty { errors.add("assignments", "document.rowErrors") }
+        }
+        return (drafts, rows)
+    }
+
+    /// The original file uploaded at the preview, copied for the document if it is still intact
+    /// in the store.
+    static func original(of form: RegistrationForm, files: FileStore, by actor: AuditActor, at now: Date) -> DocumentAttachment? {
+        guard let key = form.originalKey, let sha = form.originalSha, let name = form.originalName, !key.isEmpty,
+              let data = try? files.read(key, sha256: sha),
+              let stored = try? files.store(data, filename: name) else { return nil }
+        return DocumentAttachment(documentID: UUID(), filename: name, stored: stored, uploadedBy: actor.name, at: now)
+    }
 
     static func date(_ raw: String?, field: String, errors: inout FormErrors) throws -> Date? {
         guard let raw, !raw.isEmpty else { return nil }
@@ -257,7 +269,7 @@ struct RegistrationController {
         return Row(
             index: index, number: index + 1, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
             leads: SelectOption.units(units, selected: leadIDs), coordinators: SelectOption.units(units, selected: coordinatorIDs),
-            confidence: leadIDs.isEmpty ? L10n.text("registration.khong_khop") : "\(Int((confidence * 100).rounded()))%", lowConfidence: confidence < 0.75,
+            confidence: leadIDs.isEmpty ? L10n.text("registration.khong_khop") : VNFormat.percent(confidence), lowConfidence: confidence < 0.75,
             dueOn: dueOn,
             recurrences: [SelectOption(value: "", label: L10n.text("registration.khong_lap_lai"), selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
             errors: errors

@@ -81,14 +81,6 @@ struct TaskController {
         let attachments: [AttachmentRow]
     }
 
-    struct AttachmentRow: Encodable, Sendable {
-        let id: String
-        let filename: String
-        let size: String
-        let uploadedBy: String
-        let at: String
-    }
-
     static let pageSize = 50
 
     func index(_ req: Request) async throws -> Response {
@@ -183,7 +175,7 @@ struct TaskController {
             coordinators: coordinators.map {
                 CoordinatorRow(id: $0.id?.uuidString ?? "", unitName: $0.unit.name, note: $0.note ?? "", notedAt: VNFormat.dateTime($0.notedAt), canNote: scope.contains($0.unit) && !task.status.isClosed)
             },
-            timeline: updates.map { UpdateRow(at: VNFormat.dateTime($0.at), kind: $0.kind.label, author: $0.authorName, text: $0.text, progress: $0.progress.map { "\($0)%" } ?? "") },
+            timeline: updates.map { UpdateRow(at: VNFormat.dateTime($0.at), kind: $0.kind.label, author: $0.authorName, text: $0.text, progress: $0.progress.map { VNFormat.percent(Double($0) / 100) } ?? "") },
             version: task.version,
             canReport: leadInScope && !task.status.isClosed && task.status != .awaitingAcceptance,
             canReview: user.role != .focal && task.status == .awaitingAcceptance,
@@ -191,7 +183,7 @@ struct TaskController {
             awaitingAcceptance: task.status == .awaitingAcceptance, error: error,
             typedText: typedText, typedProgress: typedProgress ?? String(task.progress),
             attachments: attachments.map {
-                AttachmentRow(id: $0.id?.uuidString ?? "", filename: $0.filename, size: "\(VNFormat.integer(max(1, $0.size / 1024))) KB", uploadedBy: $0.uploadedBy, at: VNFormat.dateTime($0.createdAt))
+                AttachmentRow(id: $0.id, filename: $0.filename, bytes: $0.size, uploadedBy: $0.uploadedBy, at: $0.createdAt, href: TasksRoute.file(task.id, $0.id).path)
             }
         )
         return try await req.render("tasks/show", title: req.t("tasks.nhiem_vu"), context, status: status)

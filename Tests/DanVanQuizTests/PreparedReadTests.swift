@@ -1,4 +1,5 @@
 import DanVanCore
+import DanVanQuiz
 import DanVanTestSupport
 import Fluent
 import Foundation

@@ -1,3 +1,4 @@
+import DanVanCore
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
