@@ -122,7 +122,7 @@ enum DemoQuiz {
         }
 
         // Participants: the newcomer's demo participant first, then names spread over the communes (some communes left empty).
-        let secretHash = try Bcrypt.hash(DemoProvince.password, cost: min(app.config.bcryptCost, 8))
+        let secretHash = try QuizService.SecretHash.make(DemoProvince.password, key: app.config.key(for: "quiz-secret"), cost: QuizService.secretCost(app))
         var participants: [QuizParticipant] = []
         for (index, name) in names.enumerated() {
             let unit = communes[(index * 3) % max(1, communes.count - 2)]

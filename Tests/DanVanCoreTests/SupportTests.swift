@@ -60,6 +60,24 @@ struct SupportTests {
         #expect(!PublicFilesMiddleware.mayBeFile(method: .POST, path: "/api/v1/quiz/attempts/x/submission"))
     }
 
+    @Test("the server's secret: made once in a 0600 key file outside the database, read back the same; the variable wins; short secrets are refused")
+    func secretKey() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danvan-key-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try AppConfig.loadSecretKey([:], workingDirectory: folder)
+        let path = folder + "/data/secret.key"
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try AppConfig.loadSecretKey([:], workingDirectory: folder)
+        #expect(first == again)
+        let fromVariable = try AppConfig.loadSecretKey(["DANVAN_SECRET_KEY": String(repeating: "k", count: 40)], workingDirectory: folder)
+        #expect(fromVariable != first)
+        #expect(throws: ConfigError.self) { try AppConfig.loadSecretKey(["DANVAN_SECRET_KEY": "short"], workingDirectory: folder) }
+        var config = AppConfig(database: .sqliteMemory)
+        config.secretKey = first
+        #expect(config.key(for: "csrf") != config.key(for: "quiz-secret"), "one key per purpose")
+    }
+
     @Test("the client address: a forwarded address is believed only from a trusted proxy, read from the right")
     func clientAddress() {
         let local: Set<String> = ["127.0.0.1", "::1"]

@@ -113,6 +113,20 @@ struct QuizRulesTests {
         #expect(QuizRules.prizes("Nhất:x") == nil)
         #expect(QuizRules.prizeNames(QuizRules.prizes("1,2")!) == ["Giải Nhất", "Giải Nhì", "Giải Nhì"])
     }
+
+    @Test("a contestant's secret is stored peppered: it verifies under the server's key only; hashes from before the pepper still verify")
+    func secretHash() throws {
+        let key = SymmetricKey(size: .bits256)
+        let hash = try QuizService.SecretHash.make("1234", key: key, cost: 4)
+        #expect(hash.hasPrefix("p1$$2b$04$"))
+        #expect(QuizService.SecretHash.verify("1234", hash: hash, key: key))
+        #expect(!QuizService.SecretHash.verify("1235", hash: hash, key: key))
+        #expect(!QuizService.SecretHash.verify("1234", hash: hash, key: SymmetricKey(size: .bits256)), "the database alone is not enough")
+        #expect(!hash.contains("1234"))
+        let legacy = try Bcrypt.hash("Bí mật", cost: 4)
+        #expect(QuizService.SecretHash.verify("Bí mật", hash: legacy, key: key))
+        #expect(!QuizService.SecretHash.verify("bí mật", hash: legacy, key: key))
+    }
 }
 
 // MARK: Through the app

@@ -402,6 +402,56 @@ struct DocumentTaskAPITests {
         }
     }
 
+    @Test("every API list pages like Redmine's: limit (default 25, at most 1000), offset, total_count; bad values get a 400 in Vietnamese")
+    func apiPaging() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_773_100_000))) { app in
+            try await TestProvince.load(app)
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            let headers: HTTPHeaders = ["Authorization": "Bearer \(try await token(specialist))"]
+            var jsonHeaders = headers
+            jsonHeaders.contentType = .json
+            // 3 tasks per registration: 30 tasks from 10 documents.
+            for number in 1...10 {
+                let text = demoDirective.replacingOccurrences(of: "15-KH/TU", with: "\(600 + number)-KH/TU")
+                let created = try await specialist.send(.POST, "/api/v1/documents/register", headers: jsonHeaders, body: json(["text": text]))
+                #expect(created.status == .created)
+            }
+            func page(_ path: String) async throws -> Page {
+                let reply = try await specialist.get(path, headers: headers)
+                #expect(reply.status == .ok, "\(path)")
+                return try JSONDecoder().decode(Page.self, from: Data(reply.body.utf8))
+            }
+            let first = try await page("/api/v1/tasks")
+            #expect(first.items.count == 25 && first.total_count == 30 && first.total == 30 && first.limit == 25 && first.offset == 0)
+            let rest = try await page("/api/v1/tasks?limit=25&offset=25")
+            #expect(rest.items.count == 5 && rest.offset == 25 && rest.total_count == 30)
+            #expect(Set(first.items.map(\.id)).isDisjoint(with: rest.items.map(\.id)), "pages do not overlap")
+            #expect(try await page("/api/v1/tasks?limit=1000").items.count == 30)
+            #expect(try await page("/api/v1/documents?limit=4&offset=8").items.count == 2)
+            #expect(try await page("/api/v1/documents").total_count == 10)
+            let units = try await page("/api/v1/units?limit=10&offset=5")
+            #expect(units.items.count == 10 && units.total_count >= 15 && units.offset == 5)
+            #expect(try await page("/api/v1/users?limit=3").items.count == 3)
+            for bad in ["limit=0", "limit=1001", "limit=abc", "offset=-1"] {
+                let reply = try await specialist.get("/api/v1/tasks?\(bad)", headers: headers)
+                #expect(reply.status == .badRequest, "\(bad)")
+                #expect(reply.body.contains("limit") || reply.body.contains("offset"))
+            }
+            let openAPI = try await specialist.get("/api/openapi.json")
+            #expect(openAPI.body.contains("\"total_count\"") && openAPI.body.contains("\"offset\""))
+        }
+    }
+
+    struct Page: Decodable {
+        struct Item: Decodable { let id: UUID }
+        let items: [Item]
+        let total: Int
+        let total_count: Int
+        let limit: Int
+        let offset: Int
+    }
+
     struct TaskItem: Decodable { let id: UUID; let version: Int }
     struct TaskPage: Decodable { let items: [TaskItem]; let total: Int }
     struct Registration: Decodable { let documentId: UUID; let tasks: [TaskItem] }

@@ -36,9 +36,13 @@ public struct AppConfig: Sendable {
     /// by default a proxy on the same machine. From any other peer the header is ignored, so
     /// a client cannot pick the address its limits and audit entries are counted under.
     public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
-    /// The key that signs visitors' CSRF tokens (`DANVAN_SECRET_KEY`, hashed). Unset, each
-    /// process draws a random one: set it when several instances serve the same site.
-    public var signingKey = SymmetricKey(size: .bits256)
+    /// The server's secret (`DANVAN_SECRET_KEY`, or the key file `DANVAN_SECRET_KEY_FILE`,
+    /// default `./data/secret.key`, made on first start with mode 0600). Never in the database
+    /// or the repository. Every key the app uses is derived from it (`key(for:)`); tests and
+    /// one-off configurations get a random one.
+    public var secretKey = SymmetricKey(size: .bits256)
+    /// The key that signs visitors' CSRF tokens.
+    public var signingKey: SymmetricKey { key(for: "csrf") }
     /// How long sessions live and how often their expiry is extended.
     public var sessions = SessionPolicy()
 
@@ -62,8 +66,8 @@ public struct AppConfig: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `DANVAN_SECURE_COOKIES`, `DANVAN_BCRYPT_COST`, `DANVAN_DEMO`,
-    /// `DANVAN_REMINDER_DAYS`, `DANVAN_TRUSTED_PROXIES`, `DANVAN_SECRET_KEY`,
-    /// `DANVAN_SESSION_REFRESH_SECONDS`.
+    /// `DANVAN_REMINDER_DAYS`, `DANVAN_TRUSTED_PROXIES`, `DANVAN_SECRET_KEY` (or
+    /// `DANVAN_SECRET_KEY_FILE`), `DANVAN_SESSION_REFRESH_SECONDS`.
     ///
     /// Unset, the database is an SQLite file at `./data/danvan.sqlite` under `workingDirectory`.
     public static func fromEnvironment(workingDirectory: String) throws -> AppConfig {
@@ -76,9 +80,7 @@ public struct AppConfig: Sendable {
         config.secureCookies = ["1", "true", "yes"].contains(environment["DANVAN_SECURE_COOKIES"]?.lowercased() ?? "")
         config.demoMode = ["1", "true", "yes"].contains(environment["DANVAN_DEMO"]?.lowercased() ?? "")
         if let days = environment["DANVAN_REMINDER_DAYS"].flatMap(Int.init), (0...60).contains(days) { config.reminderDays = days }
-        if let secret = environment["DANVAN_SECRET_KEY"], !secret.isEmpty {
-            config.signingKey = SymmetricKey(data: SHA256.hash(data: Array(secret.utf8)))
-        }
+        config.secretKey = try loadSecretKey(environment, workingDirectory: workingDirectory)
         if let seconds = environment["DANVAN_SESSION_REFRESH_SECONDS"].flatMap(TimeInterval.init), seconds >= 0 {
             config.sessions.refreshEvery = min(seconds, config.sessions.lifetime)
         }
@@ -86,6 +88,35 @@ public struct AppConfig: Sendable {
             config.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         return config
+    }
+
+    /// A key for one purpose (`csrf`, `quiz-secret`, …), derived from the server's secret, so
+    /// no two uses share a key.
+    public func key(for purpose: String) -> SymmetricKey {
+        SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(("danvan." + purpose).utf8), using: secretKey))
+    }
+
+    /// The server's secret: `DANVAN_SECRET_KEY` (any text, at least 32 characters), else the
+    /// key file, which is created (64 hex digits, mode 0600) if it does not exist.
+    public static func loadSecretKey(_ environment: [String: String], workingDirectory: String) throws -> SymmetricKey {
+        if let secret = environment["DANVAN_SECRET_KEY"], !secret.isEmpty {
+            guard secret.count >= 32 else { throw ConfigError(L10n.text("core.secretKeyShort")) }
+            return SymmetricKey(data: SHA256.hash(data: Array(secret.utf8)))
+        }
+        let base = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+        let path = environment["DANVAN_SECRET_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? base + "data/secret.key"
+        let manager = FileManager.default
+        if let data = manager.contents(atPath: path) {
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard text.count >= 32 else { throw ConfigError(L10n.format("core.secretKeyFileBad", [path])) }
+            return SymmetricKey(data: SHA256.hash(data: Array(text.utf8)))
+        }
+        try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let text = Hex.string([UInt8].random(count: 32))
+        guard manager.createFile(atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigError(L10n.format("core.secretKeyFileBad", [path]))
+        }
+        return SymmetricKey(data: SHA256.hash(data: Array(text.utf8)))
     }
 
     /// Interprets a `DATABASE_URL` value.

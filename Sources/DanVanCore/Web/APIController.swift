@@ -83,7 +83,7 @@ struct APIController {
         let units = query.isEmpty
             ? try await UnitService.tree(in: scope, includeEnded: includeEnded, on: req.db)
             : try await UnitService.search(query, in: scope, includeEnded: includeEnded, on: req.db)
-        return APIList(items: units.map(UnitDTO.init), total: units.count)
+        return APIList(all: units.map(UnitDTO.init), page: try APIPage.parse(req))
     }
 
     func unit(_ req: Request) async throws -> UnitDTO {
@@ -119,8 +119,9 @@ struct APIController {
         let scope = try await req.scope()
         var builder = scope.filter(User.query(on: req.db))
         if let unit = try? req.query.get(UUID.self, at: "unit") { builder = builder.filter(\.$unit.$id == unit) }
-        let users = try await builder.limit(1000).all()
-        return APIList(items: VietnameseCollation.sorted(users, by: \.fullName).map(UserDTO.init), total: users.count)
+        let page = try APIPage.parse(req)
+        let users = try await builder.all()
+        return APIList(all: VietnameseCollation.sorted(users, by: \.fullName).map(UserDTO.init), page: page)
     }
 
     func user(_ req: Request) async throws -> UserDTO {

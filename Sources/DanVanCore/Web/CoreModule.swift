@@ -122,10 +122,10 @@ public struct CoreModule: DanVanModule {
             "/api/v1/units": [
                 "get": [
                     "summary": .string(L10n.text("core.don_vi_trong_pham_vi_theo")), "tags": ["core"],
-                    "parameters": [
+                    "parameters": .array([
                         ["name": "q", "in": "query", "description": .string(L10n.text("core.tim_khong_dau_theo_ten_ten")), "schema": ["type": "string"]],
                         ["name": "ended", "in": "query", "description": .string(L10n.text("core.1_gom_ca_don_vi_da")), "schema": ["type": "string", "enum": ["0", "1"]]],
-                    ],
+                    ] + APIPage.openAPIParameters),
                     "responses": ["200": ok("UnitPage"), "401": unauthorized],
                 ],
                 "post": [
@@ -142,7 +142,7 @@ public struct CoreModule: DanVanModule {
             "/api/v1/users": [
                 "get": [
                     "summary": .string(L10n.text("core.nguoi_dung_trong_pham_vi")), "tags": ["core"],
-                    "parameters": [["name": "unit", "in": "query", "schema": ["type": "string", "format": "uuid"]]],
+                    "parameters": .array([["name": "unit", "in": "query", "schema": ["type": "string", "format": "uuid"]]] + APIPage.openAPIParameters),
                     "responses": ["200": ok("UserPage"), "401": unauthorized],
                 ],
             ],
@@ -180,7 +180,7 @@ public struct CoreModule: DanVanModule {
                     "parentId": uuid, "sortOrder": ["type": "integer"], "oversight": ["type": "boolean"],
                 ],
             ],
-            "UnitPage": ["type": "object", "required": ["items", "total"], "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/OrgUnit"]], "total": ["type": "integer"]]],
+            "UnitPage": APIPage.openAPISchema(of: "OrgUnit"),
             "User": [
                 "type": "object", "required": ["id", "username", "fullName", "role", "unitId", "isActive"],
                 "properties": [
@@ -188,7 +188,7 @@ public struct CoreModule: DanVanModule {
                     "role": ["type": "string", "enum": .array(Role.allCases.map { .string($0.rawValue) })], "unitId": uuid, "isActive": ["type": "boolean"],
                 ],
             ],
-            "UserPage": ["type": "object", "required": ["items", "total"], "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/User"]], "total": ["type": "integer"]]],
+            "UserPage": APIPage.openAPISchema(of: "User"),
         ]
     }
 }

@@ -41,8 +41,9 @@ struct DocumentAPI {
         filter.query = (try? req.query.get(String.self, at: "q")) ?? ""
         filter.kind = (try? req.query.get(String.self, at: "kind")) ?? ""
         filter.year = try? req.query.get(Int.self, at: "year")
-        let documents = try await DocumentService.search(filter, limit: 500, on: req.db)
-        return APIList(items: documents.map { DocumentDTO($0) }, total: documents.count)
+        let page = try APIPage.parse(req)
+        let (documents, total) = try await DocumentService.page(filter, page: page.range, on: req.db)
+        return APIList(items: documents.map { DocumentDTO($0) }, total: total, page: page)
     }
 
     func show(_ req: Request) async throws -> DocumentDTO {
@@ -61,10 +62,10 @@ struct DocumentAPI {
         return [
             "/api/v1/documents": ["get": [
                 "summary": .string(L10n.text("documents.thu_vien_van_ban_tim_khong")), "tags": ["documents"],
-                "parameters": [
+                "parameters": .array([
                     ["name": "q", "in": "query", "schema": ["type": "string"]], ["name": "kind", "in": "query", "schema": ["type": "string"]],
                     ["name": "year", "in": "query", "schema": ["type": "integer"]],
-                ],
+                ] + APIPage.openAPIParameters),
                 "responses": ["200": ok("DocumentPage"), "401": ["description": .string(L10n.text("documents.chua_dang_nhap")), "content": ["application/json": ["schema": error]]]],
             ]],
             "/api/v1/documents/{documentID}": ["get": [
@@ -87,7 +88,7 @@ struct DocumentAPI {
                     "documentId": ["type": "string", "format": "uuid", "nullable": true],
                 ]]],
             ]],
-            "DocumentPage": ["type": "object", "required": ["items", "total"], "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/Document"]], "total": ["type": "integer"]]],
+            "DocumentPage": APIPage.openAPISchema(of: "Document"),
         ]
     }
 }

@@ -195,6 +195,19 @@ public enum DocumentService {
     /// Documents matching `filter`, newest first. Text search ignores diacritics, case and
     /// "đ": SQLite FTS5 over the folded text, PostgreSQL `to_tsvector('simple', …)`.
     public static func search(_ filter: Filter, limit: Int = 100, statusIDs: [UUID]? = nil, on db: any Database) async throws -> [Document] {
+        try await matching(filter, statusIDs: statusIDs, on: db).sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+
+    /// The rows `range` of the documents that pass `filter`, newest first, and how many pass.
+    public static func page(_ filter: Filter, page range: Range<Int>, on db: any Database) async throws -> ([Document], Int) {
+        let query = try await matching(filter, statusIDs: nil, on: db)
+        let total = try await query.copy().count()
+        let documents = try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).range(range).all()
+        return (documents, total)
+    }
+
+    /// The documents that pass `filter`, unsorted.
+    static func matching(_ filter: Filter, statusIDs: [UUID]?, on db: any Database) async throws -> QueryBuilder<Document> {
         var query = Document.query(on: db)
         if let statusIDs { query = query.filter(\.$id ~~ statusIDs) }
         let terms = VietnameseText.fold(VietnameseText.clean(filter.query)).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
@@ -207,7 +220,7 @@ public enum DocumentService {
         if let year = filter.year, let start = VNFormat.parseDate("01/01/\(year)"), let end = VNFormat.parseDate("01/01/\(year + 1)") {
             query = query.filter(\.$issuedOn >= start).filter(\.$issuedOn < end)
         }
-        return try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).all()
+        return query
     }
 
     static func matchingIDs(_ terms: [String], on db: any Database) async throws -> [UUID] {

@@ -191,9 +191,10 @@ struct QuizAPI {
             unitID: body.unitId ?? "", occupation: body.occupation ?? "", secret: body.secret ?? ""
         )
         do {
-            let participant = try await QuizService.register(form, contest: contest, address: req.clientAddress, now: req.now, app: req.application, on: req.db)
-            let token = try await QuizService.issueToken(for: participant, on: req.db)
-            return try await TokenDTO(participantId: participant.requireID(), token: token).encodeResponse(status: .created, for: req)
+            let (participant, token) = try await QuizService.register(
+                form, contest: contest, address: req.clientAddress, now: req.now, issuingToken: true, app: req.application, on: req.db
+            )
+            return try await TokenDTO(participantId: participant.requireID(), token: token ?? "").encodeResponse(status: .created, for: req)
         } catch let errors as FormErrors {
             struct Invalid: Encodable, Sendable { let error: [String: String]; let fields: FormErrors }
             let response = Response(status: .unprocessableEntity)

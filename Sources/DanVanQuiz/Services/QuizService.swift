@@ -45,16 +45,60 @@ public enum QuizService {
     /// The longest full name accepted.
     public static let maxNameLength = 100
 
-    /// Bcrypt cost for participants' secrets: lower than staff passwords' so a registration
-    /// rush does not saturate the CPU (a secret is a short PIN-like word; the rate limits on
-    /// wrong secrets are what protect it online).
-    static func secretCost(_ app: Application) -> Int { min(app.config.bcryptCost, 8) }
+    /// Bcrypt cost for participants' secrets (`DANVAN_QUIZ_SECRET_COST`, default 6): a
+    /// national launch day registers hundreds a second on two cores. What keeps a stolen
+    /// database from giving the secrets away is not the cost but the pepper: the secret is
+    /// first keyed with HMAC-SHA256 under a key derived from the server's secret key, which is
+    /// never in the database (`SecretHash`). See docs/DEPLOYMENT.md, "Secrets".
+    public static func secretCost(_ app: Application) -> Int {
+        let configured = ProcessInfo.processInfo.environment["DANVAN_QUIZ_SECRET_COST"].flatMap(Int.init).map { min(max($0, 4), 12) } ?? 6
+        return min(app.config.bcryptCost, configured)
+    }
+
+    /// How participants' secrets are stored: `p1$` + bcrypt of the hex HMAC-SHA256 of the
+    /// secret under the server's `quiz-secret` key. Hashes from before the pepper (plain
+    /// bcrypt) still verify.
+    public enum SecretHash {
+        static let prefix = "p1$"
+
+        static func keyed(_ secret: String, key: SymmetricKey) -> String {
+            Hex.string(Array(HMAC<SHA256>.authenticationCode(for: Array(secret.utf8), using: key)))
+        }
+
+        /// The stored form of `secret`.
+        public static func make(_ secret: String, key: SymmetricKey, cost: Int) throws -> String {
+            prefix + (try Bcrypt.hash(keyed(secret, key: key), cost: cost))
+        }
+
+        /// Whether `secret` is the one stored as `hash`.
+        public static func verify(_ secret: String, hash: String, key: SymmetricKey) -> Bool {
+            if hash.hasPrefix(prefix) {
+                return (try? Bcrypt.verify(keyed(secret, key: key), created: String(hash.dropFirst(prefix.count)))) ?? false
+            }
+            return (try? Bcrypt.verify(secret, created: hash)) ?? false
+        }
+
+        /// A hash that matches nothing, costing what a real one costs (unknown phones take as
+        /// long as wrong secrets).
+        static func decoy(cost: Int) -> String {
+            prefix + "$2b$" + (cost < 10 ? "0" : "") + String(cost) + "$" + String(repeating: "0", count: 52) + "a"
+        }
+    }
 
     /// Checks and stores a registration. Field errors come back as `FormErrors` (nothing
-    /// stored); one person registers once (normalised phone; ID number when required).
+    /// stored); one person registers once (normalised phone; ID number when required). With
+    /// `token` the participant's API token is stored in the same transaction (one commit per
+    /// registration) and returned.
     public static func register(
         _ form: Registration, contest: QuizContest, address: String, now: Date, app: Application, on db: any Database
     ) async throws -> QuizParticipant {
+        try await register(form, contest: contest, address: address, now: now, issuingToken: false, app: app, on: db).participant
+    }
+
+    /// The same, also issuing the participant's API token when `issuingToken`.
+    public static func register(
+        _ form: Registration, contest: QuizContest, address: String, now: Date, issuingToken: Bool, app: Application, on db: any Database
+    ) async throws -> (participant: QuizParticipant, token: String?) {
         let contestID = try contest.requireID()
         let limits = app.quiz.limits.withLockedValue { $0 }
         let hour = Int(now.timeIntervalSince1970) / 3600
@@ -110,7 +154,8 @@ public enum QuizService {
         }
         guard errors.isEmpty, let phone, let unit else { throw errors }
         let cost = secretCost(app)
-        let hash = try await app.threadPool.runIfActive { try Bcrypt.hash(secret, cost: cost) }
+        let key = app.config.key(for: "quiz-secret")
+        let hash = try await app.threadPool.runIfActive { try SecretHash.make(secret, key: key, cost: cost) }
         let participant = QuizParticipant()
         participant.$contest.id = contestID
         participant.fullName = name
@@ -125,6 +170,8 @@ public enum QuizService {
         participant.day = VNFormat.dayKey(now)
         participant.disqualified = false
         participant.searchKey = VietnameseText.fold(name + " " + phone)
+        let token = issuingToken ? newToken() : nil
+        if let token { participant.tokenHash = tokenHash(token) }
         do {
             try await db.transaction { db in
                 try await participant.create(on: db)
@@ -149,7 +196,7 @@ public enum QuizService {
             errors.add("phone", "quiz.error.phoneTaken")
             throw errors
         }
-        return participant
+        return (participant, token)
     }
 
     /// Finds the participant by phone and secret (return visit). Wrong secrets are limited per
@@ -162,9 +209,10 @@ public enum QuizService {
             throw AppError.tooManyRequests(L10n.text("quiz.error.loginLimit"))
         }
         let participant = try await QuizParticipant.query(on: db).filter(\.$contest.$id == contest.requireID()).filter(\.$phone == phone).first()
-        let hash = participant?.secretHash ?? "$2b$08$0000000000000000000000000000000000000000000000000000a"
+        let hash = participant?.secretHash ?? SecretHash.decoy(cost: secretCost(app))
         let candidate = VietnameseText.nfc(secret)
-        let valid = (try? await app.threadPool.runIfActive { try Bcrypt.verify(candidate, created: hash) }) ?? false
+        let pepper = app.config.key(for: "quiz-secret")
+        let valid = (try? await app.threadPool.runIfActive { SecretHash.verify(candidate, hash: hash, key: pepper) }) ?? false
         guard let participant, valid else {
             if !app.quiz.limiter.allow(key, limit: limits.loginFailuresPerPhone, window: 900, now: now) {
                 throw AppError.tooManyRequests(L10n.text("quiz.error.loginLimit"))
@@ -174,9 +222,12 @@ public enum QuizService {
         return participant
     }
 
+    /// A new participant API token (not yet stored).
+    static func newToken() -> String { "dvq_" + Hex.string([UInt8].random(count: 24)) }
+
     /// A new API token for the participant (the previous one stops working).
     public static func issueToken(for participant: QuizParticipant, on db: any Database) async throws -> String {
-        let token = "dvq_" + Hex.string([UInt8].random(count: 24))
+        let token = newToken()
         participant.tokenHash = tokenHash(token)
         try await participant.update(on: db)
         return token

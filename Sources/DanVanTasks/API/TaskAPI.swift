@@ -53,8 +53,11 @@ struct TaskAPI {
 
     func list(_ req: Request) async throws -> APIList<TaskDTO> {
         let filter = TaskController.filter(req)
-        let tasks = try await TaskService.list(filter, scope: try await req.scope(), now: req.now, limit: 1000, on: req.db)
-        return APIList(items: tasks.map { TaskDTO($0, now: req.now) }, total: tasks.count)
+        let page = try APIPage.parse(req)
+        let scope = try await req.scope()
+        let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: page.limit, offset: page.offset, on: req.db)
+        let total = try await TaskService.count(filter, scope: scope, now: req.now, on: req.db)
+        return APIList(items: tasks.map { TaskDTO($0, now: req.now) }, total: total, page: page)
     }
 
     func show(_ req: Request) async throws -> TaskDTO {
@@ -100,13 +103,13 @@ struct TaskAPI {
         return [
             "/api/v1/tasks": ["get": [
                 "summary": .string(L10n.text("tasks.nhiem_vu_trong_pham_vi_chu")), "tags": ["tasks"],
-                "parameters": [
+                "parameters": .array([
                     ["name": "q", "in": "query", "schema": ["type": "string"]],
                     ["name": "status", "in": "query", "schema": ["type": "string", "enum": .array(WorkTask.Status.allCases.map { .string($0.rawValue) })]],
                     ["name": "unit", "in": "query", "schema": ["type": "string", "format": "uuid"]],
                     ["name": "document", "in": "query", "schema": ["type": "string", "format": "uuid"]],
                     ["name": "overdue", "in": "query", "schema": ["type": "string", "enum": ["1"]]],
-                ],
+                ] + APIPage.openAPIParameters),
                 "responses": ["200": ok("TaskPage"), "401": error],
             ]],
             "/api/v1/tasks/{taskID}": ["get": ["summary": .string(L10n.text("tasks.mot_nhiem_vu")), "tags": ["tasks"], "parameters": [taskID], "responses": ["200": ok("Task"), "404": error]]],
@@ -136,7 +139,7 @@ struct TaskAPI {
                 "status": ["type": "string", "enum": .array(WorkTask.Status.allCases.map { .string($0.rawValue) })],
                 "progress": ["type": "integer"], "version": ["type": "integer"],
             ]],
-            "TaskPage": ["type": "object", "required": ["items", "total"], "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/Task"]], "total": ["type": "integer"]]],
+            "TaskPage": APIPage.openAPISchema(of: "Task"),
             "Registration": ["type": "object", "required": ["documentId", "tasks", "warnings"], "properties": [
                 "documentId": ["type": "string", "format": "uuid"], "tasks": ["type": "array", "items": ["$ref": "#/components/schemas/Task"]],
                 "warnings": ["type": "array", "items": ["type": "string"]],

@@ -67,6 +67,17 @@ public enum TaskService {
 
     /// Tasks visible in `scope` (lead or coordinator inside it), filtered, by due date.
     public static func list(_ filter: Filter, scope: AccessScope, now: Date, limit: Int = 200, offset: Int = 0, on db: any Database) async throws -> [WorkTask] {
+        try await filtered(filter, scope: scope, now: now, on: db)
+            .with(\.$leadUnit).sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+    }
+
+    /// How many tasks `list` would give without a page limit.
+    public static func count(_ filter: Filter, scope: AccessScope, now: Date, on db: any Database) async throws -> Int {
+        try await filtered(filter, scope: scope, now: now, on: db).count()
+    }
+
+    /// The tasks in `scope` that pass `filter`, unsorted.
+    static func filtered(_ filter: Filter, scope: AccessScope, now: Date, on db: any Database) async throws -> QueryBuilder<WorkTask> {
         var query = try await scoped(scope, on: db)
         if let documentID = filter.documentID { query = query.filter(\.$document.$id == documentID) }
         if let unitID = filter.unitID { query = query.filter(\.$leadUnit.$id == unitID) }
@@ -77,7 +88,7 @@ public enum TaskService {
         } else if let status = filter.status {
             query = query.filter(\.$status == status)
         }
-        return try await query.with(\.$leadUnit).sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+        return query
     }
 
     /// Tasks whose lead unit, or one of whose coordinating units, is inside `scope`.
