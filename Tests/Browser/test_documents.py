@@ -149,11 +149,16 @@ def test_the_library_filters_the_demo_documents_by_kind(server, browser):
     browser.get(server + "/documents")
     kinds = Select(browser.find_element(By.NAME, "kind"))
     kinds.select_by_value("Chỉ thị")
+    # The unfiltered library has the same table and heading: wait for the page to be replaced
+    # before reading it, or the old page's rows are read (this test was flaky that way).
+    unfiltered = browser.find_element(By.ID, "document-table")
     browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    wait(browser).until(EC.staleness_of(unfiltered))
     table = wait(browser).until(EC.presence_of_element_located((By.ID, "document-table")))
     symbols = [a.text for a in table.find_elements(By.CSS_SELECTOR, "tbody td:first-child a")]
     assert "05-CT/TU" in symbols and "12-KH/TU" not in symbols, symbols
     table.find_element(By.LINK_TEXT, "05-CT/TU").click()
+    wait(browser).until(EC.staleness_of(table))
     wait(browser).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
     assert "05-CT/TU" in browser.find_element(By.TAG_NAME, "h1").text
     assert "Sở Nội vụ" in browser.page_source

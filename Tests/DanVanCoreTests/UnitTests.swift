@@ -171,6 +171,44 @@ struct UnitTests {
             #expect(try await OrgUnit.query(on: app.db).filter(\.$code == "N1").count() == 0)
         }
     }
+
+    @Test("the unit tree cache serves the same tree until any instance changes a unit, then the new one")
+    func treeCache() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            // Two caches on one database: two instances behind the load balancer.
+            let first = UnitTreeCache(), second = UnitTreeCache()
+            let names = { (units: [OrgUnit]) in units.map(\.name) }
+            let fresh = try await UnitService.tree(in: .everything, includeEnded: false, on: app.db)
+            let a = try await first.tree(in: .everything, includeEnded: false, on: app.db)
+            #expect(names(a) == names(fresh))
+            let again = try await first.tree(in: .everything, includeEnded: false, on: app.db)
+            #expect(again.first === a.first)
+            _ = try await second.tree(in: .everything, includeEnded: false, on: app.db)
+
+            // A rename through the other instance's cache's database is seen by both.
+            let renamed = try await unit("X-TL", on: app)
+            renamed.name = "Xã Tân Lập Mới"
+            try await renamed.save(on: app.db)
+            #expect(try await first.tree(in: .everything, includeEnded: false, on: app.db).contains { $0.name == "Xã Tân Lập Mới" })
+            #expect(try await second.tree(in: .everything, includeEnded: false, on: app.db).contains { $0.name == "Xã Tân Lập Mới" })
+
+            // A new unit appears in its parent's place, in every scope that holds it.
+            let client = WebClient(app)
+            try await client.login("admin")
+            let created = try await client.post("/units", form: [
+                "name": "Thôn Cache", "code": "X-TL-C1", "kind": "village", "level": "village",
+                "parentID": renamed.id!.uuidString, "sortOrder": "99",
+            ])
+            #expect(created.status == .seeOther)
+            let scoped = AccessScope.of(User.mock(role: .focal, unit: renamed), unit: renamed)
+            let inScope = try await first.tree(in: scoped, includeEnded: false, on: app.db)
+            #expect(inScope.contains { $0.code == "X-TL-C1" })
+            #expect(names(try await second.tree(in: .everything, includeEnded: false, on: app.db))
+                == names(try await UnitService.tree(in: .everything, includeEnded: false, on: app.db)))
+            #expect(try await app.unitTreeCache.tree(in: .everything, includeEnded: false, on: app.db).contains { $0.code == "X-TL-C1" })
+        }
+    }
 }
 
 extension UnitForm {

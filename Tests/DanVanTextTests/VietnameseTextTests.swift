@@ -1,4 +1,4 @@
-import DanVanText
+@testable import DanVanText
 import Foundation
 import Testing
 
@@ -67,6 +67,23 @@ struct VietnameseCollationTests {
         let sorted = VietnameseCollation.sorted(expected.shuffled(), by: { $0 })
         // check
         #expect(sorted == expected)
+    }
+
+    @Test("the table-driven key equals the decomposition-based reference on every character below U+2000 and on seeded random text, NFC or not")
+    func fastKeyMatchesReference() {
+        for value in 0..<0x2000 {
+            guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+            let text = String(Character(scalar))
+            #expect(VietnameseCollation.key(text) == VietnameseCollation.referenceKey(text), "U+\(String(value, radix: 16))")
+        }
+        let seed = SeededGenerator.testSeed(0x5EED_C011, environment: ProcessInfo.processInfo.environment)
+        var generator = SeededGenerator(seed: seed)
+        let pieces = Array("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ 0123456789-,.()/Xã Phường ").map(String.init)
+            + ["a\u{0301}", "u\u{031B}\u{0300}", "e\u{0302}\u{0323}", "漢", "😀", "ﬁ"]
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...24, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(VietnameseCollation.key(text) == VietnameseCollation.referenceKey(text), "seed \(seed): \(text.debugDescription)")
+        }
     }
 
     @Test("tone marks only break ties between the same letters, in dictionary order")

@@ -80,7 +80,7 @@ struct UnitController {
         if noFocal {
             units = try await UnitService.unitsWithoutFocal(in: scope, on: req.db)
         } else if query.isEmpty {
-            units = try await UnitService.tree(in: scope, includeEnded: includeEnded, on: req.db)
+            units = try await req.unitTree(in: scope, includeEnded: includeEnded)
         } else {
             units = try await UnitService.search(query, in: scope, includeEnded: includeEnded, on: req.db)
         }
@@ -232,7 +232,7 @@ struct UnitController {
     // MARK: helpers
 
     private func formPage(_ req: Request, id: UUID?, form: UnitForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let units = try await UnitService.tree(in: try await req.scope(), includeEnded: false, on: req.db)
+        let units = try await req.unitTree(in: try await req.scope(), includeEnded: false)
         let ownPath = try await id.asyncMap { try await OrgUnit.find($0, on: req.db)?.path } ?? nil
         var parents = [SelectOption(value: "", label: req.t("unit.noParent"), selected: (form.parentID ?? "").isEmpty)]
         parents += SelectOption.units(units.filter { unit in ownPath.map { !unit.path.hasPrefix($0) } ?? true }, selectedID: form.parentID)
@@ -247,7 +247,7 @@ struct UnitController {
     }
 
     private func dissolveForm(_ req: Request, unit: OrgUnit, form: DissolveForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let candidates = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db).filter { !$0.path.hasPrefix(unit.path) }
+        let candidates = try await req.unitTree(in: .everything, includeEnded: false).filter { !$0.path.hasPrefix(unit.path) }
         let context = DissolveContext(
             unit: UnitRow(unit),
             successors: SelectOption.units(candidates, selectedID: form.successorID),

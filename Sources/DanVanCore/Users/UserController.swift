@@ -170,7 +170,7 @@ struct UserController {
     }
 
     private func formPage(_ req: Request, id: UUID?, form: UserForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let units = try await UnitService.tree(in: try await req.scope(), includeEnded: false, on: req.db)
+        let units = try await req.unitTree(in: try await req.scope(), includeEnded: false)
         let context = FormContext(
             id: id?.uuidString, form: form, errors: errors,
             roles: Role.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.role) },

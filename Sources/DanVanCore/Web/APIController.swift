@@ -81,7 +81,7 @@ struct APIController {
         let query = VietnameseText.clean((try? req.query.get(String.self, at: "q")) ?? "")
         let includeEnded = ((try? req.query.get(String.self, at: "ended")) ?? "") == "1"
         let units = query.isEmpty
-            ? try await UnitService.tree(in: scope, includeEnded: includeEnded, on: req.db)
+            ? try await req.unitTree(in: scope, includeEnded: includeEnded)
             : try await UnitService.search(query, in: scope, includeEnded: includeEnded, on: req.db)
         return APIList(all: units.map(UnitDTO.init), page: try APIPage.parse(req))
     }

@@ -21,6 +21,7 @@ public struct CoreModule: DanVanModule {
     public func register(on app: Application) throws {
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
         app.lifecycle.use(makeSessionPurgeJob())
+        app.unitTreeCache = UnitTreeCache()
     }
 
     /// Mounts core routes.

@@ -262,7 +262,7 @@ struct QuizPublicController {
     }
 
     func units(_ req: Request, selected: String?) async throws -> [SelectOption] {
-        let units = try await OrgUnit.query(on: req.db).filter(\.$status == .active).sort(\.$path).all()
+        let units = try await req.unitTree(in: .everything)
         return [SelectOption(value: "", label: req.t("quiz.register.chooseUnit"), selected: selected == nil || selected == "")] + SelectOption.units(units, selectedID: selected)
     }
 

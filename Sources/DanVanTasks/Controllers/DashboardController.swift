@@ -27,7 +27,10 @@ struct DashboardController {
     func index(_ req: Request) async throws -> Response {
         let documentID = try? req.query.get(UUID.self, at: "document")
         let document = try await documentID.asyncMap { try await Document.find($0, on: req.db) } ?? nil
-        let summary = try await TaskDashboard.summary(scope: try await req.scope(), now: req.now, documentID: document?.id, on: req.db)
+        let scope = try await req.scope()
+        let summary = try await TaskDashboard.summary(
+            scope: scope, now: req.now, documentID: document?.id, tree: try await req.unitTree(in: scope, includeEnded: true), on: req.db
+        )
         /// The task list behind a measure, kept to this document when the dashboard is.
         func list(_ name: String = "", _ value: String? = nil) -> String {
             TasksRoute.index.path(query: [(name, value), ("document", document?.id?.uuidString)])

@@ -91,7 +91,7 @@ struct RegistrationController {
 
     /// Manual entry: the same form with no text read and three empty task rows.
     func manual(_ req: Request) async throws -> Response {
-        let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
+        let units = try await req.unitTree(in: .everything, includeEnded: false)
         let rows = (0..<3).map {
             Self.row(index: $0, keep: false, content: "", section: "", printedLead: "", printedCoordinators: "", leadIDs: [], coordinatorIDs: [], units: units, confidence: 1, dueOn: "", recurrence: nil, errors: [])
         }
@@ -125,7 +125,7 @@ struct RegistrationController {
         }
         let parse = DirectiveParser().parse(text)
         let matcher = try await TaskService.unitMatcher(on: req.db)
-        let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
+        let units = try await req.unitTree(in: .everything, includeEnded: false)
         var rows: [Row] = []
         for (index, assignment) in parse.assignments.enumerated() {
             let proposal = TaskService.propose(assignment, matcher: matcher, leadThreshold: 0.5, coordinatorThreshold: 0.6)
@@ -171,7 +171,7 @@ struct RegistrationController {
         let symbol = VietnameseText.clean(form.symbol ?? "")
         let duplicates = try await DocumentService.duplicates(of: symbol, on: req.db)
         if !duplicates.isEmpty, form.confirmDuplicate != "on" { errors.add("symbol", "document.duplicate") }
-        let units = try await UnitService.tree(in: .everything, includeEnded: false, on: req.db)
+        let units = try await req.unitTree(in: .everything, includeEnded: false)
         let (drafts, rows) = Self.assignments(form.assignments ?? [], units: units, errors: &errors, locale: req.locale)
         guard errors.isEmpty else {
             let parse = DirectiveParser().parse(text)

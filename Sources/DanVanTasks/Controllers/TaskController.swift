@@ -88,7 +88,7 @@ struct TaskController {
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
         let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, on: req.db)
-        let units = try await UnitService.tree(in: scope, includeEnded: false, on: req.db)
+        let units = try await req.unitTree(in: scope, includeEnded: false)
         func link(_ page: Int) -> String {
             TasksRoute.index.path(query: [
                 ("page", String(page)), ("q", filter.query), ("status", filter.status?.rawValue),

@@ -52,11 +52,14 @@ public enum TaskDashboard {
 
     /// Computes the dashboard for `scope` as of `now`, from one grouped count query (tasks led
     /// by units inside the scope), never by loading the tasks.
-    public static func summary(scope: AccessScope, now: Date, documentID: UUID? = nil, on db: any Database) async throws -> Summary {
+    /// `tree` is the scope's units in tree order, ended ones included, when the caller has them
+    /// (from the app's cache); otherwise they are loaded.
+    public static func summary(scope: AccessScope, now: Date, documentID: UUID? = nil, tree: [OrgUnit]? = nil, on db: any Database) async throws -> Summary {
         guard let sql = db as? any SQLDatabase else { return Summary() }
         var summary = Summary()
         // One load of the scope's units serves both the filter and the roll-up.
-        let units = try await UnitService.tree(in: scope, includeEnded: true, on: db)
+        let units: [OrgUnit]
+        if let tree { units = tree } else { units = try await UnitService.tree(in: scope, includeEnded: true, on: db) }
         let scopeIDs = try await TaskService.unitIDs(of: units, scope: scope, on: db)
         let cutoff = now.addingTimeInterval(-86_400 + 1)
         var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks WHERE recurrence IS NULL")
