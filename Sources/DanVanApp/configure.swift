@@ -7,6 +7,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Leaf
+import LeafKit
 import NIOCore
 import SQLKit
 import Vapor
@@ -27,8 +28,11 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.sessions.use { _ in StoredSessions(policy: sessionPolicy) }
     app.migrations.add(SessionRecord.migration)
     let secure = config.secureCookies
+    // Max-Age only: Vapor formats an `Expires` date with a new DateFormatter on every response,
+    // which cost a fifth of a signed-in request's time; every browser honours Max-Age.
+    let lifetime = Int(sessionPolicy.lifetime)
     app.sessions.configuration = SessionsConfiguration(cookieName: "danvan_session") { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: 12 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: id.string, maxAge: lifetime, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
 
@@ -36,7 +40,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["csrf"] = CSRFFieldTag()
-    app.leaf.cache.isEnabled = app.environment.isRelease
+    app.leaf.cache = TemplateCache(enabled: Environment.get("DANVAN_TEMPLATE_RELOAD") != "1")
 
     // Evidence uploads: up to 10 MB a file, a few files a report.
     app.routes.defaultMaxBodySize = "32mb"
@@ -187,5 +191,39 @@ public enum OpenAPIDocument {
                 "schemas": .object(schemas),
             ],
         ]
+    }
+}
+
+/// Leaf's template cache, on unless `DANVAN_TEMPLATE_RELOAD=1` (for editing templates). Vapor's
+/// Leaf switches its cache off in the development environment, which is what `serve` runs in
+/// unless told `--env production`: every page then re-read and re-parsed its templates from
+/// disk (the largest single cost in the profile of the public contest pages). This cache keeps
+/// its own setting and ignores that switch.
+struct TemplateCache: LeafCache {
+    private let store = DefaultLeafCache()
+    private let enabled: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+        store.isEnabled = enabled
+    }
+
+    var isEnabled: Bool {
+        get { enabled }
+        set {} // Leaf's development-environment override; see the type's comment.
+    }
+
+    var count: Int { store.count }
+
+    func insert(_ document: LeafAST, on loop: any EventLoop, replace: Bool) -> EventLoopFuture<LeafAST> {
+        store.insert(document, on: loop, replace: replace)
+    }
+
+    func retrieve(documentName: String, on loop: any EventLoop) -> EventLoopFuture<LeafAST?> {
+        store.retrieve(documentName: documentName, on: loop)
+    }
+
+    func remove(_ documentName: String, on loop: any EventLoop) -> EventLoopFuture<Bool?> {
+        store.remove(documentName, on: loop)
     }
 }

@@ -27,13 +27,15 @@ public var testDatabaseChoice: AppConfig.DatabaseChoice {
 
 /// Builds the real app on a fresh database, migrates it, runs `body`, and tears it down.
 ///
-/// `clock` pins "now"; `configure` adjusts the configuration (e.g. login throttling).
+/// `clock` pins "now"; `environment` is Vapor's (`serve` runs in development unless told);
+/// `configure` adjusts the configuration (e.g. login throttling).
 public func withTestApp(
     clock: (any AppClock)? = nil,
+    environment: Environment = .testing,
     configure adjust: (inout AppConfig) -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
-    let app = try await Application.make(.testing)
+    let app = try await Application.make(environment)
     app.directory = DirectoryConfiguration(workingDirectory: packageRoot)
     app.logger.logLevel = .warning
     if let clock { app.clock = clock }

@@ -261,3 +261,23 @@ struct ShellTests {
         }
     }
 }
+
+@Suite("Fixed cost per page")
+struct FixedCostTests {
+    @Test("templates are parsed once even in the development environment `serve` runs in; the session cookie has Max-Age and no Expires")
+    func templatesCachedCookieWithoutExpires() async throws {
+        try await withTestApp(environment: .development) { app in
+            try await TestProvince.load(app)
+            #expect(app.leaf.renderer.cache.isEnabled, "Vapor's Leaf turns its own cache off in development")
+            let client = WebClient(app)
+            let login = try await client.login("chuyenvien")
+            let cookie = try #require(login.headers[.setCookie].first { $0.hasPrefix("danvan_session=") })
+            #expect(cookie.contains("Max-Age=43200") && !cookie.contains("Expires="))
+            #expect(try await client.get("/").status == .ok)
+            let cached = app.leaf.cache.count
+            #expect(cached >= 2, "the home page and its layout are kept")
+            #expect(try await client.get("/").status == .ok)
+            #expect(app.leaf.cache.count == cached)
+        }
+    }
+}

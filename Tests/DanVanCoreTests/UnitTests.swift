@@ -226,3 +226,57 @@ extension UnitForm {
         return result
     }
 }
+
+@Suite("Units without a focal person")
+struct FocalCoverageTests {
+    @Test("the home page counts, and the list shows, the active non-village units with no active focal person; a new one is seen at once")
+    func withoutFocal() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            // The oracle: straight from the tables.
+            let staffed = Set(try await User.query(on: app.db).filter(\.$role == .focal).filter(\.$isActive == true).all().map { $0.$unit.id })
+            let expected = try await OrgUnit.query(on: app.db).filter(\.$status == .active).filter(\.$level != .village).all()
+                .filter { !staffed.contains($0.id!) }
+            #expect(expected.count >= 2)
+            let client = WebClient(app)
+            try await client.login("admin")
+            #expect(try await client.get("/").body.contains("\(expected.count) đơn vị chưa có cán bộ đầu mối"))
+            let list = try await client.get("/units?nofocal=1").body
+            for unit in expected { #expect(list.contains(unit.id!.uuidString), "\(unit.code)") }
+            for id in staffed { #expect(!list.contains(id.uuidString)) }
+
+            let newlyStaffed = expected[0]
+            try await User.mock(role: .focal, username: "daumoimoi", unit: newlyStaffed).save(on: app.db)
+            #expect(try await client.get("/").body.contains("\(expected.count - 1) đơn vị chưa có cán bộ đầu mối"))
+            #expect(!(try await client.get("/units?nofocal=1").body.contains(newlyStaffed.id!.uuidString)))
+        }
+    }
+}
+
+@Suite("Unit picker options")
+struct UnitOptionsTests {
+    @Test("the cached picker escapes names, marks the chosen units only, and follows a renamed or added unit at once")
+    func optionsFollowTheTree() async throws {
+        try await withTestApp { app in
+            let units = try await TestProvince.load(app)
+            let ward = try #require(units["P-HL"])
+            let other = try #require(units["X-TL"])
+            let cache = app.unitTreeCache
+            let plain = try await cache.optionsHTML(in: .everything, includeEnded: false, selected: [], on: app.db)
+            #expect(!plain.contains(" selected>"))
+            let tree = try await cache.tree(in: .everything, includeEnded: false, on: app.db)
+            #expect(plain.components(separatedBy: "<option ").count - 1 == tree.count)
+            let chosen = try await cache.optionsHTML(in: .everything, includeEnded: false, selected: [ward.id!], on: app.db)
+            #expect(chosen.contains("value=\"\(ward.id!.uuidString)\" selected>"))
+            #expect(chosen.components(separatedBy: " selected>").count == 2)
+            #expect(!chosen.contains("value=\"\(other.id!.uuidString)\" selected>"))
+
+            ward.name = "Phường \"Hạ\" & <Long>"
+            try await ward.update(on: app.db)
+            let renamed = try await cache.optionsHTML(in: .everything, includeEnded: false, selected: [], on: app.db)
+            #expect(renamed.contains("Phường &quot;Hạ&quot; &amp; &lt;Long&gt;</option>"))
+            try await OrgUnit.mock("Thôn Mới Lập", code: "NEW-1", kind: .village, level: .village, under: ward).save(on: app.db)
+            #expect(try await cache.optionsHTML(in: .everything, includeEnded: false, selected: [], on: app.db).contains("Thôn Mới Lập"))
+        }
+    }
+}

@@ -498,6 +498,8 @@ struct QuizAppTests {
             let result = try await client.get(attemptPath + "/ket-qua")
             #expect(result.body.contains("id=\"result-correct\">5/5"))
             #expect(!result.body.contains("Đáp án đúng"), "answers stay hidden while the round is open")
+            let back = try await client.get("/thi/\(contest.slug)")
+            #expect(back.body.contains("href=\"\(attemptPath)/ket-qua\" class=\"my-result\">5/5</a>"), "the landing links the best attempt's result")
             #expect(try await client.get("/thi/\(contest.slug)/tuan/1/dap-an").status == .notFound)
             try await QuizService.close(round, actor: .system, now: clock.now(), app: app)
             let board = try await client.get("/thi/\(contest.slug)/tuan/1/xep-hang")

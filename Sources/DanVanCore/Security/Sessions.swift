@@ -76,14 +76,30 @@ public struct StoredSessions: SessionDriver {
 
     public func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         let now = request.now
-        return StoredSession.query(on: request.db).filter(\.$key == sessionID).first().map { record in
-            guard let record, (record.expiresAt.map { $0 > now } ?? true) else {
-                request.storage[SessionReadKey.self] = .missing
-                return nil
+        // Read with SQLKit, not as a model: this runs on every signed-in request, and decoding a
+        // Fluent model walks its properties by reflection.
+        guard let sql = request.db as? any SQLDatabase else {
+            return StoredSession.query(on: request.db).filter(\.$key == sessionID).first().map { record in
+                Self.remember(record.map { ($0.data, $0.expiresAt) }, now: now, on: request)
             }
-            request.storage[SessionReadKey.self] = .found(data: record.data.snapshot, expiresAt: record.expiresAt)
-            return record.data
         }
+        let promise = request.eventLoop.makePromise(of: SessionData?.self)
+        promise.completeWithTask {
+            let row = try await sql.select().column("data").column("expires_at").from(StoredSession.schema)
+                .where("key", .equal, sessionID.string).limit(1).first()
+            return try Self.remember(row.map { (try $0.decode(column: "data", as: SessionData.self), try $0.decode(column: "expires_at", as: Date?.self)) }, now: now, on: request)
+        }
+        return promise.futureResult
+    }
+
+    /// Keeps what was read (to compare at the end of the request) and gives the live data.
+    private static func remember(_ record: (data: SessionData, expiresAt: Date?)?, now: Date, on request: Request) -> SessionData? {
+        guard let record, (record.expiresAt.map { $0 > now } ?? true) else {
+            request.storage[SessionReadKey.self] = .missing
+            return nil
+        }
+        request.storage[SessionReadKey.self] = .found(data: record.data.snapshot, expiresAt: record.expiresAt)
+        return record.data
     }
 
     public func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {

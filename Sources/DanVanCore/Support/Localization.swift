@@ -481,8 +481,12 @@ public struct TranslateTag: LeafTag {
 extension Request {
     /// The interface language: `?lang=en` or the `lang` cookie, else Vietnamese.
     public var locale: L10n.Locale {
-        if let value = cookies["lang"]?.string, let locale = L10n.Locale(rawValue: value) { return locale }
-        return .vi
+        // Read once per request: every #t() in a page asks, and parsing the Cookie header
+        // each time showed in the profile.
+        if let known = storage[LocaleKey.self] { return known }
+        let locale = cookies["lang"].flatMap { L10n.Locale(rawValue: $0.string) } ?? .vi
+        storage[LocaleKey.self] = locale
+        return locale
     }
 
     /// Shorthand for `L10n.text(key, locale)`.
@@ -490,6 +494,8 @@ extension Request {
         L10n.format(key, arguments, locale)
     }
 }
+
+private struct LocaleKey: StorageKey { typealias Value = L10n.Locale }
 
 /// The registered tables, behind a lock: written while the app is configured, read on every page.
 private final class TableStore: @unchecked Sendable {

@@ -78,7 +78,7 @@ struct UnitController {
         let noFocal = ((try? req.query.get(String.self, at: "nofocal")) ?? "") == "1"
         let units: [OrgUnit]
         if noFocal {
-            units = try await UnitService.unitsWithoutFocal(in: scope, on: req.db)
+            units = try await UnitService.unitsWithoutFocal(among: req.unitTree(in: scope, includeEnded: false), on: req.db)
         } else if query.isEmpty {
             units = try await req.unitTree(in: scope, includeEnded: includeEnded)
         } else {

@@ -1,5 +1,6 @@
 import DanVanText
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -180,9 +181,24 @@ public enum UnitService {
     /// Active units above village level that have no active focal point: nobody can update
     /// their work, so the board must appoint one.
     public static func unitsWithoutFocal(in scope: AccessScope, on db: any Database) async throws -> [OrgUnit] {
-        let units = try await scope.filter(OrgUnit.query(on: db)).filter(\.$status == .active).filter(\.$level != .village).all()
-        let staffed = Set(try await scope.filter(User.query(on: db)).filter(\.$role == .focal).filter(\.$isActive == true).all().map { $0.$unit.id })
-        return treeOrder(units.filter { unit in unit.id.map { !staffed.contains($0) } ?? false })
+        try await unitsWithoutFocal(among: tree(in: scope, includeEnded: false, on: db), on: db)
+    }
+
+    /// The same among `activeTree` (the scope's active units in tree order, e.g. from the unit
+    /// tree cache): only the staffed units' ids are read.
+    public static func unitsWithoutFocal(among activeTree: [OrgUnit], on db: any Database) async throws -> [OrgUnit] {
+        let staffed = try await staffedUnitIDs(on: db)
+        return activeTree.filter { unit in unit.level != .village && unit.id.map { !staffed.contains($0) } ?? false }
+    }
+
+    /// Ids of the units that have an active focal person.
+    static func staffedUnitIDs(on db: any Database) async throws -> Set<UUID> {
+        guard let sql = db as? any SQLDatabase else {
+            return Set(try await User.query(on: db).filter(\.$role == .focal).filter(\.$isActive == true).all().map { $0.$unit.id })
+        }
+        let rows = try await sql.select().distinct().column("unit_id").from(User.schema)
+            .where("role", .equal, Role.focal.rawValue).where("is_active", .equal, true).all()
+        return Set(try rows.map { try $0.decode(column: "unit_id", as: UUID.self) })
     }
 
     /// Units inside `scope` whose name, short name or code matches `query` (folded).

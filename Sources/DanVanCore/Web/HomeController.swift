@@ -36,9 +36,11 @@ struct HomeController {
     }
 
     /// What a user's home page shows; a plain function so tests call it directly.
-    static func context(for user: User, unit: OrgUnit, scope: AccessScope, now: Date, on db: any Database) async throws -> HomeContext {
-        let activeUnits = try await scope.filter(OrgUnit.query(on: db)).filter(\.$status == .active).count()
-        let endedUnits = try await scope.filter(OrgUnit.query(on: db)).filter(\.$status != .active).count()
+    /// `tree` is the scope's units in tree order, ended ones included (the unit tree cache's).
+    static func context(for user: User, unit: OrgUnit, scope: AccessScope, tree: [OrgUnit], now: Date, on db: any Database) async throws -> HomeContext {
+        let activeTree = tree.filter(\.isActive)
+        let activeUnits = activeTree.count
+        let endedUnits = tree.count - activeUnits
         let activeUsers = try await scope.filter(User.query(on: db)).filter(\.$isActive == true).count()
         let disabledUsers = try await scope.filter(User.query(on: db)).filter(\.$isActive == false).count()
         var counts = [
@@ -55,7 +57,7 @@ struct HomeController {
             todos.append(Todo(text: L10n.text("home.todoOwnPassword"), href: "/account"))
         }
         if user.role != .focal {
-            let withoutFocal = try await UnitService.unitsWithoutFocal(in: scope, on: db)
+            let withoutFocal = try await UnitService.unitsWithoutFocal(among: activeTree, on: db)
             if !withoutFocal.isEmpty {
                 todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal.count)]), href: "/units?nofocal=1"))
             }
@@ -69,14 +71,15 @@ struct HomeController {
                 RecentEntry(at: VNFormat.dateTime($0.at), actor: $0.actorName, summary: $0.summary)
             }
         }
-        let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == unit.requireID()).filter(\.$status == .active).all()
+        let unitID = try unit.requireID()
+        let children = activeTree.filter { $0.$parent.id == unitID }
         let colleagues = try await User.query(on: db).filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).all()
         return HomeContext(
             greeting: L10n.format("home.greeting", [user.fullName]), roleLabel: user.role.label, unitName: unit.name,
             unitID: unit.id?.uuidString ?? "",
             scopeLabel: scope.pathPrefix == nil ? L10n.text("home.scopeAll") : (scope.pathPrefix == unit.path ? unit.name : L10n.text("home.scopeAll")),
             counts: counts, todos: todos,
-            subunits: UnitService.treeOrder(children).map { UnitRow($0, baseDepth: $0.depth) },
+            subunits: children.map { UnitRow($0, baseDepth: $0.depth) },
             colleagues: VietnameseCollation.sorted(colleagues, by: \.fullName).map(UserRow.init),
             recent: recent, isAdmin: user.role == .admin
         )
@@ -84,7 +87,10 @@ struct HomeController {
 
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let context = try await Self.context(for: user, unit: try await req.currentUnit(), scope: try await req.scope(), now: req.now, on: req.db)
+        let scope = try await req.scope()
+        let context = try await Self.context(
+            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitTree(in: scope, includeEnded: true), now: req.now, on: req.db
+        )
         return try await req.render("home/index", title: req.t("home.title"), context)
     }
 }

@@ -33,6 +33,8 @@ struct QuizPublicController {
         let canStart: Bool
         let resumeID: String?
         let bestCorrect: String
+        /// The attempt behind `bestCorrect`, whose result page the card links to.
+        let bestID: String?
         let rank: String
         let perfectCount: String
     }
@@ -53,7 +55,8 @@ struct QuizPublicController {
     struct RegisterContext: Encodable, Sendable {
         let slug: String
         let title: String
-        let units: [SelectOption]
+        /// The units' options (the "choose" one comes first in the template).
+        let unitOptions: String
         let occupations: [SelectOption]
         let minAge: Int
         let requireID: Bool
@@ -233,7 +236,11 @@ struct QuizPublicController {
             let mine = attempts[roundID] ?? []
             let phase = round.phase(at: now)
             let open = mine.first { $0.status == .started && $0.deadlineAt.addingTimeInterval(TimeInterval(contest.graceSeconds)) > now }
-            let best = mine.filter { $0.status == .submitted }.compactMap(\.correct).max()
+            // The most correct answers; of equals, the one submitted first (as the ranking counts).
+            let bestAttempt = mine.filter { $0.status == .submitted && $0.correct != nil }.min { a, b in
+                a.correct! != b.correct! ? a.correct! > b.correct! : (a.submittedAt ?? now) < (b.submittedAt ?? now)
+            }
+            let best = bestAttempt?.correct
             var rank = ""
             if round.status == .closed, let id = participant?.id, let standing = try await QuizService.standing(round: roundID, participant: id, on: req.db) {
                 rank = VNFormat.integer(standing.rank)
@@ -243,7 +250,7 @@ struct QuizPublicController {
                 closesAt: VNFormat.dateTime(round.closesAt), questionCount: round.questionCount,
                 minutes: max(1, round.timeLimitSeconds / 60), maxAttempts: round.maxAttempts, attemptsUsed: mine.count,
                 canStart: participant != nil && phase == "open" && (open != nil || mine.count < round.maxAttempts), resumeID: open?.id?.uuidString,
-                bestCorrect: best.map { "\($0)/\(round.questionCount)" } ?? "", rank: rank, perfectCount: round.perfectCount.map(VNFormat.integer) ?? ""
+                bestCorrect: best.map { "\($0)/\(round.questionCount)" } ?? "", bestID: bestAttempt?.id?.uuidString, rank: rank, perfectCount: round.perfectCount.map(VNFormat.integer) ?? ""
             ))
         }
         let openRound = rounds.first { $0.phase(at: now) == "open" }
@@ -254,16 +261,16 @@ struct QuizPublicController {
             slug: contest.slug, title: contest.title,
             rules: contest.rules.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             prizes: prizes, rounds: cards, participantName: participant?.fullName, participantPhone: participant.map { QuizRules.maskPhone($0.phone) },
-            countdownTo: (openRound?.closesAt ?? nextRound?.opensAt).map { ISO8601DateFormatter().string(from: $0) },
+            countdownTo: (openRound?.closesAt ?? nextRound?.opensAt).map { $0.formatted(.iso8601) },
             countdownLabel: openRound != nil ? req.t("quiz.public.countdownClose") : req.t("quiz.public.countdownOpen"),
             participants: VNFormat.integer(count)
         )
         return try await req.render("quiz/landing", title: contest.title, context)
     }
 
-    func units(_ req: Request, selected: String?) async throws -> [SelectOption] {
-        let units = try await req.unitTree(in: .everything)
-        return [SelectOption(value: "", label: req.t("quiz.register.chooseUnit"), selected: selected == nil || selected == "")] + SelectOption.units(units, selectedID: selected)
+    /// The unit picker's options after the "choose" one, as HTML (see `UnitTreeCache.optionsHTML`).
+    func unitOptions(_ req: Request, selected: String?) async throws -> String {
+        try await req.unitOptionsHTML(in: .everything, selected: Set([selected.flatMap(UUID.init(uuidString:))].compactMap { $0 }))
     }
 
     func registerForm(_ req: Request) async throws -> Response {
@@ -275,7 +282,7 @@ struct QuizPublicController {
         let occupations = [SelectOption(value: "", label: req.t("quiz.register.chooseOccupation"), selected: form == nil)]
             + contest.occupationList.map { SelectOption(value: $0, label: $0, selected: form?.occupation == $0) }
         return try await req.render("quiz/register", title: req.t("quiz.register.title"), RegisterContext(
-            slug: contest.slug, title: contest.title, units: try await units(req, selected: form?.unitID), occupations: occupations, minAge: contest.minAge,
+            slug: contest.slug, title: contest.title, unitOptions: try await unitOptions(req, selected: form?.unitID), occupations: occupations, minAge: contest.minAge,
             requireID: contest.requireIDNumber, fullName: form?.fullName ?? "", birthDate: form?.birthDate ?? "", phone: form?.phone ?? "",
             idNumber: form?.idNumber ?? "", errors: errors
         ), status: errors.isEmpty ? .ok : .unprocessableEntity)
@@ -383,7 +390,7 @@ struct QuizPublicController {
         }
         return try await req.render("quiz/attempt", title: info.title, AttemptContext(
             slug: contest.slug, title: contest.title, roundTitle: info.title, attemptID: attempt.id.uuidString, attemptNo: attempt.attemptNo,
-            deadline: VNFormat.dateTime(attempt.deadlineAt), deadlineISO: ISO8601DateFormatter().string(from: attempt.deadlineAt),
+            deadline: VNFormat.dateTime(attempt.deadlineAt), deadlineISO: attempt.deadlineAt.formatted(.iso8601),
             remainingSeconds: max(0, Int(attempt.deadlineAt.timeIntervalSince(req.now))), questions: questions,
             predictionQuestion: info.predictionQuestion, error: error
         ), status: status)

@@ -37,7 +37,8 @@ struct TaskController {
         let rows: [TaskRow]
         let query: String
         let statuses: [SelectOption]
-        let units: [SelectOption]
+        /// The unit filter's options, as HTML (see `UnitTreeCache.optionsHTML`).
+        let unitOptions: String
         let overdueOnly: Bool
         let exportQuery: String
         let count: String
@@ -88,7 +89,7 @@ struct TaskController {
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
         let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, on: req.db)
-        let units = try await req.unitTree(in: scope, includeEnded: false)
+        let unitOptions = try await req.unitOptionsHTML(in: scope, selected: Set([filter.unitID].compactMap { $0 }))
         func link(_ page: Int) -> String {
             TasksRoute.index.path(query: [
                 ("page", String(page)), ("q", filter.query), ("status", filter.status?.rawValue),
@@ -98,7 +99,7 @@ struct TaskController {
         let context = IndexContext(
             rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
             statuses: WorkTask.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
-            units: SelectOption.units(units, selected: Set([filter.unitID].compactMap { $0 })),
+            unitOptions: unitOptions,
             overdueOnly: filter.overdueOnly, exportQuery: req.url.query ?? "", count: L10n.format("tasks.nhiem_vu_2", ["\(VNFormat.integer(min(tasks.count, Self.pageSize)))"]) + (tasks.count > Self.pageSize ? L10n.text("tasks.con_nua") : ""),
             page: page, previous: page > 1 ? link(page - 1) : nil, next: tasks.count > Self.pageSize ? link(page + 1) : nil
         )
