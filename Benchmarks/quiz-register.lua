@@ -13,12 +13,18 @@ function init(args)
   counter, registered, refused = 0, 0, 0
 end
 
+-- A name may not hold digits: the thread's id and the counter spelt with syllables.
+local syllables = { "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Khánh", "Lan", "Minh", "Nga" }
+local function spelt(n)
+  return (tostring(n):gsub("%d", function(d) return syllables[tonumber(d) + 1] .. " " end):gsub(" $", ""))
+end
+
 function request()
   counter = counter + 1
   local phone = string.format("08%d%07d", id + 1, counter)
   local body = string.format(
-    '{"fullName":"Thí sinh %d %d","birthDate":"01/02/1990","phone":"%s","unitId":"%s","occupation":"%s","secret":"bi-mat-%d"}',
-    id, counter, phone, unit, occupation, counter)
+    '{"fullName":"Thí sinh %s %s","birthDate":"01/02/1990","phone":"%s","unitId":"%s","occupation":"%s","secret":"bi-mat-%d"}',
+    spelt(id), spelt(counter), phone, unit, occupation, counter)
   return wrk.format("POST", "/api/v1/quiz/contests/" .. slug .. "/participants", { ["Content-Type"] = "application/json" }, body)
 end
 

@@ -624,3 +624,31 @@ struct TaskLabelTests {
         #expect(WorkTask.Recurrence.sixMonths.label(.en) == "6 tháng một lần")
     }
 }
+
+@Suite("Task list reads")
+struct TaskListReadTests {
+    @Test("lead units from the cached map, or loaded when the map lacks them, are the ones stored; the count matches the rows")
+    func leadUnitsFromTheCache() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            try await client.registerDirective()
+            let now = Date()
+            let loaded = try await TaskService.list(.init(), scope: .everything, now: now, on: app.db)
+            #expect(loaded.count >= 3)
+            let cached = try await TaskService.list(.init(), scope: .everything, now: now, units: try await app.unitTreeCache.unitsByID(on: app.db), on: app.db)
+            let partial = try await TaskService.list(.init(), scope: .everything, now: now, units: [:], on: app.db)
+            for list in [cached, partial] {
+                #expect(list.map(\.id) == loaded.map(\.id))
+                #expect(list.map { $0.leadUnit.name } == loaded.map { $0.leadUnit.name })
+            }
+            for status in WorkTask.Status.allCases {
+                var filter = TaskService.Filter()
+                filter.status = status
+                let rows = try await TaskService.list(filter, scope: .everything, now: now, limit: 10_000, on: app.db)
+                #expect(try await TaskService.count(filter, scope: .everything, now: now, on: app.db) == rows.count, "\(status)")
+            }
+        }
+    }
+}

@@ -19,6 +19,7 @@ public final class UnitTreeCache: @unchecked Sendable {
     private var fingerprint: Fingerprint?
     private var trees: [String: [OrgUnit]] = [:]
     private var options: [String: String] = [:]
+    private var byID: [UUID: OrgUnit]?
 
     /// An empty cache.
     public init() {}
@@ -47,6 +48,16 @@ public final class UnitTreeCache: @unchecked Sendable {
         return html
     }
 
+    /// Every unit (ended ones too) by id, for showing the units that rows point at without
+    /// loading them as models again (51 tasks' lead units were a sixth of the task list's time).
+    public func unitsByID(on db: any Database) async throws -> [UUID: OrgUnit] {
+        let (tree, current, _) = try await lookup(.everything, includeEnded: true, on: db)
+        if let hit = lock.withLock({ fingerprint == current ? byID : nil }) { return hit }
+        let map = Dictionary(tree.compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { first, _ in first })
+        lock.withLock { if fingerprint == current { byID = map } }
+        return map
+    }
+
     /// The options of `units`, unselected.
     static func options(_ units: [OrgUnit]) -> String {
         var html = ""
@@ -69,6 +80,7 @@ public final class UnitTreeCache: @unchecked Sendable {
                 fingerprint = current
                 trees = [:]
                 options = [:]
+                byID = nil
             }
             trees[key] = tree
         }
@@ -127,6 +139,11 @@ extension Request {
 }
 
 extension Request {
+    /// `UnitTreeCache.unitsByID`, through the app's cache.
+    public func unitsByID() async throws -> [UUID: OrgUnit] {
+        try await application.unitTreeCache.unitsByID(on: db)
+    }
+
     /// `UnitTreeCache.optionsHTML`, through the app's cache.
     public func unitOptionsHTML(in scope: AccessScope, includeEnded: Bool = false, selected: Set<UUID> = []) async throws -> String {
         try await application.unitTreeCache.optionsHTML(in: scope, includeEnded: includeEnded, selected: selected, on: db)

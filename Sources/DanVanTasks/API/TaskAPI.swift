@@ -55,7 +55,7 @@ struct TaskAPI {
         let filter = TaskController.filter(req)
         let page = try APIPage.parse(req)
         let scope = try await req.scope()
-        let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: page.limit, offset: page.offset, on: req.db)
+        let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: page.limit, offset: page.offset, units: try await req.unitsByID(), on: req.db)
         let total = try await TaskService.count(filter, scope: scope, now: req.now, on: req.db)
         return APIList(items: tasks.map { TaskDTO($0, now: req.now) }, total: total, page: page)
     }

@@ -88,7 +88,9 @@ struct TaskController {
         let scope = try await req.scope()
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
-        let tasks = try await TaskService.list(filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, on: req.db)
+        let tasks = try await TaskService.list(
+            filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, units: try await req.unitsByID(), on: req.db
+        )
         let unitOptions = try await req.unitOptionsHTML(in: scope, selected: Set([filter.unitID].compactMap { $0 }))
         func link(_ page: Int) -> String {
             TasksRoute.index.path(query: [
@@ -123,7 +125,7 @@ struct TaskController {
 
     /// The task list with the page's filters, as rows for a spreadsheet (header first).
     static func exportRows(_ req: Request) async throws -> [[String]] {
-        let tasks = try await TaskService.list(filter(req), scope: try await req.scope(), now: req.now, limit: 50_000, on: req.db)
+        let tasks = try await TaskService.list(filter(req), scope: try await req.scope(), now: req.now, limit: 50_000, units: try await req.unitsByID(), on: req.db)
         let ids = tasks.compactMap(\.id)
         var coordinators: [UUID: [String]] = [:]
         if !ids.isEmpty {
