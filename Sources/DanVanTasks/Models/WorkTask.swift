@@ -202,7 +202,24 @@ public final class TaskUpdate: Model, @unchecked Sendable {
 }
 
 enum TaskMigrations {
-    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates(), CreateTaskAttachments(), AddOccurrences()]
+    static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates(), CreateTaskAttachments(), AddOccurrences(), IndexRollupOnce()]
+
+    /// The dashboard's roll-up counts tasks that are not a recurring series
+    /// (`recurrence IS NULL`) by unit, status and lateness; the (unit, status, due) index lacks
+    /// `recurrence`, so the count looked up every row (470 ms at 200,000 tasks). A partial
+    /// covering index answers it alone (SQLite and PostgreSQL).
+    struct IndexRollupOnce: AsyncMigration {
+        var name: String { "tasks.0007.index-rollup-once" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.raw("CREATE INDEX work_tasks_rollup_once_idx ON work_tasks (unit_id, status, due_on, recurrence) WHERE recurrence IS NULL").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            if let sql = database as? any SQLDatabase { try await sql.drop(index: "work_tasks_rollup_once_idx").run() }
+        }
+    }
 
     struct AddOccurrences: AsyncMigration {
         var name: String { "tasks.0006.add-occurrences" }
