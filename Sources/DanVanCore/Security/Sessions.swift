@@ -78,13 +78,9 @@ public struct StoredSessions: SessionDriver {
         let now = request.now
         // Read with SQLKit, not as a model: this runs on every signed-in request, and decoding a
         // Fluent model walks its properties by reflection.
-        guard let sql = request.db as? any SQLDatabase else {
-            return StoredSession.query(on: request.db).filter(\.$key == sessionID).first().map { record in
-                Self.remember(record.map { ($0.data, $0.expiresAt) }, now: now, on: request)
-            }
-        }
         let promise = request.eventLoop.makePromise(of: SessionData?.self)
         promise.completeWithTask {
+            guard let sql = request.db as? any SQLDatabase else { throw AppError.unavailable }
             let row = try await sql.select().column("data").column("expires_at").from(StoredSession.schema)
                 .where("key", .equal, sessionID.string).limit(1).first()
             return try Self.remember(row.map { (try $0.decode(column: "data", as: SessionData.self), try $0.decode(column: "expires_at", as: Date?.self)) }, now: now, on: request)

@@ -180,12 +180,8 @@ public enum UnitService {
 
     /// Active units above village level that have no active focal point: nobody can update
     /// their work, so the board must appoint one.
-    public static func unitsWithoutFocal(in scope: AccessScope, on db: any Database) async throws -> [OrgUnit] {
-        try await unitsWithoutFocal(among: tree(in: scope, includeEnded: false, on: db), on: db)
-    }
-
-    /// The same among `activeTree` (the scope's active units in tree order, e.g. from the unit
-    /// tree cache): only the staffed units' ids are read.
+    /// `activeTree` is the scope's active units in tree order (`req.unitTree`); only the
+    /// staffed units' ids are read.
     public static func unitsWithoutFocal(among activeTree: [OrgUnit], on db: any Database) async throws -> [OrgUnit] {
         let staffed = try await staffedUnitIDs(on: db)
         return activeTree.filter { unit in unit.level != .village && unit.id.map { !staffed.contains($0) } ?? false }
@@ -193,9 +189,7 @@ public enum UnitService {
 
     /// Ids of the units that have an active focal person.
     static func staffedUnitIDs(on db: any Database) async throws -> Set<UUID> {
-        guard let sql = db as? any SQLDatabase else {
-            return Set(try await User.query(on: db).filter(\.$role == .focal).filter(\.$isActive == true).all().map { $0.$unit.id })
-        }
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         let rows = try await sql.select().distinct().column("unit_id").from(User.schema)
             .where("role", .equal, Role.focal.rawValue).where("is_active", .equal, true).all()
         return Set(try rows.map { try $0.decode(column: "unit_id", as: UUID.self) })

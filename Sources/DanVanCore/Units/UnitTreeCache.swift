@@ -10,7 +10,7 @@ import Vapor
 /// any instance, or by a command, is seen on the next request; units are never deleted.
 /// The units handed out are shared: read them, never change and save them.
 public final class UnitTreeCache: @unchecked Sendable {
-    private struct Fingerprint: Equatable {
+    struct Fingerprint: Equatable, Sendable {
         let count: Int
         let latest: Date?
     }
@@ -26,7 +26,7 @@ public final class UnitTreeCache: @unchecked Sendable {
 
     /// `UnitService.tree(in:includeEnded:on:)`, from the cache while the table is unchanged.
     public func tree(in scope: AccessScope, includeEnded: Bool, on db: any Database) async throws -> [OrgUnit] {
-        try await lookup(scope, includeEnded: includeEnded, on: db).tree
+        try await lookup(scope, includeEnded: includeEnded, at: Self.fingerprint(on: db), on: db).tree
     }
 
     /// The `<option>` elements of a unit picker over the same tree (each unit's id as the value,
@@ -34,7 +34,11 @@ public final class UnitTreeCache: @unchecked Sendable {
     /// is built once per tree: a picker of a province's ~800 units through a Leaf loop was a
     /// fifth of the task list's time. Put it in a template with `#unsafeHTML(…)`.
     public func optionsHTML(in scope: AccessScope, includeEnded: Bool, selected: Set<UUID>, on db: any Database) async throws -> String {
-        let (tree, current, key) = try await lookup(scope, includeEnded: includeEnded, on: db)
+        try await optionsHTML(in: scope, includeEnded: includeEnded, selected: selected, at: Self.fingerprint(on: db), on: db)
+    }
+
+    func optionsHTML(in scope: AccessScope, includeEnded: Bool, selected: Set<UUID>, at current: Fingerprint, on db: any Database) async throws -> String {
+        let (tree, key) = try await lookup(scope, includeEnded: includeEnded, at: current, on: db)
         var html: String
         if let hit = lock.withLock({ fingerprint == current ? options[key] : nil }) {
             html = hit
@@ -51,7 +55,11 @@ public final class UnitTreeCache: @unchecked Sendable {
     /// Every unit (ended ones too) by id, for showing the units that rows point at without
     /// loading them as models again (51 tasks' lead units were a sixth of the task list's time).
     public func unitsByID(on db: any Database) async throws -> [UUID: OrgUnit] {
-        let (tree, current, _) = try await lookup(.everything, includeEnded: true, on: db)
+        try await unitsByID(at: Self.fingerprint(on: db), on: db)
+    }
+
+    func unitsByID(at current: Fingerprint, on db: any Database) async throws -> [UUID: OrgUnit] {
+        let (tree, _) = try await lookup(.everything, includeEnded: true, at: current, on: db)
         if let hit = lock.withLock({ fingerprint == current ? byID : nil }) { return hit }
         let map = Dictionary(tree.compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { first, _ in first })
         lock.withLock { if fingerprint == current { byID = map } }
@@ -70,10 +78,9 @@ public final class UnitTreeCache: @unchecked Sendable {
         return html
     }
 
-    private func lookup(_ scope: AccessScope, includeEnded: Bool, on db: any Database) async throws -> (tree: [OrgUnit], fingerprint: Fingerprint, key: String) {
-        let current = try await Self.fingerprint(on: db)
+    func lookup(_ scope: AccessScope, includeEnded: Bool, at current: Fingerprint, on db: any Database) async throws -> (tree: [OrgUnit], key: String) {
         let key = (scope.pathPrefix ?? "*") + (includeEnded ? "|all" : "|active")
-        if let hit = lock.withLock({ fingerprint == current ? trees[key] : nil }) { return (hit, current, key) }
+        if let hit = lock.withLock({ fingerprint == current ? trees[key] : nil }) { return (hit, key) }
         let tree = try await UnitService.tree(in: scope, includeEnded: includeEnded, on: db)
         lock.withLock {
             if fingerprint != current {
@@ -84,14 +91,12 @@ public final class UnitTreeCache: @unchecked Sendable {
             }
             trees[key] = tree
         }
-        return (tree, current, key)
+        return (tree, key)
     }
 
-    /// How many units there are and their latest change, in one query where SQL is at hand.
-    private static func fingerprint(on db: any Database) async throws -> Fingerprint {
-        guard let sql = db as? any SQLDatabase else {
-            return Fingerprint(count: try await OrgUnit.query(on: db).count(), latest: try await OrgUnit.query(on: db).max(\.$updatedAt) ?? nil)
-        }
+    /// How many units there are and their latest change, in one query.
+    static func fingerprint(on db: any Database) async throws -> Fingerprint {
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         let row = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(SQLFunction("MAX", args: SQLColumn("updated_at")), as: "latest")
             .from(OrgUnit.schema).first()
         return Fingerprint(count: try row?.decode(column: "n", as: Int.self) ?? 0, latest: try row?.decode(column: "latest", as: Date?.self) ?? nil)
@@ -131,21 +136,32 @@ extension Application {
 }
 
 extension Request {
+    private struct UnitTreeFingerprintKey: StorageKey { typealias Value = UnitTreeCache.Fingerprint }
+
+    /// The units table's fingerprint, read once per GET however many cached pieces (tree,
+    /// picker, map) the page asks for; a request that may write reads it on every use, so
+    /// what it shows after changing a unit is current.
+    private func unitTreeFingerprint() async throws -> UnitTreeCache.Fingerprint {
+        guard method == .GET else { return try await UnitTreeCache.fingerprint(on: db) }
+        if let known = storage[UnitTreeFingerprintKey.self] { return known }
+        let current = try await UnitTreeCache.fingerprint(on: db)
+        storage[UnitTreeFingerprintKey.self] = current
+        return current
+    }
+
     /// The units of `scope` in tree order (active ones unless `includeEnded`), through the
     /// app's cache.
     public func unitTree(in scope: AccessScope, includeEnded: Bool = false) async throws -> [OrgUnit] {
-        try await application.unitTreeCache.tree(in: scope, includeEnded: includeEnded, on: db)
+        try await application.unitTreeCache.lookup(scope, includeEnded: includeEnded, at: unitTreeFingerprint(), on: db).tree
     }
-}
 
-extension Request {
     /// `UnitTreeCache.unitsByID`, through the app's cache.
     public func unitsByID() async throws -> [UUID: OrgUnit] {
-        try await application.unitTreeCache.unitsByID(on: db)
+        try await application.unitTreeCache.unitsByID(at: unitTreeFingerprint(), on: db)
     }
 
     /// `UnitTreeCache.optionsHTML`, through the app's cache.
     public func unitOptionsHTML(in scope: AccessScope, includeEnded: Bool = false, selected: Set<UUID> = []) async throws -> String {
-        try await application.unitTreeCache.optionsHTML(in: scope, includeEnded: includeEnded, selected: selected, on: db)
+        try await application.unitTreeCache.optionsHTML(in: scope, includeEnded: includeEnded, selected: selected, at: unitTreeFingerprint(), on: db)
     }
 }

@@ -59,16 +59,10 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
             )
         } catch {
             request.logger.error("Could not render the error page: \(String(reflecting: error))")
-            let html = L10n.format("core.doctype_html_html_lang_vi_meta", ["\(status.code)", "\(message.htmlEscapedForError)"])
+            let html = L10n.format("core.doctype_html_html_lang_vi_meta", ["\(status.code)", "\(message.htmlEscaped)"])
             var headers = HTTPHeaders()
             headers.contentType = .html
             return Response(status: status, headers: headers, body: .init(string: html))
         }
-    }
-}
-
-extension String {
-    fileprivate var htmlEscapedForError: String {
-        replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
