@@ -481,6 +481,11 @@ struct QuizAppTests {
                 #expect(bad.body.contains(message), "\(message)")
             }
             #expect(bad.body.contains("value=\"12345\""))
+            let chosen = try await client.post("/thi/\(contest.slug)/dang-ky", form: [
+                "fullName": "Lê Văn Thi", "phone": "12345", "birthDate": "01/02/1980", "unitID": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "1234",
+            ])
+            #expect(chosen.status == .unprocessableEntity)
+            #expect(chosen.body.contains("value=\"\(ward.id!.uuidString)\" selected>"), "the chosen unit stays chosen")
             let ok = try await client.post("/thi/\(contest.slug)/dang-ky", form: [
                 "fullName": "Lê Văn Thi", "phone": "0905 111 222", "birthDate": "01/02/1980", "unitID": ward.id!.uuidString, "occupation": "Nhân dân", "secret": "1234",
             ])
