@@ -45,11 +45,16 @@ let package = Package(
             name: "DanVanQuiz",
             dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
         ),
+        // Reports: regimes, periods, submissions, timeliness, live consolidation, Word/Excel.
+        .target(
+            name: "DanVanReports",
+            dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
         // Demo province, demo contest, load generators for the benchmarks, the `demo` command.
         .target(
             name: "DanVanDemo",
             dependencies: [
-                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz",
+                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz", "DanVanReports",
                 .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent"),
             ]
         ),
@@ -62,6 +67,7 @@ let package = Package(
                 "DanVanDocuments",
                 "DanVanTasks",
                 "DanVanQuiz",
+                "DanVanReports",
                 "DanVanDemo",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -82,6 +88,7 @@ let package = Package(
                 "DanVanCore",
                 "DanVanText",
                 "DanVanQuiz",
+                "DanVanReports",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
             ]
@@ -140,6 +147,19 @@ let package = Package(
                 .product(name: "XCTVapor", package: "vapor"),
             ]
         ),
+        .testTarget(
+            name: "DanVanReportsTests",
+            dependencies: [
+                "DanVanReports",
+                "DanVanCore",
+                "DanVanText",
+                "DanVanApp",
+                "DanVanTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
         // The one test that may know the demo: it loads and every workflow has data.
         .testTarget(
             name: "DanVanDemoTests",
@@ -148,6 +168,7 @@ let package = Package(
                 "DanVanTasks",
                 "DanVanDocuments",
                 "DanVanQuiz",
+                "DanVanReports",
                 "DanVanCore",
                 "DanVanApp",
                 "DanVanTestSupport",

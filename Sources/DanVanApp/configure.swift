@@ -3,6 +3,7 @@ import DanVanDemo
 import DanVanDocuments
 import DanVanTasks
 import DanVanQuiz
+import DanVanReports
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -15,7 +16,7 @@ import Vapor
 /// Every domain module of the app, in the order their migrations run.
 public enum DanVanModules {
     /// The modules.
-    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule()]
+    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule(), ReportsModule()]
 }
 
 /// Builds the app from `config`: database, sessions, views, middleware, modules, routes and

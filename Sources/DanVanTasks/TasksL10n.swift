@@ -8,6 +8,8 @@ enum TasksL10n {
 
     /// Vietnamese, NFC.
     static let vi: L10n.Table = [
+        "tasks.source.done": "nhiệm vụ hoàn thành trong kỳ, theo phần Nhiệm vụ",
+        "tasks.source.overdue": "nhiệm vụ quá hạn chưa xong, theo phần Nhiệm vụ",
         "tasks.status.notStarted": "Chưa thực hiện",
         "tasks.status.inProgress": "Đang thực hiện",
         "tasks.status.awaitingAcceptance": "Chờ nghiệm thu",

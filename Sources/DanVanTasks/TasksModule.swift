@@ -28,6 +28,17 @@ public struct TasksModule: DanVanModule {
             choices: [("overdue", L10n.text("tasks.con_nhiem_vu_qua_han")), ("open", L10n.text("tasks.dang_thuc_hien")), ("done", L10n.text("tasks.da_hoan_thanh_tat_ca"))],
             documents: { [clock = app.clock] status, db in try await TaskService.documentIDs(status: status, now: clock.now(), on: db) }
         )
+        // Values report forms can prefill (Reports reads them by key).
+        app.reportSources.register(ReportSource(key: "tasks.done", labelKey: "tasks.source.done") { unitID, start, end, db in
+            let last = end.addingTimeInterval(86_400)
+            return Double(try await WorkTask.query(on: db).filter(\.$leadUnit.$id == unitID).filter(\.$status ~~ [.done, .doneLate])
+                .filter(\.$completedOn >= start).filter(\.$completedOn < last).count(\.$status))
+        })
+        app.reportSources.register(ReportSource(key: "tasks.overdue", labelKey: "tasks.source.overdue") { unitID, _, end, db in
+            let last = end.addingTimeInterval(86_400)
+            return Double(try await WorkTask.query(on: db).filter(\.$leadUnit.$id == unitID).filter(\.$status !~ [.done, .doneLate, .cancelled])
+                .filter(\.$dueOn < last).count(\.$status))
+        })
         app.documentPanels.append { req, document in
             let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
             let now = req.now

@@ -95,6 +95,8 @@ public final class WebClient: @unchecked Sendable {
         public let headers: HTTPHeaders
         /// Body, UTF-8.
         public let body: String
+        /// Body, as received (a .docx, a .xlsx).
+        public let bytes: Data
         /// `Location` of a redirect.
         public var location: String? { headers.first(name: .location) }
     }
@@ -172,7 +174,7 @@ public final class WebClient: @unchecked Sendable {
             let rest = text[range.upperBound...]
             if let end = rest.firstIndex(of: "\"") { csrf = String(rest[..<end]) }
         }
-        return Reply(status: response.status, headers: response.headers, body: text)
+        return Reply(status: response.status, headers: response.headers, body: text, bytes: Data(buffer: response.body))
     }
 
     private func escape(_ value: String) -> String {

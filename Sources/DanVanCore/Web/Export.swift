@@ -37,3 +37,13 @@ extension Request {
         }
     }
 }
+
+extension Request {
+    /// A download of a Word document named `<baseName>.docx`.
+    public func wordDocument(_ data: Data, baseName: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentDisposition = .init(.attachment, filename: "\(baseName).docx")
+        headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.wordprocessingml.document")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+}

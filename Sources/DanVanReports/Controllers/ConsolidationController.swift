@@ -1,0 +1,186 @@
+import DanVanCore
+import DanVanText
+import Fluent
+import Foundation
+import Vapor
+
+/// The live consolidated report of a unit's subtree for one period, its Word and Excel files,
+/// an indicator's trend, and the draft of the briefing's conclusions notice.
+struct ConsolidationController {
+    struct LineView: Encodable, Sendable {
+        let key: String
+        let name: String
+        let measure: String
+        let combine: String
+        let current: String
+        let yearToDate: String
+        let lastYear: String
+    }
+
+    struct PartView: Encodable, Sendable {
+        let unitID: String
+        let name: String
+        let coverage: String
+        let complete: Bool
+        let values: [String]
+        let lacking: String
+    }
+
+    struct TextGroup: Encodable, Sendable {
+        let title: String
+        let entries: [TextEntry]
+    }
+
+    struct TextEntry: Encodable, Sendable {
+        let unit: String
+        let text: String
+    }
+
+    struct Context: Encodable, Sendable {
+        let periodID: String
+        let regimeID: String
+        let regime: String
+        let period: String
+        let root: String
+        let rootID: String
+        let parentID: String?
+        let coverage: String
+        let lines: [LineView]
+        let columns: [String]
+        let parts: [PartView]
+        let texts: [TextGroup]
+        let lastYearLabel: String
+        let indicators: [SelectOption]
+        let chart: String
+        let isQuarter: Bool
+        let noticeDraft: String
+        let canDraftNotice: Bool
+    }
+
+    /// The period (with regime and template) and the unit to consolidate (default: the receiving unit).
+    func load(_ req: Request) async throws -> (ReportPeriod, OrgUnit, AccessScope) {
+        let user = try req.requireUser()
+        guard user.role != .focal else { throw AppError.notFound }
+        guard let id = req.parameters.get("periodID", as: UUID.self),
+              let period = try await ReportPeriod.query(on: req.db).filter(\.$id == id).with(\.$regime) { $0.with(\.$receivingUnit) }.with(\.$template).first()
+        else { throw AppError.notFound }
+        let scope = try await req.scope()
+        guard scope.contains(period.regime.receivingUnit) else { throw AppError.notFound }
+        var root = period.regime.receivingUnit
+        if let unitID = try? req.query.get(UUID.self, at: "unit") { root = try await req.unitInScope(unitID) }
+        // The receiving unit consolidates what reaches it: its whole subtree when it is the
+        // root of the reporting units, else the audience's common root.
+        if root.id == period.regime.receivingUnit.id, let rootID = period.regime.$rootUnit.id, let audienceRoot = try await OrgUnit.find(rootID, on: req.db),
+           !audienceRoot.path.hasPrefix(root.path) {
+            root = audienceRoot
+        }
+        return (period, root, scope)
+    }
+
+    func show(_ req: Request) async throws -> Response {
+        let (period, root, scope) = try await load(req)
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
+        let definition = consolidation.definition
+        func text(_ value: Double?, _ indicator: ReportDefinition.Indicator) -> String {
+            value.map { ReportDefinition.format($0, kind: indicator.kind == .yesNo ? .integer : indicator.kind) } ?? "—"
+        }
+        let chosen = (try? req.query.get(String.self, at: "indicator")).flatMap(definition.indicator) ?? definition.indicators.first
+        var chart = ""
+        if let chosen {
+            let points = try await ReportAnalysis.trend(period: period, indicator: chosen, root: root, count: 12, on: req.db)
+            chart = ReportCharts.line(points, title: chosen.name, maximum: chosen.kind == .percentage ? 100 : nil) { text($0, chosen) }
+        }
+        let units = try await req.unitsByID()
+        let context = Context(
+            periodID: period.id?.uuidString ?? "", regimeID: period.$regime.id.uuidString, regime: period.regime.name, period: period.label,
+            root: root.name, rootID: root.id?.uuidString ?? "",
+            parentID: root.$parent.id.flatMap { units[$0] }.flatMap { scope.contains($0) ? $0.id?.uuidString : nil },
+            coverage: req.t("reports.consolidation.coverage", String(consolidation.accepted), String(consolidation.requested)),
+            lines: consolidation.lines.map { line in
+                LineView(
+                    key: line.indicator.key, name: line.indicator.name, measure: line.indicator.measure, combine: line.indicator.combine.label,
+                    current: text(line.current, line.indicator), yearToDate: text(line.yearToDate, line.indicator), lastYear: text(line.lastYear, line.indicator)
+                )
+            },
+            columns: definition.indicators.map(\.name),
+            parts: consolidation.parts.map { part in
+                PartView(
+                    unitID: part.unit.id?.uuidString ?? "", name: part.unit.name,
+                    coverage: "\(part.accepted)/\(part.requested)", complete: part.accepted == part.requested,
+                    values: definition.indicators.map { text(part.values[$0.key], $0) },
+                    lacking: part.missingEstimate.isEmpty ? "" : definition.indicators.compactMap { indicator in
+                        part.missingEstimate[indicator.key].map { "\(indicator.name): ~\(text($0, indicator))" }
+                    }.prefix(3).joined(separator: "; ")
+                )
+            },
+            texts: definition.sections.map { section in
+                TextGroup(title: section.title, entries: (consolidation.texts[section.key] ?? []).map { TextEntry(unit: $0.unit, text: $0.text) })
+            },
+            lastYearLabel: consolidation.lastYearLabel ?? req.t("reports.col.last_year"),
+            indicators: definition.indicators.map { SelectOption(value: $0.key, label: $0.name, selected: $0.key == chosen?.key) },
+            chart: chart, isQuarter: period.regime.frequency == .quarter,
+            noticeDraft: period.regime.frequency == .quarter ? Self.noticeDraft(consolidation, regime: period.regime, place: ReportExport.place(of: root, units: units), now: req.now) : "",
+            canDraftNotice: try req.requireUser().role != .focal
+        )
+        return try await req.render("reports/consolidation", title: req.t("reports.consolidation.title", period.label), context)
+    }
+
+    func docx(_ req: Request) async throws -> Response {
+        let (period, root, _) = try await load(req)
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
+        let units = try await req.unitsByID()
+        let issuer = period.regime.receivingUnit
+        let data = try ReportExport.docx(
+            consolidation, regime: period.regime, issuer: issuer, parent: issuer.$parent.id.flatMap { units[$0] }, place: ReportExport.place(of: issuer, units: units), date: req.now
+        )
+        return req.wordDocument(data, baseName: "tong-hop-\(period.key)-\(root.code)")
+    }
+
+    func xlsx(_ req: Request) async throws -> Response {
+        let (period, root, _) = try await load(req)
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
+        var headers = HTTPHeaders()
+        headers.contentDisposition = .init(.attachment, filename: "chi-tieu-\(period.key)-\(root.code).xlsx")
+        headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return Response(status: .ok, headers: headers, body: .init(data: try ReportExport.xlsx(consolidation)))
+    }
+
+    /// The trend chart alone, as an SVG file.
+    func trend(_ req: Request) async throws -> Response {
+        let (period, root, _) = try await load(req)
+        let definition = try period.template.definition
+        guard let indicator = (try? req.query.get(String.self, at: "indicator")).flatMap(definition.indicator) ?? definition.indicators.first else { throw AppError.notFound }
+        let points = try await ReportAnalysis.trend(period: period, indicator: indicator, root: root, count: 12, on: req.db)
+        let svg = ReportCharts.line(points, title: indicator.name, maximum: indicator.kind == .percentage ? 100 : nil) { ReportDefinition.format($0, kind: indicator.kind) }
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml")
+        return Response(status: .ok, headers: headers, body: .init(string: svg))
+    }
+
+    /// The conclusions notice of the quarterly briefing (Thông báo kết luận), drafted from the
+    /// consolidated report in the layout the directive reader knows, for the specialist to
+    /// edit; its assignments become next quarter's tasks through the document registration.
+    static func noticeDraft(_ consolidation: ReportAnalysis.Consolidation, regime: ReportRegime, place: String, now: Date) -> String {
+        let root = consolidation.root
+        let next = ReportCalendar.slot(.quarter, window: .calendar, year: consolidation.period.index == 4 ? consolidation.period.year + 1 : consolidation.period.year, index: consolidation.period.index % 4 + 1)
+        var lines: [String] = []
+        lines.append(root.name.uppercased())
+        lines.append(L10n.format("reports.notice.number", [root.shortName ?? root.code]))
+        lines.append(L10n.format("reports.notice.date", [place, VNFormat.date(now)]))
+        lines.append("")
+        lines.append(L10n.text("reports.notice.kind"))
+        lines.append(L10n.format("reports.notice.title", [consolidation.period.label]))
+        lines.append("")
+        lines.append(L10n.format("reports.notice.intro", [consolidation.period.label, String(consolidation.accepted), String(consolidation.requested)]))
+        lines.append(L10n.text("reports.notice.results"))
+        for line in consolidation.lines.prefix(12) {
+            guard let value = line.current else { continue }
+            lines.append("- \(line.indicator.name): \(ReportDefinition.format(value, kind: line.indicator.kind == .yesNo ? .integer : line.indicator.kind)) \(line.indicator.measure)".trimmingCharacters(in: .whitespaces))
+        }
+        lines.append(L10n.text("reports.notice.tasks"))
+        let due = next.map { VNFormat.date($0.end) } ?? ""
+        lines.append(L10n.format("reports.notice.task1", [root.name, due]))
+        lines.append(L10n.format("reports.notice.task2", [due]))
+        return lines.joined(separator: "\n")
+    }
+}

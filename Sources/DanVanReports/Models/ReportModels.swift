@@ -1,0 +1,316 @@
+import DanVanCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// A versioned report template: outline sections and data indicators (mẫu đề cương, biểu mẫu
+/// số liệu). A change makes a new version; a period keeps the version it opened with, so what
+/// was submitted is always read against the form it was filled in.
+public final class ReportTemplate: Model, @unchecked Sendable {
+    public static let schema = "report_templates"
+
+    @ID(key: .id) public var id: UUID?
+    /// Groups the versions of one template.
+    @Field(key: "code") public var code: String
+    @Field(key: "version") public var version: Int
+    @Field(key: "name") public var name: String
+    /// The kind line of the exported document ("BÁO CÁO").
+    @Field(key: "document_kind") public var documentKind: String
+    /// `ReportDefinition` as JSON.
+    @Field(key: "definition") public var definitionJSON: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(code: String, version: Int, name: String, documentKind: String, definition: ReportDefinition, at: Date) throws {
+        id = UUID()
+        self.code = code
+        self.version = version
+        self.name = name
+        self.documentKind = documentKind
+        definitionJSON = try ReportJSON.encode(definition)
+        createdAt = at
+    }
+
+    /// The sections, indicators and rules.
+    public var definition: ReportDefinition {
+        get throws { try ReportJSON.decode(ReportDefinition.self, definitionJSON) }
+    }
+}
+
+/// A reporting regime (chế độ báo cáo) with the elements of NĐ 09/2019.
+public final class ReportRegime: Model, @unchecked Sendable {
+    public static let schema = "report_regimes"
+
+    /// Which units report.
+    public enum Audience: String, Codable, Sendable, CaseIterable {
+        /// The units listed in `unitIDs`.
+        case list
+        /// Every active unit of `unitKind` (or of `unitLevel`) under `rootUnit`, resolved when a period opens.
+        case kindUnder
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "name") public var name: String
+    /// Nội dung yêu cầu báo cáo.
+    @Field(key: "content") public var content: String
+    @Field(key: "frequency") public var frequency: ReportFrequency
+    @Field(key: "window") public var window: ReportWindow
+    @Parent(key: "receiving_unit_id") public var receivingUnit: OrgUnit
+    @Field(key: "audience") public var audience: Audience
+    /// JSON array of unit ids (audience `list`).
+    @Field(key: "unit_ids") public var unitIDsJSON: String
+    @OptionalField(key: "unit_kind") public var unitKind: OrgUnit.Kind?
+    @OptionalField(key: "unit_level") public var unitLevel: OrgUnit.Level?
+    @OptionalParent(key: "root_unit_id") public var rootUnit: OrgUnit?
+    /// JSON object: unit level → days after the cut-off.
+    @Field(key: "deadlines") public var deadlinesJSON: String
+    /// Phương thức gửi, nhận.
+    @Field(key: "method") public var method: String
+    /// The template's code; each period takes the newest version when it opens.
+    @Field(key: "template_code") public var templateCode: String
+    /// How many periods are kept open ahead.
+    @Field(key: "open_ahead") public var openAhead: Int
+    @Field(key: "active") public var active: Bool
+    @Field(key: "version") public var version: Int
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    /// Listed units.
+    public var unitIDs: [UUID] {
+        get { (try? ReportJSON.decode([UUID].self, unitIDsJSON)) ?? [] }
+        set { unitIDsJSON = (try? ReportJSON.encode(newValue)) ?? "[]" }
+    }
+
+    /// Days after the cut-off, by level.
+    public var deadlines: [OrgUnit.Level: Int] {
+        get {
+            let raw = (try? ReportJSON.decode([String: Int].self, deadlinesJSON)) ?? [:]
+            return Dictionary(uniqueKeysWithValues: raw.compactMap { key, value in OrgUnit.Level(rawValue: key).map { ($0, value) } })
+        }
+        set { deadlinesJSON = (try? ReportJSON.encode(Dictionary(uniqueKeysWithValues: newValue.map { ($0.key.rawValue, $0.value) }))) ?? "{}" }
+    }
+
+    /// Days after the cut-off for a unit at `level` (the nearest level below that has a value,
+    /// then the largest given).
+    public func deadlineDays(for level: OrgUnit.Level) -> Int {
+        let table = deadlines
+        if let days = table[level] { return days }
+        return table.values.max() ?? 5
+    }
+
+    public var auditSnapshot: [String: String] {
+        ["name": name, "frequency": frequency.rawValue, "window": window.rawValue, "audience": audience.rawValue, "deadlines": deadlinesJSON, "template": templateCode]
+    }
+}
+
+/// One period of a regime (kỳ báo cáo): its window, the template version it uses.
+public final class ReportPeriod: Model, @unchecked Sendable {
+    public static let schema = "report_periods"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "regime_id") public var regime: ReportRegime
+    @Parent(key: "template_id") public var template: ReportTemplate
+    @Field(key: "key") public var key: String
+    @Field(key: "label") public var label: String
+    @Field(key: "year") public var year: Int
+    /// Place in the year (month 1–12, quarter 1–4, half 1–2; 1 for a year).
+    @Field(key: "period_index") public var index: Int
+    @Field(key: "starts_on") public var startsOn: Date
+    /// The data cut-off day (thời gian chốt số liệu).
+    @Field(key: "cutoff_on") public var cutoffOn: Date
+    /// Questions of an ad hoc request, one per line (empty for periodic ones).
+    @Field(key: "questions") public var questions: String
+    @Field(key: "opened_at") public var openedAt: Date
+
+    public init() {}
+
+    public var ordinal: Int { year * 100 + index }
+}
+
+/// What one unit owes for one period (yêu cầu báo cáo), with its current draft or submission.
+public final class ReportRequest: Model, @unchecked Sendable {
+    public static let schema = "report_requests"
+
+    /// Where the request stands.
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case pending, draft, submitted, returned, accepted
+        public var label: String { L10n.text("reports.status.\(rawValue)") }
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "period_id") public var period: ReportPeriod
+    @Parent(key: "unit_id") public var unit: OrgUnit
+    @Field(key: "due_on") public var dueOn: Date
+    @Field(key: "status") public var status: Status
+    /// Indicator values by key, JSON (numbers).
+    @Field(key: "values") public var valuesJSON: String
+    /// Section texts by key, JSON.
+    @Field(key: "texts") public var textsJSON: String
+    /// Prefilled values changed by the unit: key → reason, JSON.
+    @Field(key: "overrides") public var overridesJSON: String
+    @Field(key: "version") public var version: Int
+    @OptionalField(key: "first_submitted_at") public var firstSubmittedAt: Date?
+    @OptionalField(key: "submitted_at") public var submittedAt: Date?
+    @OptionalField(key: "accepted_at") public var acceptedAt: Date?
+    @OptionalField(key: "review_comment") public var reviewComment: String?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public var values: [String: Double] {
+        get { (try? ReportJSON.decode([String: Double].self, valuesJSON)) ?? [:] }
+        set { valuesJSON = (try? ReportJSON.encode(newValue)) ?? "{}" }
+    }
+
+    public var texts: [String: String] {
+        get { (try? ReportJSON.decode([String: String].self, textsJSON)) ?? [:] }
+        set { textsJSON = (try? ReportJSON.encode(newValue)) ?? "{}" }
+    }
+
+    public var overrides: [String: String] {
+        get { (try? ReportJSON.decode([String: String].self, overridesJSON)) ?? [:] }
+        set { overridesJSON = (try? ReportJSON.encode(newValue)) ?? "{}" }
+    }
+
+    public var auditSnapshot: [String: String] {
+        ["status": status.rawValue, "values": valuesJSON, "version": String(version)]
+    }
+}
+
+/// One step in a request's history: a submission (with what was sent), a return with its
+/// comment, an acceptance.
+public final class ReportRevision: Model, @unchecked Sendable {
+    public static let schema = "report_revisions"
+
+    public enum Action: String, Codable, Sendable {
+        case submitted, returned, accepted
+        public var label: String { L10n.text("reports.action.\(rawValue)") }
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "request_id") public var request: ReportRequest
+    @Field(key: "number") public var number: Int
+    @Field(key: "action") public var action: Action
+    @Field(key: "values") public var valuesJSON: String
+    @Field(key: "texts") public var textsJSON: String
+    @Field(key: "comment") public var comment: String
+    @Field(key: "actor_name") public var actorName: String
+    @Field(key: "at") public var at: Date
+
+    public init() {}
+}
+
+/// JSON columns, encoded the same way everywhere (sorted keys, so equal data is equal text).
+enum ReportJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
+
+/// The module's migrations, in order.
+enum ReportMigrations {
+    static let all: [any Migration] = [CreateReportTables()]
+
+    struct CreateReportTables: AsyncMigration {
+        var name: String { "reports.0001.create-report-tables" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("report_templates")
+                .id()
+                .field("code", .string, .required)
+                .field("version", .int, .required)
+                .field("name", .string, .required)
+                .field("document_kind", .string, .required)
+                .field("definition", .string, .required)
+                .field("created_at", .datetime, .required)
+                .unique(on: "code", "version")
+                .create()
+            try await database.schema("report_regimes")
+                .id()
+                .field("name", .string, .required)
+                .field("content", .string, .required)
+                .field("frequency", .string, .required)
+                .field("window", .string, .required)
+                .field("receiving_unit_id", .uuid, .required, .references("units", "id", onDelete: .restrict))
+                .field("audience", .string, .required)
+                .field("unit_ids", .string, .required)
+                .field("unit_kind", .string)
+                .field("unit_level", .string)
+                .field("root_unit_id", .uuid, .references("units", "id", onDelete: .restrict))
+                .field("deadlines", .string, .required)
+                .field("method", .string, .required)
+                .field("template_code", .string, .required)
+                .field("open_ahead", .int, .required)
+                .field("active", .bool, .required)
+                .field("version", .int, .required)
+                .field("created_at", .datetime)
+                .field("updated_at", .datetime)
+                .create()
+            try await database.schema("report_periods")
+                .id()
+                .field("regime_id", .uuid, .required, .references("report_regimes", "id", onDelete: .restrict))
+                .field("template_id", .uuid, .required, .references("report_templates", "id", onDelete: .restrict))
+                .field("key", .string, .required)
+                .field("label", .string, .required)
+                .field("year", .int, .required)
+                .field("period_index", .int, .required)
+                .field("starts_on", .datetime, .required)
+                .field("cutoff_on", .datetime, .required)
+                .field("questions", .string, .required)
+                .field("opened_at", .datetime, .required)
+                .unique(on: "regime_id", "key")
+                .create()
+            try await database.schema("report_requests")
+                .id()
+                .field("period_id", .uuid, .required, .references("report_periods", "id", onDelete: .restrict))
+                .field("unit_id", .uuid, .required, .references("units", "id", onDelete: .restrict))
+                .field("due_on", .datetime, .required)
+                .field("status", .string, .required)
+                .field("values", .string, .required)
+                .field("texts", .string, .required)
+                .field("overrides", .string, .required)
+                .field("version", .int, .required)
+                .field("first_submitted_at", .datetime)
+                .field("submitted_at", .datetime)
+                .field("accepted_at", .datetime)
+                .field("review_comment", .string)
+                .field("updated_at", .datetime)
+                .unique(on: "period_id", "unit_id")
+                .create()
+            try await database.schema("report_revisions")
+                .id()
+                .field("request_id", .uuid, .required, .references("report_requests", "id", onDelete: .cascade))
+                .field("number", .int, .required)
+                .field("action", .string, .required)
+                .field("values", .string, .required)
+                .field("texts", .string, .required)
+                .field("comment", .string, .required)
+                .field("actor_name", .string, .required)
+                .field("at", .datetime, .required)
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "report_requests_unit_idx").on("report_requests").column("unit_id").column("status").run()
+                try await sql.create(index: "report_revisions_request_idx").on("report_revisions").column("request_id").column("number").run()
+                try await sql.create(index: "report_periods_regime_idx").on("report_periods").column("regime_id").column("year").column("period_index").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("report_revisions").delete()
+            try await database.schema("report_requests").delete()
+            try await database.schema("report_periods").delete()
+            try await database.schema("report_regimes").delete()
+            try await database.schema("report_templates").delete()
+        }
+    }
+}

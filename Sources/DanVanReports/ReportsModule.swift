@@ -1,0 +1,56 @@
+import DanVanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The reports module: regimes, periods and requests, submissions and review, timeliness,
+/// the live consolidation and its Word and Excel files.
+public struct ReportsModule: DanVanModule {
+    /// Creates the module.
+    public init() {}
+
+    public var migrations: [any Migration] { ReportMigrations.all }
+
+    public var routeLinks: [String: [RouteSegment]] { ReportsRoute.linkTable }
+
+    public var localization: L10n.Tables { ReportsL10n.tables }
+
+    /// Navigation "Báo cáo", the "report" inbox target, the scheduler.
+    public func register(on app: Application) throws {
+        app.navigation.enable("nav.reports", href: ReportsRoute.index.path)
+        app.inboxTargets.register("report") { ReportsRoute.request($0).path }
+        app.lifecycle.use(makeReportScheduler())
+    }
+
+    public func routes(_ routes: ModuleRoutes) throws {
+        let reports = ReportController()
+        routes.web.get(ReportsRoute.index, use: reports.index)
+        routes.web.get(ReportsRoute.request(nil), use: reports.show)
+        routes.web.post(ReportsRoute.requestSave(nil), use: reports.save)
+        routes.web.post(ReportsRoute.requestReview(nil), use: reports.review)
+        routes.web.post(ReportsRoute.requestUrge(nil), use: reports.urge)
+        routes.web.get(ReportsRoute.requestDocx(nil), use: reports.docx)
+        let regimes = RegimeController()
+        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist))
+        staff.get(ReportsRoute.regimeNew, use: regimes.new)
+        staff.post(ReportsRoute.regimeCreate, use: regimes.create)
+        routes.web.get(ReportsRoute.regime(nil), use: regimes.show)
+        routes.web.post(ReportsRoute.regimeOpen(nil), use: regimes.open)
+        routes.web.post(ReportsRoute.regimeAdHoc(nil), use: regimes.adHoc)
+        routes.web.get(ReportsRoute.compliance(nil), use: regimes.compliance)
+        let consolidation = ConsolidationController()
+        routes.web.get(ReportsRoute.consolidation(nil), use: consolidation.show)
+        routes.web.get(ReportsRoute.consolidationDocx(nil), use: consolidation.docx)
+        routes.web.get(ReportsRoute.consolidationXLSX(nil), use: consolidation.xlsx)
+        routes.web.get(ReportsRoute.consolidationTrend(nil), use: consolidation.trend)
+        let api = ReportAPI()
+        routes.api.get(ReportsRoute.apiRegimes, use: api.regimes)
+        routes.api.get(ReportsRoute.apiRequests, use: api.requests)
+        routes.api.get(ReportsRoute.apiRequest(nil), use: api.show)
+        routes.api.post(ReportsRoute.apiSubmit(nil), use: api.submit)
+        routes.api.get(ReportsRoute.apiConsolidation(nil), use: api.consolidation)
+    }
+
+    public var openAPIPaths: [String: JSON] { ReportAPI.paths }
+    public var openAPISchemas: [String: JSON] { ReportAPI.schemas }
+}

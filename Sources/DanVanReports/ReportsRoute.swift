@@ -1,0 +1,50 @@
+import DanVanCore
+import Foundation
+
+/// The reports module's paths.
+public enum ReportsRoute: NamedSiteRoute, Equatable {
+    case index, regimeNew, regimeCreate
+    case regime(UUID?), regimeOpen(UUID?), regimeAdHoc(UUID?), compliance(UUID?)
+    case request(UUID?), requestSave(UUID?), requestReview(UUID?), requestUrge(UUID?), requestDocx(UUID?)
+    case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationTrend(UUID?)
+    case apiRegimes, apiRequests
+    case apiRequest(UUID?), apiSubmit(UUID?), apiConsolidation(UUID?)
+
+    /// Views name these routes `reports.<case>`.
+    public static let namePrefix = "reports"
+
+    /// Every case, parameters empty.
+    public static let patterns: [Self] = [
+        .index, .regimeNew, .regimeCreate, .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil),
+        .request(nil), .requestSave(nil), .requestReview(nil), .requestUrge(nil), .requestDocx(nil),
+        .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationTrend(nil),
+        .apiRegimes, .apiRequests, .apiRequest(nil), .apiSubmit(nil), .apiConsolidation(nil),
+    ]
+
+    /// The path, segment by segment.
+    public var segments: [RouteSegment] {
+        switch self {
+        case .index: words("reports")
+        case .regimeNew: words("reports", "regimes", "new")
+        case .regimeCreate: words("reports", "regimes")
+        case .regime(let id): words("reports", "regimes", .param("regimeID", id))
+        case .regimeOpen(let id): words("reports", "regimes", .param("regimeID", id), "open")
+        case .regimeAdHoc(let id): words("reports", "regimes", .param("regimeID", id), "ad-hoc")
+        case .compliance(let id): words("reports", "regimes", .param("regimeID", id), "compliance")
+        case .request(let id): words("reports", "requests", .param("requestID", id))
+        case .requestSave(let id): words("reports", "requests", .param("requestID", id), "save")
+        case .requestReview(let id): words("reports", "requests", .param("requestID", id), "review")
+        case .requestUrge(let id): words("reports", "requests", .param("requestID", id), "urge")
+        case .requestDocx(let id): words("reports", "requests", .param("requestID", id), "report.docx")
+        case .consolidation(let id): words("reports", "periods", .param("periodID", id))
+        case .consolidationDocx(let id): words("reports", "periods", .param("periodID", id), "report.docx")
+        case .consolidationXLSX(let id): words("reports", "periods", .param("periodID", id), "indicators.xlsx")
+        case .consolidationTrend(let id): words("reports", "periods", .param("periodID", id), "trend.svg")
+        case .apiRegimes: words("api", "v1", "reports", "regimes")
+        case .apiRequests: words("api", "v1", "reports", "requests")
+        case .apiRequest(let id): words("api", "v1", "reports", "requests", .param("requestID", id))
+        case .apiSubmit(let id): words("api", "v1", "reports", "requests", .param("requestID", id), "submit")
+        case .apiConsolidation(let id): words("api", "v1", "reports", "periods", .param("periodID", id), "consolidation")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import DanVanCore
+import DanVanText
+import Foundation
+
+/// Server-rendered SVG charts (no script; the figures are printed on the chart, so it reads
+/// without colour).
+public enum ReportCharts {
+    /// A line of shares (0…1) over periods, e.g. the on-time rate per period.
+    public static func rateLine(_ points: [(label: String, value: Double?)], title: String) -> String {
+        line(points, title: title, maximum: 1, format: { VNFormat.percent($0) })
+    }
+
+    /// A line of values over periods (an indicator's trend), scaled to its largest value.
+    public static func line(_ points: [(label: String, value: Double?)], title: String, maximum: Double? = nil, format: (Double) -> String) -> String {
+        guard !points.isEmpty else { return "" }
+        let width = 720.0, height = 220.0, left = 40.0, right = 20.0, top = 20.0, bottom = 46.0
+        let top_ = maximum ?? max(1, points.compactMap(\.value).max() ?? 1)
+        let step = points.count > 1 ? (width - left - right) / Double(points.count - 1) : 0
+        func x(_ index: Int) -> Double { points.count > 1 ? left + Double(index) * step : (width - left - right) / 2 + left }
+        func y(_ value: Double) -> Double { top + (1 - value / top_) * (height - top - bottom) }
+        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(Int(width)) \##(Int(height))" role="img" aria-label="\##(XLSX.escape(title))" class="chart">"##
+        svg += ##"<line x1="\##(left)" y1="\##(y(0))" x2="\##(width - right)" y2="\##(y(0))" stroke="#bdb6b0"/><line x1="\##(left)" y1="\##(y(top_))" x2="\##(width - right)" y2="\##(y(top_))" stroke="#e4dfda" stroke-dasharray="4 3"/>"##
+        var path = ""
+        for (index, point) in points.enumerated() {
+            guard let value = point.value else { continue }
+            path += (path.isEmpty ? "M" : " L") + String(format: "%.1f %.1f", x(index), y(value))
+        }
+        if !path.isEmpty { svg += ##"<path d="\##(path)" fill="none" stroke="#3f6fb5" stroke-width="2"/>"## }
+        for (index, point) in points.enumerated() {
+            let label = XLSX.escape(String(point.label.prefix(16)))
+            svg += ##"<text x="\##(String(format: "%.1f", x(index)))" y="\##(height - 26)" font-size="11" text-anchor="middle" fill="#5f5a57">\##(label)</text>"##
+            guard let value = point.value else { continue }
+            svg += ##"<circle cx="\##(String(format: "%.1f", x(index)))" cy="\##(String(format: "%.1f", y(value)))" r="3.5" fill="#3f6fb5"/>"##
+            svg += ##"<text x="\##(String(format: "%.1f", x(index)))" y="\##(String(format: "%.1f", y(value) - 8))" font-size="11" text-anchor="middle" fill="#1d1b1a">\##(XLSX.escape(format(value)))</text>"##
+        }
+        return svg + "</svg>"
+    }
+}

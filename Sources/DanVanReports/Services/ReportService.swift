@@ -1,0 +1,391 @@
+import DanVanCore
+import DanVanText
+import Fluent
+import Foundation
+import Vapor
+
+extension ReportRequest: UnitOwned {
+    /// A request belongs to the unit that owes it.
+    public static var ownerUnitKey: KeyPath<ReportRequest, FieldProperty<ReportRequest, UUID>> { \ReportRequest.$unit.$id }
+}
+
+/// What a regime form gives.
+public struct RegimeDraft: Sendable, Equatable {
+    public var name: String
+    public var content: String
+    public var frequency: ReportFrequency
+    public var window: ReportWindow
+    public var receivingUnitID: UUID
+    public var audience: ReportRegime.Audience
+    public var unitIDs: [UUID]
+    public var unitKind: OrgUnit.Kind?
+    public var unitLevel: OrgUnit.Level?
+    public var rootUnitID: UUID?
+    public var deadlines: [OrgUnit.Level: Int]
+    public var method: String
+    public var templateCode: String
+    public var openAhead: Int
+
+    public init(
+        name: String, content: String, frequency: ReportFrequency, window: ReportWindow = .cutoff, receivingUnitID: UUID,
+        audience: ReportRegime.Audience, unitIDs: [UUID] = [], unitKind: OrgUnit.Kind? = nil, unitLevel: OrgUnit.Level? = nil, rootUnitID: UUID? = nil,
+        deadlines: [OrgUnit.Level: Int], method: String = "", templateCode: String, openAhead: Int = 2
+    ) {
+        self.name = name
+        self.content = content
+        self.frequency = frequency
+        self.window = window
+        self.receivingUnitID = receivingUnitID
+        self.audience = audience
+        self.unitIDs = unitIDs
+        self.unitKind = unitKind
+        self.unitLevel = unitLevel
+        self.rootUnitID = rootUnitID
+        self.deadlines = deadlines
+        self.method = method
+        self.templateCode = templateCode
+        self.openAhead = openAhead
+    }
+
+    /// Levels whose deadline leaves no working day after the cut-off of the first upcoming
+    /// period (NĐ 09/2019 Art. 8(5)(b)); shown as a warning, not refused.
+    public func tightDeadlines(now: Date) -> [OrgUnit.Level] {
+        guard let slot = ReportCalendar.upcoming(frequency, window: window, from: now, count: 1).first else { return [] }
+        return OrgUnit.Level.allCases.filter { level in
+            guard let days = deadlines[level] else { return false }
+            return !ReportCalendar.leavesAWorkingDay(cutoff: slot.end, deadline: ReportCalendar.deadline(cutoff: slot.end, days: days))
+        }
+    }
+}
+
+/// Reports: plain functions on a database handle. Every write is audited on the same connection.
+public enum ReportService {
+    /// Why a write was refused.
+    public enum Refusal: Error, Equatable {
+        /// Someone saved the request since the form was opened.
+        case staleVersion
+        /// The request is not in a state that allows this.
+        case wrongState(String)
+        /// Values or texts that cannot be accepted: message per field.
+        case invalid([String: String])
+    }
+
+    // MARK: Templates
+
+    /// Saves `definition` as the next version of the template `code`.
+    @discardableResult
+    public static func saveTemplate(code: String, name: String, documentKind: String, definition: ReportDefinition, actor: AuditActor, at: Date, on db: any Database) async throws -> ReportTemplate {
+        let problems = definition.problems
+        guard problems.isEmpty else { throw Refusal.invalid(["definition": problems.joined(separator: " ")]) }
+        let last = try await ReportTemplate.query(on: db).filter(\.$code == code).sort(\.$version, .descending).first()
+        let template = try ReportTemplate(code: code, version: (last?.version ?? 0) + 1, name: VietnameseText.nfc(name), documentKind: VietnameseText.nfc(documentKind), definition: definition, at: at)
+        try await template.create(on: db)
+        try await AuditLog.record(
+            on: db, actor: actor, at: at, action: "create", entityType: "report_template", entityID: template.id,
+            summary: L10n.format("reports.audit.template", [template.name, String(template.version)]), after: ["code": code, "version": String(template.version)]
+        )
+        return template
+    }
+
+    /// The newest version of every template, by name.
+    public static func currentTemplates(on db: any Database) async throws -> [ReportTemplate] {
+        let all = try await ReportTemplate.query(on: db).sort(\.$version, .descending).all()
+        var seen = Set<String>()
+        return all.filter { seen.insert($0.code).inserted }.sorted { $0.name < $1.name }
+    }
+
+    // MARK: Regimes
+
+    /// Creates a regime (periods open with `openPeriods`).
+    @discardableResult
+    public static func createRegime(_ draft: RegimeDraft, actor: AuditActor, at: Date, on db: any Database) async throws -> ReportRegime {
+        let regime = ReportRegime()
+        regime.id = UUID()
+        apply(draft, to: regime)
+        regime.active = true
+        regime.version = 1
+        try await regime.create(on: db)
+        try await AuditLog.record(on: db, actor: actor, at: at, action: "create", entityType: "report_regime", entityID: regime.id, summary: L10n.format("reports.audit.regime", [regime.name]), after: regime.auditSnapshot)
+        return regime
+    }
+
+    static func apply(_ draft: RegimeDraft, to regime: ReportRegime) {
+        regime.name = VietnameseText.nfc(draft.name)
+        regime.content = VietnameseText.nfc(draft.content)
+        regime.frequency = draft.frequency
+        regime.window = draft.window
+        regime.$receivingUnit.id = draft.receivingUnitID
+        regime.audience = draft.audience
+        regime.unitIDs = draft.unitIDs
+        regime.unitKind = draft.unitKind
+        regime.unitLevel = draft.unitLevel
+        regime.$rootUnit.id = draft.rootUnitID
+        regime.deadlines = draft.deadlines
+        regime.method = VietnameseText.nfc(draft.method)
+        regime.templateCode = draft.templateCode
+        regime.openAhead = max(1, min(24, draft.openAhead))
+    }
+
+    /// The units that report under `regime` now (the tree as it is when a period opens).
+    public static func audience(of regime: ReportRegime, on db: any Database) async throws -> [OrgUnit] {
+        switch regime.audience {
+        case .list:
+            let ids = regime.unitIDs
+            guard !ids.isEmpty else { return [] }
+            return try await OrgUnit.query(on: db).filter(\.$id ~~ ids).filter(\.$status == .active).all()
+        case .kindUnder:
+            var query = OrgUnit.query(on: db).filter(\.$status == .active)
+            if let rootID = regime.$rootUnit.id, let root = try await OrgUnit.find(rootID, on: db) {
+                query = query.filter(\.$path =~ root.path).filter(\.$id != rootID)
+            }
+            if let kind = regime.unitKind { query = query.filter(\.$kind == kind) }
+            if let level = regime.unitLevel { query = query.filter(\.$level == level) }
+            return try await query.sort(\.$path).all()
+        }
+    }
+
+    /// Opens the regime's periods from the one holding `now` up to `openAhead` ahead: each gets
+    /// the template's newest version and a request for every unit of the audience, which is
+    /// told in its inbox. Idempotent. Returns the periods opened.
+    @discardableResult
+    public static func openPeriods(_ regime: ReportRegime, now: Date, actor: AuditActor, on db: any Database) async throws -> [ReportPeriod] {
+        guard regime.active, regime.frequency.isPeriodic else { return [] }
+        let slots = ReportCalendar.upcoming(regime.frequency, window: regime.window, from: now, count: regime.openAhead)
+        let regimeID = try regime.requireID()
+        let existing = Set(try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all().map(\.key))
+        var opened: [ReportPeriod] = []
+        for slot in slots where !existing.contains(slot.key(regime.frequency)) {
+            opened.append(try await openPeriod(regime, slot: slot, questions: "", now: now, actor: actor, on: db))
+        }
+        return opened
+    }
+
+    /// Opens one period (periodic slot or ad hoc dates) with its requests.
+    @discardableResult
+    public static func openPeriod(_ regime: ReportRegime, slot: ReportPeriodSlot, questions: String, now: Date, actor: AuditActor, on db: any Database) async throws -> ReportPeriod {
+        guard let template = try await ReportTemplate.query(on: db).filter(\.$code == regime.templateCode).sort(\.$version, .descending).first() else {
+            throw Refusal.wrongState(L10n.text("reports.error.no_template"))
+        }
+        let period = ReportPeriod()
+        period.id = UUID()
+        period.$regime.id = try regime.requireID()
+        period.$template.id = try template.requireID()
+        period.key = slot.key(regime.frequency)
+        period.label = slot.label(regime.frequency)
+        period.year = slot.year
+        period.index = slot.index
+        period.startsOn = slot.start
+        period.cutoffOn = slot.end
+        period.questions = VietnameseText.nfc(questions)
+        period.openedAt = now
+        return try await db.transaction { db in
+        try await period.create(on: db)
+        let periodID = try period.requireID()
+        for unit in try await audience(of: regime, on: db) {
+            let request = ReportRequest()
+            request.id = UUID()
+            request.$period.id = periodID
+            request.$unit.id = try unit.requireID()
+            request.dueOn = ReportCalendar.deadline(cutoff: slot.end, days: regime.deadlineDays(for: unit.level))
+            request.status = .pending
+            request.values = [:]
+            request.texts = [:]
+            request.overrides = [:]
+            request.version = 1
+            try await request.create(on: db)
+            try await Inbox.post(
+                toUnit: try unit.requireID(), kind: "report.request",
+                message: L10n.format("reports.inbox.request", [regime.name, period.label, VNFormat.date(request.dueOn)]),
+                target: InboxTarget(type: "report", id: try request.requireID()), dedupeKey: "report.request:\(try request.requireID())", at: now, on: db
+            )
+        }
+        try await AuditLog.record(on: db, actor: actor, at: now, action: "create", entityType: "report_period", entityID: periodID, summary: L10n.format("reports.audit.period", [regime.name, period.label]), after: ["key": period.key, "template": String(template.version)])
+        return period
+        }
+    }
+
+    // MARK: Requests
+
+    /// A request inside `scope` (404 outside it), with its period, regime, template and unit.
+    public static func find(_ id: UUID?, scope: AccessScope, on db: any Database) async throws -> ReportRequest {
+        guard let id, let request = try await ReportRequest.query(on: db).filter(\.$id == id).with(\.$unit).with(\.$period, { $0.with(\.$regime).with(\.$template) }).first() else {
+            throw AppError.notFound
+        }
+        if !scope.contains(request.unit) {
+            guard try await receivesInScope(request, scope: scope, on: db) else { throw AppError.notFound }
+        }
+        return request
+    }
+
+    /// Whether the request's receiving unit is inside `scope` (the specialist of the board sees what reaches it).
+    static func receivesInScope(_ request: ReportRequest, scope: AccessScope, on db: any Database) async throws -> Bool {
+        guard let receiving = try await OrgUnit.find(request.period.regime.$receivingUnit.id, on: db) else { return false }
+        return scope.contains(receiving)
+    }
+
+    /// What the form sent.
+    public struct Entry: Sendable, Equatable {
+        public var typed: [String: String]
+        public var texts: [String: String]
+        /// Reasons given for changing a prefilled value, by indicator key.
+        public var reasons: [String: String]
+        /// The prefilled values the form showed, by indicator key.
+        public var prefilled: [String: Double]
+
+        public init(typed: [String: String], texts: [String: String], reasons: [String: String] = [:], prefilled: [String: Double] = [:]) {
+            self.typed = typed
+            self.texts = texts
+            self.reasons = reasons
+            self.prefilled = prefilled
+        }
+    }
+
+    /// Saves a draft, or submits it (`submit`): every indicator and required section filled,
+    /// rules kept, a changed prefilled value explained. Pressing issues reach the receiving unit
+    /// at once. A stale `expectedVersion` is refused, never overwritten.
+    public static func save(_ request: ReportRequest, entry: Entry, submit: Bool, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
+        guard [.pending, .draft, .returned].contains(request.status) else { throw Refusal.wrongState(L10n.text("reports.error.closed")) }
+        guard request.version == expectedVersion else { throw Refusal.staleVersion }
+        let definition = try request.period.template.definition
+        var (values, errors) = definition.parse(entry.typed)
+        var texts: [String: String] = [:]
+        for section in definition.sections {
+            let text = VietnameseText.nfc(entry.texts[section.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty { texts[section.key] = String(text.prefix(20_000)) }
+        }
+        var overrides: [String: String] = [:]
+        for indicator in definition.indicators where indicator.source != nil {
+            guard let prefilled = entry.prefilled[indicator.key], let value = values[indicator.key], abs(prefilled - value) > 1e-9 else { continue }
+            let reason = VietnameseText.clean(entry.reasons[indicator.key] ?? "")
+            if reason.isEmpty { errors[indicator.key] = errors[indicator.key] ?? L10n.format("reports.value.reason", [indicator.name]) } else { overrides[indicator.key] = String(reason.prefix(300)) }
+        }
+        if submit {
+            for indicator in definition.missing(values) where errors[indicator.key] == nil {
+                errors[indicator.key] = L10n.format("reports.value.required", [indicator.name])
+            }
+            for section in definition.sections where section.required && texts[section.key] == nil {
+                errors["section." + section.key] = L10n.format("reports.section.required", [section.title])
+            }
+        }
+        guard errors.isEmpty else { throw Refusal.invalid(errors) }
+        let savedTexts = texts
+        let before = request.auditSnapshot
+        request.values = values
+        request.texts = texts
+        request.overrides = overrides
+        request.version += 1
+        let wasReturned = request.status == .returned
+        request.status = submit ? .submitted : (request.status == .returned ? .returned : .draft)
+        if submit {
+            request.submittedAt = at
+            if request.firstSubmittedAt == nil { request.firstSubmittedAt = at }
+        }
+        try await db.transaction { db in
+        try await request.update(on: db)
+        let requestID = try request.requireID()
+        if submit {
+            try await addRevision(request, action: .submitted, comment: "", actor: actor, at: at, on: db)
+            let regime = request.period.regime
+            try await Inbox.post(
+                toUnit: regime.$receivingUnit.id, kind: "report.submitted",
+                message: L10n.format(wasReturned ? "reports.inbox.resubmitted" : "reports.inbox.submitted", [request.unit.name, regime.name, request.period.label]),
+                target: InboxTarget(type: "report", id: requestID), dedupeKey: "report.submitted:\(requestID):\(request.version)", at: at, on: db
+            )
+            for section in definition.sections where section.pressing {
+                guard let text = savedTexts[section.key] else { continue }
+                try await Inbox.post(
+                    toUnit: regime.$receivingUnit.id, kind: "report.pressing",
+                    message: L10n.format("reports.inbox.pressing", [request.unit.name, String(text.prefix(160))]),
+                    target: InboxTarget(type: "report", id: requestID), dedupeKey: "report.pressing:\(requestID):\(request.version):\(section.key)", at: at, on: db
+                )
+            }
+        }
+        try await AuditLog.record(
+            on: db, actor: actor, at: at, action: "update", entityType: "report_request", entityID: requestID,
+            summary: L10n.format(submit ? "reports.audit.submit" : "reports.audit.draft", [request.unit.name, request.period.label]), before: before, after: request.auditSnapshot
+        )
+        }
+    }
+
+    /// The reviewer accepts the submission or returns it with a comment (required).
+    public static func review(_ request: ReportRequest, accept: Bool, comment: String, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
+        guard request.status == .submitted else { throw Refusal.wrongState(L10n.text("reports.error.not_submitted")) }
+        guard request.version == expectedVersion else { throw Refusal.staleVersion }
+        let comment = VietnameseText.clean(comment)
+        if !accept, comment.isEmpty { throw Refusal.invalid(["comment": L10n.text("reports.error.comment")]) }
+        let before = request.auditSnapshot
+        request.status = accept ? .accepted : .returned
+        request.acceptedAt = accept ? at : nil
+        request.reviewComment = comment.isEmpty ? nil : String(comment.prefix(2000))
+        request.version += 1
+        try await db.transaction { db in
+        try await request.update(on: db)
+        let requestID = try request.requireID()
+        try await addRevision(request, action: accept ? .accepted : .returned, comment: request.reviewComment ?? "", actor: actor, at: at, on: db)
+        try await Inbox.post(
+            toUnit: request.$unit.id, kind: accept ? "report.accepted" : "report.returned",
+            message: L10n.format(accept ? "reports.inbox.accepted" : "reports.inbox.returned", [request.period.regime.name, request.period.label, comment]),
+            target: InboxTarget(type: "report", id: requestID), dedupeKey: "report.review:\(requestID):\(request.version)", at: at, on: db
+        )
+        try await AuditLog.record(
+            on: db, actor: actor, at: at, action: "update", entityType: "report_request", entityID: requestID,
+            summary: L10n.format(accept ? "reports.audit.accept" : "reports.audit.return", [request.unit.name, request.period.label]), before: before, after: request.auditSnapshot
+        )
+        }
+    }
+
+    /// Urges a unit that has not submitted (inbox entry, audited).
+    public static func urge(_ request: ReportRequest, message: String, actor: AuditActor, at: Date, on db: any Database) async throws {
+        guard [.pending, .draft, .returned].contains(request.status) else { throw Refusal.wrongState(L10n.text("reports.error.nothing_to_urge")) }
+        let requestID = try request.requireID()
+        try await Inbox.post(
+            toUnit: request.$unit.id, kind: "report.urged", message: L10n.format("reports.inbox.urged", [request.period.regime.name, request.period.label, message]),
+            target: InboxTarget(type: "report", id: requestID), dedupeKey: "report.urged:\(requestID):\(at.timeIntervalSince1970)", at: at, on: db
+        )
+        try await AuditLog.record(on: db, actor: actor, at: at, action: "urge", entityType: "report_request", entityID: requestID, summary: L10n.format("reports.audit.urge", [request.unit.name, request.period.label]))
+    }
+
+    static func addRevision(_ request: ReportRequest, action: ReportRevision.Action, comment: String, actor: AuditActor, at: Date, on db: any Database) async throws {
+        let requestID = try request.requireID()
+        let last = try await ReportRevision.query(on: db).filter(\.$request.$id == requestID).sort(\.$number, .descending).first()
+        let revision = ReportRevision()
+        revision.$request.id = requestID
+        revision.number = (last?.number ?? 0) + 1
+        revision.action = action
+        revision.valuesJSON = request.valuesJSON
+        revision.textsJSON = request.textsJSON
+        revision.comment = comment
+        revision.actorName = actor.name
+        revision.at = at
+        try await revision.create(on: db)
+    }
+
+    /// The request's history, oldest first.
+    public static func history(of request: ReportRequest, on db: any Database) async throws -> [ReportRevision] {
+        try await ReportRevision.query(on: db).filter(\.$request.$id == request.requireID()).sort(\.$number).all()
+    }
+
+    /// Prefilled values for the request's unit and period from the registered sources.
+    public static func prefill(_ request: ReportRequest, sources: ReportSources, on db: any Database) async throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for indicator in try request.period.template.definition.indicators {
+            guard let key = indicator.source, let source = sources[key] else { continue }
+            values[indicator.key] = try await source.compute(request.$unit.id, request.period.startsOn, request.period.cutoffOn, db)
+        }
+        return values
+    }
+
+    /// The unit's accepted values of each indicator in earlier periods of the regime (newest
+    /// first, at most 12), for the reviewer's outlier flags.
+    public static func history(unitID: UUID, regimeID: UUID, before period: ReportPeriod, on db: any Database) async throws -> [String: [Double]] {
+        let earlier = try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all().filter { $0.ordinal < period.ordinal }.sorted { $0.ordinal > $1.ordinal }.prefix(12)
+        let ids = earlier.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        let requests = try await ReportRequest.query(on: db).filter(\.$unit.$id == unitID).filter(\.$period.$id ~~ ids).filter(\.$status == .accepted).all()
+        var found: [String: [Double]] = [:]
+        for request in requests {
+            for (key, value) in request.values { found[key, default: []].append(value) }
+        }
+        return found
+    }
+}

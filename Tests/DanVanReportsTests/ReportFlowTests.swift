@@ -1,0 +1,201 @@
+@testable import DanVanReports
+import DanVanCore
+import DanVanTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+/// The cycle over HTTP on the real app and database: a regime, its periods and requests,
+/// submissions with return and resubmission, timeliness, the live consolidation and its files.
+@Suite("Report cycle")
+struct ReportFlowTests {
+    /// 10/11/2026 09:00 in the province (the November window 15/10–14/11 is open).
+    static let start = VNFormat.parseDateTime("2026-11-10T09:00")!
+
+    /// The province, the template and a monthly regime of every commune, created through the form.
+    static func setUp(_ app: Application, clock: FixedClock) async throws -> (units: [String: OrgUnit], regime: ReportRegime, specialist: WebClient) {
+        let units = try await TestProvince.load(app)
+        try await ReportTemplate.saveMock(on: app.db)
+        let specialist = WebClient(app)
+        try await specialist.login("chuyenvien")
+        let created = try await specialist.post("/reports/regimes", pairs: [
+            ("name", "Báo cáo tình hình nhân dân hằng tháng"), ("content", "Tình hình nhân dân, vấn đề bức xúc, kết quả"),
+            ("frequency", "month"), ("window", "cutoff"), ("receiving", units["TU-BTGDV"]!.id!.uuidString),
+            ("audience", "kindUnder"), ("unit_kind", "commune"), ("unit_level", "commune"), ("root", units["TB"]!.id!.uuidString),
+            ("deadline.commune", "3"), ("deadline.province", "6"), ("template", "thang"), ("method", "Trên hệ thống"), ("open_ahead", "2"),
+        ])
+        #expect(created.status == .seeOther)
+        let regime = try #require(try await ReportRegime.query(on: app.db).first())
+        return (units, regime, specialist)
+    }
+
+    static func request(_ app: Application, unit: String, key: String) async throws -> ReportRequest {
+        try #require(try await ReportRequest.query(on: app.db).join(OrgUnit.self, on: \ReportRequest.$unit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$code == unit)
+            .join(ReportPeriod.self, on: \ReportRequest.$period.$id == \ReportPeriod.$id).filter(ReportPeriod.self, \.$key == key).first())
+    }
+
+    static let filled: [(String, String)] = [
+        ("text.situation", "Nhân dân phấn khởi; một số hộ phản ánh việc đền bù đường liên xã."),
+        ("value.dialogues", "2"), ("value.received", "12"), ("value.resolved", "10"), ("value.resolved_rate", "83,3"), ("value.hotspot", "0"), ("value.tasks_done", "0"),
+    ]
+
+    @Test("periods open ahead with a request and an inbox entry per commune, each due by the commune's deadline")
+    func opening() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            let (_, regime, _) = try await Self.setUp(app, clock: clock)
+            let periods = try await ReportPeriod.query(on: app.db).sort(\.$key).all()
+            #expect(periods.map(\.key) == ["2026-11", "2026-12"])
+            let november = try await Self.request(app, unit: "P-HL", key: "2026-11")
+            #expect(november.dueOn == VNFormat.parseDate("2026-11-17"))
+            #expect(try await ReportRequest.query(on: app.db).count() == 12)
+            #expect(try await InboxItem.query(on: app.db).filter(\.$kind == "report.request").count() >= 2)
+            // Idempotent: opening again adds nothing; a month later one more period opens.
+            #expect(try await ReportService.openPeriods(regime, now: clock.now(), actor: .system, on: app.db).isEmpty)
+            clock.advance(by: 40 * 86_400)
+            #expect(try await ReportJobs.run(on: app.db, now: clock.now(), reminderDays: 3).periodsOpened == 2)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "report_period").count() == 4)
+        }
+    }
+
+    @Test("submit, return with a comment, resubmit, accept; bad input keeps what was typed; stale versions refused; scope holds")
+    func cycle() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            let (_, _, specialist) = try await Self.setUp(app, clock: clock)
+            let request = try await Self.request(app, unit: "P-HL", key: "2026-11")
+            let id = request.id!.uuidString
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let sibling = WebClient(app)
+            try await sibling.login("daumoi.tanlap")
+            #expect(try await sibling.get("/reports/requests/\(id)").status == .notFound)
+            #expect(try await sibling.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")]).status == .notFound)
+            let form = try await focal.get("/reports/requests/\(id)")
+            #expect(form.status == .ok && form.body.contains("id=\"report-form\""))
+            // Bad input: text in a number field, a percentage over 100, a rule broken — nothing saved, all kept.
+            let bad = try await focal.post("/reports/requests/\(id)/save", pairs: [
+                ("version", "1"), ("action", "submit"), ("text.situation", "Tình hình ổn định"),
+                ("value.dialogues", "hai"), ("value.received", "3"), ("value.resolved", "5"), ("value.resolved_rate", "120"),
+            ])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.contains("id=\"error-dialogues\"") && bad.body.contains("id=\"error-resolved\"") && bad.body.contains("id=\"error-resolved_rate\""))
+            #expect(bad.body.contains("value=\"hai\"") && bad.body.contains("Tình hình ổn định"))
+            #expect(try await ReportRequest.find(request.id, on: app.db)?.version == 1)
+            // A required section left empty blocks the submission, not the draft.
+            let draft = try await focal.post("/reports/requests/\(id)/save", pairs: [("version", "1"), ("action", "draft"), ("value.dialogues", "2")])
+            #expect(draft.status == .seeOther)
+            #expect(try await ReportRequest.find(request.id, on: app.db)?.status == .draft)
+            let stale = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")])
+            #expect(stale.status == .conflict && stale.body.contains("Nhân dân phấn khởi"))
+            let pressing = [("text.pressing", "Khoảng 40 hộ dân tập trung phản đối giá đền bù dự án đường ven biển.")]
+            let sent = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + pressing + [("version", "2"), ("action", "submit")])
+            #expect(sent.status == .seeOther)
+            #expect(try await InboxItem.query(on: app.db).filter(\.$kind == "report.pressing").count() >= 1)
+            #expect(try await focal.post("/reports/requests/\(id)/review", form: ["decision": "accept", "version": "3"]).status == .forbidden)
+            // The specialist returns it: a comment is required.
+            #expect(try await specialist.post("/reports/requests/\(id)/review", form: ["decision": "return", "comment": "", "version": "3"]).status == .unprocessableEntity)
+            #expect(try await specialist.post("/reports/requests/\(id)/review", form: ["decision": "return", "comment": "Bổ sung số đơn đã giải quyết", "version": "3"]).status == .seeOther)
+            let returned = try await focal.get("/reports/requests/\(id)")
+            #expect(returned.body.contains("id=\"review-comment-shown\"") && returned.body.contains("Bổ sung số đơn đã giải quyết"))
+            // Resubmitted with a change, accepted; the reviewer sees what changed.
+            var changed = Self.filled.filter { $0.0 != "value.resolved" }
+            changed.append(("value.resolved", "11"))
+            #expect(try await focal.post("/reports/requests/\(id)/save", pairs: changed + [("version", "4"), ("action", "submit")]).status == .seeOther)
+            let review = try await specialist.get("/reports/requests/\(id)")
+            #expect(review.body.contains("id=\"review-form\"") && review.body.contains("<strong>10</strong>"))
+            #expect(try await specialist.post("/reports/requests/\(id)/review", form: ["decision": "accept", "version": "5"]).status == .seeOther)
+            #expect(try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "6"), ("action", "submit")]).status == .conflict)
+            let stored = try #require(try await ReportRequest.find(request.id, on: app.db))
+            #expect(stored.status == .accepted && stored.values["resolved"] == 11)
+            #expect(Timeliness.of(stored, now: clock.now()) == .onTime)
+            let history = try await ReportRevision.query(on: app.db).filter(\.$request.$id == request.id!).sort(\.$number).all().map(\.action)
+            #expect(history == [.submitted, .returned, .submitted, .accepted])
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "report_request").count() == 5)
+        }
+    }
+
+    @Test("timeliness by hand: one on time, one late by two days, one missing; consolidation is live with last-year columns; Word and Excel open")
+    func consolidation() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            let (units, regime, specialist) = try await Self.setUp(app, clock: clock)
+            // Last year's November, accepted for Hòa Lạc.
+            let lastYear = try await ReportService.openPeriod(regime, slot: ReportCalendar.slot(.month, window: .cutoff, year: 2025, index: 11)!, questions: "", now: clock.now(), actor: .system, on: app.db)
+            let old = try #require(try await ReportRequest.query(on: app.db).filter(\.$period.$id == lastYear.id!).filter(\.$unit.$id == units["P-HL"]!.id!).first())
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            #expect(try await focal.post("/reports/requests/\(old.id!)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")]).status == .seeOther)
+            #expect(try await specialist.post("/reports/requests/\(old.id!)/review", form: ["decision": "accept", "version": "2"]).status == .seeOther)
+            // This year: Hòa Lạc on time (12/11), Tân Lập late (19/11, due 17/11), Đông Sơn never.
+            let hoaLac = try await Self.request(app, unit: "P-HL", key: "2026-11")
+            #expect(try await focal.post("/reports/requests/\(hoaLac.id!)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")]).status == .seeOther)
+            clock.advance(by: 9 * 86_400)
+            try await specialist.login("chuyenvien")
+            try await focal.login("daumoi")
+            let tanLap = try await Self.request(app, unit: "X-TL", key: "2026-11")
+            let other = WebClient(app)
+            try await other.login("daumoi.tanlap")
+            var tanLapValues = Self.filled.filter { !$0.0.hasPrefix("value.received") && !$0.0.hasPrefix("value.resolved") }
+            tanLapValues += [("value.received", "30"), ("value.resolved", "27"), ("value.resolved_rate", "90")]
+            #expect(try await other.post("/reports/requests/\(tanLap.id!)/save", pairs: tanLapValues + [("version", "1"), ("action", "submit")]).status == .seeOther)
+            let november = try #require(try await ReportPeriod.query(on: app.db).filter(\.$key == "2026-11").first())
+            // Nothing accepted yet: the consolidation counts nothing.
+            let before = try await specialist.get("/reports/periods/\(november.id!)")
+            #expect(before.status == .ok && before.body.contains("0/6"))
+            for request in [hoaLac, tanLap] {
+                #expect(try await specialist.post("/reports/requests/\(request.id!)/review", form: ["decision": "accept", "version": "2"]).status == .seeOther)
+            }
+            // Timeliness, as counted by hand.
+            let table = try await ReportAnalysis.compliance(regimeID: regime.id!, count: 12, scope: .everything, now: clock.now(), on: app.db)
+            let november2026 = try #require(table.periods.first { $0.key == "2026-11" }?.id)
+            func cell(_ code: String) -> Timeliness? { table.rows.first { $0.unit.code == code }?.cells[november2026]?.timeliness }
+            #expect(cell("P-HL") == .onTime && cell("X-TL") == .late(2) && cell("P-DS") == .missing && cell("X-ML") == .missing)
+            #expect(table.periodRates[november2026] == 1.0 / 6.0)
+            let page = try await specialist.get("/reports/regimes/\(regime.id!)/compliance")
+            #expect(page.status == .ok && page.body.contains("<svg") && page.body.contains("status-time-late"))
+            // Live consolidation: sums, weighted rate, last year's column.
+            let result = try await ReportAnalysis.consolidate(period: try #require(try await ReportPeriod.query(on: app.db).filter(\.$id == november.id!).with(\.$template).first()), root: units["TB"]!, on: app.db)
+            func line(_ key: String) -> ReportAnalysis.IndicatorLine? { result.lines.first { $0.indicator.key == key } }
+            #expect(result.accepted == 2 && result.requested == 6)
+            #expect(line("received")?.current == 42 && line("received")?.lastYear == 12 && line("received")?.yearToDate == 42)
+            #expect(abs((line("resolved_rate")?.current ?? 0) - (83.3 * 12 + 90 * 30) / 42) < 1e-9)
+            let shown = try await specialist.get("/reports/periods/\(november.id!)")
+            #expect(shown.body.contains("2/6") && shown.body.contains("id=\"parts\""))
+            // Word: the PDF text of the consolidated report.
+            let word = try await specialist.get("/reports/periods/\(november.id!)/report.docx")
+            #expect(word.status == .ok && word.headers.contentType?.subType.contains("wordprocessingml") == true)
+            let text = try officeText(word.bytes, extension: "docx")
+            #expect(text.contains("ĐẢNG CỘNG SẢN VIỆT NAM") && text.contains("BÁO CÁO") && text.contains("Số đơn thư tiếp nhận") && text.contains("42"))
+            #expect(text.contains("Phường Hòa Lạc: Nhân dân phấn khởi"))
+            let excel = try await specialist.get("/reports/periods/\(november.id!)/indicators.xlsx")
+            #expect(excel.status == .ok)
+            #expect(try officeText(excel.bytes, extension: "xlsx").contains("Số đơn thư tiếp nhận"))
+            // A commune's focal point cannot open the consolidation.
+            #expect(try await focal.get("/reports/periods/\(november.id!)").status == .notFound)
+        }
+    }
+
+    @Test("the API lists requests in scope and submits with a version check")
+    func api() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            _ = try await Self.setUp(app, clock: clock)
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let list = try await focal.get("/api/v1/reports/requests")
+            #expect(list.status == .ok && list.body.contains("\"total\":2"))
+            let request = try await Self.request(app, unit: "P-HL", key: "2026-11")
+            func body(_ version: Int) -> ByteBuffer {
+                ByteBuffer(string: #"{"version":\#(version),"values":{"dialogues":"2","received":"5","resolved":"4","resolved_rate":"80","hotspot":"1","tasks_done":"0"},"texts":{"situation":"Ổn định"}}"#)
+            }
+            let json: HTTPHeaders = ["Content-Type": "application/json", "X-CSRF-Token": focal.csrf]
+            #expect(try await focal.send(.POST, "/api/v1/reports/requests/\(request.id!)/submit", headers: json, body: body(7)).status == .conflict)
+            let sent = try await focal.send(.POST, "/api/v1/reports/requests/\(request.id!)/submit", headers: json, body: body(1))
+            #expect(sent.status == .ok && sent.body.contains("\"status\":\"submitted\""))
+            let openapi = try await focal.get("/api/openapi.json")
+            #expect(openapi.body.contains(#"\/api\/v1\/reports\/requests\/{requestID}\/submit"#))
+        }
+    }
+}
