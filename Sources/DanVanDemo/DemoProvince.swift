@@ -117,6 +117,7 @@ public enum DemoProvince {
         try await load(app: app)
         try await DemoDocuments.load(app: app)
         try await DemoQuiz.load(app: app)
+        try await DemoReports.load(app: app)
         return true
     }
 

@@ -2,6 +2,7 @@ import DanVanCore
 import DanVanDemo
 import DanVanDocuments
 import DanVanQuiz
+import DanVanReports
 import DanVanTasks
 import DanVanTestSupport
 import Fluent
@@ -40,6 +41,32 @@ struct DemoTests {
             #expect(Set(tasks.compactMap(\.$document.id)).count == documents.count, "every demo document has tasks")
             let rounds = try await QuizRound.query(on: app.db).filter(\.$status == .published).all()
             #expect(rounds.contains { $0.opensAt <= now && now < $0.closesAt }, "a round open now")
+        }
+    }
+}
+
+@Suite("The demo reports")
+struct DemoReportTests {
+    @Test("reports have history for last-year columns, one late, one missing, one returned, one waiting, and an open month")
+    func reports() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_796_180_400))) { app in
+            try await DemoProvince.loadIfEmpty(app: app)
+            let now = app.clock.now()
+            let monthly = try #require(try await ReportRegime.query(on: app.db).filter(\.$frequency == .month).first())
+            let periods = try await ReportPeriod.query(on: app.db).filter(\.$regime.$id == monthly.id!).all()
+            #expect(periods.count >= 13)
+            let requests = try await ReportRequest.query(on: app.db).all()
+            let timeliness = requests.map { Timeliness.of($0, now: now) }
+            #expect(timeliness.contains(.missing) && timeliness.contains(.returned) && timeliness.contains(.onTime))
+            #expect(timeliness.contains { if case .late = $0 { true } else { false } })
+            #expect(requests.contains { $0.status == .submitted })
+            #expect(requests.contains { $0.status == .pending && $0.dueOn >= now })
+            // The consolidation of the last closed month has a last-year column.
+            let closed = periods.filter { $0.cutoffOn < now }.max { $0.ordinal < $1.ordinal }!
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien", DemoProvince.password)
+            let page = try await specialist.get("/reports/periods/\(closed.id!)")
+            #expect(page.status == .ok && page.body.contains("class=\"nowrap last-year\">—") == false)
         }
     }
 }

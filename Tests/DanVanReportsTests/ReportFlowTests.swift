@@ -44,7 +44,7 @@ struct ReportFlowTests {
     func opening() async throws {
         let clock = FixedClock(Self.start)
         try await withTestApp(clock: clock) { app in
-            let (_, regime, _) = try await Self.setUp(app, clock: clock)
+            let (_, regime, specialist) = try await Self.setUp(app, clock: clock)
             let periods = try await ReportPeriod.query(on: app.db).sort(\.$key).all()
             #expect(periods.map(\.key) == ["2026-11", "2026-12"])
             let november = try await Self.request(app, unit: "P-HL", key: "2026-11")
@@ -56,6 +56,15 @@ struct ReportFlowTests {
             clock.advance(by: 40 * 86_400)
             #expect(try await ReportJobs.run(on: app.db, now: clock.now(), reminderDays: 3).periodsOpened == 2)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "report_period").count() == 4)
+            // An ad hoc request on the same regime stands outside its series.
+            try await specialist.login("chuyenvien")
+            let bad = try await specialist.post("/reports/regimes/\(regime.id!)/ad-hoc", form: ["start": "2026-12-10", "cutoff": "2026-12-01"])
+            #expect(bad.status == .unprocessableEntity)
+            let adHoc = try await specialist.post("/reports/regimes/\(regime.id!)/ad-hoc", form: ["start": "2026-12-01", "cutoff": "2026-12-10", "questions": "Tình hình mưa lũ\nSố hộ phải di dời"])
+            #expect(adHoc.status == .seeOther)
+            let extra = try #require(try await ReportPeriod.query(on: app.db).filter(\.$key =~ "adhoc-").first())
+            #expect(extra.isAdHoc && extra.key == "adhoc-2026-1" && extra.label == "Từ 01/12/2026 đến 10/12/2026" && extra.questions.contains("di dời"))
+            #expect(try await ReportRequest.query(on: app.db).filter(\.$period.$id == extra.id!).count() == 6)
         }
     }
 
@@ -122,7 +131,7 @@ struct ReportFlowTests {
         try await withTestApp(clock: clock) { app in
             let (units, regime, specialist) = try await Self.setUp(app, clock: clock)
             // Last year's November, accepted for Hòa Lạc.
-            let lastYear = try await ReportService.openPeriod(regime, slot: ReportCalendar.slot(.month, window: .cutoff, year: 2025, index: 11)!, questions: "", now: clock.now(), actor: .system, on: app.db)
+            let lastYear = try await ReportService.openPeriod(regime, slot: ReportCalendar.slot(.month, window: .cutoff, year: 2025, index: 11)!, adHoc: false, questions: "", now: clock.now(), actor: .system, on: app.db)
             let old = try #require(try await ReportRequest.query(on: app.db).filter(\.$period.$id == lastYear.id!).filter(\.$unit.$id == units["P-HL"]!.id!).first())
             let focal = WebClient(app)
             try await focal.login("daumoi")

@@ -66,15 +66,8 @@ struct ConsolidationController {
         else { throw AppError.notFound }
         let scope = try await req.scope()
         guard scope.contains(period.regime.receivingUnit) else { throw AppError.notFound }
-        var root = period.regime.receivingUnit
-        if let unitID = try? req.query.get(UUID.self, at: "unit") { root = try await req.unitInScope(unitID) }
-        // The receiving unit consolidates what reaches it: its whole subtree when it is the
-        // root of the reporting units, else the audience's common root.
-        if root.id == period.regime.receivingUnit.id, let rootID = period.regime.$rootUnit.id, let audienceRoot = try await OrgUnit.find(rootID, on: req.db),
-           !audienceRoot.path.hasPrefix(root.path) {
-            root = audienceRoot
-        }
-        return (period, root, scope)
+        if let unitID = try? req.query.get(UUID.self, at: "unit") { return (period, try await req.unitInScope(unitID), scope) }
+        return (period, try await ReportAnalysis.defaultRoot(of: period.regime, units: try await req.unitsByID(), on: req.db), scope)
     }
 
     func show(_ req: Request) async throws -> Response {

@@ -172,7 +172,7 @@ struct RegimeController {
         guard user.role != .focal else { throw AppError.notFound }
         let regime = try await find(req)
         let regimeID = try regime.requireID()
-        let periods = try await ReportPeriod.query(on: req.db).filter(\.$regime.$id == regimeID).with(\.$template).all().sorted { $0.ordinal > $1.ordinal }
+        let periods = try await ReportPeriod.query(on: req.db).filter(\.$regime.$id == regimeID).with(\.$template).all().sorted { ($0.cutoffOn, $0.key) > ($1.cutoffOn, $1.key) }
         let ids = periods.compactMap(\.id)
         let requests = ids.isEmpty ? [] : try await ReportRequest.query(on: req.db).filter(\.$period.$id ~~ ids).all()
         let now = req.now
@@ -242,13 +242,11 @@ struct RegimeController {
         guard let start = VNFormat.parseDate(form.start ?? ""), let cutoff = VNFormat.parseDate(form.cutoff ?? ""), start <= cutoff else {
             return try await showPage(req, error: req.t("reports.error.adhoc_dates"), status: .unprocessableEntity)
         }
-        let year = VNFormat.calendar.component(.year, from: cutoff)
         let regimeID = try regime.requireID()
-        let existing = try await ReportPeriod.query(on: req.db).filter(\.$regime.$id == regimeID).filter(\.$year == year).count()
-        let slot = ReportPeriodSlot(year: year, index: existing + 1, start: start, end: cutoff)
+        let slot = ReportPeriodSlot(year: VNFormat.calendar.component(.year, from: cutoff), index: 0, start: start, end: cutoff)
         let questions = (form.questions ?? "").split(separator: "\n").map { VietnameseText.clean(String($0)) }.filter { !$0.isEmpty }.prefix(20).joined(separator: "\n")
         do {
-            try await ReportService.openPeriod(regime, slot: slot, questions: questions, now: req.now, actor: req.actor, on: req.db)
+            try await ReportService.openPeriod(regime, slot: slot, adHoc: true, questions: questions, now: req.now, actor: req.actor, on: req.db)
         } catch ReportService.Refusal.wrongState(let message) {
             return try await showPage(req, error: message, status: .conflict)
         }
@@ -299,7 +297,7 @@ struct RegimeController {
                 onTime: row.onTime, late: row.late, missing: row.missing, rate: row.onTimeRate.map { VNFormat.percent($0) } ?? "—"
             )
         }
-        let points = table.periods.map { period in (label: period.label, value: period.id.flatMap { table.periodRates[$0] }) }
+        let points = table.periods.map { period in (label: period.shortLabel(regime.frequency), value: period.id.flatMap { table.periodRates[$0] }) }
         let counted = table.rows.reduce(0) { $0 + $1.counted }, onTime = table.rows.reduce(0) { $0 + $1.onTime }
         let context = ComplianceContext(
             regimeID: regime.id?.uuidString ?? "", name: regime.name, periods: table.periods.map(\.label), rows: rows,

@@ -178,7 +178,7 @@ struct ReportController {
             let shownValue = typedValue ?? stored.map { ReportDefinition.input($0, kind: indicator.kind) } ?? ""
             let before = previousValues[indicator.key]
             return IndicatorField(
-                key: indicator.key, name: indicator.name, measure: indicator.measure, kind: indicator.kind.rawValue,
+                key: indicator.key, name: indicator.name, measure: indicator.kind == .percentage ? "" : indicator.measure, kind: indicator.kind.rawValue,
                 inputMode: indicator.kind == .integer ? "numeric" : "decimal", value: shownValue,
                 shown: values[indicator.key].map { ReportDefinition.format($0, kind: indicator.kind) } ?? "—",
                 prefilled: prefill[indicator.key].map { ReportDefinition.format($0, kind: indicator.kind) },

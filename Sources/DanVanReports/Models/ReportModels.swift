@@ -129,6 +129,17 @@ public final class ReportPeriod: Model, @unchecked Sendable {
     public init() {}
 
     public var ordinal: Int { year * 100 + index }
+
+    /// An ad hoc request sent on the regime (free dates, its own questions), outside the
+    /// regime's periodic series: no year to date, no last year.
+    public var isAdHoc: Bool { key.hasPrefix(Self.adHocPrefix) }
+
+    static let adHocPrefix = "adhoc-"
+
+    /// "T11/26": the label of chart axes.
+    public func shortLabel(_ frequency: ReportFrequency) -> String {
+        ReportPeriodSlot(year: year, index: index, start: startsOn, end: cutoffOn).shortLabel(isAdHoc ? .adHoc : frequency)
+    }
 }
 
 /// What one unit owes for one period (yêu cầu báo cáo), with its current draft or submission.

@@ -80,7 +80,7 @@ public enum ReportAnalysis {
     /// Units × the last `count` periods of `regime`, inside `scope`.
     public static func compliance(regimeID: UUID, count: Int, scope: AccessScope, now: Date, on db: any Database) async throws -> Compliance {
         let periods = Array(try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all()
-            .sorted { $0.ordinal < $1.ordinal }.filter { $0.startsOn <= now }.suffix(count))
+            .sorted { ($0.cutoffOn, $0.key) < ($1.cutoffOn, $1.key) }.filter { $0.startsOn <= now }.suffix(count))
         let ids = periods.compactMap(\.id)
         guard !ids.isEmpty else { return Compliance(periods: [], rows: [], periodRates: [:]) }
         let requests = try await scope.filter(ReportRequest.query(on: db)).filter(\.$period.$id ~~ ids).with(\.$unit).all()
@@ -154,7 +154,9 @@ public enum ReportAnalysis {
         let definition = try period.template.definition
         let regimeID = period.$regime.id
         let rootID = try root.requireID()
-        let periods = try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).filter(\.$year ~~ [period.year, period.year - 1]).all()
+        // An ad hoc request stands alone; a periodic one is read with its series.
+        let periods = period.isAdHoc ? [period] : try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).filter(\.$year ~~ [period.year, period.year - 1]).all()
+            .filter { !$0.isAdHoc }
         let yearPeriods = periods.filter { $0.year == period.year && $0.index <= period.index }.sorted { $0.ordinal < $1.ordinal }
         let lastYear = periods.first { $0.year == period.year - 1 && $0.index == period.index }
         let previous = periods.filter { $0.ordinal < period.ordinal }.max { $0.ordinal < $1.ordinal }
@@ -219,17 +221,38 @@ public enum ReportAnalysis {
         )
     }
 
+    /// Where the receiving unit's consolidation starts: the unit the audience is drawn from
+    /// ("communes under the province"), or the nearest unit holding every listed unit; the
+    /// receiving unit itself when its own subtree holds them.
+    public static func defaultRoot(of regime: ReportRegime, units: [UUID: OrgUnit], on db: any Database) async throws -> OrgUnit {
+        guard let receiving = try await OrgUnit.find(regime.$receivingUnit.id, on: db) else { throw AppError.notFound }
+        var paths: [[UUID]] = []
+        switch regime.audience {
+        case .kindUnder:
+            if let rootID = regime.$rootUnit.id, let root = units[rootID] { paths = [root.ancestorIDs] }
+        case .list:
+            paths = regime.unitIDs.compactMap { units[$0]?.ancestorIDs }
+        }
+        guard var common = paths.first else { return receiving }
+        for path in paths.dropFirst() {
+            common = Array(zip(common, path).prefix { $0.0 == $0.1 }.map(\.0))
+        }
+        guard let id = common.last, let root = units[id] else { return receiving }
+        return root.path.hasPrefix(receiving.path) ? receiving : root
+    }
+
     /// `indicator` combined over `root`'s subtree for the last `count` periods of the regime up
     /// to `period`, oldest first.
     public static func trend(period: ReportPeriod, indicator: ReportDefinition.Indicator, root: OrgUnit, count: Int, on db: any Database) async throws -> [(label: String, value: Double?)] {
-        let periods = Array(try await ReportPeriod.query(on: db).filter(\.$regime.$id == period.$regime.id).all()
-            .filter { $0.ordinal <= period.ordinal }.sorted { $0.ordinal < $1.ordinal }.suffix(count))
+        let periods = period.isAdHoc ? [period] : Array(try await ReportPeriod.query(on: db).filter(\.$regime.$id == period.$regime.id).all()
+            .filter { !$0.isAdHoc && $0.ordinal <= period.ordinal }.sorted { $0.ordinal < $1.ordinal }.suffix(count))
         let ids = periods.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
         let requests = try await ReportRequest.query(on: db).filter(\.$period.$id ~~ ids).filter(\.$status == .accepted)
             .join(OrgUnit.self, on: \ReportRequest.$unit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$path =~ root.path).all()
         var byPeriod: [UUID: [ReportCombination.Entry]] = [:]
         for request in requests { byPeriod[request.$period.id, default: []].append(.init(values: request.values, at: request.acceptedAt ?? .distantPast)) }
-        return periods.map { ($0.label, ReportCombination.combine(indicator, byPeriod[$0.id ?? UUID()] ?? [])) }
+        let frequency = try await ReportRegime.find(period.$regime.id, on: db)?.frequency ?? .month
+        return periods.map { ($0.shortLabel(frequency), ReportCombination.combine(indicator, byPeriod[$0.id ?? UUID()] ?? [])) }
     }
 }

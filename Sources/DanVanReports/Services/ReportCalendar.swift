@@ -64,6 +64,19 @@ public struct ReportPeriodSlot: Sendable, Equatable {
         }
     }
 
+    /// A short label for chart axes: "T11/26", "Q4/26", "6T1/26", "9T/26", "2026".
+    public func shortLabel(_ frequency: ReportFrequency) -> String {
+        let yy = String(format: "%02d", year % 100)
+        switch frequency {
+        case .month: return L10n.format("reports.period.short.month", [String(index), yy])
+        case .quarter: return L10n.format("reports.period.short.quarter", [String(index), yy])
+        case .sixMonths: return L10n.format("reports.period.short.half", [String(index), yy])
+        case .nineMonths: return L10n.format("reports.period.short.nine", [yy])
+        case .year: return String(year)
+        case .thematic, .adHoc: return VNFormat.date(end)
+        }
+    }
+
     /// Sorts periods of a regime in time.
     public var ordinal: Int { year * 100 + index }
 }

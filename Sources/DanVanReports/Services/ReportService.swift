@@ -155,14 +155,15 @@ public enum ReportService {
         let existing = Set(try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all().map(\.key))
         var opened: [ReportPeriod] = []
         for slot in slots where !existing.contains(slot.key(regime.frequency)) {
-            opened.append(try await openPeriod(regime, slot: slot, questions: "", now: now, actor: actor, on: db))
+            opened.append(try await openPeriod(regime, slot: slot, adHoc: false, questions: "", now: now, actor: actor, on: db))
         }
         return opened
     }
 
-    /// Opens one period (periodic slot or ad hoc dates) with its requests.
+    /// Opens one period with its requests: a slot of the regime's series, or (`adHoc`) a
+    /// request with free dates, numbered within its year and kept out of the series.
     @discardableResult
-    public static func openPeriod(_ regime: ReportRegime, slot: ReportPeriodSlot, questions: String, now: Date, actor: AuditActor, on db: any Database) async throws -> ReportPeriod {
+    public static func openPeriod(_ regime: ReportRegime, slot: ReportPeriodSlot, adHoc: Bool, questions: String, now: Date, actor: AuditActor, on db: any Database) async throws -> ReportPeriod {
         guard let template = try await ReportTemplate.query(on: db).filter(\.$code == regime.templateCode).sort(\.$version, .descending).first() else {
             throw Refusal.wrongState(L10n.text("reports.error.no_template"))
         }
@@ -170,10 +171,19 @@ public enum ReportService {
         period.id = UUID()
         period.$regime.id = try regime.requireID()
         period.$template.id = try template.requireID()
-        period.key = slot.key(regime.frequency)
-        period.label = slot.label(regime.frequency)
+        if adHoc || !regime.frequency.isPeriodic {
+            let regimeID = try regime.requireID()
+            let prefix = ReportPeriod.adHocPrefix + "\(slot.year)-"
+            let earlier = try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).filter(\.$key =~ prefix).count()
+            period.key = prefix + String(earlier + 1)
+            period.label = slot.label(.adHoc)
+            period.index = earlier + 1
+        } else {
+            period.key = slot.key(regime.frequency)
+            period.label = slot.label(regime.frequency)
+            period.index = slot.index
+        }
         period.year = slot.year
-        period.index = slot.index
         period.startsOn = slot.start
         period.cutoffOn = slot.end
         period.questions = VietnameseText.nfc(questions)
@@ -378,7 +388,8 @@ public enum ReportService {
     /// The unit's accepted values of each indicator in earlier periods of the regime (newest
     /// first, at most 12), for the reviewer's outlier flags.
     public static func history(unitID: UUID, regimeID: UUID, before period: ReportPeriod, on db: any Database) async throws -> [String: [Double]] {
-        let earlier = try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all().filter { $0.ordinal < period.ordinal }.sorted { $0.ordinal > $1.ordinal }.prefix(12)
+        let earlier = try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all()
+            .filter { $0.isAdHoc == period.isAdHoc && $0.cutoffOn < period.cutoffOn }.sorted { $0.cutoffOn > $1.cutoffOn }.prefix(12)
         let ids = earlier.compactMap(\.id)
         guard !ids.isEmpty else { return [:] }
         let requests = try await ReportRequest.query(on: db).filter(\.$unit.$id == unitID).filter(\.$period.$id ~~ ids).filter(\.$status == .accepted).all()
