@@ -10,6 +10,7 @@ public enum DemoCommands {
     public static func register(on app: Application) {
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(GenerateLoadCommand(), as: "generate-load")
+        app.asyncCommands.use(GenerateReportsCommand(), as: "generate-reports")
         app.asyncCommands.use(QuizBenchCommand(), as: "bench-quiz")
     }
 }

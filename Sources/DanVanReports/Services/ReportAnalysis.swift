@@ -1,5 +1,6 @@
 import DanVanCore
 import Fluent
+import SQLKit
 import Foundation
 
 /// Whether a unit reported in time.
@@ -17,12 +18,17 @@ public enum Timeliness: Sendable, Equatable {
     /// Judged by the first submission (a return does not make an on-time report late); a day
     /// counts as past once it is over.
     public static func of(_ request: ReportRequest, now: Date) -> Timeliness {
-        if request.status == .returned { return .returned }
-        if let first = request.firstSubmittedAt {
-            let days = ReportCalendar.daysLate(deadline: request.dueOn, submitted: first)
+        of(status: request.status, dueOn: request.dueOn, firstSubmittedAt: request.firstSubmittedAt, now: now)
+    }
+
+    /// The same from the columns alone.
+    public static func of(status: ReportRequest.Status, dueOn: Date, firstSubmittedAt: Date?, now: Date) -> Timeliness {
+        if status == .returned { return .returned }
+        if let first = firstSubmittedAt {
+            let days = ReportCalendar.daysLate(deadline: dueOn, submitted: first)
             return days == 0 ? .onTime : .late(days)
         }
-        return ReportCalendar.daysLate(deadline: request.dueOn, submitted: now) > 0 ? .missing : .pending
+        return ReportCalendar.daysLate(deadline: dueOn, submitted: now) > 0 ? .missing : .pending
     }
 
     public var code: String {
@@ -83,20 +89,34 @@ public enum ReportAnalysis {
             .sorted { ($0.cutoffOn, $0.key) < ($1.cutoffOn, $1.key) }.filter { $0.startsOn <= now }.suffix(count))
         let ids = periods.compactMap(\.id)
         guard !ids.isEmpty else { return Compliance(periods: [], rows: [], periodRates: [:]) }
-        let requests = try await scope.filter(ReportRequest.query(on: db)).filter(\.$period.$id ~~ ids).with(\.$unit).all()
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        struct Row: Decodable { let id: UUID; let period_id: UUID; let unit_id: UUID; let status: String; let due_on: Date; let first_submitted_at: Date? }
+        var query = sql.select()
+            .column(SQLColumn("id", table: "report_requests")).column(SQLColumn("period_id", table: "report_requests"))
+            .column(SQLColumn("unit_id", table: "report_requests")).column(SQLColumn("status", table: "report_requests"))
+            .column(SQLColumn("due_on", table: "report_requests")).column(SQLColumn("first_submitted_at", table: "report_requests"))
+            .from("report_requests")
+            .where(SQLColumn("period_id", table: "report_requests"), .in, SQLGroupExpression(ids.map { SQLBind($0) }))
+        if let prefix = scope.pathPrefix {
+            query = query.join("units", on: SQLColumn("unit_id", table: "report_requests"), .equal, SQLColumn("id", table: "units"))
+                .where(SQLColumn("path", table: "units"), .like, SQLBind(prefix + "%"))
+        }
+        let requests = try await query.all(decoding: Row.self)
+        let unitIDs = Array(Set(requests.map(\.unit_id)))
+        let units = unitIDs.isEmpty ? [:] : Dictionary(try await OrgUnit.query(on: db).filter(\.$id ~~ unitIDs).all().compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
         var byUnit: [UUID: (unit: OrgUnit, cells: [UUID: ComplianceCell])] = [:]
         var perPeriod: [UUID: (due: Int, onTime: Int)] = [:]
         for request in requests {
-            let timeliness = Timeliness.of(request, now: now)
-            let unitID = request.$unit.id
-            var entry = byUnit[unitID] ?? (request.unit, [:])
-            entry.cells[request.$period.id] = ComplianceCell(requestID: try request.requireID(), timeliness: timeliness)
-            byUnit[unitID] = entry
+            guard let unit = units[request.unit_id] else { continue }
+            let timeliness = Timeliness.of(status: ReportRequest.Status(rawValue: request.status) ?? .pending, dueOn: request.due_on, firstSubmittedAt: request.first_submitted_at, now: now)
+            var entry = byUnit[request.unit_id] ?? (unit, [:])
+            entry.cells[request.period_id] = ComplianceCell(requestID: request.id, timeliness: timeliness)
+            byUnit[request.unit_id] = entry
             if timeliness.isCounted {
-                var rate = perPeriod[request.$period.id] ?? (0, 0)
+                var rate = perPeriod[request.period_id] ?? (0, 0)
                 rate.due += 1
                 if timeliness == .onTime { rate.onTime += 1 }
-                perPeriod[request.$period.id] = rate
+                perPeriod[request.period_id] = rate
             }
         }
         let rows = byUnit.values.map { unit, cells in
@@ -147,6 +167,33 @@ public enum ReportAnalysis {
         public let lastYearLabel: String?
     }
 
+    /// One request as the consolidation reads it (SQLKit, only the columns it needs: decoding
+    /// a Fluent model by reflection cost more than the arithmetic at 14,000 rows).
+    struct Row: Decodable {
+        let id: UUID
+        let period_id: UUID
+        let unit_id: UUID
+        let status: String
+        let values: String
+        let accepted_at: Date?
+        var accepted: Bool { status == ReportRequest.Status.accepted.rawValue }
+    }
+
+    /// The requests of `periodIDs` whose unit is in `root`'s subtree.
+    static func rows(periodIDs: [UUID], root: OrgUnit, on db: any Database) async throws -> [Row] {
+        guard !periodIDs.isEmpty else { return [] }
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        return try await sql.select()
+            .column(SQLColumn("id", table: "report_requests")).column(SQLColumn("period_id", table: "report_requests"))
+            .column(SQLColumn("unit_id", table: "report_requests")).column(SQLColumn("status", table: "report_requests"))
+            .column(SQLColumn("values", table: "report_requests")).column(SQLColumn("accepted_at", table: "report_requests"))
+            .from("report_requests")
+            .join("units", on: SQLColumn("unit_id", table: "report_requests"), .equal, SQLColumn("id", table: "units"))
+            .where(SQLColumn("period_id", table: "report_requests"), .in, SQLGroupExpression(periodIDs.map { SQLBind($0) }))
+            .where(SQLColumn("path", table: "units"), .like, SQLBind(root.path + "%"))
+            .all(decoding: Row.self)
+    }
+
     /// The consolidated report of `root`'s subtree for `period`: indicators combined by their
     /// rules over accepted reports (live: a report counts the moment it is accepted), with year
     /// to date and the same period last year, the parts by child unit, and the texts by unit.
@@ -154,6 +201,7 @@ public enum ReportAnalysis {
         let definition = try period.template.definition
         let regimeID = period.$regime.id
         let rootID = try root.requireID()
+        let periodID = try period.requireID()
         // An ad hoc request stands alone; a periodic one is read with its series.
         let periods = period.isAdHoc ? [period] : try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).filter(\.$year ~~ [period.year, period.year - 1]).all()
             .filter { !$0.isAdHoc }
@@ -161,17 +209,21 @@ public enum ReportAnalysis {
         let lastYear = periods.first { $0.year == period.year - 1 && $0.index == period.index }
         let previous = periods.filter { $0.ordinal < period.ordinal }.max { $0.ordinal < $1.ordinal }
         var wanted = Set(yearPeriods.compactMap(\.id))
+        wanted.insert(periodID)
         if let id = previous?.id { wanted.insert(id) }
         if let id = lastYear?.id { wanted.insert(id) }
-        let requests = try await ReportRequest.query(on: db).filter(\.$period.$id ~~ wanted)
-            .join(OrgUnit.self, on: \ReportRequest.$unit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$path =~ root.path).all()
-        var byPeriod: [UUID: [ReportRequest]] = [:]
-        for request in requests { byPeriod[request.$period.id, default: []].append(request) }
-        func entries(_ periodID: UUID?) -> [ReportCombination.Entry] {
-            guard let periodID else { return [] }
-            return (byPeriod[periodID] ?? []).filter { $0.status == .accepted }.map { .init(values: $0.values, at: $0.acceptedAt ?? .distantPast) }
+        let rows = try await rows(periodIDs: Array(wanted), root: root, on: db)
+        // Each accepted report's values are decoded once (a JSON column), then reused by every
+        // indicator, period and part.
+        var decoded: [UUID: ReportCombination.Entry] = [:]
+        var acceptedByPeriod: [UUID: [ReportCombination.Entry]] = [:]
+        for row in rows where row.accepted {
+            let entry = ReportCombination.Entry(values: (try? ReportJSON.decode([String: Double].self, row.values)) ?? [:], at: row.accepted_at ?? .distantPast)
+            decoded[row.id] = entry
+            acceptedByPeriod[row.period_id, default: []].append(entry)
         }
-        let currentEntries = entries(period.id)
+        func entries(_ id: UUID?) -> [ReportCombination.Entry] { id.flatMap { acceptedByPeriod[$0] } ?? [] }
+        let currentEntries = entries(periodID)
         let lines = definition.indicators.map { indicator in
             IndicatorLine(
                 indicator: indicator,
@@ -182,42 +234,58 @@ public enum ReportAnalysis {
         }
 
         // Parts: the root's children (each with its subtree), and the root itself if it reports.
-        let current = byPeriod[period.id ?? UUID()] ?? []
-        let unitIDs = Array(Set(current.map { $0.$unit.id }))
+        let current = rows.filter { $0.period_id == periodID }
+        let unitIDs = Array(Set(current.map(\.unit_id)))
         let units = unitIDs.isEmpty ? [] : try await OrgUnit.query(on: db).filter(\.$id ~~ unitIDs).all()
         let unitByID = Dictionary(units.compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
         let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == rootID).sort(\.$sortOrder).sort(\.$name).all()
-        let previousByUnit = Dictionary((previous?.id.flatMap { byPeriod[$0] } ?? []).filter { $0.status == .accepted }.map { ($0.$unit.id, $0.values) }, uniquingKeysWith: { a, _ in a })
-        var parts: [Part] = []
-        func part(_ unit: OrgUnit, own: Bool) -> Part? {
-            let mine = current.filter { request in
-                guard let u = unitByID[request.$unit.id] else { return false }
-                return own ? u.id == unit.id : u.path.hasPrefix(unit.path)
-            }
+        var previousByUnit: [UUID: [String: Double]] = [:]
+        if let previousID = previous?.id {
+            for row in rows where row.period_id == previousID && row.accepted { previousByUnit[row.unit_id] = decoded[row.id]?.values }
+        }
+        // Each request belongs to the root itself or to one child's subtree: the path component after the root's.
+        var own: [Row] = []
+        var byChild: [UUID: [Row]] = [:]
+        for row in current {
+            guard let unit = unitByID[row.unit_id] else { continue }
+            let path = unit.ancestorIDs
+            if row.unit_id == rootID { own.append(row) } else if path.count > root.depth + 1 { byChild[path[root.depth + 1], default: []].append(row) }
+        }
+        func part(_ unit: OrgUnit, _ mine: [Row]) -> Part? {
             guard !mine.isEmpty else { return nil }
-            let accepted = mine.filter { $0.status == .accepted }
-            let acceptedEntries = accepted.map { ReportCombination.Entry(values: $0.values, at: $0.acceptedAt ?? .distantPast) }
+            let acceptedEntries = mine.compactMap { decoded[$0.id] }
+            let lacking = mine.filter { !$0.accepted }.compactMap { previousByUnit[$0.unit_id] }
             var values: [String: Double] = [:]
             var estimate: [String: Double] = [:]
             for indicator in definition.indicators {
                 values[indicator.key] = ReportCombination.combine(indicator, acceptedEntries)
                 if indicator.combine == .sum {
-                    let lacking = mine.filter { $0.status != .accepted }.compactMap { previousByUnit[$0.$unit.id]?[indicator.key] }
-                    if !lacking.isEmpty { estimate[indicator.key] = lacking.reduce(0, +) }
+                    let known = lacking.compactMap { $0[indicator.key] }
+                    if !known.isEmpty { estimate[indicator.key] = known.reduce(0, +) }
                 }
             }
-            return Part(unit: unit, requested: mine.count, accepted: accepted.count, values: values, missingEstimate: estimate)
+            return Part(unit: unit, requested: mine.count, accepted: acceptedEntries.count, values: values, missingEstimate: estimate)
         }
-        if let own = part(root, own: true) { parts.append(own) }
-        for child in children { if let p = part(child, own: false) { parts.append(p) } }
+        var parts: [Part] = []
+        if let mine = part(root, own) { parts.append(mine) }
+        for child in children { if let id = child.id, let p = part(child, byChild[id] ?? []) { parts.append(p) } }
 
+        // Texts of the accepted reports, in tree order.
         var texts: [String: [(unit: String, text: String)]] = [:]
-        for request in current.filter({ $0.status == .accepted }).sorted(by: { (unitByID[$0.$unit.id]?.path ?? "") < (unitByID[$1.$unit.id]?.path ?? "") }) {
-            for (key, text) in request.texts { texts[key, default: []].append((unitByID[request.$unit.id]?.name ?? "", text)) }
+        let acceptedIDs = current.filter(\.accepted).map(\.id)
+        if !acceptedIDs.isEmpty, let sql = db as? any SQLDatabase {
+            struct TextRow: Decodable { let unit_id: UUID; let texts: String }
+            let textRows = try await sql.select().column("unit_id").column("texts").from("report_requests").where(SQLColumn("id"), .in, SQLGroupExpression(acceptedIDs.map { SQLBind($0) })).all(decoding: TextRow.self)
+            for row in textRows.sorted(by: { (unitByID[$0.unit_id]?.path ?? "") < (unitByID[$1.unit_id]?.path ?? "") }) {
+                let name = unitByID[row.unit_id]?.name ?? ""
+                for (key, text) in ((try? ReportJSON.decode([String: String].self, row.texts)) ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    texts[key, default: []].append((name, text))
+                }
+            }
         }
         return Consolidation(
             period: period, definition: definition, root: root, lines: lines, parts: parts, requested: current.count,
-            accepted: current.filter { $0.status == .accepted }.count, texts: texts, lastYearLabel: lastYear?.label
+            accepted: acceptedIDs.count, texts: texts, lastYearLabel: lastYear?.label
         )
     }
 
