@@ -3,7 +3,8 @@ import Foundation
 
 /// The reports module's paths.
 public enum ReportsRoute: NamedSiteRoute, Equatable {
-    case index, regimeNew, regimeCreate
+    case index, regimeNew, regimeCreate, templates, templateNew, templateCreate
+    case templateEdit(UUID?), templateUpdate(UUID?)
     case regime(UUID?), regimeOpen(UUID?), regimeAdHoc(UUID?), compliance(UUID?)
     case request(UUID?), requestSave(UUID?), requestReview(UUID?), requestUrge(UUID?), requestDocx(UUID?)
     case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationTrend(UUID?)
@@ -15,7 +16,7 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
 
     /// Every case, parameters empty.
     public static let patterns: [Self] = [
-        .index, .regimeNew, .regimeCreate, .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil),
+        .index, .regimeNew, .regimeCreate, .templates, .templateNew, .templateCreate, .templateEdit(nil), .templateUpdate(nil), .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil),
         .request(nil), .requestSave(nil), .requestReview(nil), .requestUrge(nil), .requestDocx(nil),
         .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationTrend(nil),
         .apiRegimes, .apiRequests, .apiRequest(nil), .apiSubmit(nil), .apiConsolidation(nil),
@@ -27,6 +28,11 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
         case .index: words("reports")
         case .regimeNew: words("reports", "regimes", "new")
         case .regimeCreate: words("reports", "regimes")
+        case .templates: words("reports", "templates")
+        case .templateNew: words("reports", "templates", "new")
+        case .templateCreate: words("reports", "templates", "create")
+        case .templateEdit(let id): words("reports", "templates", .param("templateID", id))
+        case .templateUpdate(let id): words("reports", "templates", .param("templateID", id), "versions")
         case .regime(let id): words("reports", "regimes", .param("regimeID", id))
         case .regimeOpen(let id): words("reports", "regimes", .param("regimeID", id), "open")
         case .regimeAdHoc(let id): words("reports", "regimes", .param("regimeID", id), "ad-hoc")

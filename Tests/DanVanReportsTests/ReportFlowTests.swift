@@ -207,4 +207,47 @@ struct ReportFlowTests {
             #expect(openapi.body.contains(#"\/api\/v1\/reports\/requests\/{requestID}\/submit"#))
         }
     }
+
+    @Test("a template change makes a new version; open periods keep theirs; bad rows and stale forms are refused with the typed rows kept")
+    func templateVersions() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            let (_, _, specialist) = try await Self.setUp(app, clock: clock)
+            let v1 = try #require(try await ReportTemplate.query(on: app.db).filter(\.$code == "thang").first())
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            #expect(try await focal.get("/reports/templates").status == .forbidden)
+            #expect(try await specialist.get("/reports/templates").body.contains("id=\"templates\""))
+            let form = try await specialist.get("/reports/templates/\(v1.id!)")
+            #expect(form.status == .ok && form.body.contains("id=\"open-periods-note\""))
+            // The form's own rows, plus a new indicator in the first blank row.
+            var pairs = [("name", "Báo cáo tình hình tháng"), ("document_kind", "Báo cáo")]
+            for (index, section) in ReportDefinition.mock.sections.enumerated() {
+                pairs += [("s.\(index).key", section.key), ("s.\(index).title", section.title), ("s.\(index).guidance", section.guidance)]
+                if section.required { pairs.append(("s.\(index).required", "1")) }
+            }
+            let indicators = ReportDefinition.mock.indicators
+            for (index, indicator) in indicators.enumerated() {
+                pairs += [("k.\(index).key", indicator.key), ("k.\(index).name", indicator.name), ("k.\(index).kind", indicator.kind.rawValue), ("k.\(index).combine", indicator.combine.rawValue), ("k.\(index).weight", indicator.weightKey ?? "")]
+            }
+            let bad = pairs + [("k.\(indicators.count).name", "Số hộ được hỗ trợ"), ("k.\(indicators.count).kind", "integer"), ("k.\(indicators.count).min", "mười")]
+            let refused = try await specialist.post("/reports/templates/\(v1.id!)/versions", pairs: bad)
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("id=\"template-errors\"") && refused.body.contains("value=\"mười\""))
+            let good = pairs + [("k.\(indicators.count).name", "Số hộ được hỗ trợ"), ("k.\(indicators.count).kind", "integer"), ("k.\(indicators.count).min", "0")]
+            #expect(try await specialist.post("/reports/templates/\(v1.id!)/versions", pairs: good).status == .seeOther)
+            let v2 = try #require(try await ReportTemplate.query(on: app.db).filter(\.$code == "thang").filter(\.$version == 2).first())
+            #expect(try v2.definition.indicator("so_ho_duoc_ho_tro")?.minimum == 0)
+            // Open periods keep version 1; a period opened later takes version 2.
+            #expect(try await ReportPeriod.query(on: app.db).all().allSatisfy { $0.$template.id == v1.id })
+            let regime = try #require(try await ReportRegime.query(on: app.db).first())
+            clock.advance(by: 40 * 86_400)
+            let opened = try await ReportService.openPeriods(regime, now: clock.now(), actor: .system, on: app.db)
+            #expect(!opened.isEmpty && opened.allSatisfy { $0.$template.id == v2.id })
+            // Saving again from the version 1 form would drop version 2's change.
+            try await specialist.login("chuyenvien")
+            let stale = try await specialist.post("/reports/templates/\(v1.id!)/versions", pairs: pairs)
+            #expect(stale.status == .conflict)
+            #expect(try await ReportTemplate.query(on: app.db).filter(\.$code == "thang").count() == 2)
+        }
+    }
 }

@@ -139,3 +139,23 @@ struct ReportLogicTests {
         #expect(Timeliness.of(request, now: day("2026-12-01")) == .returned)
     }
 }
+
+@Suite("Report values JSON")
+struct ReportJSONTests {
+    @Test("the fast reader of stored values agrees with JSONDecoder on random objects, and falls back on anything else")
+    func numbers() throws {
+        var generator = SeededGenerator(seed: SeededGenerator.testSeed(20_261_213, environment: ProcessInfo.processInfo.environment))
+        for _ in 0..<300 {
+            var values: [String: Double] = [:]
+            for index in 0..<Int.random(in: 0...40, using: &generator) {
+                let value: Double = Bool.random(using: &generator) ? Double(Int.random(in: -5_000...5_000, using: &generator)) : Double.random(in: -1e6...1e6, using: &generator)
+                values["i\(index)_\(Int.random(in: 0...99, using: &generator))"] = value
+            }
+            let text = try ReportJSON.encode(values)
+            #expect(ReportJSON.numbers(text) == values, "\(text)")
+        }
+        #expect(ReportJSON.numbers(#"{ "a" : 1 , "b\u00e0" : 2 }"#) == ["a": 1, "bà": 2])
+        #expect(ReportJSON.numbers("not json").isEmpty)
+        #expect(ReportJSON.numbers("{}").isEmpty)
+    }
+}

@@ -17,25 +17,6 @@ struct ConsolidationController {
         let lastYear: String
     }
 
-    struct PartView: Encodable, Sendable {
-        let unitID: String
-        let name: String
-        let coverage: String
-        let complete: Bool
-        let values: [String]
-        let lacking: String
-    }
-
-    struct TextGroup: Encodable, Sendable {
-        let title: String
-        let entries: [TextEntry]
-    }
-
-    struct TextEntry: Encodable, Sendable {
-        let unit: String
-        let text: String
-    }
-
     struct Context: Encodable, Sendable {
         let periodID: String
         let regimeID: String
@@ -47,8 +28,12 @@ struct ConsolidationController {
         let coverage: String
         let lines: [LineView]
         let columns: [String]
-        let parts: [PartView]
-        let texts: [TextGroup]
+        /// The parts table's rows as ready HTML: at province scale 1,000 units × 40 indicators,
+        /// which Leaf would take most of a second to render cell by cell.
+        let partsHTML: String
+        let partCount: Int
+        /// The section texts by unit, as ready HTML (thousands of paragraphs).
+        let textsHTML: String
         let lastYearLabel: String
         let indicators: [SelectOption]
         let chart: String
@@ -96,19 +81,9 @@ struct ConsolidationController {
                 )
             },
             columns: definition.indicators.map(\.name),
-            parts: consolidation.parts.map { part in
-                PartView(
-                    unitID: part.unit.id?.uuidString ?? "", name: part.unit.name,
-                    coverage: "\(part.accepted)/\(part.requested)", complete: part.accepted == part.requested,
-                    values: definition.indicators.map { text(part.values[$0.key], $0) },
-                    lacking: part.missingEstimate.isEmpty ? "" : definition.indicators.compactMap { indicator in
-                        part.missingEstimate[indicator.key].map { "\(indicator.name): ~\(text($0, indicator))" }
-                    }.prefix(3).joined(separator: "; ")
-                )
-            },
-            texts: definition.sections.map { section in
-                TextGroup(title: section.title, entries: (consolidation.texts[section.key] ?? []).map { TextEntry(unit: $0.unit, text: $0.text) })
-            },
+            partsHTML: Self.partsHTML(consolidation, periodID: period.id, format: text),
+            partCount: consolidation.parts.count,
+            textsHTML: Self.textsHTML(consolidation),
             lastYearLabel: consolidation.lastYearLabel ?? req.t("reports.col.last_year"),
             indicators: definition.indicators.map { SelectOption(value: $0.key, label: $0.name, selected: $0.key == chosen?.key) },
             chart: chart, isQuarter: period.regime.frequency == .quarter,
@@ -116,6 +91,40 @@ struct ConsolidationController {
             canDraftNotice: try req.requireUser().role != .focal
         )
         return try await req.render("reports/consolidation", title: req.t("reports.consolidation.title", period.label), context)
+    }
+
+    /// `<tr>`s of the parts table: a link to drill down, the coverage, one cell per indicator,
+    /// and what the missing reports would add (by the previous period).
+    static func partsHTML(_ consolidation: ReportAnalysis.Consolidation, periodID: UUID?, format: (Double?, ReportDefinition.Indicator) -> String) -> String {
+        let indicators = consolidation.definition.indicators
+        var html = ""
+        html.reserveCapacity(consolidation.parts.count * (indicators.count * 30 + 200))
+        for part in consolidation.parts {
+            let complete = part.accepted == part.requested
+            html += complete ? "<tr>" : #"<tr class="lagging">"#
+            let link = ReportsRoute.consolidation(periodID).path(query: [("unit", part.unit.id?.uuidString)])
+            html += #"<td><a href="\#(link.htmlEscaped)">\#(part.unit.name.htmlEscaped)</a>"#
+            if !part.missingEstimate.isEmpty {
+                let lacking = indicators.compactMap { indicator in part.missingEstimate[indicator.key].map { "\(indicator.name): ~\(format($0, indicator))" } }.prefix(3).joined(separator: "; ")
+                html += #"<br><span class="muted small">\#(L10n.format("reports.lacking", [lacking]).htmlEscaped)</span>"#
+            }
+            html += #"</td><td class="nowrap">\#(part.accepted)/\#(part.requested)</td>"#
+            for indicator in indicators { html += #"<td class="nowrap">\#(format(part.values[indicator.key], indicator).htmlEscaped)</td>"# }
+            html += "</tr>"
+        }
+        return html
+    }
+
+    /// One card per section with each accepted unit's text.
+    static func textsHTML(_ consolidation: ReportAnalysis.Consolidation) -> String {
+        var html = ""
+        for section in consolidation.definition.sections {
+            guard let entries = consolidation.texts[section.key], !entries.isEmpty else { continue }
+            html += #"<section class="card"><h2>\#(section.title.htmlEscaped)</h2>"#
+            for entry in entries { html += "<p><strong>\(entry.unit.htmlEscaped)</strong> — \(entry.text.htmlEscaped)</p>" }
+            html += "</section>"
+        }
+        return html
     }
 
     func docx(_ req: Request) async throws -> Response {

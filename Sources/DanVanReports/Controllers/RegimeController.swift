@@ -256,27 +256,13 @@ struct RegimeController {
 
     // MARK: Timeliness
 
-    struct ComplianceCellView: Encodable, Sendable {
-        let code: String
-        let label: String
-        let requestID: String?
-    }
-
-    struct ComplianceRowView: Encodable, Sendable {
-        let rank: Int
-        let unit: String
-        let cells: [ComplianceCellView]
-        let onTime: Int
-        let late: Int
-        let missing: Int
-        let rate: String
-    }
-
     struct ComplianceContext: Encodable, Sendable {
         let regimeID: String
         let name: String
         let periods: [String]
-        let rows: [ComplianceRowView]
+        /// The table's rows as ready HTML (1,000 units × 12 periods is 12,000 cells).
+        let rowsHTML: String
+        let rowCount: Int
         let chart: String
         let totals: String
     }
@@ -287,20 +273,21 @@ struct RegimeController {
         let regime = try await find(req)
         let count = min(24, max(1, (try? req.query.get(Int.self, at: "periods")) ?? 12))
         let table = try await ReportAnalysis.compliance(regimeID: try regime.requireID(), count: count, scope: try await req.scope(), now: req.now, on: req.db)
-        let rows = table.rows.enumerated().map { index, row in
-            ComplianceRowView(
-                rank: index + 1, unit: row.unit.name,
-                cells: table.periods.map { period in
-                    guard let cell = period.id.flatMap({ row.cells[$0] }) else { return ComplianceCellView(code: "none", label: "", requestID: nil) }
-                    return ComplianceCellView(code: cell.timeliness.code, label: cell.timeliness.label, requestID: cell.requestID.uuidString)
-                },
-                onTime: row.onTime, late: row.late, missing: row.missing, rate: row.onTimeRate.map { VNFormat.percent($0) } ?? "—"
-            )
+        var rowsHTML = ""
+        rowsHTML.reserveCapacity(table.rows.count * (table.periods.count * 140 + 200))
+        for (index, row) in table.rows.enumerated() {
+            rowsHTML += "<tr><td>\(index + 1)</td><td>\(row.unit.name.htmlEscaped)</td>"
+            for period in table.periods {
+                guard let cell = period.id.flatMap({ row.cells[$0] }) else { rowsHTML += #"<td class="cell-none"></td>"#; continue }
+                let code = cell.timeliness.code
+                rowsHTML += #"<td class="cell-\#(code)"><a href="\#(ReportsRoute.request(cell.requestID).path)" class="status status-time-\#(code)">\#(cell.timeliness.label.htmlEscaped)</a></td>"#
+            }
+            rowsHTML += #"<td>\#(row.onTime)</td><td>\#(row.late)</td><td>\#(row.missing)</td><td class="nowrap">\#(row.onTimeRate.map { VNFormat.percent($0) } ?? "—")</td></tr>"#
         }
         let points = table.periods.map { period in (label: period.shortLabel(regime.frequency), value: period.id.flatMap { table.periodRates[$0] }) }
         let counted = table.rows.reduce(0) { $0 + $1.counted }, onTime = table.rows.reduce(0) { $0 + $1.onTime }
         let context = ComplianceContext(
-            regimeID: regime.id?.uuidString ?? "", name: regime.name, periods: table.periods.map(\.label), rows: rows,
+            regimeID: regime.id?.uuidString ?? "", name: regime.name, periods: table.periods.map(\.label), rowsHTML: rowsHTML, rowCount: table.rows.count,
             chart: ReportCharts.rateLine(points, title: req.t("reports.chart.on_time")),
             totals: req.t("reports.compliance.totals", VNFormat.integer(onTime), VNFormat.integer(counted), counted > 0 ? VNFormat.percent(Double(onTime) / Double(counted)) : "—")
         )

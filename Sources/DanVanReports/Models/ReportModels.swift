@@ -173,7 +173,7 @@ public final class ReportRequest: Model, @unchecked Sendable {
     public init() {}
 
     public var values: [String: Double] {
-        get { (try? ReportJSON.decode([String: Double].self, valuesJSON)) ?? [:] }
+        get { ReportJSON.numbers(valuesJSON) }
         set { valuesJSON = (try? ReportJSON.encode(newValue)) ?? "{}" }
     }
 
@@ -225,6 +225,42 @@ enum ReportJSON {
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// A flat object of numbers as this module writes it (`{"a":1,"b":2.5}`), read without
+    /// Foundation's decoder (the consolidation reads thousands per page). Anything else — an
+    /// escape, a nested value — falls back to `JSONDecoder`.
+    static func numbers(_ text: String) -> [String: Double] {
+        var result: [String: Double] = [:]
+        var utf8 = text.utf8[...]
+        func skipSpace() { while let c = utf8.first, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { utf8 = utf8.dropFirst() } }
+        func fallback() -> [String: Double] { (try? decode([String: Double].self, text)) ?? [:] }
+        skipSpace()
+        guard utf8.first == UInt8(ascii: "{") else { return fallback() }
+        utf8 = utf8.dropFirst()
+        skipSpace()
+        if utf8.first == UInt8(ascii: "}") { return [:] }
+        while true {
+            skipSpace()
+            guard utf8.first == UInt8(ascii: "\"") else { return fallback() }
+            utf8 = utf8.dropFirst()
+            guard let close = utf8.firstIndex(of: UInt8(ascii: "\"")) else { return fallback() }
+            let keyBytes = utf8[..<close]
+            if keyBytes.contains(UInt8(ascii: "\\")) { return fallback() }
+            let key = String(decoding: keyBytes, as: UTF8.self)
+            utf8 = utf8[utf8.index(after: close)...]
+            skipSpace()
+            guard utf8.first == UInt8(ascii: ":") else { return fallback() }
+            utf8 = utf8.dropFirst()
+            skipSpace()
+            let end = utf8.firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "}") } ?? utf8.endIndex
+            guard let value = Double(String(decoding: utf8[..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)) else { return fallback() }
+            result[key] = value
+            utf8 = utf8[end...]
+            guard let separator = utf8.first else { return fallback() }
+            utf8 = utf8.dropFirst()
+            if separator == UInt8(ascii: "}") { return result }
+        }
     }
 }
 

@@ -218,7 +218,7 @@ public enum ReportAnalysis {
         var decoded: [UUID: ReportCombination.Entry] = [:]
         var acceptedByPeriod: [UUID: [ReportCombination.Entry]] = [:]
         for row in rows where row.accepted {
-            let entry = ReportCombination.Entry(values: (try? ReportJSON.decode([String: Double].self, row.values)) ?? [:], at: row.accepted_at ?? .distantPast)
+            let entry = ReportCombination.Entry(values: ReportJSON.numbers(row.values), at: row.accepted_at ?? .distantPast)
             decoded[row.id] = entry
             acceptedByPeriod[row.period_id, default: []].append(entry)
         }
