@@ -168,6 +168,9 @@ struct ReportFlowTests {
             let result = try await ReportAnalysis.consolidate(period: try #require(try await ReportPeriod.query(on: app.db).filter(\.$id == november.id!).with(\.$template).first()), root: units["TB"]!, on: app.db)
             func line(_ key: String) -> ReportAnalysis.IndicatorLine? { result.lines.first { $0.indicator.key == key } }
             #expect(result.accepted == 2 && result.requested == 6)
+            let withTrend = try await ReportAnalysis.consolidate(period: result.period, root: units["TB"]!, trend: "received", on: app.db)
+            #expect(withTrend.trend.last?.value == 42 && withTrend.trend.last?.label == "T11/26")
+            #expect(withTrend.trend.contains { $0.label == "T11/25" && $0.value == 12 })
             #expect(line("received")?.current == 42 && line("received")?.lastYear == 12 && line("received")?.yearToDate == 42)
             #expect(abs((line("resolved_rate")?.current ?? 0) - (83.3 * 12 + 90 * 30) / 42) < 1e-9)
             let shown = try await specialist.get("/reports/periods/\(november.id!)")

@@ -153,9 +153,16 @@ struct ReportJSONTests {
             }
             let text = try ReportJSON.encode(values)
             #expect(ReportJSON.numbers(text) == values, "\(text)")
+            // The vector reader agrees, for keys present, absent and extra.
+            let keys = Array(values.keys.shuffled(using: &generator).prefix(30)) + ["absent"]
+            let vector = ReportJSON.vector(text, ReportJSON.Layout(keys))
+            for (index, key) in keys.enumerated() {
+                if let value = values[key] { #expect(vector[index] == value, "\(key) in \(text)") } else { #expect(vector[index].isNaN) }
+            }
         }
         #expect(ReportJSON.numbers(#"{ "a" : 1 , "b\u00e0" : 2 }"#) == ["a": 1, "bà": 2])
         #expect(ReportJSON.numbers("not json").isEmpty)
         #expect(ReportJSON.numbers("{}").isEmpty)
+        #expect(ReportJSON.vector(#"{"a":1e-05,"b":-2.5}"#, ReportJSON.Layout(["b", "a"])) == [-2.5, 1e-05])
     }
 }

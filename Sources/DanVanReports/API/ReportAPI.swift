@@ -146,7 +146,7 @@ struct ReportAPI {
 
     func consolidation(_ req: Request) async throws -> ConsolidationDTO {
         let (period, root, _) = try await ConsolidationController().load(req)
-        let result = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
+        let result = try await ReportAnalysis.consolidate(period: period, root: root, units: try await req.unitsByID(), on: req.db)
         return ConsolidationDTO(
             periodId: try period.requireID(), period: period.label, unitId: try root.requireID(), requested: result.requested, accepted: result.accepted,
             lines: result.lines.map { LineDTO(key: $0.indicator.key, name: $0.indicator.name, current: $0.current, yearToDate: $0.yearToDate, lastYear: $0.lastYear) },

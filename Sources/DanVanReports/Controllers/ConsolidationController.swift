@@ -57,18 +57,17 @@ struct ConsolidationController {
 
     func show(_ req: Request) async throws -> Response {
         let (period, root, scope) = try await load(req)
-        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
-        let definition = consolidation.definition
+        let units = try await req.unitsByID()
+        let definition = try period.template.definition
+        let chosen = (try? req.query.get(String.self, at: "indicator")).flatMap(definition.indicator) ?? definition.indicators.first
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, units: units, trend: chosen?.key, on: req.db)
         func text(_ value: Double?, _ indicator: ReportDefinition.Indicator) -> String {
             value.map { ReportDefinition.format($0, kind: indicator.kind == .yesNo ? .integer : indicator.kind) } ?? "—"
         }
-        let chosen = (try? req.query.get(String.self, at: "indicator")).flatMap(definition.indicator) ?? definition.indicators.first
         var chart = ""
         if let chosen {
-            let points = try await ReportAnalysis.trend(period: period, indicator: chosen, root: root, count: 12, on: req.db)
-            chart = ReportCharts.line(points, title: chosen.name, maximum: chosen.kind == .percentage ? 100 : nil) { text($0, chosen) }
+            chart = ReportCharts.line(consolidation.trend, title: chosen.name, maximum: chosen.kind == .percentage ? 100 : nil) { text($0, chosen) }
         }
-        let units = try await req.unitsByID()
         let context = Context(
             periodID: period.id?.uuidString ?? "", regimeID: period.$regime.id.uuidString, regime: period.regime.name, period: period.label,
             root: root.name, rootID: root.id?.uuidString ?? "",
@@ -129,8 +128,8 @@ struct ConsolidationController {
 
     func docx(_ req: Request) async throws -> Response {
         let (period, root, _) = try await load(req)
-        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
         let units = try await req.unitsByID()
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, units: units, on: req.db)
         let issuer = period.regime.receivingUnit
         let data = try ReportExport.docx(
             consolidation, regime: period.regime, issuer: issuer, parent: issuer.$parent.id.flatMap { units[$0] }, place: ReportExport.place(of: issuer, units: units), date: req.now
@@ -140,7 +139,7 @@ struct ConsolidationController {
 
     func xlsx(_ req: Request) async throws -> Response {
         let (period, root, _) = try await load(req)
-        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, on: req.db)
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, units: try await req.unitsByID(), on: req.db)
         var headers = HTTPHeaders()
         headers.contentDisposition = .init(.attachment, filename: "chi-tieu-\(period.key)-\(root.code).xlsx")
         headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

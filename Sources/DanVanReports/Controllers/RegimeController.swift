@@ -272,7 +272,7 @@ struct RegimeController {
         guard user.role != .focal else { throw AppError.notFound }
         let regime = try await find(req)
         let count = min(24, max(1, (try? req.query.get(Int.self, at: "periods")) ?? 12))
-        let table = try await ReportAnalysis.compliance(regimeID: try regime.requireID(), count: count, scope: try await req.scope(), now: req.now, on: req.db)
+        let table = try await ReportAnalysis.compliance(regimeID: try regime.requireID(), count: count, scope: try await req.scope(), now: req.now, units: try await req.unitsByID(), on: req.db)
         var rowsHTML = ""
         rowsHTML.reserveCapacity(table.rows.count * (table.periods.count * 140 + 200))
         for (index, row) in table.rows.enumerated() {

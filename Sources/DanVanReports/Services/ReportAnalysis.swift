@@ -84,7 +84,7 @@ public enum ReportAnalysis {
     }
 
     /// Units × the last `count` periods of `regime`, inside `scope`.
-    public static func compliance(regimeID: UUID, count: Int, scope: AccessScope, now: Date, on db: any Database) async throws -> Compliance {
+    public static func compliance(regimeID: UUID, count: Int, scope: AccessScope, now: Date, units known: [UUID: OrgUnit]? = nil, on db: any Database) async throws -> Compliance {
         let periods = Array(try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all()
             .sorted { ($0.cutoffOn, $0.key) < ($1.cutoffOn, $1.key) }.filter { $0.startsOn <= now }.suffix(count))
         let ids = periods.compactMap(\.id)
@@ -103,7 +103,10 @@ public enum ReportAnalysis {
         }
         let requests = try await query.all(decoding: Row.self)
         let unitIDs = Array(Set(requests.map(\.unit_id)))
-        let units = unitIDs.isEmpty ? [:] : Dictionary(try await OrgUnit.query(on: db).filter(\.$id ~~ unitIDs).all().compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
+        let units: [UUID: OrgUnit]
+        if let known, unitIDs.allSatisfy({ known[$0] != nil }) { units = known } else {
+            units = unitIDs.isEmpty ? [:] : Dictionary(try await OrgUnit.query(on: db).filter(\.$id ~~ unitIDs).all().compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
+        }
         var byUnit: [UUID: (unit: OrgUnit, cells: [UUID: ComplianceCell])] = [:]
         var perPeriod: [UUID: (due: Int, onTime: Int)] = [:]
         for request in requests {
@@ -165,6 +168,8 @@ public enum ReportAnalysis {
         /// Section key → (unit name, text) of accepted reports, in tree order.
         public let texts: [String: [(unit: String, text: String)]]
         public let lastYearLabel: String?
+        /// The asked indicator over the last periods, oldest first (empty when none was asked).
+        public let trend: [(label: String, value: Double?)]
     }
 
     /// One request as the consolidation reads it (SQLKit, only the columns it needs: decoding
@@ -197,49 +202,80 @@ public enum ReportAnalysis {
     /// The consolidated report of `root`'s subtree for `period`: indicators combined by their
     /// rules over accepted reports (live: a report counts the moment it is accepted), with year
     /// to date and the same period last year, the parts by child unit, and the texts by unit.
-    public static func consolidate(period: ReportPeriod, root: OrgUnit, on db: any Database) async throws -> Consolidation {
+    ///
+    /// `units` (every unit by id, e.g. the request's cached tree) saves loading the reporting
+    /// units; `trend` also gives that indicator over the last `trendCount` periods, from the
+    /// same read.
+    public static func consolidate(
+        period: ReportPeriod, root: OrgUnit, units known: [UUID: OrgUnit]? = nil, trend trendKey: String? = nil, trendCount: Int = 12, on db: any Database
+    ) async throws -> Consolidation {
         let definition = try period.template.definition
         let regimeID = period.$regime.id
         let rootID = try root.requireID()
         let periodID = try period.requireID()
         // An ad hoc request stands alone; a periodic one is read with its series.
-        let periods = period.isAdHoc ? [period] : try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).filter(\.$year ~~ [period.year, period.year - 1]).all()
+        let periods = period.isAdHoc ? [period] : try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).filter(\.$year >= period.year - 3).filter(\.$year <= period.year).all()
             .filter { !$0.isAdHoc }
         let yearPeriods = periods.filter { $0.year == period.year && $0.index <= period.index }.sorted { $0.ordinal < $1.ordinal }
         let lastYear = periods.first { $0.year == period.year - 1 && $0.index == period.index }
         let previous = periods.filter { $0.ordinal < period.ordinal }.max { $0.ordinal < $1.ordinal }
+        let trendIndicator = trendKey.flatMap(definition.indicator)
+        let trendPeriods = trendIndicator == nil ? [] : period.isAdHoc ? [period]
+            : Array(periods.filter { $0.ordinal <= period.ordinal }.sorted { $0.ordinal < $1.ordinal }.suffix(trendCount))
         var wanted = Set(yearPeriods.compactMap(\.id))
+        wanted.formUnion(trendPeriods.compactMap(\.id))
         wanted.insert(periodID)
         if let id = previous?.id { wanted.insert(id) }
         if let id = lastYear?.id { wanted.insert(id) }
         let rows = try await rows(periodIDs: Array(wanted), root: root, on: db)
-        // Each accepted report's values are decoded once (a JSON column), then reused by every
-        // indicator, period and part.
-        var decoded: [UUID: ReportCombination.Entry] = [:]
-        var acceptedByPeriod: [UUID: [ReportCombination.Entry]] = [:]
+        // Each accepted report's values are read once into a vector (a JSON column, read from its
+        // bytes), then reused by every indicator, period and part.
+        struct Entry { let values: [Double]; let at: Date }
+        let layout = ReportJSON.Layout(definition.indicators.map(\.key))
+        let positions = Dictionary(definition.indicators.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let weightPositions = definition.indicators.map { $0.weightKey.flatMap { positions[$0] } }
+        var decoded: [UUID: Entry] = [:]
+        var acceptedByPeriod: [UUID: [Entry]] = [:]
         for row in rows where row.accepted {
-            let entry = ReportCombination.Entry(values: ReportJSON.numbers(row.values), at: row.accepted_at ?? .distantPast)
+            let entry = Entry(values: ReportJSON.vector(row.values, layout), at: row.accepted_at ?? .distantPast)
             decoded[row.id] = entry
             acceptedByPeriod[row.period_id, default: []].append(entry)
         }
-        func entries(_ id: UUID?) -> [ReportCombination.Entry] { id.flatMap { acceptedByPeriod[$0] } ?? [] }
+        func entries(_ id: UUID?) -> [Entry] { id.flatMap { acceptedByPeriod[$0] } ?? [] }
+        func combine(_ position: Int, _ entries: [Entry]) -> Double? {
+            let indicator = definition.indicators[position]
+            let weight = weightPositions[position]
+            return ReportCombination.combine(
+                indicator.combine, weighted: indicator.weightKey != nil, count: entries.count,
+                value: { let v = entries[$0].values[position]; return v.isNaN ? nil : v },
+                weight: { index in weight.flatMap { let v = entries[index].values[$0]; return v.isNaN ? nil : v } },
+                at: { entries[$0].at }
+            )
+        }
         let currentEntries = entries(periodID)
-        let lines = definition.indicators.map { indicator in
+        let lines = definition.indicators.enumerated().map { position, indicator in
             IndicatorLine(
                 indicator: indicator,
-                current: ReportCombination.combine(indicator, currentEntries),
-                yearToDate: ReportCombination.overTime(indicator, yearPeriods.map { ReportCombination.combine(indicator, entries($0.id)) }),
-                lastYear: lastYear == nil ? nil : ReportCombination.combine(indicator, entries(lastYear?.id))
+                current: combine(position, currentEntries),
+                yearToDate: ReportCombination.overTime(indicator, yearPeriods.map { combine(position, entries($0.id)) }),
+                lastYear: lastYear == nil ? nil : combine(position, entries(lastYear?.id))
             )
         }
 
         // Parts: the root's children (each with its subtree), and the root itself if it reports.
         let current = rows.filter { $0.period_id == periodID }
         let unitIDs = Array(Set(current.map(\.unit_id)))
-        let units = unitIDs.isEmpty ? [] : try await OrgUnit.query(on: db).filter(\.$id ~~ unitIDs).all()
-        let unitByID = Dictionary(units.compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
-        let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == rootID).sort(\.$sortOrder).sort(\.$name).all()
-        var previousByUnit: [UUID: [String: Double]] = [:]
+        var unitByID: [UUID: OrgUnit] = [:]
+        let children: [OrgUnit]
+        if let known, unitIDs.allSatisfy({ known[$0] != nil }) {
+            unitByID = known
+            children = known.values.filter { $0.$parent.id == rootID }.sorted { ($0.sortOrder, $0.name) < ($1.sortOrder, $1.name) }
+        } else {
+            let units = unitIDs.isEmpty ? [] : try await OrgUnit.query(on: db).filter(\.$id ~~ unitIDs).all()
+            unitByID = Dictionary(units.compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
+            children = try await OrgUnit.query(on: db).filter(\.$parent.$id == rootID).sort(\.$sortOrder).sort(\.$name).all()
+        }
+        var previousByUnit: [UUID: [Double]] = [:]
         if let previousID = previous?.id {
             for row in rows where row.period_id == previousID && row.accepted { previousByUnit[row.unit_id] = decoded[row.id]?.values }
         }
@@ -257,10 +293,10 @@ public enum ReportAnalysis {
             let lacking = mine.filter { !$0.accepted }.compactMap { previousByUnit[$0.unit_id] }
             var values: [String: Double] = [:]
             var estimate: [String: Double] = [:]
-            for indicator in definition.indicators {
-                values[indicator.key] = ReportCombination.combine(indicator, acceptedEntries)
+            for (position, indicator) in definition.indicators.enumerated() {
+                values[indicator.key] = combine(position, acceptedEntries)
                 if indicator.combine == .sum {
-                    let known = lacking.compactMap { $0[indicator.key] }
+                    let known = lacking.map { $0[position] }.filter { !$0.isNaN }
                     if !known.isEmpty { estimate[indicator.key] = known.reduce(0, +) }
                 }
             }
@@ -283,9 +319,14 @@ public enum ReportAnalysis {
                 }
             }
         }
+        var trendPoints: [(label: String, value: Double?)] = []
+        if let trendIndicator, let position = positions[trendIndicator.key] {
+            let frequency = try await ReportRegime.find(regimeID, on: db)?.frequency ?? .month
+            trendPoints = trendPeriods.map { ($0.shortLabel(frequency), combine(position, entries($0.id))) }
+        }
         return Consolidation(
             period: period, definition: definition, root: root, lines: lines, parts: parts, requested: current.count,
-            accepted: acceptedIDs.count, texts: texts, lastYearLabel: lastYear?.label
+            accepted: acceptedIDs.count, texts: texts, lastYearLabel: lastYear?.label, trend: trendPoints
         )
     }
 
@@ -314,13 +355,22 @@ public enum ReportAnalysis {
     public static func trend(period: ReportPeriod, indicator: ReportDefinition.Indicator, root: OrgUnit, count: Int, on db: any Database) async throws -> [(label: String, value: Double?)] {
         let periods = period.isAdHoc ? [period] : Array(try await ReportPeriod.query(on: db).filter(\.$regime.$id == period.$regime.id).all()
             .filter { !$0.isAdHoc && $0.ordinal <= period.ordinal }.sorted { $0.ordinal < $1.ordinal }.suffix(count))
-        let ids = periods.compactMap(\.id)
-        guard !ids.isEmpty else { return [] }
-        let requests = try await ReportRequest.query(on: db).filter(\.$period.$id ~~ ids).filter(\.$status == .accepted)
-            .join(OrgUnit.self, on: \ReportRequest.$unit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$path =~ root.path).all()
-        var byPeriod: [UUID: [ReportCombination.Entry]] = [:]
-        for request in requests { byPeriod[request.$period.id, default: []].append(.init(values: request.values, at: request.acceptedAt ?? .distantPast)) }
+        let rows = try await rows(periodIDs: periods.compactMap(\.id), root: root, on: db).filter(\.accepted)
+        var keys = [indicator.key]
+        if let weight = indicator.weightKey { keys.append(weight) }
+        let layout = ReportJSON.Layout(keys)
+        var byPeriod: [UUID: [(values: [Double], at: Date)]] = [:]
+        for row in rows { byPeriod[row.period_id, default: []].append((ReportJSON.vector(row.values, layout), row.accepted_at ?? .distantPast)) }
         let frequency = try await ReportRegime.find(period.$regime.id, on: db)?.frequency ?? .month
-        return periods.map { ($0.shortLabel(frequency), ReportCombination.combine(indicator, byPeriod[$0.id ?? UUID()] ?? [])) }
+        return periods.map { period in
+            let entries = byPeriod[period.id ?? UUID()] ?? []
+            let value = ReportCombination.combine(
+                indicator.combine, weighted: indicator.weightKey != nil, count: entries.count,
+                value: { let v = entries[$0].values[0]; return v.isNaN ? nil : v },
+                weight: { index in keys.count > 1 ? { let v = entries[index].values[1]; return v.isNaN ? nil : v }() : nil },
+                at: { entries[$0].at }
+            )
+            return (period.shortLabel(frequency), value)
+        }
     }
 }

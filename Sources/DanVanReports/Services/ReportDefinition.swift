@@ -223,22 +223,45 @@ public enum ReportCombination {
     /// `indicator` combined over `entries` (the units of a subtree in one period); nil when
     /// no entry has a value.
     public static func combine(_ indicator: ReportDefinition.Indicator, _ entries: [Entry]) -> Double? {
-        let present = entries.compactMap { entry in entry.values[indicator.key].map { (value: $0, entry: entry) } }
-        guard !present.isEmpty else { return nil }
-        switch indicator.combine {
-        case .sum: return present.reduce(0) { $0 + $1.value }
-        case .min: return present.map(\.value).min()
-        case .max: return present.map(\.value).max()
-        case .latest: return present.max { $0.entry.at < $1.entry.at }?.value
-        case .countYes: return Double(present.filter { $0.value >= 0.5 }.count)
-        case .weightedAverage:
-            guard let weightKey = indicator.weightKey else { return present.reduce(0) { $0 + $1.value } / Double(present.count) }
-            var total = 0.0, weights = 0.0
-            for item in present {
-                guard let weight = item.entry.values[weightKey], weight > 0 else { continue }
-                total += item.value * weight
-                weights += weight
+        combine(
+            indicator.combine, weighted: indicator.weightKey != nil, count: entries.count,
+            value: { entries[$0].values[indicator.key] }, weight: { index in indicator.weightKey.flatMap { entries[index].values[$0] } }, at: { entries[$0].at }
+        )
+    }
+
+    /// The rule itself over `count` entries read through accessors (a dictionary per report
+    /// here; value vectors in the consolidation, which reads thousands of reports).
+    static func combine(
+        _ rule: ReportDefinition.Combine, weighted: Bool, count: Int, value: (Int) -> Double?, weight: (Int) -> Double?, at: (Int) -> Date
+    ) -> Double? {
+        var found = 0, sum = 0.0, low = Double.infinity, high = -Double.infinity, yes = 0
+        var latest: (Date, Double)?
+        var total = 0.0, weights = 0.0
+        for index in 0..<count {
+            guard let v = value(index) else { continue }
+            found += 1
+            sum += v
+            low = Swift.min(low, v)
+            high = Swift.max(high, v)
+            if v >= 0.5 { yes += 1 }
+            if rule == .latest {
+                let when = at(index)
+                if latest == nil || when > latest!.0 { latest = (when, v) }
             }
+            if rule == .weightedAverage, weighted, let w = weight(index), w > 0 {
+                total += v * w
+                weights += w
+            }
+        }
+        guard found > 0 else { return nil }
+        switch rule {
+        case .sum: return sum
+        case .min: return low
+        case .max: return high
+        case .latest: return latest?.1
+        case .countYes: return Double(yes)
+        case .weightedAverage:
+            guard weighted else { return sum / Double(found) }
             return weights > 0 ? total / weights : nil
         }
     }
