@@ -9,6 +9,7 @@ enum QuizL10n {
     static let viQuiz: [String: String] = [
         "quiz.nhat_1_nhi_2_ba_5": "Nhất:1, Nhì:2, Ba:5, Khuyến khích:8",
         "quiz.cuoc_thi": "Cuộc thi: {0}",
+        "quiz.source.participants": "người của đơn vị dự thi trong kỳ, theo phần Cuộc thi",
         "quiz.tuan_thi": "Tuần thi {0}: {1}",
         "quiz.du_doan_lech": "Dự đoán lệch",
         "quiz.thoi_gian_giay": "Thời gian (giây)",

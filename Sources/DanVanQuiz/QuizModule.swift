@@ -1,5 +1,6 @@
 import DanVanCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -26,6 +27,17 @@ public struct QuizModule: DanVanModule {
             writer: QuizWriter(database: { [unowned app] in app.writerDB }), limits: QuizLimits.fromEnvironment(), readDatabase: { [unowned app] in app.readDB }
         )
         app.lifecycle.use(makeQuizScheduler())
+        // Report forms can prefill how many of a unit's people took part in a contest.
+        app.reportSources.register(ReportSource(key: "quiz.participants", labelKey: "quiz.source.participants") { unitID, start, end, db in
+            guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+            struct Row: Decodable { let people: Int }
+            let last = end.addingTimeInterval(86_400)
+            let row = try await sql.raw("""
+                SELECT COUNT(DISTINCT a.participant_id) AS people FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id
+                WHERE p.unit_id = \(bind: unitID) AND a.status IN ('submitted', 'timedOut') AND a.submitted_at >= \(bind: start) AND a.submitted_at < \(bind: last)
+                """).first(decoding: Row.self)
+            return Double(row?.people ?? 0)
+        })
     }
 
     /// Routes.

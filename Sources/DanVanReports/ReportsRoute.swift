@@ -6,8 +6,9 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
     case index, regimeNew, regimeCreate, templates, templateNew, templateCreate
     case templateEdit(UUID?), templateUpdate(UUID?)
     case regime(UUID?), regimeOpen(UUID?), regimeAdHoc(UUID?), compliance(UUID?)
-    case request(UUID?), requestSave(UUID?), requestReview(UUID?), requestUrge(UUID?), requestDocx(UUID?)
-    case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationTrend(UUID?)
+    case request(UUID?), requestSave(UUID?), requestReview(UUID?), requestUrge(UUID?), requestDocx(UUID?), requestFiles(UUID?)
+    case requestFile(UUID?, UUID?)
+    case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationTrend(UUID?), consolidationDraft(UUID?)
     case apiRegimes, apiRequests
     case apiRequest(UUID?), apiSubmit(UUID?), apiConsolidation(UUID?)
 
@@ -17,8 +18,8 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
     /// Every case, parameters empty.
     public static let patterns: [Self] = [
         .index, .regimeNew, .regimeCreate, .templates, .templateNew, .templateCreate, .templateEdit(nil), .templateUpdate(nil), .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil),
-        .request(nil), .requestSave(nil), .requestReview(nil), .requestUrge(nil), .requestDocx(nil),
-        .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationTrend(nil),
+        .request(nil), .requestSave(nil), .requestReview(nil), .requestUrge(nil), .requestDocx(nil), .requestFiles(nil), .requestFile(nil, nil),
+        .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationTrend(nil), .consolidationDraft(nil),
         .apiRegimes, .apiRequests, .apiRequest(nil), .apiSubmit(nil), .apiConsolidation(nil),
     ]
 
@@ -42,10 +43,13 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
         case .requestReview(let id): words("reports", "requests", .param("requestID", id), "review")
         case .requestUrge(let id): words("reports", "requests", .param("requestID", id), "urge")
         case .requestDocx(let id): words("reports", "requests", .param("requestID", id), "report.docx")
+        case .requestFiles(let id): words("reports", "requests", .param("requestID", id), "files")
+        case .requestFile(let id, let file): words("reports", "requests", .param("requestID", id), "files", .param("fileID", file))
         case .consolidation(let id): words("reports", "periods", .param("periodID", id))
         case .consolidationDocx(let id): words("reports", "periods", .param("periodID", id), "report.docx")
         case .consolidationXLSX(let id): words("reports", "periods", .param("periodID", id), "indicators.xlsx")
         case .consolidationTrend(let id): words("reports", "periods", .param("periodID", id), "trend.svg")
+        case .consolidationDraft(let id): words("reports", "periods", .param("periodID", id), "own-draft")
         case .apiRegimes: words("api", "v1", "reports", "regimes")
         case .apiRequests: words("api", "v1", "reports", "requests")
         case .apiRequest(let id): words("api", "v1", "reports", "requests", .param("requestID", id))

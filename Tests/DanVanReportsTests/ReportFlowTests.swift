@@ -83,6 +83,10 @@ struct ReportFlowTests {
             #expect(try await sibling.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")]).status == .notFound)
             let form = try await focal.get("/reports/requests/\(id)")
             #expect(form.status == .ok && form.body.contains("id=\"report-form\""))
+            // The value Tasks knows is prefilled and marked; changing it needs a reason.
+            #expect(form.body.contains("id=\"prefilled-tasks_done\""))
+            let unexplained = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled.filter { $0.0 != "value.tasks_done" } + [("value.tasks_done", "5"), ("prefilled.tasks_done", "0"), ("version", "1"), ("action", "draft")])
+            #expect(unexplained.status == .unprocessableEntity && unexplained.body.contains("id=\"error-tasks_done\""))
             // Bad input: text in a number field, a percentage over 100, a rule broken — nothing saved, all kept.
             let bad = try await focal.post("/reports/requests/\(id)/save", pairs: [
                 ("version", "1"), ("action", "submit"), ("text.situation", "Tình hình ổn định"),
@@ -98,6 +102,14 @@ struct ReportFlowTests {
             #expect(try await ReportRequest.find(request.id, on: app.db)?.status == .draft)
             let stale = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")])
             #expect(stale.status == .conflict && stale.body.contains("Nhân dân phấn khởi"))
+            let uploaded = try await focal.postMultipart("/reports/requests/\(id)/files", fields: [:], file: (name: "files[]", filename: "bien-ban-doi-thoai.txt", content: "Biên bản đối thoại ngày 05/11/2026"))
+            #expect(uploaded.status == .seeOther)
+            let withFile = try await focal.get("/reports/requests/\(id)")
+            #expect(withFile.body.contains("bien-ban-doi-thoai.txt"))
+            let file = try #require(try await ReportAttachment.query(on: app.db).first())
+            let download = try await specialist.get("/reports/requests/\(id)/files/\(file.id!)")
+            #expect(download.status == .ok && download.body.contains("Biên bản đối thoại"))
+            #expect(try await sibling.get("/reports/requests/\(id)/files/\(file.id!)").status == .notFound)
             let pressing = [("text.pressing", "Khoảng 40 hộ dân tập trung phản đối giá đền bù dự án đường ven biển.")]
             let sent = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + pressing + [("version", "2"), ("action", "submit")])
             #expect(sent.status == .seeOther)
@@ -116,12 +128,14 @@ struct ReportFlowTests {
             #expect(review.body.contains("id=\"review-form\"") && review.body.contains("<strong>10</strong>"))
             #expect(try await specialist.post("/reports/requests/\(id)/review", form: ["decision": "accept", "version": "5"]).status == .seeOther)
             #expect(try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "6"), ("action", "submit")]).status == .conflict)
+            #expect(try await focal.postMultipart("/reports/requests/\(id)/files", fields: [:], file: (name: "files[]", filename: "muon.txt", content: "x")).status == .conflict)
             let stored = try #require(try await ReportRequest.find(request.id, on: app.db))
             #expect(stored.status == .accepted && stored.values["resolved"] == 11)
             #expect(Timeliness.of(stored, now: clock.now()) == .onTime)
             let history = try await ReportRevision.query(on: app.db).filter(\.$request.$id == request.id!).sort(\.$number).all().map(\.action)
             #expect(history == [.submitted, .returned, .submitted, .accepted])
             #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "report_request").count() == 5)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "report_attachment").count() == 1)
         }
     }
 
@@ -251,6 +265,63 @@ struct ReportFlowTests {
             let stale = try await specialist.post("/reports/templates/\(v1.id!)/versions", pairs: pairs)
             #expect(stale.status == .conflict)
             #expect(try await ReportTemplate.query(on: app.db).filter(\.$code == "thang").count() == 2)
+        }
+    }
+
+    @Test("the quarterly briefing: the conclusions notice drafted from the consolidation registers as a document whose tasks are proposed; the board's own report is drafted from the consolidation")
+    func briefingLoop() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            let (units, _, specialist) = try await Self.setUp(app, clock: clock)
+            // A quarterly regime of the Front, received by the board…
+            let quarterly = try await ReportService.createRegime(RegimeDraft(
+                name: "Báo cáo trực báo quý", content: "", frequency: .quarter, receivingUnitID: units["TU-BTGDV"]!.id!, audience: .list,
+                unitIDs: [units["MTTQ"]!.id!], deadlines: [.province: 3], templateCode: "thang", openAhead: 1
+            ), actor: .system, at: clock.now(), on: app.db)
+            // … and the board's own monthly report to the level above (received by the party committee).
+            let upward = try await ReportService.createRegime(RegimeDraft(
+                name: "Báo cáo tháng của Ban gửi Thường trực Tỉnh ủy", content: "", frequency: .month, receivingUnitID: units["TU"]!.id!, audience: .list,
+                unitIDs: [units["TU-BTGDV"]!.id!], deadlines: [.province: 6], templateCode: "thang", openAhead: 1
+            ), actor: .system, at: clock.now(), on: app.db)
+            let quarter = try #require(try await ReportService.openPeriods(quarterly, now: clock.now(), actor: .system, on: app.db).first)
+            try await ReportService.openPeriods(upward, now: clock.now(), actor: .system, on: app.db)
+            let front = try #require(try await ReportRequest.query(on: app.db).filter(\.$period.$id == quarter.id!).first())
+            let mttq = WebClient(app)
+            try await mttq.login("daumoi.mttq")
+            #expect(try await mttq.post("/reports/requests/\(front.id!)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")]).status == .seeOther)
+            #expect(try await specialist.post("/reports/requests/\(front.id!)/review", form: ["decision": "accept", "version": "2"]).status == .seeOther)
+            let page = try await specialist.get("/reports/periods/\(quarter.id!)")
+            #expect(page.status == .ok && page.body.contains("id=\"notice-form\"") && page.body.contains("id=\"own-reports\""))
+            // The notice, as the specialist would send it from the page.
+            let area = try #require(page.body.range(of: "id=\"notice-text\">")?.upperBound)
+            let end = try #require(page.body[area...].range(of: "</textarea>")?.lowerBound)
+            let notice = String(page.body[area..<end]).replacingOccurrences(of: "&#10;", with: "\n").replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+            #expect(notice.contains("THÔNG BÁO") && notice.contains("II. NHIỆM VỤ QUÝ TỚI"))
+            let preview = try await specialist.post("/documents/preview", form: ["text": notice])
+            #expect(preview.status == .ok && preview.body.contains("id=\"confirm-registration\""))
+            #expect(preview.body.contains("Ban Tuyên giáo và Dân vận Tỉnh ủy"))
+            // The board's own report, drafted from the consolidation.
+            let own = try #require(try await ReportRequest.query(on: app.db).filter(\.$unit.$id == units["TU-BTGDV"]!.id!).first())
+            let drafted = try await specialist.post("/reports/periods/\(quarter.id!)/own-draft", form: ["request": own.id!.uuidString, "version": "1"])
+            #expect(drafted.status == .seeOther)
+            let stored = try #require(try await ReportRequest.find(own.id, on: app.db))
+            #expect(stored.status == .draft && stored.values["received"] == 12 && (stored.texts["situation"] ?? "").contains("Ủy ban MTTQ Việt Nam tỉnh: Nhân dân phấn khởi"))
+            #expect(try await specialist.post("/reports/periods/\(quarter.id!)/own-draft", form: ["request": own.id!.uuidString, "version": "1"]).status == .conflict)
+            // A focal point cannot fill another unit's report.
+            #expect(try await mttq.post("/reports/periods/\(quarter.id!)/own-draft", form: ["request": own.id!.uuidString, "version": "2"]).status == .notFound)
+        }
+    }
+
+    @Test("the sources other modules register answer for a unit and a window on this database")
+    func sources() async throws {
+        try await withTestApp { app in
+            let units = try await TestProvince.load(app)
+            let sources = app.reportSources
+            #expect(Set(sources.all.map(\.key)).isSuperset(of: ["tasks.done", "tasks.overdue", "quiz.participants"]))
+            let start = VNFormat.parseDate("2026-10-15")!, end = VNFormat.parseDate("2026-11-14")!
+            for source in sources.all {
+                #expect(try await source.compute(units["P-HL"]!.id!, start, end, app.db) == 0, "\(source.key)")
+            }
         }
     }
 }

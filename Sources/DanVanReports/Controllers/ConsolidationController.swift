@@ -40,6 +40,14 @@ struct ConsolidationController {
         let isQuarter: Bool
         let noticeDraft: String
         let canDraftNotice: Bool
+        /// The receiving unit's own open reports to the level above, which this consolidation can fill.
+        let ownRequests: [OwnRequest]
+    }
+
+    struct OwnRequest: Encodable, Sendable {
+        let id: String
+        let label: String
+        let version: Int
     }
 
     /// The period (with regime and template) and the unit to consolidate (default: the receiving unit).
@@ -87,7 +95,10 @@ struct ConsolidationController {
             indicators: definition.indicators.map { SelectOption(value: $0.key, label: $0.name, selected: $0.key == chosen?.key) },
             chart: chart, isQuarter: period.regime.frequency == .quarter,
             noticeDraft: period.regime.frequency == .quarter ? Self.noticeDraft(consolidation, regime: period.regime, place: ReportExport.place(of: root, units: units), now: req.now) : "",
-            canDraftNotice: try req.requireUser().role != .focal
+            canDraftNotice: try req.requireUser().role != .focal,
+            ownRequests: try await ReportService.ownRequests(of: period.regime.$receivingUnit.id, near: period, on: req.db).map {
+                OwnRequest(id: $0.id?.uuidString ?? "", label: "\($0.unit.name): \($0.period.regime.name) — \($0.period.label)", version: $0.version)
+            }
         )
         return try await req.render("reports/consolidation", title: req.t("reports.consolidation.title", period.label), context)
     }
@@ -144,6 +155,30 @@ struct ConsolidationController {
         headers.contentDisposition = .init(.attachment, filename: "chi-tieu-\(period.key)-\(root.code).xlsx")
         headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return Response(status: .ok, headers: headers, body: .init(data: try ReportExport.xlsx(consolidation)))
+    }
+
+    struct DraftForm: Content {
+        var request: UUID?
+        var version: String?
+    }
+
+    /// Fills the receiving unit's own report (to the level above) from this consolidation, as a
+    /// draft, and opens it for editing.
+    func draftOwn(_ req: Request) async throws -> Response {
+        let (period, root, scope) = try await load(req)
+        let form = try req.content.decode(DraftForm.self)
+        let request = try await ReportService.find(form.request, scope: scope, on: req.db)
+        guard scope.contains(request.unit), request.$unit.id == period.regime.$receivingUnit.id else { throw AppError.forbidden }
+        let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, units: try await req.unitsByID(), on: req.db)
+        do {
+            try await ReportService.draft(request, from: consolidation, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, at: req.now, on: req.db)
+        } catch ReportService.Refusal.staleVersion {
+            throw AppError.conflict("reports.error.stale_review")
+        } catch ReportService.Refusal.wrongState(let message) {
+            throw AppError.rejected(.conflict, message)
+        }
+        req.flash(.success, req.t("reports.flash.own_draft"))
+        return req.redirect(to: ReportsRoute.request(try request.requireID()))
     }
 
     /// The trend chart alone, as an SVG file.

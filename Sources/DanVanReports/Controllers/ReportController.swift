@@ -140,6 +140,7 @@ struct ReportController {
         let error: String?
         let hasOutliers: Bool
         let templateVersion: Int
+        let attachments: [AttachmentRow]
     }
 
     /// What a re-rendered form shows instead of the stored values.
@@ -205,7 +206,10 @@ struct ReportController {
             history: history.map { HistoryRow(number: $0.number, action: $0.action.label, actor: $0.actorName, at: VNFormat.dateTime($0.at), comment: $0.comment) },
             version: request.version, canEdit: canEdit, canReview: canReview,
             canUrge: user.role != .focal && receives && [.pending, .draft, .returned].contains(request.status),
-            reviewComment: request.reviewComment, error: error, hasOutliers: indicators.contains(where: \.outlier), templateVersion: request.period.template.version
+            reviewComment: request.reviewComment, error: error, hasOutliers: indicators.contains(where: \.outlier), templateVersion: request.period.template.version,
+            attachments: try await ReportAttachment.query(on: req.db).filter(\.$request.$id == request.requireID()).sort(\.$createdAt).all().map {
+                AttachmentRow(id: $0.id, filename: $0.filename, bytes: $0.size, uploadedBy: $0.uploadedBy, at: $0.createdAt, href: ReportsRoute.requestFile(request.id, $0.id).path)
+            }
         )
         return try await req.render("reports/request", title: "\(request.period.regime.name) — \(request.period.label)", context, status: status)
     }
@@ -289,6 +293,44 @@ struct ReportController {
         }
         req.flash(.success, req.t("reports.flash.urged", request.unit.name))
         return req.redirect(to: ReportsRoute.request(try request.requireID()))
+    }
+
+    struct UploadForm: Content {
+        var files: [File]?
+    }
+
+    /// Attaches files (minutes, photos, evidence) while the report can still be changed.
+    func upload(_ req: Request) async throws -> Response {
+        let scope = try await req.scope()
+        let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: scope, on: req.db)
+        guard scope.contains(request.unit) else { throw AppError.forbidden }
+        let form = try req.content.decode(UploadForm.self)
+        var stored: [(filename: String, stored: FileStore.Stored)] = []
+        for file in form.files ?? [] where file.data.readableBytes > 0 {
+            let name = VietnameseText.clean(file.filename)
+            do {
+                stored.append((name, try req.application.files.store(Data(buffer: file.data), filename: name)))
+            } catch let refusal as FileStore.Refusal {
+                return try await page(req, typed: nil, error: refusal.message, status: .unprocessableEntity)
+            }
+        }
+        guard !stored.isEmpty else { return try await page(req, typed: nil, error: req.t("reports.error.no_file"), status: .unprocessableEntity) }
+        do {
+            try await ReportService.attach(request, files: stored, actor: req.actor, at: req.now, on: req.db)
+        } catch ReportService.Refusal.wrongState(let message) {
+            return try await page(req, typed: nil, error: message, status: .conflict)
+        }
+        req.flash(.success, req.t("reports.flash.attached", String(stored.count)))
+        return req.redirect(to: ReportsRoute.request(try request.requireID()))
+    }
+
+    /// A file of the report (same visibility as the report).
+    func download(_ req: Request) async throws -> Response {
+        let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: try await req.scope(), on: req.db)
+        guard let fileID = req.parameters.get("fileID", as: UUID.self),
+              let attachment = try await ReportAttachment.query(on: req.db).filter(\.$id == fileID).filter(\.$request.$id == request.requireID()).first()
+        else { throw AppError.notFound }
+        return try req.download(key: attachment.storageKey, sha256: attachment.sha256, filename: attachment.filename, contentType: attachment.contentType)
     }
 
     /// The submission as a Word document.

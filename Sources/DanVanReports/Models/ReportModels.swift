@@ -215,6 +215,34 @@ public final class ReportRevision: Model, @unchecked Sendable {
     public init() {}
 }
 
+/// A file attached to a report (evidence, minutes, photos), stored in the shared `FileStore`.
+public final class ReportAttachment: Model, @unchecked Sendable {
+    public static let schema = "report_attachments"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "request_id") public var request: ReportRequest
+    @Field(key: "filename") public var filename: String
+    @Field(key: "content_type") public var contentType: String
+    @Field(key: "size") public var size: Int
+    @Field(key: "sha256") public var sha256: String
+    @Field(key: "storage_key") public var storageKey: String
+    @Field(key: "uploaded_by") public var uploadedBy: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(requestID: UUID, filename: String, stored: FileStore.Stored, uploadedBy: String, at: Date) {
+        $request.id = requestID
+        self.filename = filename
+        contentType = stored.contentType
+        size = stored.size
+        sha256 = stored.sha256
+        storageKey = stored.key
+        self.uploadedBy = uploadedBy
+        createdAt = at
+    }
+}
+
 /// JSON columns, encoded the same way everywhere (sorted keys, so equal data is equal text).
 enum ReportJSON {
     static func encode<T: Encodable>(_ value: T) throws -> String {
@@ -358,7 +386,32 @@ enum ReportJSON {
 
 /// The module's migrations, in order.
 enum ReportMigrations {
-    static let all: [any Migration] = [CreateReportTables()]
+    static let all: [any Migration] = [CreateReportTables(), CreateReportAttachments()]
+
+    struct CreateReportAttachments: AsyncMigration {
+        var name: String { "reports.0002.create-report-attachments" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("report_attachments")
+                .id()
+                .field("request_id", .uuid, .required, .references("report_requests", "id", onDelete: .cascade))
+                .field("filename", .string, .required)
+                .field("content_type", .string, .required)
+                .field("size", .int, .required)
+                .field("sha256", .string, .required)
+                .field("storage_key", .string, .required)
+                .field("uploaded_by", .string, .required)
+                .field("created_at", .datetime, .required)
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "report_attachments_request_idx").on("report_attachments").column("request_id").run()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("report_attachments").delete()
+        }
+    }
 
     struct CreateReportTables: AsyncMigration {
         var name: String { "reports.0001.create-report-tables" }

@@ -344,6 +344,61 @@ public enum ReportService {
         }
     }
 
+    /// Attaches stored files to a request that can still be changed (audited).
+    public static func attach(_ request: ReportRequest, files: [(filename: String, stored: FileStore.Stored)], actor: AuditActor, at: Date, on db: any Database) async throws {
+        guard [.pending, .draft, .returned].contains(request.status) else { throw Refusal.wrongState(L10n.text("reports.error.closed")) }
+        let requestID = try request.requireID()
+        try await db.transaction { db in
+            for file in files {
+                let attachment = ReportAttachment(requestID: requestID, filename: file.filename, stored: file.stored, uploadedBy: actor.name, at: at)
+                try await attachment.create(on: db)
+                try await AuditLog.record(
+                    on: db, actor: actor, at: at, action: "create", entityType: "report_attachment", entityID: attachment.id,
+                    summary: L10n.format("reports.audit.attach", [file.filename, request.unit.name, request.period.label]), after: ["filename": file.filename, "sha256": file.stored.sha256]
+                )
+            }
+        }
+    }
+
+    /// The receiving unit's own open requests (to the level above) whose cut-off falls in
+    /// `period`'s window or up to 40 days after: where a consolidation can become the unit's own draft.
+    public static func ownRequests(of unitID: UUID, near period: ReportPeriod, on db: any Database) async throws -> [ReportRequest] {
+        let from = period.startsOn, to = period.cutoffOn.addingTimeInterval(40 * 86_400)
+        return try await ReportRequest.query(on: db).filter(\.$unit.$id == unitID).filter(\.$status ~~ [.pending, .draft, .returned])
+            .join(ReportPeriod.self, on: \ReportRequest.$period.$id == \ReportPeriod.$id)
+            .filter(ReportPeriod.self, \.$cutoffOn >= from).filter(ReportPeriod.self, \.$cutoffOn <= to)
+            .with(\.$unit).with(\.$period) { $0.with(\.$regime).with(\.$template) }.all()
+    }
+
+    /// Writes a consolidation into the unit's own request as a draft, for the specialist to
+    /// edit and send to the level above: each section of the same key gets the units' texts
+    /// ("Unit: text" per line), each indicator of the same key the consolidated value. What the
+    /// draft already had in other fields stays. Audited; a stale version is refused.
+    public static func draft(_ request: ReportRequest, from consolidation: ReportAnalysis.Consolidation, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
+        guard [.pending, .draft, .returned].contains(request.status) else { throw Refusal.wrongState(L10n.text("reports.error.closed")) }
+        guard request.version == expectedVersion else { throw Refusal.staleVersion }
+        let target = try request.period.template.definition
+        var values = request.values, texts = request.texts
+        let lines = Dictionary(consolidation.lines.map { ($0.indicator.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for indicator in target.indicators {
+            if let value = lines[indicator.key]?.current { values[indicator.key] = value }
+        }
+        for section in target.sections {
+            guard let entries = consolidation.texts[section.key], !entries.isEmpty else { continue }
+            texts[section.key] = String(entries.map { "\($0.unit): \($0.text)" }.joined(separator: "\n").prefix(20_000))
+        }
+        let before = request.auditSnapshot
+        request.values = values
+        request.texts = texts
+        request.version += 1
+        if request.status == .pending { request.status = .draft }
+        try await request.update(on: db)
+        try await AuditLog.record(
+            on: db, actor: actor, at: at, action: "update", entityType: "report_request", entityID: request.id,
+            summary: L10n.format("reports.audit.from_consolidation", [request.unit.name, request.period.label, consolidation.period.label]), before: before, after: request.auditSnapshot
+        )
+    }
+
     /// Urges a unit that has not submitted (inbox entry, audited).
     public static func urge(_ request: ReportRequest, message: String, actor: AuditActor, at: Date, on db: any Database) async throws {
         guard [.pending, .draft, .returned].contains(request.status) else { throw Refusal.wrongState(L10n.text("reports.error.nothing_to_urge")) }
