@@ -36,6 +36,8 @@ public struct ReportsModule: DanVanModule {
         let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist))
         staff.get(ReportsRoute.regimeNew, use: regimes.new)
         staff.post(ReportsRoute.regimeCreate, use: regimes.create)
+        staff.get(ReportsRoute.regimeEdit(nil), use: regimes.edit)
+        staff.post(ReportsRoute.regimeUpdate(nil), use: regimes.update)
         let templates = TemplateController()
         staff.get(ReportsRoute.templates, use: templates.index)
         staff.get(ReportsRoute.templateNew, use: templates.new)

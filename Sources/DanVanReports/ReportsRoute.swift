@@ -5,7 +5,7 @@ import Foundation
 public enum ReportsRoute: NamedSiteRoute, Equatable {
     case index, regimeNew, regimeCreate, templates, templateNew, templateCreate
     case templateEdit(UUID?), templateUpdate(UUID?)
-    case regime(UUID?), regimeOpen(UUID?), regimeAdHoc(UUID?), compliance(UUID?)
+    case regime(UUID?), regimeOpen(UUID?), regimeAdHoc(UUID?), compliance(UUID?), regimeEdit(UUID?), regimeUpdate(UUID?)
     case request(UUID?), requestSave(UUID?), requestReview(UUID?), requestUrge(UUID?), requestDocx(UUID?), requestFiles(UUID?)
     case requestFile(UUID?, UUID?)
     case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationTrend(UUID?), consolidationDraft(UUID?)
@@ -17,7 +17,7 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
 
     /// Every case, parameters empty.
     public static let patterns: [Self] = [
-        .index, .regimeNew, .regimeCreate, .templates, .templateNew, .templateCreate, .templateEdit(nil), .templateUpdate(nil), .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil),
+        .index, .regimeNew, .regimeCreate, .templates, .templateNew, .templateCreate, .templateEdit(nil), .templateUpdate(nil), .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil), .regimeEdit(nil), .regimeUpdate(nil),
         .request(nil), .requestSave(nil), .requestReview(nil), .requestUrge(nil), .requestDocx(nil), .requestFiles(nil), .requestFile(nil, nil),
         .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationTrend(nil), .consolidationDraft(nil),
         .apiRegimes, .apiRequests, .apiRequest(nil), .apiSubmit(nil), .apiConsolidation(nil),
@@ -38,6 +38,8 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
         case .regimeOpen(let id): words("reports", "regimes", .param("regimeID", id), "open")
         case .regimeAdHoc(let id): words("reports", "regimes", .param("regimeID", id), "ad-hoc")
         case .compliance(let id): words("reports", "regimes", .param("regimeID", id), "compliance")
+        case .regimeEdit(let id): words("reports", "regimes", .param("regimeID", id), "edit")
+        case .regimeUpdate(let id): words("reports", "regimes", .param("regimeID", id), "update")
         case .request(let id): words("reports", "requests", .param("requestID", id))
         case .requestSave(let id): words("reports", "requests", .param("requestID", id), "save")
         case .requestReview(let id): words("reports", "requests", .param("requestID", id), "review")

@@ -324,4 +324,47 @@ struct ReportFlowTests {
             }
         }
     }
+
+    @Test("reminders before the deadline and on the day, once each; a regime edited or stopped opens its next periods accordingly")
+    func remindersAndEditing() async throws {
+        let clock = FixedClock(Self.start)
+        try await withTestApp(clock: clock) { app in
+            let (units, regime, specialist) = try await Self.setUp(app, clock: clock)
+            let focal = try await DanVanTestSupport.user("daumoi", on: app)
+            func inbox(_ kind: String) async throws -> Int { try await InboxItem.query(on: app.db).filter(\.$user.$id == focal.id!).filter(\.$kind == kind).count() }
+            // 15/11: the November report (due 17/11) is two days away; 17/11 is the day.
+            clock.advance(by: 5 * 86_400)
+            #expect(try await ReportJobs.run(on: app.db, now: clock.now(), reminderDays: 7).reminders > 0)
+            #expect(try await ReportJobs.run(on: app.db, now: clock.now(), reminderDays: 7).reminders == 0)
+            #expect(try await inbox("report.dueSoon") == 1)
+            clock.advance(by: 2 * 86_400)
+            try await ReportJobs.run(on: app.db, now: clock.now(), reminderDays: 7)
+            #expect(try await inbox("report.dueToday") == 1)
+            // Edit: communes now have 5 days; stop the regime afterwards.
+            try await specialist.login("chuyenvien")
+            let edit = try await specialist.get("/reports/regimes/\(regime.id!)/edit")
+            #expect(edit.status == .ok && edit.body.contains("value=\"3\""))
+            var form: [(String, String)] = [
+                ("name", "Báo cáo tình hình nhân dân hằng tháng"), ("frequency", "month"), ("window", "cutoff"), ("receiving", units["TU-BTGDV"]!.id!.uuidString),
+                ("audience", "kindUnder"), ("unit_kind", "commune"), ("unit_level", "commune"), ("root", units["TB"]!.id!.uuidString),
+                ("deadline.commune", "5"), ("template", "thang"), ("open_ahead", "2"), ("active", "1"), ("version", "1"),
+            ]
+            #expect(try await specialist.post("/reports/regimes/\(regime.id!)/update", pairs: form).status == .seeOther)
+            #expect(try await specialist.post("/reports/regimes/\(regime.id!)/update", pairs: form).status == .conflict)
+            let saved = try #require(try await ReportRegime.find(regime.id, on: app.db))
+            #expect(saved.deadlines[.commune] == 5 && saved.version == 2)
+            clock.advance(by: 40 * 86_400)
+            let opened = try #require(try await ReportService.openPeriods(saved, now: clock.now(), actor: .system, on: app.db).first)
+            let request = try #require(try await ReportRequest.query(on: app.db).filter(\.$period.$id == opened.id!).first())
+            #expect(request.dueOn == ReportCalendar.deadline(cutoff: opened.cutoffOn, days: 5))
+            form = form.filter { $0.0 != "active" && $0.0 != "version" } + [("version", "2")]
+            try await specialist.login("chuyenvien")
+            #expect(try await specialist.post("/reports/regimes/\(regime.id!)/update", pairs: form).status == .seeOther)
+            let stopped = try #require(try await ReportRegime.find(regime.id, on: app.db))
+            clock.advance(by: 60 * 86_400)
+            let none = try await ReportService.openPeriods(stopped, now: clock.now(), actor: .system, on: app.db)
+            #expect(!stopped.active && none.isEmpty)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "report_regime").filter(\.$action == "update").count() == 2)
+        }
+    }
 }

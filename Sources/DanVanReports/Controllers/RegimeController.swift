@@ -23,6 +23,9 @@ struct RegimeController {
         let deadlines: [DeadlineField]
         let openAhead: String
         let errors: FormErrors
+        let regimeID: String?
+        let active: Bool
+        let version: Int
     }
 
     struct DeadlineField: Encodable, Sendable {
@@ -37,6 +40,9 @@ struct RegimeController {
         var kind = "", level = "commune", template = "", receiving: UUID?, root: UUID?, units: [UUID] = []
         var deadlines: [String: String] = ["village": "1", "commune": "2", "district": "4", "province": "6"]
         var openAhead = "2"
+        var active = true
+        var version = 0
+        var regimeID: UUID?
     }
 
     func new(_ req: Request) async throws -> Response {
@@ -60,15 +66,16 @@ struct RegimeController {
             rootOptions: try await req.unitOptionsHTML(in: scope, selected: Set([typed.root].compactMap { $0 })),
             unitOptions: try await req.unitOptionsHTML(in: scope, selected: Set(typed.units)),
             deadlines: OrgUnit.Level.allCases.map { DeadlineField(level: $0.rawValue, label: $0.label, days: typed.deadlines[$0.rawValue] ?? "") },
-            openAhead: typed.openAhead, errors: errors
+            openAhead: typed.openAhead, errors: errors, regimeID: typed.regimeID?.uuidString, active: typed.active, version: typed.version
         )
-        return try await req.render("reports/regime_form", title: req.t("reports.regime.new"), context, status: status)
+        return try await req.render("reports/regime_form", title: typed.regimeID == nil ? req.t("reports.regime.new") : req.t("reports.regime.edit"), context, status: status)
     }
 
-    func create(_ req: Request) async throws -> Response {
-        let scope = try await req.scope()
+    /// What the form sent.
+    static func read(_ req: Request) -> Typed {
         var typed = Typed()
         typed.deadlines = [:]
+        typed.active = false
         for (name, value) in req.formPairs() {
             let value = VietnameseText.nfc(value)
             switch name {
@@ -85,9 +92,16 @@ struct RegimeController {
             case "root": typed.root = UUID(uuidString: value)
             case "units", "units[]": if let id = UUID(uuidString: value) { typed.units.append(id) }
             case "open_ahead": typed.openAhead = value
+            case "active": typed.active = value == "1"
+            case "version": typed.version = Int(value) ?? -1
             default: if name.hasPrefix("deadline.") { typed.deadlines[String(name.dropFirst("deadline.".count))] = value.trimmingCharacters(in: .whitespaces) }
             }
         }
+        return typed
+    }
+
+    /// The regime the form describes, or the message of each field that is wrong.
+    func validate(_ req: Request, _ typed: Typed) async throws -> (RegimeDraft?, FormErrors) {
         var errors = FormErrors()
         if typed.name.isEmpty { errors.add("name", "reports.error.name") }
         let frequency = ReportFrequency(rawValue: typed.frequency)
@@ -108,20 +122,66 @@ struct RegimeController {
             if let days = Int(raw), (0...60).contains(days) { deadlines[level] = days } else { errors.add("deadlines", "reports.error.deadline", level.label) }
         }
         if deadlines.isEmpty { errors.add("deadlines", "reports.error.deadline_any") }
-        guard let openAhead = Int(typed.openAhead), (1...24).contains(openAhead) else {
-            errors.add("open_ahead", "reports.error.open_ahead")
-            return try await form(req, typed: typed, errors: errors, status: .unprocessableEntity)
-        }
-        guard errors.isEmpty, let frequency, let receiving else { return try await form(req, typed: typed, errors: errors, status: .unprocessableEntity) }
-        let draft = RegimeDraft(
+        let openAhead = Int(typed.openAhead) ?? 0
+        if !(1...24).contains(openAhead) { errors.add("open_ahead", "reports.error.open_ahead") }
+        guard errors.isEmpty, let frequency, let receiving else { return (nil, errors) }
+        return (RegimeDraft(
             name: typed.name, content: typed.content, frequency: frequency, window: ReportWindow(rawValue: typed.window) ?? .cutoff,
             receivingUnitID: try receiving.requireID(), audience: audience, unitIDs: typed.units, unitKind: OrgUnit.Kind(rawValue: typed.kind),
             unitLevel: OrgUnit.Level(rawValue: typed.level), rootUnitID: audience == .kindUnder ? typed.root : nil, deadlines: deadlines,
             method: typed.method, templateCode: typed.template, openAhead: openAhead
-        )
+        ), errors)
+    }
+
+    func create(_ req: Request) async throws -> Response {
+        let typed = Self.read(req)
+        let (draft, errors) = try await validate(req, typed)
+        guard let draft else { return try await form(req, typed: typed, errors: errors, status: .unprocessableEntity) }
         let regime = try await ReportService.createRegime(draft, actor: req.actor, at: req.now, on: req.db)
         let opened = try await ReportService.openPeriods(regime, now: req.now, actor: req.actor, on: req.db)
         req.flash(.success, req.t("reports.flash.regime", String(opened.count)))
+        return req.redirect(to: ReportsRoute.regime(try regime.requireID()))
+    }
+
+    /// The form filled with a regime.
+    func edit(_ req: Request) async throws -> Response {
+        let regime = try await find(req)
+        var typed = Typed()
+        typed.name = regime.name
+        typed.content = regime.content
+        typed.method = regime.method
+        typed.frequency = regime.frequency.rawValue
+        typed.window = regime.window.rawValue
+        typed.audience = regime.audience.rawValue
+        typed.kind = regime.unitKind?.rawValue ?? ""
+        typed.level = regime.unitLevel?.rawValue ?? ""
+        typed.template = regime.templateCode
+        typed.receiving = regime.$receivingUnit.id
+        typed.root = regime.$rootUnit.id
+        typed.units = regime.unitIDs
+        typed.deadlines = Dictionary(uniqueKeysWithValues: regime.deadlines.map { ($0.key.rawValue, String($0.value)) })
+        typed.openAhead = String(regime.openAhead)
+        typed.active = regime.active
+        typed.version = regime.version
+        typed.regimeID = regime.id
+        return try await form(req, typed: typed, errors: FormErrors())
+    }
+
+    /// Saves the regime; periods already open keep their requests and deadlines.
+    func update(_ req: Request) async throws -> Response {
+        let regime = try await find(req)
+        var typed = Self.read(req)
+        typed.regimeID = regime.id
+        let (draft, errors) = try await validate(req, typed)
+        guard let draft else { return try await form(req, typed: typed, errors: errors, status: .unprocessableEntity) }
+        do {
+            try await ReportService.updateRegime(regime, with: draft, active: typed.active, expectedVersion: typed.version, actor: req.actor, at: req.now, on: req.db)
+        } catch ReportService.Refusal.staleVersion {
+            var stale = FormErrors()
+            stale.add("name", "reports.error.regime_stale")
+            return try await form(req, typed: typed, errors: stale, status: .conflict)
+        }
+        req.flash(.success, req.t("reports.flash.regime_saved"))
         return req.redirect(to: ReportsRoute.regime(try regime.requireID()))
     }
 

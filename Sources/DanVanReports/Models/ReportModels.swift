@@ -103,7 +103,7 @@ public final class ReportRegime: Model, @unchecked Sendable {
     }
 
     public var auditSnapshot: [String: String] {
-        ["name": name, "frequency": frequency.rawValue, "window": window.rawValue, "audience": audience.rawValue, "deadlines": deadlinesJSON, "template": templateCode]
+        ["name": name, "active": active ? "1" : "0", "frequency": frequency.rawValue, "window": window.rawValue, "audience": audience.rawValue, "deadlines": deadlinesJSON, "template": templateCode]
     }
 }
 

@@ -109,6 +109,20 @@ public enum ReportService {
         return regime
     }
 
+    /// Saves a regime's new elements (or stops it: `active` false opens no more periods).
+    /// Periods already open keep their requests and deadlines; a stale version is refused.
+    public static func updateRegime(_ regime: ReportRegime, with draft: RegimeDraft, active: Bool, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
+        guard regime.version == expectedVersion else { throw Refusal.staleVersion }
+        let before = regime.auditSnapshot
+        apply(draft, to: regime)
+        regime.active = active
+        regime.version += 1
+        try await db.transaction { db in
+            try await regime.update(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "report_regime", entityID: regime.id, summary: L10n.format("reports.audit.regime_update", [regime.name]), before: before, after: regime.auditSnapshot)
+        }
+    }
+
     static func apply(_ draft: RegimeDraft, to regime: ReportRegime) {
         regime.name = VietnameseText.nfc(draft.name)
         regime.content = VietnameseText.nfc(draft.content)
