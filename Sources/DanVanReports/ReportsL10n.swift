@@ -47,6 +47,8 @@ enum ReportsL10n {
         "reports.template.code": "Mã mẫu (để trống: tạo từ tên)",
         "reports.flash.template": "Đã lưu mẫu báo cáo, phiên bản {0}.",
         "reports.mine": "Báo cáo của đơn vị",
+        "reports.home.owed": "{0} báo cáo cần gửi, hạn gần nhất {1}",
+        "reports.home.review": "{0} báo cáo đơn vị đã gửi, chờ tiếp nhận",
         "reports.mine.empty": "Không có báo cáo nào đang chờ đơn vị thực hiện.",
         "reports.to_review": "Báo cáo chờ tiếp nhận",
         "reports.regimes": "Chế độ báo cáo",

@@ -81,6 +81,8 @@ struct ReportFlowTests {
             try await sibling.login("daumoi.tanlap")
             #expect(try await sibling.get("/reports/requests/\(id)").status == .notFound)
             #expect(try await sibling.post("/reports/requests/\(id)/save", pairs: Self.filled + [("version", "1"), ("action", "submit")]).status == .notFound)
+            // The home page says what is owed.
+            #expect(try await focal.get("/").body.contains("1 báo cáo cần gửi, hạn gần nhất 17/11/2026"))
             let form = try await focal.get("/reports/requests/\(id)")
             #expect(form.status == .ok && form.body.contains("id=\"report-form\""))
             // The value Tasks knows is prefilled and marked; changing it needs a reason.
@@ -115,6 +117,7 @@ struct ReportFlowTests {
             #expect(sent.status == .seeOther)
             #expect(try await InboxItem.query(on: app.db).filter(\.$kind == "report.pressing").count() >= 1)
             #expect(try await focal.post("/reports/requests/\(id)/review", form: ["decision": "accept", "version": "3"]).status == .forbidden)
+            #expect(try await specialist.get("/").body.contains("1 báo cáo đơn vị đã gửi, chờ tiếp nhận"))
             // The specialist returns it: a comment is required.
             #expect(try await specialist.post("/reports/requests/\(id)/review", form: ["decision": "return", "comment": "", "version": "3"]).status == .unprocessableEntity)
             #expect(try await specialist.post("/reports/requests/\(id)/review", form: ["decision": "return", "comment": "Bổ sung số đơn đã giải quyết", "version": "3"]).status == .seeOther)

@@ -294,7 +294,7 @@ public enum L10n {
         "home.myUnit": "Đơn vị của tôi",
         "home.subunits": "Đơn vị trực thuộc",
         "home.colleagues": "Cán bộ cùng đơn vị",
-        "home.modulesSoon": "Các phân hệ Văn bản, Nhiệm vụ, Báo cáo, Dân vận khéo, Đơn thư, Điểm nóng và Cuộc thi đang được triển khai; số liệu của chúng sẽ hiện tại đây.",
+        "home.modulesSoon": "Các phân hệ Dân vận khéo, Đơn thư và Điểm nóng đang được triển khai; việc cần làm của chúng sẽ hiện tại đây như báo cáo cần gửi và báo cáo chờ tiếp nhận.",
 
         "unit.title": "Đơn vị",
         "unit.tree": "Cây tổ chức",

@@ -2,6 +2,32 @@ import DanVanText
 import Fluent
 import Vapor
 
+/// A line of the home page's "what needs doing" that a module adds (reports to send, to review…).
+public struct HomeTodo: Sendable {
+    public let text: String
+    public let href: String
+
+    /// A line linking to `href`.
+    public init(text: String, href: String) {
+        self.text = text
+        self.href = href
+    }
+}
+
+/// What a module contributes to a user's home page; registered in the module's `register(on:)`
+/// (`app.homeTodos.append { user, scope, now, db in … }`). Reads only.
+public typealias HomeTodoSource = @Sendable (_ user: User, _ scope: AccessScope, _ now: Date, _ db: any Database) async throws -> [HomeTodo]
+
+extension Application {
+    private struct HomeTodosKey: StorageKey { typealias Value = [HomeTodoSource] }
+
+    /// The modules' contributions to the home page's to-do list, in registration order.
+    public var homeTodos: [HomeTodoSource] {
+        get { storage[HomeTodosKey.self] ?? [] }
+        set { storage[HomeTodosKey.self] = newValue }
+    }
+}
+
 /// The home page: what the signed-in user's world looks like and what needs doing.
 struct HomeController {
     struct Count: Encodable, Sendable {
@@ -37,7 +63,8 @@ struct HomeController {
 
     /// What a user's home page shows; a plain function so tests call it directly.
     /// `tree` is the scope's units in tree order, ended ones included (the unit tree cache's).
-    static func context(for user: User, unit: OrgUnit, scope: AccessScope, tree: [OrgUnit], now: Date, on db: any Database) async throws -> HomeContext {
+    /// `modules` are the lines the modules add (`app.homeTodos`).
+    static func context(for user: User, unit: OrgUnit, scope: AccessScope, tree: [OrgUnit], now: Date, modules: [HomeTodoSource] = [], on db: any Database) async throws -> HomeContext {
         let activeTree = tree.filter(\.isActive)
         let activeUnits = activeTree.count
         let endedUnits = tree.count - activeUnits
@@ -55,6 +82,9 @@ struct HomeController {
         var recent: [RecentEntry] = []
         if user.mustChangePassword {
             todos.append(Todo(text: L10n.text("home.todoOwnPassword"), href: "/account"))
+        }
+        for source in modules {
+            todos += try await source(user, scope, now, db).map { Todo(text: $0.text, href: $0.href) }
         }
         if user.role != .focal {
             let withoutFocal = try await UnitService.unitsWithoutFocal(among: activeTree, on: db)
@@ -89,7 +119,8 @@ struct HomeController {
         let user = try req.requireUser()
         let scope = try await req.scope()
         let context = try await Self.context(
-            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitTree(in: scope, includeEnded: true), now: req.now, on: req.db
+            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitTree(in: scope, includeEnded: true), now: req.now,
+            modules: req.application.homeTodos, on: req.db
         )
         return try await req.render("home/index", title: req.t("home.title"), context)
     }

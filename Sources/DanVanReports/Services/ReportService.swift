@@ -358,6 +358,28 @@ public enum ReportService {
         }
     }
 
+    /// The home page's lines: reports the user's units must send within a week (or are late
+    /// with), and, for staff, reports waiting for them to review.
+    public static func homeTodos(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
+        var lines: [HomeTodo] = []
+        let horizon = now.addingTimeInterval(7 * 86_400)
+        let owed = try await scope.filter(ReportRequest.query(on: db)).filter(\.$status ~~ [.pending, .draft, .returned]).filter(\.$dueOn <= horizon).sort(\.$dueOn).all()
+        if let first = owed.first {
+            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed.count), VNFormat.date(first.dueOn)]), href: ReportsRoute.index.path))
+        }
+        if user.role != .focal {
+            var waiting = ReportRequest.query(on: db).filter(\.$status == .submitted)
+                .join(ReportPeriod.self, on: \ReportRequest.$period.$id == \ReportPeriod.$id)
+                .join(ReportRegime.self, on: \ReportPeriod.$regime.$id == \ReportRegime.$id)
+            if let prefix = scope.pathPrefix {
+                waiting = waiting.join(OrgUnit.self, on: \ReportRegime.$receivingUnit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$path =~ prefix)
+            }
+            let count = try await waiting.count(\.$status)
+            if count > 0 { lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(count)]), href: ReportsRoute.index.path)) }
+        }
+        return lines
+    }
+
     /// Attaches stored files to a request that can still be changed (audited).
     public static func attach(_ request: ReportRequest, files: [(filename: String, stored: FileStore.Stored)], actor: AuditActor, at: Date, on db: any Database) async throws {
         guard [.pending, .draft, .returned].contains(request.status) else { throw Refusal.wrongState(L10n.text("reports.error.closed")) }
