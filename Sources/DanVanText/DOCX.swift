@@ -102,6 +102,36 @@ public struct AdministrativeDocument: Sendable, Equatable {
         return name
     }
 
+    /// The issuer line under a superior body: a Party committee's board is written without the
+    /// committee's name the line above already gives ("TỈNH ỦY THANH BÌNH" / "BAN TUYÊN GIÁO
+    /// VÀ DÂN VẬN", not "… DÂN VẬN TỈNH ỦY").
+    public var issuerLine: String {
+        guard let superior, !superior.isEmpty else { return issuer }
+        for suffix in [" Tỉnh ủy", " Thành ủy", " Huyện ủy", " Quận ủy", " Thị ủy", " Đảng ủy"] {
+            if issuer.hasSuffix(suffix), VietnameseText.fold(superior).hasPrefix(VietnameseText.fold(String(suffix.dropFirst()))) {
+                return String(issuer.dropLast(suffix.count))
+            }
+        }
+        return issuer
+    }
+
+    /// The subject line of a periodic report from its regime's name and period: "Báo cáo tình
+    /// hình nhân dân hằng tháng" + "Tháng 11/2026" → "Tình hình nhân dân tháng 11/2026".
+    public static func subject(regimeName: String, period: String) -> String {
+        var name = regimeName.trimmingCharacters(in: .whitespaces)
+        if VietnameseText.fold(name).hasPrefix("bao cao ") { name = String(name.dropFirst("Báo cáo ".count)) }
+        for suffix in [" hằng tháng", " hằng quý", " hằng năm", " hàng tháng", " hàng quý", " hàng năm", " định kỳ"] where name.hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count))
+        }
+        let first = name.prefix(1).uppercased() + name.dropFirst()
+        return first + " " + lowercasedFirst(period)
+    }
+
+    /// "Tháng 11/2026" → "tháng 11/2026" (the words of a period inside a sentence).
+    public static func lowercasedFirst(_ text: String) -> String {
+        text.prefix(1).lowercased() + text.dropFirst()
+    }
+
     /// The number line: "Số 12-BC/BDVTU" (Party, no colon) or "Số: 05/BC-UBND" (State).
     public var numberLine: String {
         let symbol = self.symbol.isEmpty ? "      " : self.symbol
@@ -215,7 +245,7 @@ public enum DOCX {
         if let superior = document.superior, !superior.isEmpty {
             left += paragraph(run(superior.uppercased(), size: sizes.superior), align: "center", after: 0)
         }
-        left += paragraph(run(document.issuer.uppercased(), size: sizes.issuer, bold: true), align: "center", after: 0)
+        left += paragraph(run(document.issuerLine.uppercased(), size: sizes.issuer, bold: true), align: "center", after: 0)
         left += paragraph(run(document.family == .party ? "*" : "———", size: sizes.issuer), align: "center", after: 0)
         left += paragraph(run(document.numberLine, size: sizes.number), align: "center", after: 0)
         var right = ""

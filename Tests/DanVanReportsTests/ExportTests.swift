@@ -72,6 +72,13 @@ struct DocxTests {
         let state = try zipEntry(try DOCX.write(Self.sample(.state)), "word/document.xml")
         #expect(state.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && state.contains("Độc lập - Tự do - Hạnh phúc") && state.contains("Số: 05/BC-SNV"))
         #expect(AdministrativeDocument.place(fromProvince: "Tỉnh Thanh Bình") == "Thanh Bình")
+        var board = Self.sample(.party)
+        board.issuer = "Ban Tuyên giáo và Dân vận Tỉnh ủy"
+        #expect(board.issuerLine == "Ban Tuyên giáo và Dân vận")
+        board.superior = "Ủy ban nhân dân tỉnh"
+        #expect(board.issuerLine == "Ban Tuyên giáo và Dân vận Tỉnh ủy")
+        #expect(AdministrativeDocument.subject(regimeName: "Báo cáo tình hình nhân dân hằng tháng", period: "Tháng 11/2026") == "Tình hình nhân dân tháng 11/2026")
+        #expect(AdministrativeDocument.subject(regimeName: "Sơ kết 6 tháng", period: "6 tháng đầu năm 2026") == "Sơ kết 6 tháng 6 tháng đầu năm 2026")
     }
 
     @Test("LibreOffice opens both layouts; the PDF text has the header blocks, the table and the signature")

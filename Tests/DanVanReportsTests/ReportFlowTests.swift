@@ -197,6 +197,8 @@ struct ReportFlowTests {
             #expect(word.status == .ok && word.headers.contentType?.subType.contains("wordprocessingml") == true)
             let text = try officeText(word.bytes, extension: "docx")
             #expect(text.contains("ĐẢNG CỘNG SẢN VIỆT NAM") && text.contains("BÁO CÁO") && text.contains("Số đơn thư tiếp nhận") && text.contains("42"))
+            #expect(text.contains("Tình hình nhân dân tháng 11/2026"))
+            #expect(text.contains("TRƯỞNG BAN") && !text.contains("T/M BAN TUYÊN GIÁO"))
             #expect(text.contains("Phường Hòa Lạc: Nhân dân phấn khởi"))
             let excel = try await specialist.get("/reports/periods/\(november.id!)/indicators.xlsx")
             #expect(excel.status == .ok)

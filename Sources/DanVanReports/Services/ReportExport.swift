@@ -15,12 +15,24 @@ public enum ReportExport {
         let family = family(of: issuer)
         let code = issuer.shortName ?? issuer.code
         let symbol = family == .party ? "    -BC/\(code)" : "    /BC-\(code)"
-        let authority = family == .party ? "T/M " + issuer.name : "TM. " + issuer.name
         return AdministrativeDocument(
             family: family, superior: parent?.name, issuer: issuer.name, symbol: symbol, place: place, date: date,
-            kind: kind, title: title, blocks: blocks, recipients: recipients,
-            signature: .init(authority: authority, title: L10n.text(issuer.kind == .partyBoard ? "reports.export.head_board" : "reports.export.head"), name: "")
+            kind: kind, title: title, blocks: blocks, recipients: recipients, signature: signature(of: issuer)
         )
+    }
+
+    /// Who signs for the unit (LEGAL.md §3): a collective body signs "T/M" (Party) or "TM."
+    /// (State) and its head's title; an advisory board or a department, its head directly.
+    static func signature(of unit: OrgUnit) -> AdministrativeDocument.Signature {
+        switch unit.kind {
+        case .partyCommittee: return .init(authority: L10n.text("reports.sign.standing_party"), title: L10n.text("reports.sign.secretary"), name: "")
+        case .partyDelegation: return .init(authority: "T/M " + unit.name, title: L10n.text("reports.sign.secretary"), name: "")
+        case .partyBoard: return .init(authority: "", title: L10n.text("reports.export.head_board"), name: "")
+        case .government, .peoplesCouncil: return .init(authority: "TM. " + unit.name, title: L10n.text("reports.sign.chair"), name: "")
+        case .fatherlandFront, .socioPolitical: return .init(authority: L10n.text("reports.sign.standing_front"), title: L10n.text("reports.sign.chair"), name: "")
+        case .department: return .init(authority: "", title: L10n.text("reports.sign.director"), name: "")
+        default: return .init(authority: "", title: L10n.text("reports.export.head"), name: "")
+        }
     }
 
     /// The place of the date line: the province at the top of `unit`'s tree.
@@ -37,7 +49,7 @@ public enum ReportExport {
         for (index, line) in consolidation.lines.enumerated() {
             let kind = line.indicator.kind == .yesNo ? ReportDefinition.Kind.integer : line.indicator.kind
             rows.append([
-                String(index + 1), line.indicator.name, line.indicator.measure,
+                String(index + 1), line.indicator.name, line.indicator.kind == .percentage ? "" : line.indicator.measure,
                 line.current.map { ReportDefinition.format($0, kind: kind) } ?? "—",
                 line.yearToDate.map { ReportDefinition.format($0, kind: kind) } ?? "—",
                 line.lastYear.map { ReportDefinition.format($0, kind: kind) } ?? "—",
@@ -49,7 +61,7 @@ public enum ReportExport {
     /// The consolidated report as a Word document.
     public static func docx(_ consolidation: ReportAnalysis.Consolidation, regime: ReportRegime, issuer: OrgUnit, parent: OrgUnit?, place: String, date: Date) throws -> Data {
         var blocks: [AdministrativeDocument.Block] = []
-        blocks.append(.paragraph(L10n.format("reports.export.coverage", [String(consolidation.accepted), String(consolidation.requested), consolidation.period.label])))
+        blocks.append(.paragraph(L10n.format("reports.export.coverage", [String(consolidation.accepted), String(consolidation.requested), AdministrativeDocument.lowercasedFirst(consolidation.period.label)])))
         let numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
         var number = 0
         for section in consolidation.definition.sections {
@@ -62,11 +74,11 @@ public enum ReportExport {
         if !consolidation.lines.isEmpty {
             blocks.append(.heading("\(numerals[min(number, numerals.count - 1)]). \(L10n.text("reports.export.indicators").uppercased())"))
             let rows = indicatorRows(consolidation)
-            blocks.append(.table(header: rows[0], rows: Array(rows.dropFirst()), widths: [1, 7, 2, 2, 2, 2]))
+            blocks.append(.table(header: rows[0], rows: Array(rows.dropFirst()), widths: [3, 14, 4, 4, 4, 5]))
         }
         let document = document(
             issuer: issuer, parent: parent, place: place, kind: L10n.text("reports.export.kind"),
-            title: L10n.format("reports.export.title", [regime.name, consolidation.period.label])
+            title: AdministrativeDocument.subject(regimeName: regime.name, period: consolidation.period.label)
                 + (consolidation.root.id == issuer.id || consolidation.root.id == regime.$rootUnit.id ? "" : " — " + consolidation.root.name),
             date: date, blocks: blocks,
             recipients: [parent?.name, L10n.text("reports.export.archive")].compactMap { $0 }
@@ -104,11 +116,11 @@ public enum ReportExport {
             let rows = definition.indicators.enumerated().map { index, indicator in
                 [String(index + 1), indicator.name, indicator.measure, values[indicator.key].map { ReportDefinition.format($0, kind: indicator.kind) } ?? "—"]
             }
-            blocks.append(.table(header: [L10n.text("reports.col.no"), L10n.text("reports.col.indicator"), L10n.text("reports.col.measure"), L10n.text("reports.col.value")], rows: rows, widths: [1, 8, 2, 2]))
+            blocks.append(.table(header: [L10n.text("reports.col.no"), L10n.text("reports.col.indicator"), L10n.text("reports.col.measure"), L10n.text("reports.col.value")], rows: rows, widths: [3, 16, 4, 5]))
         }
         let document = document(
             issuer: request.unit, parent: parent, place: place, kind: request.period.template.documentKind,
-            title: L10n.format("reports.export.title", [request.period.regime.name, request.period.label]), date: date, blocks: blocks,
+            title: AdministrativeDocument.subject(regimeName: request.period.regime.name, period: request.period.label), date: date, blocks: blocks,
             recipients: [request.period.regime.$receivingUnit.value?.name, L10n.text("reports.export.archive")].compactMap { $0 }
         )
         return try DOCX.write(document)
