@@ -54,6 +54,11 @@ struct ReportLogicTests {
         #expect(!ReportCalendar.leavesAWorkingDay(cutoff: cutoff, deadline: ReportCalendar.deadline(cutoff: cutoff, days: 1)))
         #expect(ReportCalendar.leavesAWorkingDay(cutoff: cutoff, deadline: ReportCalendar.deadline(cutoff: cutoff, days: 2)))
         #expect(!ReportCalendar.leavesAWorkingDay(cutoff: cutoff, deadline: cutoff))
+        // Friday 13/2/2026, then the weekend and Tết (16–20/2): the first working day is 23/2.
+        let beforeTet = day("2026-02-13")
+        #expect(!ReportCalendar.leavesAWorkingDay(cutoff: beforeTet, deadline: ReportCalendar.deadline(cutoff: beforeTet, days: 9)))
+        #expect(ReportCalendar.leavesAWorkingDay(cutoff: beforeTet, deadline: ReportCalendar.deadline(cutoff: beforeTet, days: 10)))
+        #expect(!ReportCalendar.isWorkingDay(day("2026-09-02")) && ReportCalendar.isWorkingDay(day("2026-09-03")))
         let draft = RegimeDraft(
             name: "x", content: "", frequency: .month, receivingUnitID: UUID(), audience: .kindUnder,
             deadlines: [.commune: 1, .province: 6], templateCode: "t"

@@ -1,5 +1,7 @@
 import DanVanCore
+import DanVanText
 import Foundation
+import NIOConcurrencyHelpers
 
 /// How often a regime reports (tần suất), NĐ 09/2019 Art. 4 and 12.
 public enum ReportFrequency: String, Codable, Sendable, CaseIterable {
@@ -141,11 +143,25 @@ public enum ReportCalendar {
         calendar.date(byAdding: .day, value: days, to: calendar.startOfDay(for: cutoff))!
     }
 
-    /// Whether `date` is a working day. Weekends only for now: the holiday calendar (Tết,
-    /// Giỗ Tổ and substitute days) comes with the petitions module and will be used here.
+    /// Whether `date` is a working day: not a Saturday or Sunday, not a public holiday
+    /// (`LunarCalendar.publicHolidays`: 1/1, Tết, Giỗ Tổ, 30/4, 1/5, 1–2/9). The Government's
+    /// yearly placement of the Tết days and substitute days is not known here; the petitions
+    /// module's editable working-day calendar is to replace this default.
     public static func isWorkingDay(_ date: Date) -> Bool {
         let weekday = calendar.component(.weekday, from: date)
-        return weekday != 1 && weekday != 7
+        if weekday == 1 || weekday == 7 { return false }
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        guard let year = parts.year, let month = parts.month, let day = parts.day else { return true }
+        return !holidays(year).contains(LunarCalendar.SolarDate(year: year, month: month, day: day))
+    }
+
+    private static let holidayCache = NIOLockedValueBox<[Int: Set<LunarCalendar.SolarDate>]>([:])
+
+    static func holidays(_ year: Int) -> Set<LunarCalendar.SolarDate> {
+        if let known = holidayCache.withLockedValue({ $0[year] }) { return known }
+        let computed = LunarCalendar.publicHolidays(year)
+        holidayCache.withLockedValue { $0[year] = computed }
+        return computed
     }
 
     /// NĐ 09/2019 Art. 8(5)(b): at least one working day between the cut-off and the deadline.
