@@ -179,6 +179,11 @@ struct ReportFlowTests {
             func cell(_ code: String) -> Timeliness? { table.rows.first { $0.unit.code == code }?.cells[november2026]?.timeliness }
             #expect(cell("P-HL") == .onTime && cell("X-TL") == .late(2) && cell("P-DS") == .missing && cell("X-ML") == .missing)
             #expect(table.periodRates[november2026] == 1.0 / 6.0)
+            // The reports page gives the glance: the closed month, on time, late, missing.
+            let glance = try await specialist.get("/reports")
+            #expect(glance.body.contains("data-regime=\"\(regime.id!.uuidString)\""))
+            #expect(glance.body.contains(#"<span class="status status-time-on-time">1</span>"#) && glance.body.contains(#"<span class="status status-time-late">1</span>"#))
+            #expect(glance.body.contains("status status-time-missing\" href=") && glance.body.contains(">4</a>"))
             let page = try await specialist.get("/reports/regimes/\(regime.id!)/compliance")
             #expect(page.status == .ok && page.body.contains("<svg") && page.body.contains("status-time-late"))
             // Live consolidation: sums, weighted rate, last year's column.

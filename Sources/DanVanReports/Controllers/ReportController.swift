@@ -39,6 +39,14 @@ struct ReportController {
         let receiving: String
         let latestPeriodID: String?
         let latestPeriod: String
+        /// The last period whose data window has closed, at a glance.
+        let closedPeriodID: String?
+        let closedPeriod: String
+        let onTime: Int
+        let late: Int
+        let missing: Int
+        let waiting: Int
+        let requested: Int
     }
 
     struct IndexContext: Encodable, Sendable {
@@ -69,11 +77,32 @@ struct ReportController {
                     .with(\.$period) { $0.with(\.$regime) }.sort(\.$submittedAt).limit(100).all()
                 for request in toReview { request.$unit.value = units[request.$unit.id] }
             }
+            let today = VNFormat.calendar.startOfDay(for: now)
+            let closed = regimes.compactMap { regime in periods.filter { $0.$regime.id == regime.id && !$0.isAdHoc && $0.cutoffOn < today }.max { $0.ordinal < $1.ordinal } }
+            var glance: [UUID: (onTime: Int, late: Int, missing: Int, waiting: Int, requested: Int)] = [:]
+            let closedIDs = closed.compactMap(\.id)
+            if !closedIDs.isEmpty {
+                for request in try await ReportRequest.query(on: req.db).filter(\.$period.$id ~~ closedIDs).all() {
+                    var counts = glance[request.$period.id] ?? (0, 0, 0, 0, 0)
+                    counts.requested += 1
+                    switch Timeliness.of(request, now: now) {
+                    case .onTime: counts.onTime += 1
+                    case .late: counts.late += 1
+                    case .missing: counts.missing += 1
+                    case .pending, .returned: counts.waiting += 1
+                    }
+                    glance[request.$period.id] = counts
+                }
+            }
             for regime in regimes {
                 let latest = periods.filter { $0.$regime.id == regime.id && $0.startsOn <= now }.max { $0.ordinal < $1.ordinal }
+                let last = closed.first { $0.$regime.id == regime.id }
+                let counts = last?.id.flatMap { glance[$0] } ?? (0, 0, 0, 0, 0)
                 regimeRows.append(RegimeRow(
                     id: regime.id?.uuidString ?? "", name: regime.name, frequency: regime.frequency.label,
-                    receiving: units[regime.$receivingUnit.id]?.name ?? "", latestPeriodID: latest?.id?.uuidString, latestPeriod: latest?.label ?? ""
+                    receiving: units[regime.$receivingUnit.id]?.name ?? "", latestPeriodID: latest?.id?.uuidString, latestPeriod: latest?.label ?? "",
+                    closedPeriodID: last?.id?.uuidString, closedPeriod: last?.label ?? "",
+                    onTime: counts.onTime, late: counts.late, missing: counts.missing, waiting: counts.waiting, requested: counts.requested
                 ))
             }
         }
