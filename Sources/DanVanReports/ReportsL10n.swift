@@ -194,6 +194,7 @@ enum ReportsL10n {
         "reports.parts.empty": "Chưa có đơn vị nào trong phạm vi này được yêu cầu báo cáo kỳ này.",
         "reports.lacking": "Còn thiếu (theo kỳ trước): {0}",
         "reports.trend": "Diễn biến qua các kỳ",
+        "reports.by_unit": "Kỳ này theo đơn vị (cao nhất trước)",
         "reports.show": "Xem",
         "reports.up": "Đơn vị cấp trên",
         "reports.chart.on_time": "Tỷ lệ nộp đúng hạn theo kỳ",

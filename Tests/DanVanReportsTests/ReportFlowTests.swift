@@ -196,7 +196,9 @@ struct ReportFlowTests {
             #expect(line("received")?.current == 42 && line("received")?.lastYear == 12 && line("received")?.yearToDate == 42)
             #expect(abs((line("resolved_rate")?.current ?? 0) - (83.3 * 12 + 90 * 30) / 42) < 1e-9)
             let shown = try await specialist.get("/reports/periods/\(november.id!)")
-            #expect(shown.body.contains("2/6") && shown.body.contains("id=\"parts\""))
+            #expect(shown.body.contains("2/6") && shown.body.contains("id=\"parts\"") && shown.body.contains("id=\"trend\""))
+            let byUnit = try await specialist.get("/reports/periods/\(november.id!)?indicator=received")
+            #expect(byUnit.body.contains("id=\"by-unit\"") && byUnit.body.contains(">30</text>"))
             // Word: the PDF text of the consolidated report.
             let word = try await specialist.get("/reports/periods/\(november.id!)/report.docx")
             #expect(word.status == .ok && word.headers.contentType?.subType.contains("wordprocessingml") == true)

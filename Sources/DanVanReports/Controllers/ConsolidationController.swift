@@ -37,6 +37,8 @@ struct ConsolidationController {
         let lastYearLabel: String
         let indicators: [SelectOption]
         let chart: String
+        /// The chosen indicator by unit for this period, as bars.
+        let byUnitChart: String
         let isQuarter: Bool
         let noticeDraft: String
         let canDraftNotice: Bool
@@ -72,9 +74,11 @@ struct ConsolidationController {
         func text(_ value: Double?, _ indicator: ReportDefinition.Indicator) -> String {
             value.map { ReportDefinition.format($0, kind: indicator.kind == .yesNo ? .integer : indicator.kind) } ?? "—"
         }
-        var chart = ""
+        var chart = "", byUnitChart = ""
         if let chosen {
             chart = ReportCharts.line(consolidation.trend, title: chosen.name, maximum: chosen.kind == .percentage ? 100 : nil) { text($0, chosen) }
+            let points = consolidation.parts.compactMap { part in part.values[chosen.key].map { (label: part.unit.name, value: $0) } }
+            if points.count > 1 { byUnitChart = ReportCharts.bars(points, title: chosen.name) { text($0, chosen) } }
         }
         let context = Context(
             periodID: period.id?.uuidString ?? "", regimeID: period.$regime.id.uuidString, regime: period.regime.name, period: period.label,
@@ -93,7 +97,7 @@ struct ConsolidationController {
             textsHTML: Self.textsHTML(consolidation),
             lastYearLabel: consolidation.lastYearLabel ?? req.t("reports.col.last_year"),
             indicators: definition.indicators.map { SelectOption(value: $0.key, label: $0.name, selected: $0.key == chosen?.key) },
-            chart: chart, isQuarter: period.regime.frequency == .quarter,
+            chart: chart, byUnitChart: byUnitChart, isQuarter: period.regime.frequency == .quarter,
             noticeDraft: period.regime.frequency == .quarter ? Self.noticeDraft(consolidation, regime: period.regime, place: ReportExport.place(of: root, units: units), now: req.now) : "",
             canDraftNotice: try req.requireUser().role != .focal,
             ownRequests: try await ReportService.ownRequests(of: period.regime.$receivingUnit.id, near: period, on: req.db).map {

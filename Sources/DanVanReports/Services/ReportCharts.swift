@@ -35,4 +35,23 @@ public enum ReportCharts {
         }
         return svg + "</svg>"
     }
+
+    /// Horizontal bars of one indicator by unit (the parts of a consolidation), largest first,
+    /// at most `limit` bars; each value printed at the end of its bar.
+    public static func bars(_ points: [(label: String, value: Double)], title: String, limit: Int = 25, format: (Double) -> String) -> String {
+        let shown = Array(points.sorted { $0.value > $1.value }.prefix(limit))
+        guard !shown.isEmpty else { return "" }
+        let width = 720.0, labelWidth = 230.0, barHeight = 16.0, gap = 6.0
+        let top = max(shown.map(\.value).max() ?? 1, 1e-9)
+        let height = Double(shown.count) * (barHeight + gap) + 8
+        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(Int(width)) \##(Int(height))" role="img" aria-label="\##(XLSX.escape(title))" class="chart">"##
+        for (index, point) in shown.enumerated() {
+            let y = Double(index) * (barHeight + gap)
+            let length = max(0, point.value) / top * (width - labelWidth - 90)
+            svg += ##"<text x="0" y="\##(y + 12)" font-size="12" fill="#1d1b1a">\##(XLSX.escape(String(point.label.prefix(34))))</text>"##
+            svg += ##"<rect x="\##(labelWidth)" y="\##(y)" width="\##(String(format: "%.1f", length))" height="\##(barHeight)" fill="#3f6fb5"/>"##
+            svg += ##"<text x="\##(String(format: "%.1f", labelWidth + length + 6))" y="\##(y + 12)" font-size="12" fill="#5f5a57">\##(XLSX.escape(format(point.value)))</text>"##
+        }
+        return svg + "</svg>"
+    }
 }
