@@ -164,3 +164,19 @@ def test_reporting_cycle_with_return_late_missing_and_word_export(server, browse
     assert "Số đơn thư tiếp nhận" in text
     assert "khu phố Hòa Bình" in text
     logout(browser)
+
+
+def test_a_ward_fills_its_report_on_a_phone(server, phone):
+    # The demo leaves this month open for Hòa Lạc's focal point.
+    login(phone, server, "daumoi")
+    phone.get(server + "/reports")
+    wait(phone).until(EC.presence_of_element_located((By.ID, "my-requests")))
+    link = phone.find_elements(By.CSS_SELECTOR, "#my-requests a")[0].get_attribute("href")
+    phone.get(link)
+    wait(phone).until(EC.presence_of_element_located((By.ID, "report-form")))
+    # The page fits the screen: only the indicator table scrolls inside its own box.
+    width, viewport = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= viewport + 1, (width, viewport)
+    field = phone.find_element(By.CSS_SELECTOR, "input[name^='value.']")
+    assert field.get_attribute("inputmode") in ("numeric", "decimal")
+    shot(phone, "phone-report-form")
