@@ -85,6 +85,25 @@ struct AuthTests {
         }
     }
 
+    @Test("a stranger guessing from one address does not lock the owner out; guessing spread over many addresses meets the account's ceiling")
+    func throttlingByAccountAndAddress() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_795_000_000))
+        try await withTestApp(clock: clock, configure: { $0.maxLoginFailuresPerAccount = 12 }) { app in
+            try await TestProvince.load(app)
+            func login(_ password: String, from address: String) async throws -> UserService.LoginOutcome {
+                try await UserService.login(username: "lanhdao", password: password, address: address, app: app, on: app.db)
+            }
+            for _ in 0..<8 { _ = try await login("sai", from: "203.0.113.9") }
+            guard case .throttled = try await login(TestProvince.password, from: "203.0.113.9") else { Issue.record("the attacking address is not throttled"); return }
+            guard case .success = try await login(TestProvince.password, from: "198.51.100.7") else { Issue.record("the owner is locked out"); return }
+            // Seven more addresses, one guess each, reach the account's ceiling of 12 failures.
+            for index in 1...7 { _ = try await login("sai", from: "192.0.2.\(index)") }
+            guard case .throttled = try await login(TestProvince.password, from: "198.51.100.7") else { Issue.record("the account ceiling does not hold"); return }
+            clock.advance(by: 16 * 60)
+            guard case .success = try await login(TestProvince.password, from: "198.51.100.7") else { Issue.record("the window does not end"); return }
+        }
+    }
+
     @Test("pages need a login: the browser is sent to the login page, the API gets 401 JSON")
     func requiresLogin() async throws {
         try await withTestApp { app in

@@ -21,8 +21,12 @@ public struct AppConfig: Sendable {
     public var demoMode: Bool
     /// Marks the session cookie `Secure` (set when the app is served behind TLS).
     public var secureCookies: Bool
-    /// Failed logins allowed for one account inside `loginWindow` before logins are refused.
+    /// Failed logins allowed for one account from one address inside `loginWindow` before that
+    /// address is refused for that account (the owner elsewhere still signs in).
     public var maxLoginFailures: Int
+    /// Failed logins allowed for one account from all addresses together inside `loginWindow`:
+    /// the slower ceiling against guessing spread over many addresses.
+    public var maxLoginFailuresPerAccount = 50
     /// Failed logins allowed from one address inside `loginWindow`.
     public var maxLoginFailuresPerAddress: Int
     /// The throttling window, in seconds.

@@ -48,8 +48,10 @@ public enum UserService {
     }
 
     /// Checks a username and password, with throttling: after `maxLoginFailures` failures for
-    /// one account (or many from one address) inside the window, logins are refused without
-    /// checking the password, so guessing is slow even against a weak password.
+    /// one account from one address, `maxLoginFailuresPerAccount` for the account from all
+    /// addresses, or `maxLoginFailuresPerAddress` from one address inside the window, logins are
+    /// refused without checking the password, so guessing is slow even against a weak
+    /// password — and a stranger guessing from one address does not lock the owner out.
     public static func login(username rawUsername: String, password: String, address: String, app: Application, on db: any Database) async throws -> LoginOutcome {
         let config = app.config
         let now = app.clock.now()
@@ -59,8 +61,9 @@ public enum UserService {
             .filter(\.$username == username).filter(\.$succeeded == false).filter(\.$at >= windowStart).all()
         let addressFailures = try await LoginAttempt.query(on: db)
             .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$at >= windowStart).count()
-        if failures.count >= config.maxLoginFailures || addressFailures >= config.maxLoginFailuresPerAddress {
-            let oldest = failures.map(\.at).min() ?? now
+        let fromHere = failures.filter { $0.address == address }
+        if fromHere.count >= config.maxLoginFailures || failures.count >= config.maxLoginFailuresPerAccount || addressFailures >= config.maxLoginFailuresPerAddress {
+            let oldest = (fromHere.count >= config.maxLoginFailures ? fromHere : failures).map(\.at).min() ?? now
             let minutes = max(1, Int((oldest.addingTimeInterval(config.loginWindow).timeIntervalSince(now) / 60).rounded(.up)))
             return .throttled(minutes: minutes)
         }
