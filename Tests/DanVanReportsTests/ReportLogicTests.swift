@@ -119,6 +119,10 @@ struct ReportLogicTests {
         // Over time: flows add up, rates take the latest period.
         #expect(ReportCombination.overTime(definition.indicator("received")!, [3, nil, 4]) == 7)
         #expect(ReportCombination.overTime(definition.indicator("resolved_rate")!, [60, 70, nil]) == 70)
+        dialogues.combine = .min
+        #expect(ReportCombination.overTime(dialogues, [4, 2, 3]) == 2)
+        dialogues.combine = .max
+        #expect(ReportCombination.overTime(dialogues, [4, 2, 3]) == 4)
     }
 
     @Test("outliers against the unit's own history; fewer than three values flag nothing")

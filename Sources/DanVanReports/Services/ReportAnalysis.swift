@@ -257,7 +257,9 @@ public enum ReportAnalysis {
             IndicatorLine(
                 indicator: indicator,
                 current: combine(position, currentEntries),
-                yearToDate: ReportCombination.overTime(indicator, yearPeriods.map { combine(position, entries($0.id)) }),
+                yearToDate: indicator.combine == .weightedAverage
+                    ? combine(position, yearPeriods.flatMap { entries($0.id) })
+                    : ReportCombination.overTime(indicator, yearPeriods.map { combine(position, entries($0.id)) }),
                 lastYear: lastYear == nil ? nil : combine(position, entries(lastYear?.id))
             )
         }

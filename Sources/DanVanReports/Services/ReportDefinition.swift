@@ -266,11 +266,20 @@ public enum ReportCombination {
         }
     }
 
-    /// Over periods in time order (year to date): flows add up, states take the last value.
+    /// Over periods in time order (year to date), from each period's combined value: flows
+    /// (sum, count of yes) add up, min and max take the lowest and highest, latest the last
+    /// period's. A weighted average is not an average of averages: the consolidation combines
+    /// it over every report of the year instead (`combine` on all the year's entries); given
+    /// only per-period values, the last one stands.
     public static func overTime(_ indicator: ReportDefinition.Indicator, _ values: [Double?]) -> Double? {
         let present = values.compactMap { $0 }
         guard !present.isEmpty else { return nil }
-        return indicator.addsOverTime ? present.reduce(0, +) : present.last
+        switch indicator.combine {
+        case .sum, .countYes: return present.reduce(0, +)
+        case .min: return present.min()
+        case .max: return present.max()
+        case .latest, .weightedAverage: return present.last
+        }
     }
 
     /// Outliers against a unit's own history (min–max): a value outside the range of the
