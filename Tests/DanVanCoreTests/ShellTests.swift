@@ -46,6 +46,12 @@ struct ShellTests {
             let missing = try await client.get("/khong-ton-tai")
             #expect(missing.status == .notFound)
             #expect(missing.body.contains("Không tìm thấy trang"))
+            // The page and the API name the request id that the log lines carry.
+            let reference = try #require(missing.headers.first(name: "X-Request-Id"))
+            #expect(!reference.isEmpty && missing.body.contains("id=\"error-reference\"") && missing.body.contains(reference))
+            let api = try await client.get("/api/v1/units/\(UUID())")
+            let apiReference = try #require(api.headers.first(name: "X-Request-Id"))
+            #expect(api.status == .notFound && api.body.contains("\"requestId\":\"\(apiReference)\""))
             let broken = try await client.send(.POST, "/units", headers: ["Content-Type": "application/json", "X-CSRF-Token": client.csrf], body: ByteBuffer(string: "{\"name\": [1,2"))
             #expect(broken.status == .badRequest)
             #expect(broken.body.contains("không đọc được") || broken.body.contains("không hợp lệ"))

@@ -236,6 +236,9 @@ public struct SecurityHeadersMiddleware: AsyncMiddleware {
             name: "Content-Security-Policy",
             value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
         )
+        // The id Vapor puts in every log line of this request (`request-id`), so an operator
+        // finds a user's failed request from what the page or the API showed them.
+        response.headers.replaceOrAdd(name: "X-Request-Id", value: request.id)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")

@@ -157,7 +157,7 @@ public struct CoreModule: DanVanModule {
         let kinds: JSON = .array(OrgUnit.Kind.allCases.map { .string($0.rawValue) })
         let levels: JSON = .array(OrgUnit.Level.allCases.map { .string($0.rawValue) })
         return [
-            "Error": ["type": "object", "required": ["error"], "properties": ["error": ["type": "object", "properties": ["status": ["type": "string"], "message": ["type": "string"]]]]],
+            "Error": ["type": "object", "required": ["error"], "properties": ["error": ["type": "object", "properties": ["status": ["type": "string"], "message": ["type": "string"], "requestId": ["type": "string"]]]]],
             "ValidationError": ["type": "object", "properties": ["error": ["type": "object", "properties": [
                 "status": ["type": "string"], "message": ["type": "string"], "fields": ["type": "object", "additionalProperties": ["type": "string"]],
             ]]]],

@@ -42,7 +42,7 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
             request.logger.debug("\(status.code) \(request.method) \(request.url.path): \(String(describing: error))")
         }
         if request.url.path.hasPrefix("/api/") || request.headers.first(name: .accept)?.hasPrefix("application/json") == true {
-            let body = ["error": ["status": String(status.code), "message": message]]
+            let body = ["error": ["status": String(status.code), "message": message, "requestId": request.id]]
             let response = Response(status: status)
             try? response.content.encode(body, as: .json)
             if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
@@ -51,11 +51,13 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
         struct ErrorContext: Encodable, Sendable {
             let status: Int
             let message: String
+            /// The request id of the log lines, for the user to quote.
+            let reference: String
         }
         do {
             return try await request.render(
                 "errors/error", title: request.t("error.title"),
-                ErrorContext(status: Int(status.code), message: message), status: status
+                ErrorContext(status: Int(status.code), message: message, reference: request.id), status: status
             )
         } catch {
             request.logger.error("Could not render the error page: \(String(reflecting: error))")
