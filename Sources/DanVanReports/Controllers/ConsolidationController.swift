@@ -57,7 +57,7 @@ struct ConsolidationController {
         let user = try req.requireUser()
         guard user.role != .focal else { throw AppError.notFound }
         guard let id = req.parameters.get("periodID", as: UUID.self),
-              let period = try await ReportPeriod.query(on: req.db).filter(\.$id == id).with(\.$regime) { $0.with(\.$receivingUnit) }.with(\.$template).first()
+              let period = try await ReportPeriod.query(on: req.db).filter(\.$id == id).with(\.$regime, { $0.with(\.$receivingUnit) }).with(\.$template).first()
         else { throw AppError.notFound }
         let scope = try await req.scope()
         guard scope.contains(period.regime.receivingUnit) else { throw AppError.notFound }

@@ -107,7 +107,7 @@ struct ReportController {
             }
         }
         let context = IndexContext(
-            mine: mine.filter { !toReview.map(\.id).contains($0.id) || scope.contains($0.unit) }.map { RequestRow($0, now: now) },
+            mine: mine.map { RequestRow($0, now: now) },
             toReview: toReview.map { RequestRow($0, now: now) }, regimes: regimeRows, canManage: [.admin, .specialist].contains(user.role)
         )
         return try await req.render("reports/index", title: req.t("reports.title"), context)
