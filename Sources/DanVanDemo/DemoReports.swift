@@ -61,8 +61,8 @@ public enum DemoReports {
             .init(key: "dialogues", name: "Số cuộc đối thoại", kind: .integer, measure: "cuộc", minimum: 0, combine: .sum),
             .init(key: "petitions_received", name: "Số đơn thư tiếp nhận", kind: .integer, measure: "đơn", minimum: 0, combine: .sum),
             .init(key: "petitions_resolved", name: "Số đơn thư đã giải quyết", kind: .integer, measure: "đơn", minimum: 0, combine: .sum),
-            .init(key: "dvk_criteria", name: "Đơn vị đạt tiêu chí \"Dân vận khéo\"", kind: .yesNo, combine: .countYes),
-            .init(key: "democracy_good", name: "Thực hiện tốt Quy chế dân chủ ở cơ sở", kind: .yesNo, combine: .countYes),
+            .init(key: "dvk_criteria", name: "Tỷ lệ đơn vị đạt tiêu chí \"Dân vận khéo\"", kind: .yesNo, combine: .shareYes),
+            .init(key: "democracy_good", name: "Tỷ lệ xã, phường thực hiện tốt Quy chế dân chủ ở cơ sở", kind: .yesNo, combine: .shareYes),
         ],
         rules: [
             .init(left: "dvk_recognised", comparison: .lessOrEqual, right: "dvk_registered", message: "Số mô hình được công nhận không được lớn hơn số đăng ký."),

@@ -168,6 +168,7 @@ enum ReportsL10n {
         "reports.combine.max": "Lớn nhất",
         "reports.combine.latest": "Số mới nhất",
         "reports.combine.countYes": "Đếm số đơn vị có",
+        "reports.combine.shareYes": "Tỷ lệ đơn vị có",
         "reports.yes": "Có",
         "reports.no": "Không",
         "reports.template_version": "Mẫu báo cáo",

@@ -108,6 +108,9 @@ struct ReportLogicTests {
         // (50×10 + 90×30) / 40 = 80; the unit with no weight does not count.
         #expect(ReportCombination.combine(definition.indicator("resolved_rate")!, entries) == 80)
         #expect(ReportCombination.combine(definition.indicator("hotspot")!, entries) == 2)
+        var share = definition.indicator("hotspot")!
+        share.combine = .shareYes
+        #expect(abs(ReportCombination.combine(share, entries)! - 200.0 / 3) < 1e-9 && share.combinedKind == .percentage)
         var dialogues = definition.indicator("dialogues")!
         dialogues.combine = .min
         #expect(ReportCombination.combine(dialogues, entries) == 2)

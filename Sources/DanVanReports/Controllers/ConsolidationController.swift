@@ -72,7 +72,7 @@ struct ConsolidationController {
         let chosen = (try? req.query.get(String.self, at: "indicator")).flatMap(definition.indicator) ?? definition.indicators.first
         let consolidation = try await ReportAnalysis.consolidate(period: period, root: root, units: units, trend: chosen?.key, on: req.db)
         func text(_ value: Double?, _ indicator: ReportDefinition.Indicator) -> String {
-            value.map { ReportDefinition.format($0, kind: indicator.kind == .yesNo ? .integer : indicator.kind) } ?? "—"
+            value.map { ReportDefinition.format($0, kind: indicator.combinedKind) } ?? "—"
         }
         var chart = "", byUnitChart = ""
         if let chosen {
@@ -215,7 +215,7 @@ struct ConsolidationController {
         lines.append(L10n.text("reports.notice.results"))
         for line in consolidation.lines.prefix(12) {
             guard let value = line.current else { continue }
-            lines.append("- \(line.indicator.name): \(ReportDefinition.format(value, kind: line.indicator.kind == .yesNo ? .integer : line.indicator.kind)) \(line.indicator.measure)".trimmingCharacters(in: .whitespaces))
+            lines.append("- \(line.indicator.name): \(ReportDefinition.format(value, kind: line.indicator.combinedKind)) \(line.indicator.measure)".trimmingCharacters(in: .whitespaces))
         }
         lines.append(L10n.text("reports.notice.tasks"))
         let due = next.map { VNFormat.date($0.end) } ?? ""

@@ -257,7 +257,7 @@ public enum ReportAnalysis {
             IndicatorLine(
                 indicator: indicator,
                 current: combine(position, currentEntries),
-                yearToDate: indicator.combine == .weightedAverage
+                yearToDate: indicator.combine == .weightedAverage || indicator.combine == .shareYes
                     ? combine(position, yearPeriods.flatMap { entries($0.id) })
                     : ReportCombination.overTime(indicator, yearPeriods.map { combine(position, entries($0.id)) }),
                 lastYear: lastYear == nil ? nil : combine(position, entries(lastYear?.id))

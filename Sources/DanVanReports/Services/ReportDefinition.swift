@@ -32,7 +32,7 @@ public struct ReportDefinition: Codable, Sendable, Equatable {
 
     /// How unit values combine up the tree.
     public enum Combine: String, Codable, Sendable, CaseIterable {
-        case sum, weightedAverage, min, max, latest, countYes
+        case sum, weightedAverage, min, max, latest, countYes, shareYes
         public var label: String { L10n.text("reports.combine.\(rawValue)") }
     }
 
@@ -65,6 +65,16 @@ public struct ReportDefinition: Codable, Sendable, Equatable {
 
         /// Over the periods of a year: flows add up (sum, count of yes), states take the latest.
         public var addsOverTime: Bool { combine == .sum || combine == .countYes }
+
+        /// How a combined value is written: a count of yes is a whole number, a share of yes a
+        /// percentage, the rest as the indicator's own kind.
+        public var combinedKind: Kind {
+            switch combine {
+            case .shareYes: .percentage
+            case .countYes: .integer
+            default: kind == .yesNo ? .integer : kind
+            }
+        }
     }
 
     /// A rule between two indicators ("resolved ≤ received").
@@ -260,6 +270,7 @@ public enum ReportCombination {
         case .max: return high
         case .latest: return latest?.1
         case .countYes: return Double(yes)
+        case .shareYes: return Double(yes) / Double(found) * 100
         case .weightedAverage:
             guard weighted else { return sum / Double(found) }
             return weights > 0 ? total / weights : nil
@@ -278,7 +289,7 @@ public enum ReportCombination {
         case .sum, .countYes: return present.reduce(0, +)
         case .min: return present.min()
         case .max: return present.max()
-        case .latest, .weightedAverage: return present.last
+        case .latest, .weightedAverage, .shareYes: return present.last
         }
     }
 

@@ -47,7 +47,7 @@ public enum ReportExport {
             L10n.text("reports.col.current"), L10n.text("reports.col.ytd"), L10n.text("reports.col.last_year"),
         ]]
         for (index, line) in consolidation.lines.enumerated() {
-            let kind = line.indicator.kind == .yesNo ? ReportDefinition.Kind.integer : line.indicator.kind
+            let kind = line.indicator.combinedKind
             rows.append([
                 String(index + 1), line.indicator.name, line.indicator.kind == .percentage ? "" : line.indicator.measure,
                 line.current.map { ReportDefinition.format($0, kind: kind) } ?? "—",
@@ -92,7 +92,7 @@ public enum ReportExport {
         rows[0] += consolidation.parts.map(\.unit.name)
         for (index, line) in consolidation.lines.enumerated() {
             rows[index + 1] += consolidation.parts.map { part in
-                part.values[line.indicator.key].map { ReportDefinition.input($0, kind: line.indicator.kind == .yesNo ? .integer : line.indicator.kind).replacingOccurrences(of: ",", with: ".") } ?? ""
+                part.values[line.indicator.key].map { ReportDefinition.input($0, kind: line.indicator.combinedKind).replacingOccurrences(of: ",", with: ".") } ?? ""
             }
         }
         return try XLSX.write(sheetName: consolidation.period.label, rows: rows, widths: [5, 50, 12, 12, 12, 14] + consolidation.parts.map { _ in 16 })
