@@ -53,7 +53,6 @@ public struct ReportsModule: DanVanModule {
         routes.web.get(ReportsRoute.consolidation(nil), use: consolidation.show)
         routes.web.get(ReportsRoute.consolidationDocx(nil), use: consolidation.docx)
         routes.web.get(ReportsRoute.consolidationXLSX(nil), use: consolidation.xlsx)
-        routes.web.get(ReportsRoute.consolidationTrend(nil), use: consolidation.trend)
         routes.web.post(ReportsRoute.consolidationDraft(nil), use: consolidation.draftOwn)
         let api = ReportAPI()
         routes.api.get(ReportsRoute.apiRegimes, use: api.regimes)

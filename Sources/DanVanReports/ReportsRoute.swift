@@ -8,7 +8,7 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
     case regime(UUID?), regimeOpen(UUID?), regimeAdHoc(UUID?), compliance(UUID?), regimeEdit(UUID?), regimeUpdate(UUID?)
     case request(UUID?), requestSave(UUID?), requestReview(UUID?), requestUrge(UUID?), requestDocx(UUID?), requestFiles(UUID?)
     case requestFile(UUID?, UUID?)
-    case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationTrend(UUID?), consolidationDraft(UUID?)
+    case consolidation(UUID?), consolidationDocx(UUID?), consolidationXLSX(UUID?), consolidationDraft(UUID?)
     case apiRegimes, apiRequests
     case apiRequest(UUID?), apiSubmit(UUID?), apiConsolidation(UUID?)
 
@@ -19,7 +19,7 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
     public static let patterns: [Self] = [
         .index, .regimeNew, .regimeCreate, .templates, .templateNew, .templateCreate, .templateEdit(nil), .templateUpdate(nil), .regime(nil), .regimeOpen(nil), .regimeAdHoc(nil), .compliance(nil), .regimeEdit(nil), .regimeUpdate(nil),
         .request(nil), .requestSave(nil), .requestReview(nil), .requestUrge(nil), .requestDocx(nil), .requestFiles(nil), .requestFile(nil, nil),
-        .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationTrend(nil), .consolidationDraft(nil),
+        .consolidation(nil), .consolidationDocx(nil), .consolidationXLSX(nil), .consolidationDraft(nil),
         .apiRegimes, .apiRequests, .apiRequest(nil), .apiSubmit(nil), .apiConsolidation(nil),
     ]
 
@@ -50,7 +50,6 @@ public enum ReportsRoute: NamedSiteRoute, Equatable {
         case .consolidation(let id): words("reports", "periods", .param("periodID", id))
         case .consolidationDocx(let id): words("reports", "periods", .param("periodID", id), "report.docx")
         case .consolidationXLSX(let id): words("reports", "periods", .param("periodID", id), "indicators.xlsx")
-        case .consolidationTrend(let id): words("reports", "periods", .param("periodID", id), "trend.svg")
         case .consolidationDraft(let id): words("reports", "periods", .param("periodID", id), "own-draft")
         case .apiRegimes: words("api", "v1", "reports", "regimes")
         case .apiRequests: words("api", "v1", "reports", "requests")

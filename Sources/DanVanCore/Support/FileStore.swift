@@ -1,3 +1,4 @@
+import DanVanText
 import Foundation
 import Vapor
 
@@ -90,6 +91,17 @@ extension Application {
 }
 
 extension Request {
+    /// Stores the files of a multipart form (names cleaned; empty file fields skipped); throws
+    /// the first `FileStore.Refusal` so the form can be shown again with its message.
+    public func storeUploads(_ files: [File]) throws -> [(filename: String, stored: FileStore.Stored)] {
+        var stored: [(filename: String, stored: FileStore.Stored)] = []
+        for file in files where file.data.readableBytes > 0 || !file.filename.isEmpty {
+            let name = VietnameseText.clean(file.filename)
+            stored.append((name, try application.files.store(Data(buffer: file.data), filename: name)))
+        }
+        return stored
+    }
+
     /// A stored file as a download (checksum verified; 404 when missing or corrupted, so a
     /// damaged copy is never served).
     public func download(key: String, sha256: String, filename: String, contentType: String) throws -> Response {

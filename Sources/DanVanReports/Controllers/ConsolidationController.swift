@@ -185,18 +185,6 @@ struct ConsolidationController {
         return req.redirect(to: ReportsRoute.request(try request.requireID()))
     }
 
-    /// The trend chart alone, as an SVG file.
-    func trend(_ req: Request) async throws -> Response {
-        let (period, root, _) = try await load(req)
-        let definition = try period.template.definition
-        guard let indicator = (try? req.query.get(String.self, at: "indicator")).flatMap(definition.indicator) ?? definition.indicators.first else { throw AppError.notFound }
-        let points = try await ReportAnalysis.trend(period: period, indicator: indicator, root: root, count: 12, on: req.db)
-        let svg = ReportCharts.line(points, title: indicator.name, maximum: indicator.kind == .percentage ? 100 : nil) { ReportDefinition.format($0, kind: indicator.kind) }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml")
-        return Response(status: .ok, headers: headers, body: .init(string: svg))
-    }
-
     /// The conclusions notice of the quarterly briefing (Thông báo kết luận), drafted from the
     /// consolidated report in the layout the directive reader knows, for the specialist to
     /// edit; its assignments become next quarter's tasks through the document registration.

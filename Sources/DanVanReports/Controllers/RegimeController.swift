@@ -250,7 +250,6 @@ struct RegimeController {
             audience = req.t("reports.audience.under", regime.unitKind?.label ?? regime.unitLevel?.label ?? req.t("reports.any_kind"), regime.rootUnit?.name ?? "")
         }
         let deadlines = OrgUnit.Level.allCases.compactMap { level in regime.deadlines[level].map { req.t("reports.deadline.days", level.label, String($0)) } }.joined(separator: "; ")
-        let draft = RegimeDraft(name: regime.name, content: regime.content, frequency: regime.frequency, window: regime.window, receivingUnitID: regime.$receivingUnit.id, audience: regime.audience, deadlines: regime.deadlines, templateCode: regime.templateCode)
         let context = ShowContext(
             id: regimeID.uuidString, name: regime.name, content: regime.content,
             facts: [
@@ -261,7 +260,7 @@ struct RegimeController {
                 Fact(label: req.t("reports.field.deadlines"), value: deadlines),
                 Fact(label: req.t("reports.field.method"), value: regime.method),
             ],
-            warnings: draft.tightDeadlines(now: now).map { req.t("reports.warning.tight", $0.label) },
+            warnings: ReportCalendar.tightLevels(regime.frequency, window: regime.window, deadlines: regime.deadlines, now: now).map { req.t("reports.warning.tight", $0.label) },
             periods: periods.map { period in
                 let c = counts[period.id ?? UUID()] ?? (0, 0, 0, 0)
                 return PeriodRow(

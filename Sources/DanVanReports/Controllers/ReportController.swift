@@ -191,7 +191,7 @@ struct ReportController {
         let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: scope, on: req.db)
         let definition = try request.period.template.definition
         let canEdit = scope.contains(request.unit) && [.pending, .draft, .returned].contains(request.status)
-        let receives = try await ReportService.receivesInScope(request, scope: scope, on: req.db)
+        let receives = ReportService.receivesInScope(request, scope: scope)
         let canReview = user.role != .focal && receives && request.status == .submitted
         let history = try await ReportService.history(of: request, on: req.db)
         // What changed since the submission before the last one (a resubmission after a return).
@@ -200,7 +200,7 @@ struct ReportController {
         let previousValues = previous.flatMap { try? ReportJSON.decode([String: Double].self, $0.valuesJSON) } ?? [:]
         let previousTexts = previous.flatMap { try? ReportJSON.decode([String: String].self, $0.textsJSON) } ?? [:]
         let prefill = canEdit ? try await ReportService.prefill(request, sources: req.application.reportSources, on: req.db) : [:]
-        let outlierHistory = canReview ? try await ReportService.history(unitID: request.$unit.id, regimeID: request.period.$regime.id, before: request.period, on: req.db) : [:]
+        let outlierHistory = canReview ? try await ReportService.acceptedValues(unitID: request.$unit.id, regimeID: request.period.$regime.id, before: request.period, on: req.db) : [:]
         let values = request.values, texts = request.texts, overrides = request.overrides
         let indicators = definition.indicators.map { indicator -> IndicatorField in
             let stored = values[indicator.key] ?? (request.status == .pending ? prefill[indicator.key] : nil)
@@ -284,11 +284,7 @@ struct ReportController {
     }
 
     func review(_ req: Request) async throws -> Response {
-        let user = try req.requireUser()
-        guard user.role != .focal else { throw AppError.forbidden }
-        let scope = try await req.scope()
-        let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: scope, on: req.db)
-        guard try await ReportService.receivesInScope(request, scope: scope, on: req.db) else { throw AppError.forbidden }
+        let request = try await ReportService.findToReview(req.parameters.get("requestID", as: UUID.self), user: try req.requireUser(), scope: try await req.scope(), on: req.db)
         let form = try req.content.decode(ReviewForm.self)
         let accept = form.decision == "accept"
         do {
@@ -309,11 +305,7 @@ struct ReportController {
     }
 
     func urge(_ req: Request) async throws -> Response {
-        let user = try req.requireUser()
-        guard user.role != .focal else { throw AppError.forbidden }
-        let scope = try await req.scope()
-        let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: scope, on: req.db)
-        guard try await ReportService.receivesInScope(request, scope: scope, on: req.db) else { throw AppError.forbidden }
+        let request = try await ReportService.findToReview(req.parameters.get("requestID", as: UUID.self), user: try req.requireUser(), scope: try await req.scope(), on: req.db)
         let typed = VietnameseText.clean(try req.content.decode(UrgeForm.self).message ?? "")
         do {
             try await ReportService.urge(request, message: typed.isEmpty ? req.t("reports.urge.default") : String(typed.prefix(300)), actor: req.actor, at: req.now, on: req.db)
@@ -334,14 +326,11 @@ struct ReportController {
         let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: scope, on: req.db)
         guard scope.contains(request.unit) else { throw AppError.forbidden }
         let form = try req.content.decode(UploadForm.self)
-        var stored: [(filename: String, stored: FileStore.Stored)] = []
-        for file in form.files ?? [] where file.data.readableBytes > 0 {
-            let name = VietnameseText.clean(file.filename)
-            do {
-                stored.append((name, try req.application.files.store(Data(buffer: file.data), filename: name)))
-            } catch let refusal as FileStore.Refusal {
-                return try await page(req, typed: nil, error: refusal.message, status: .unprocessableEntity)
-            }
+        let stored: [(filename: String, stored: FileStore.Stored)]
+        do {
+            stored = try req.storeUploads(form.files ?? [])
+        } catch let refusal as FileStore.Refusal {
+            return try await page(req, typed: nil, error: refusal.message, status: .unprocessableEntity)
         }
         guard !stored.isEmpty else { return try await page(req, typed: nil, error: req.t("reports.error.no_file"), status: .unprocessableEntity) }
         do {
@@ -366,7 +355,6 @@ struct ReportController {
     func docx(_ req: Request) async throws -> Response {
         let request = try await ReportService.find(req.parameters.get("requestID", as: UUID.self), scope: try await req.scope(), on: req.db)
         let units = try await req.unitsByID()
-        request.period.regime.$receivingUnit.value = units[request.period.regime.$receivingUnit.id]
         let parent = request.unit.$parent.id.flatMap { units[$0] }
         let data = try ReportExport.docx(request: request, parent: parent, place: ReportExport.place(of: request.unit, units: units), date: request.submittedAt ?? req.now)
         return req.wordDocument(data, baseName: "bao-cao-\(request.period.key)-\(request.unit.code)")

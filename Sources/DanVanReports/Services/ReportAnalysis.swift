@@ -352,27 +352,4 @@ public enum ReportAnalysis {
         return root.path.hasPrefix(receiving.path) ? receiving : root
     }
 
-    /// `indicator` combined over `root`'s subtree for the last `count` periods of the regime up
-    /// to `period`, oldest first.
-    public static func trend(period: ReportPeriod, indicator: ReportDefinition.Indicator, root: OrgUnit, count: Int, on db: any Database) async throws -> [(label: String, value: Double?)] {
-        let periods = period.isAdHoc ? [period] : Array(try await ReportPeriod.query(on: db).filter(\.$regime.$id == period.$regime.id).all()
-            .filter { !$0.isAdHoc && $0.ordinal <= period.ordinal }.sorted { $0.ordinal < $1.ordinal }.suffix(count))
-        let rows = try await rows(periodIDs: periods.compactMap(\.id), root: root, on: db).filter(\.accepted)
-        var keys = [indicator.key]
-        if let weight = indicator.weightKey { keys.append(weight) }
-        let layout = ReportJSON.Layout(keys)
-        var byPeriod: [UUID: [(values: [Double], at: Date)]] = [:]
-        for row in rows { byPeriod[row.period_id, default: []].append((ReportJSON.vector(row.values, layout), row.accepted_at ?? .distantPast)) }
-        let frequency = try await ReportRegime.find(period.$regime.id, on: db)?.frequency ?? .month
-        return periods.map { period in
-            let entries = byPeriod[period.id ?? UUID()] ?? []
-            let value = ReportCombination.combine(
-                indicator.combine, weighted: indicator.weightKey != nil, count: entries.count,
-                value: { let v = entries[$0].values[0]; return v.isNaN ? nil : v },
-                weight: { index in keys.count > 1 ? { let v = entries[index].values[1]; return v.isNaN ? nil : v }() : nil },
-                at: { entries[$0].at }
-            )
-            return (period.shortLabel(frequency), value)
-        }
-    }
 }

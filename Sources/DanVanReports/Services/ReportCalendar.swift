@@ -175,6 +175,16 @@ public enum ReportCalendar {
         return false
     }
 
+    /// Levels whose deadline leaves no working day after the cut-off of the first upcoming
+    /// period (NĐ 09/2019 Art. 8(5)(b)); shown as a warning, not refused.
+    public static func tightLevels(_ frequency: ReportFrequency, window: ReportWindow, deadlines: [OrgUnit.Level: Int], now: Date) -> [OrgUnit.Level] {
+        guard let slot = upcoming(frequency, window: window, from: now, count: 1).first else { return [] }
+        return OrgUnit.Level.allCases.filter { level in
+            guard let days = deadlines[level] else { return false }
+            return !leavesAWorkingDay(cutoff: slot.end, deadline: deadline(cutoff: slot.end, days: days))
+        }
+    }
+
     /// Whole days from `deadline` to `submitted` (0 when on the day or before).
     public static func daysLate(deadline: Date, submitted: Date) -> Int {
         let due = calendar.startOfDay(for: deadline)

@@ -58,23 +58,38 @@ public enum ReportExport {
         return rows
     }
 
+    /// The body of a report: each section under a Roman numeral with its paragraphs, then the
+    /// indicator table under the next numeral.
+    static func body(_ definition: ReportDefinition, table: AdministrativeDocument.Block?, paragraphs: (ReportDefinition.Section) -> [String]) -> [AdministrativeDocument.Block] {
+        var blocks: [AdministrativeDocument.Block] = []
+        for (index, section) in definition.sections.enumerated() {
+            blocks.append(.heading("\(roman(index + 1)). \(section.title.uppercased())"))
+            blocks += paragraphs(section).map { .paragraph($0) }
+        }
+        if let table {
+            blocks.append(.heading("\(roman(definition.sections.count + 1)). \(L10n.text("reports.export.indicators").uppercased())"))
+            blocks.append(table)
+        }
+        return blocks
+    }
+
+    /// 1 → I, 4 → IV, 14 → XIV.
+    static func roman(_ number: Int) -> String {
+        var rest = number, text = ""
+        for (value, letters) in [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")] {
+            while rest >= value { text += letters; rest -= value }
+        }
+        return text
+    }
+
     /// The consolidated report as a Word document.
     public static func docx(_ consolidation: ReportAnalysis.Consolidation, regime: ReportRegime, issuer: OrgUnit, parent: OrgUnit?, place: String, date: Date) throws -> Data {
         var blocks: [AdministrativeDocument.Block] = []
         blocks.append(.paragraph(L10n.format("reports.export.coverage", [String(consolidation.accepted), String(consolidation.requested), AdministrativeDocument.lowercasedFirst(consolidation.period.label)])))
-        let numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-        var number = 0
-        for section in consolidation.definition.sections {
-            blocks.append(.heading("\(numerals[min(number, numerals.count - 1)]). \(section.title.uppercased())"))
-            number += 1
+        let rows = indicatorRows(consolidation)
+        blocks += body(consolidation.definition, table: consolidation.lines.isEmpty ? nil : .table(header: rows[0], rows: Array(rows.dropFirst()), widths: [3, 14, 4, 4, 4, 5])) { section in
             let texts = consolidation.texts[section.key] ?? []
-            if texts.isEmpty { blocks.append(.paragraph(L10n.text("reports.export.no_text"))) }
-            for (unit, text) in texts { blocks.append(.paragraph("\(unit): \(text)")) }
-        }
-        if !consolidation.lines.isEmpty {
-            blocks.append(.heading("\(numerals[min(number, numerals.count - 1)]). \(L10n.text("reports.export.indicators").uppercased())"))
-            let rows = indicatorRows(consolidation)
-            blocks.append(.table(header: rows[0], rows: Array(rows.dropFirst()), widths: [3, 14, 4, 4, 4, 5]))
+            return texts.isEmpty ? [L10n.text("reports.export.no_text")] : texts.map { "\($0.unit): \($0.text)" }
         }
         let document = document(
             issuer: issuer, parent: parent, place: place, kind: L10n.text("reports.export.kind"),
@@ -101,23 +116,14 @@ public enum ReportExport {
     /// One unit's submission as a Word document.
     public static func docx(request: ReportRequest, parent: OrgUnit?, place: String, date: Date) throws -> Data {
         let definition = try request.period.template.definition
-        var blocks: [AdministrativeDocument.Block] = []
-        let numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-        var number = 0
-        let texts = request.texts
-        for section in definition.sections {
-            blocks.append(.heading("\(numerals[min(number, numerals.count - 1)]). \(section.title.uppercased())"))
-            number += 1
-            blocks.append(.paragraph(texts[section.key] ?? L10n.text("reports.export.no_text")))
+        let texts = request.texts, values = request.values
+        let rows = definition.indicators.enumerated().map { index, indicator in
+            [String(index + 1), indicator.name, indicator.measure, values[indicator.key].map { ReportDefinition.format($0, kind: indicator.kind) } ?? "—"]
         }
-        if !definition.indicators.isEmpty {
-            blocks.append(.heading("\(numerals[min(number, numerals.count - 1)]). \(L10n.text("reports.export.indicators").uppercased())"))
-            let values = request.values
-            let rows = definition.indicators.enumerated().map { index, indicator in
-                [String(index + 1), indicator.name, indicator.measure, values[indicator.key].map { ReportDefinition.format($0, kind: indicator.kind) } ?? "—"]
-            }
-            blocks.append(.table(header: [L10n.text("reports.col.no"), L10n.text("reports.col.indicator"), L10n.text("reports.col.measure"), L10n.text("reports.col.value")], rows: rows, widths: [3, 16, 4, 5]))
-        }
+        let table: AdministrativeDocument.Block? = rows.isEmpty ? nil : .table(
+            header: [L10n.text("reports.col.no"), L10n.text("reports.col.indicator"), L10n.text("reports.col.measure"), L10n.text("reports.col.value")], rows: rows, widths: [3, 16, 4, 5]
+        )
+        let blocks = body(definition, table: table) { [texts[$0.key] ?? L10n.text("reports.export.no_text")] }
         let document = document(
             issuer: request.unit, parent: parent, place: place, kind: request.period.template.documentKind,
             title: AdministrativeDocument.subject(regimeName: request.period.regime.name, period: request.period.label), date: date, blocks: blocks,

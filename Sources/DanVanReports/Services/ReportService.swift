@@ -47,14 +47,9 @@ public struct RegimeDraft: Sendable, Equatable {
         self.openAhead = openAhead
     }
 
-    /// Levels whose deadline leaves no working day after the cut-off of the first upcoming
-    /// period (NĐ 09/2019 Art. 8(5)(b)); shown as a warning, not refused.
+    /// Levels whose deadline leaves no working day after the next cut-off (`ReportCalendar.tightLevels`).
     public func tightDeadlines(now: Date) -> [OrgUnit.Level] {
-        guard let slot = ReportCalendar.upcoming(frequency, window: window, from: now, count: 1).first else { return [] }
-        return OrgUnit.Level.allCases.filter { level in
-            guard let days = deadlines[level] else { return false }
-            return !ReportCalendar.leavesAWorkingDay(cutoff: slot.end, deadline: ReportCalendar.deadline(cutoff: slot.end, days: days))
-        }
+        ReportCalendar.tightLevels(frequency, window: window, deadlines: deadlines, now: now)
     }
 }
 
@@ -230,21 +225,30 @@ public enum ReportService {
 
     // MARK: Requests
 
-    /// A request inside `scope` (404 outside it), with its period, regime, template and unit.
+    /// A request inside `scope` (404 outside it), with its period, regime (and its receiving
+    /// unit), template and unit. Visible to the unit that owes it and to whoever's scope holds
+    /// the receiving unit.
     public static func find(_ id: UUID?, scope: AccessScope, on db: any Database) async throws -> ReportRequest {
-        guard let id, let request = try await ReportRequest.query(on: db).filter(\.$id == id).with(\.$unit).with(\.$period, { $0.with(\.$regime).with(\.$template) }).first() else {
-            throw AppError.notFound
-        }
-        if !scope.contains(request.unit) {
-            guard try await receivesInScope(request, scope: scope, on: db) else { throw AppError.notFound }
-        }
+        guard let id, let request = try await ReportRequest.query(on: db).filter(\.$id == id).with(\.$unit)
+            .with(\.$period, { $0.with(\.$regime, { $0.with(\.$receivingUnit) }).with(\.$template) }).first()
+        else { throw AppError.notFound }
+        guard scope.contains(request.unit) || receivesInScope(request, scope: scope) else { throw AppError.notFound }
         return request
     }
 
-    /// Whether the request's receiving unit is inside `scope` (the specialist of the board sees what reaches it).
-    static func receivesInScope(_ request: ReportRequest, scope: AccessScope, on db: any Database) async throws -> Bool {
-        guard let receiving = try await OrgUnit.find(request.period.regime.$receivingUnit.id, on: db) else { return false }
-        return scope.contains(receiving)
+    /// Whether the request's receiving unit is inside `scope` (the specialist of the board sees
+    /// what reaches it). Needs the request as `find` loads it.
+    static func receivesInScope(_ request: ReportRequest, scope: AccessScope) -> Bool {
+        request.period.regime.$receivingUnit.value.map(scope.contains) ?? false
+    }
+
+    /// A request the signed-in staff member may review or urge: `find`, not a focal point, and
+    /// the receiving unit in scope (403 otherwise).
+    public static func findToReview(_ id: UUID?, user: User, scope: AccessScope, on db: any Database) async throws -> ReportRequest {
+        guard user.role != .focal else { throw AppError.forbidden }
+        let request = try await find(id, scope: scope, on: db)
+        guard receivesInScope(request, scope: scope) else { throw AppError.forbidden }
+        return request
     }
 
     /// What the form sent.
@@ -363,9 +367,11 @@ public enum ReportService {
     public static func homeTodos(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
         var lines: [HomeTodo] = []
         let horizon = now.addingTimeInterval(7 * 86_400)
-        let owed = try await scope.filter(ReportRequest.query(on: db)).filter(\.$status ~~ [.pending, .draft, .returned]).filter(\.$dueOn <= horizon).sort(\.$dueOn).all()
-        if let first = owed.first {
-            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed.count), VNFormat.date(first.dueOn)]), href: ReportsRoute.index.path))
+        // The home page is read on every visit: a count and the nearest deadline, not the rows.
+        let owed = scope.filter(ReportRequest.query(on: db)).filter(\.$status ~~ [.pending, .draft, .returned]).filter(\.$dueOn <= horizon)
+        if let nearest = try await owed.copy().min(\.$dueOn) {
+            let count = try await owed.count(\.$status)
+            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(count), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
         }
         if user.role != .focal {
             var waiting = ReportRequest.query(on: db).filter(\.$status == .submitted)
@@ -478,7 +484,7 @@ public enum ReportService {
 
     /// The unit's accepted values of each indicator in earlier periods of the regime (newest
     /// first, at most 12), for the reviewer's outlier flags.
-    public static func history(unitID: UUID, regimeID: UUID, before period: ReportPeriod, on db: any Database) async throws -> [String: [Double]] {
+    public static func acceptedValues(unitID: UUID, regimeID: UUID, before period: ReportPeriod, on db: any Database) async throws -> [String: [Double]] {
         let earlier = try await ReportPeriod.query(on: db).filter(\.$regime.$id == regimeID).all()
             .filter { $0.isAdHoc == period.isAdHoc && $0.cutoffOn < period.cutoffOn }.sorted { $0.cutoffOn > $1.cutoffOn }.prefix(12)
         let ids = earlier.compactMap(\.id)

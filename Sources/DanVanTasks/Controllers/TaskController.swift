@@ -209,14 +209,11 @@ struct TaskController {
         guard let progress = Int(form.progress ?? ""), (0...100).contains(progress) else {
             return try await page(req, error: req.t("tasks.tien_do_la_so_tu_0"), typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
         }
-        var evidence: [(filename: String, stored: FileStore.Stored)] = []
-        for file in (form.files ?? []) where file.data.readableBytes > 0 || !file.filename.isEmpty {
-            let name = VietnameseText.clean(file.filename)
-            do {
-                evidence.append((name, try req.application.files.store(Data(buffer: file.data), filename: name)))
-            } catch let refusal as FileStore.Refusal {
-                return try await page(req, error: refusal.message, typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
-            }
+        let evidence: [(filename: String, stored: FileStore.Stored)]
+        do {
+            evidence = try req.storeUploads(form.files ?? [])
+        } catch let refusal as FileStore.Refusal {
+            return try await page(req, error: refusal.message, typedText: text, typedProgress: form.progress, status: .unprocessableEntity)
         }
         do {
             try await TaskService.reportProgress(task, text: text, progress: progress, expectedVersion: Int(form.version ?? "") ?? -1, actor: req.actor, unitID: task.$leadUnit.id, at: req.now, evidence: evidence, on: req.db)
