@@ -84,7 +84,10 @@ public struct AdministrativeDocument: Sendable, Equatable {
     }
 
     /// The date line: "Quảng Trị, ngày 04 tháng 12 năm 2026" (leading zero for days 1–9 and months 1–2).
-    public var dateLine: String {
+    public var dateLine: String { Self.dateLine(place: place, date: date) }
+
+    /// "Thanh Bình, ngày 04 tháng 12 năm 2026" for `date` in the province's time.
+    public static func dateLine(place: String, date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
         let parts = calendar.dateComponents([.day, .month, .year], from: date)

@@ -180,3 +180,33 @@ def test_a_ward_fills_its_report_on_a_phone(server, phone):
     field = phone.find_element(By.CSS_SELECTOR, "input[name^='value.']")
     assert field.get_attribute("inputmode") in ("numeric", "decimal")
     shot(phone, "phone-report-form")
+
+
+def test_the_quarterly_briefing_notice_becomes_next_quarters_tasks(server, browser):
+    # The demo's quarterly regime of the Front and the organisations, its last closed quarter.
+    login(browser, server, "chuyenvien")
+    browser.get(server + "/reports")
+    browser.find_element(By.LINK_TEXT, "Báo cáo phục vụ hội nghị trực báo quý").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "periods")))
+    quarters = browser.find_elements(By.CSS_SELECTOR, "#periods tbody tr a")
+    quarters[1].click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "notice-form")))
+    assert "II. NHIỆM VỤ QUÝ TỚI" in browser.find_element(By.ID, "notice-text").get_attribute("value")
+    browser.find_element(By.ID, "notice-register").click()
+    # The registration's own preview: the notice's two assignments with their units matched.
+    wait(browser).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
+    assert "Nhiệm vụ đề xuất (2)" in browser.page_source
+    leads = [Select(browser.find_element(By.ID, f"leads-{index}")).all_selected_options for index in (0, 1)]
+    assert [o.text.strip("— ") for o in leads[0]] == ["Ủy ban MTTQ Việt Nam tỉnh"]
+    assert [o.text.strip("— ") for o in leads[1]] == ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]
+    symbol = unique() + "-TB/BTGDVTU"
+    field = browser.find_element(By.ID, "symbol")
+    field.clear()
+    field.send_keys(symbol)
+    browser.find_element(By.ID, "confirm-registration").click()
+    wait(browser, 60).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), symbol))
+    assert "giao 2 nhiệm vụ" in browser.page_source
+    shot(browser, "briefing-notice-registered")
+    browser.get(server + "/tasks?q=don+doc+cac+don+vi+gui+bao+cao")
+    assert "đôn đốc các đơn vị gửi báo cáo đúng hạn" in browser.find_element(By.ID, "task-table").text
+    logout(browser)

@@ -98,7 +98,7 @@ struct ConsolidationController {
             lastYearLabel: consolidation.lastYearLabel ?? req.t("reports.col.last_year"),
             indicators: definition.indicators.map { SelectOption(value: $0.key, label: $0.name, selected: $0.key == chosen?.key) },
             chart: chart, byUnitChart: byUnitChart, isQuarter: period.regime.frequency == .quarter,
-            noticeDraft: period.regime.frequency == .quarter ? Self.noticeDraft(consolidation, regime: period.regime, place: ReportExport.place(of: root, units: units), now: req.now) : "",
+            noticeDraft: period.regime.frequency == .quarter ? Self.noticeDraft(consolidation, issuer: period.regime.receivingUnit, place: ReportExport.place(of: period.regime.receivingUnit, units: units), now: req.now) : "",
             canDraftNotice: try req.requireUser().role != .focal,
             ownRequests: try await ReportService.ownRequests(of: period.regime.$receivingUnit.id, near: period, on: req.db).map {
                 OwnRequest(id: $0.id?.uuidString ?? "", label: "\($0.unit.name): \($0.period.regime.name) — \($0.period.label)", version: $0.version)
@@ -188,18 +188,21 @@ struct ConsolidationController {
     /// The conclusions notice of the quarterly briefing (Thông báo kết luận), drafted from the
     /// consolidated report in the layout the directive reader knows, for the specialist to
     /// edit; its assignments become next quarter's tasks through the document registration.
-    static func noticeDraft(_ consolidation: ReportAnalysis.Consolidation, regime: ReportRegime, place: String, now: Date) -> String {
+    /// The receiving unit (`issuer`) holds the briefing and issues the notice; the units whose
+    /// reports it consolidated follow the situation, the issuer keeps the reporting on time.
+    static func noticeDraft(_ consolidation: ReportAnalysis.Consolidation, issuer: OrgUnit, place: String, now: Date) -> String {
         let root = consolidation.root
+        let period = AdministrativeDocument.lowercasedFirst(consolidation.period.label)
         let next = ReportCalendar.slot(.quarter, window: .calendar, year: consolidation.period.index == 4 ? consolidation.period.year + 1 : consolidation.period.year, index: consolidation.period.index % 4 + 1)
         var lines: [String] = []
-        lines.append(root.name.uppercased())
-        lines.append(L10n.format("reports.notice.number", [root.shortName ?? root.code]))
-        lines.append(L10n.format("reports.notice.date", [place, VNFormat.date(now)]))
+        lines.append(issuer.name.uppercased())
+        lines.append(L10n.format("reports.notice.number", [issuer.shortName ?? issuer.code]))
+        lines.append(AdministrativeDocument.dateLine(place: place, date: now))
         lines.append("")
         lines.append(L10n.text("reports.notice.kind"))
-        lines.append(L10n.format("reports.notice.title", [consolidation.period.label]))
+        lines.append(L10n.format("reports.notice.title", [period]))
         lines.append("")
-        lines.append(L10n.format("reports.notice.intro", [consolidation.period.label, String(consolidation.accepted), String(consolidation.requested)]))
+        lines.append(L10n.format("reports.notice.intro", [period, String(consolidation.accepted), String(consolidation.requested)]))
         lines.append(L10n.text("reports.notice.results"))
         for line in consolidation.lines.prefix(12) {
             guard let value = line.current else { continue }
@@ -208,7 +211,7 @@ struct ConsolidationController {
         lines.append(L10n.text("reports.notice.tasks"))
         let due = next.map { VNFormat.date($0.end) } ?? ""
         lines.append(L10n.format("reports.notice.task1", [root.name, due]))
-        lines.append(L10n.format("reports.notice.task2", [due]))
+        lines.append(L10n.format("reports.notice.task2", [issuer.name, due]))
         return lines.joined(separator: "\n")
     }
 }
