@@ -1,3 +1,4 @@
+import DanVanText
 import Fluent
 import Foundation
 import SQLKit
@@ -50,6 +51,35 @@ public final class UnitTreeCache: @unchecked Sendable {
             html = html.replacingOccurrences(of: "value=\"\(id.uuidString)\">", with: "value=\"\(id.uuidString)\" selected>")
         }
         return html
+    }
+
+    /// The `<option>`s of the one `<datalist>` a page's unit pickers search: each unit's
+    /// `pickerLabels` label as the value (what a browser without JavaScript suggests and
+    /// types) and its id in `data-id`. Built once per tree, like `optionsHTML`.
+    func pickerListHTML(in scope: AccessScope, includeEnded: Bool, at current: Fingerprint, on db: any Database) async throws -> String {
+        let (tree, key) = try await lookup(scope, includeEnded: includeEnded, at: current, on: db)
+        let listKey = "list|" + key
+        if let hit = lock.withLock({ fingerprint == current ? options[listKey] : nil }) { return hit }
+        var html = ""
+        html.reserveCapacity(tree.count * 90)
+        for (id, label) in Self.pickerLabels(tree) {
+            html += "<option value=\"\(label.htmlEscaped)\" data-id=\"\(id.uuidString)\"></option>"
+        }
+        lock.withLock { if fingerprint == current { options[listKey] = html } }
+        return html
+    }
+
+    /// A label for each unit that tells it apart: its name, followed by its parent's name
+    /// where two units of the tree share the name ("Ban Dân vận (Huyện ủy Tân Lập)").
+    public static func pickerLabels(_ tree: [OrgUnit]) -> [(id: UUID, label: String)] {
+        var counts: [String: Int] = [:]
+        for unit in tree { counts[VietnameseText.fold(unit.name), default: 0] += 1 }
+        let names = Dictionary(tree.compactMap { unit in unit.id.map { ($0, unit.name) } }, uniquingKeysWith: { first, _ in first })
+        return tree.compactMap { unit in
+            guard let id = unit.id else { return nil }
+            guard counts[VietnameseText.fold(unit.name), default: 0] > 1, let parent = unit.$parent.id.flatMap({ names[$0] }) else { return (id, unit.name) }
+            return (id, "\(unit.name) (\(parent))")
+        }
     }
 
     /// Every unit (ended ones too) by id, for showing the units that rows point at without
@@ -158,6 +188,12 @@ extension Request {
     /// `UnitTreeCache.unitsByID`, through the app's cache.
     public func unitsByID() async throws -> [UUID: OrgUnit] {
         try await application.unitTreeCache.unitsByID(at: unitTreeFingerprint(), on: db)
+    }
+
+    /// `UnitTreeCache.pickerListHTML`, through the app's cache: put it once on the page in a
+    /// `<datalist>` (`#unsafeHTML`) that every `data-picker` select with `data-source` searches.
+    public func unitPickerListHTML(in scope: AccessScope, includeEnded: Bool = false) async throws -> String {
+        try await application.unitTreeCache.pickerListHTML(in: scope, includeEnded: includeEnded, at: unitTreeFingerprint(), on: db)
     }
 
     /// `UnitTreeCache.optionsHTML`, through the app's cache.

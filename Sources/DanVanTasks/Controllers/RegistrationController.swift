@@ -23,8 +23,17 @@ struct RegistrationController {
         let section: String
         let printedLead: String
         let printedCoordinators: String
+        /// The person named as the subject ("Giám đốc"), whose unit is the lead.
+        let role: String
+        /// The units chosen: only these are options of the row's picker; the page's one
+        /// `unitList` holds the rest.
         let leads: [SelectOption]
         let coordinators: [SelectOption]
+        /// Units typed by name (the picker without JavaScript), kept when a name is not found.
+        let leadNames: String
+        let coordinatorNames: String
+        /// A time the text gives that is no date ("trước kỳ họp"): the user chooses one.
+        let needsDate: String
         let confidence: String
         let lowConfidence: Bool
         let dueOn: String
@@ -49,6 +58,8 @@ struct RegistrationController {
         let duplicates: [DocumentRow]
         let confirmDuplicate: Bool
         let errors: FormErrors
+        /// The `<option>`s of the page's one unit list (`req.unitPickerListHTML`).
+        var unitList = ""
         /// The uploaded original, kept in the file store until the document is confirmed.
         var originalName = ""
         var originalKey = ""
@@ -61,8 +72,12 @@ struct RegistrationController {
         var section: String?
         var printedLead: String?
         var printedCoordinators: String?
+        var role: String?
         var leads: [String]?
         var coordinators: [String]?
+        var leadNames: String?
+        var coordinatorNames: String?
+        var needsDate: String?
         var dueOn: String?
         var recurrence: String?
     }
@@ -91,16 +106,16 @@ struct RegistrationController {
 
     /// Manual entry: the same form with no text read and three empty task rows.
     func manual(_ req: Request) async throws -> Response {
-        let units = try await req.unitTree(in: .everything, includeEnded: false)
         let rows = (0..<3).map {
-            Self.row(index: $0, keep: false, content: "", section: "", printedLead: "", printedCoordinators: "", leadIDs: [], coordinatorIDs: [], units: units, confidence: 1, dueOn: "", recurrence: nil, errors: [])
+            Self.row(index: $0, keep: false, content: "", section: "", printedLead: "", printedCoordinators: "", leadIDs: [], coordinatorIDs: [], labels: [:], confidence: 1, dueOn: "", recurrence: nil, errors: [])
         }
-        let context = PreviewContext(
+        var context = PreviewContext(
             text: "", kind: "", kinds: Self.kindChoices(nil), symbol: "", issuedOn: "", title: "", issuer: "", signer: "",
             interimReviewOn: "", finalReviewOn: "", references: [], rows: rows,
             warnings: [req.t("registration.nhap_tay_dien_thong_tin_van")],
             duplicates: [], confirmDuplicate: false, errors: FormErrors()
         )
+        context.unitList = try await req.unitPickerListHTML(in: .everything)
         return try await req.render("tasks/register_preview", title: req.t("registration.nhap_van_ban_thu_cong"), context)
     }
 
@@ -111,10 +126,12 @@ struct RegistrationController {
         var original: (name: String, stored: FileStore.Stored)?
         if let file = form.file, file.data.readableBytes > 0 {
             let bytes = Data(buffer: file.data)
+            let filename = file.filename
             do {
-                text = try DanVanText.DocumentInput.text(from: bytes, filename: file.filename)
-            } catch {
-                return try await req.render("tasks/register", title: req.t("registration.dang_ky_van_ban"), NewContext(text: text, error: error.message), status: .unprocessableEntity)
+                // A PDF is read by a subprocess: off the event loop.
+                text = try await req.application.threadPool.runIfActive { try DanVanText.DocumentInput.text(from: bytes, filename: filename) }
+            } catch let failure as DanVanText.DocumentInput.Failure {
+                return try await req.render("tasks/register", title: req.t("registration.dang_ky_van_ban"), NewContext(text: text, error: failure.message), status: .unprocessableEntity)
             }
             let name = VietnameseText.clean(file.filename)
             original = try? (name, req.application.files.store(bytes, filename: name))
@@ -125,15 +142,17 @@ struct RegistrationController {
         }
         let parse = DirectiveParser().parse(text)
         let matcher = try await TaskService.unitMatcher(on: req.db)
-        let units = try await req.unitTree(in: .everything, includeEnded: false)
+        let labels = try await Self.labels(req)
         var rows: [Row] = []
         for (index, assignment) in parse.assignments.enumerated() {
             let proposal = TaskService.propose(assignment, matcher: matcher, leadThreshold: 0.5, coordinatorThreshold: 0.6)
+            var content = assignment.text.isEmpty ? assignment.quote : assignment.text
+            if let output = assignment.output { content += "\n" + req.t("registration.san_pham", output) }
             rows.append(Self.row(
-                index: index, keep: true, content: assignment.text.isEmpty ? assignment.quote : assignment.text, section: assignment.section ?? "",
-                printedLead: assignment.lead, printedCoordinators: assignment.coordinators.joined(separator: "; "),
-                leadIDs: Set(proposal.leadIDs), coordinatorIDs: Set(proposal.coordinatorIDs), units: units, confidence: proposal.confidence,
-                dueOn: assignment.dueDate.flatMap(VNFormat.parseDate).map(VNFormat.isoDate) ?? "",
+                index: index, keep: true, content: content, section: assignment.section ?? "",
+                printedLead: assignment.lead, printedCoordinators: assignment.coordinators.joined(separator: "; "), role: assignment.role ?? "",
+                leadIDs: Set(proposal.leadIDs), coordinatorIDs: Set(proposal.coordinatorIDs), labels: labels, confidence: proposal.confidence,
+                dueOn: assignment.dueDate.flatMap(VNFormat.parseDate).map(VNFormat.isoDate) ?? "", needsDate: assignment.needsDate ?? "",
                 recurrence: WorkTask.Recurrence(every: assignment.due?.every), errors: []
             ))
         }
@@ -150,6 +169,7 @@ struct RegistrationController {
             confirmDuplicate: false, errors: FormErrors()
         )
         var withOriginal = context
+        withOriginal.unitList = try await req.unitPickerListHTML(in: .everything)
         if let original {
             withOriginal.originalName = original.name
             withOriginal.originalKey = original.stored.key
@@ -171,16 +191,18 @@ struct RegistrationController {
         let symbol = VietnameseText.clean(form.symbol ?? "")
         let duplicates = try await DocumentService.duplicates(of: symbol, on: req.db)
         if !duplicates.isEmpty, form.confirmDuplicate != "on" { errors.add("symbol", "document.duplicate") }
-        let units = try await req.unitTree(in: .everything, includeEnded: false)
-        let (drafts, rows) = Self.assignments(form.assignments ?? [], units: units, errors: &errors, locale: req.locale)
+        let labels = try await Self.labels(req)
+        let resolver = Self.nameResolver(labels: labels, matcher: try await TaskService.unitMatcher(on: req.db))
+        let (drafts, rows) = Self.assignments(form.assignments ?? [], labels: labels, resolve: resolver, errors: &errors, locale: req.locale)
         guard errors.isEmpty else {
             let parse = DirectiveParser().parse(text)
-            let context = PreviewContext(
+            var context = PreviewContext(
                 text: text, kind: form.kind ?? "", kinds: Self.kindChoices(form.kind), symbol: symbol, issuedOn: form.issuedOn ?? "",
                 title: title, issuer: form.issuer ?? "", signer: form.signer ?? "", interimReviewOn: form.interimReviewOn ?? "",
                 finalReviewOn: form.finalReviewOn ?? "", references: parse.references.map { DocumentLabel.text(kind: $0.kind, symbol: $0.symbol, req.locale) },
                 rows: rows, warnings: [], duplicates: duplicates.map { DocumentRow($0, req.locale) }, confirmDuplicate: form.confirmDuplicate == "on", errors: errors
             )
+            context.unitList = try await req.unitPickerListHTML(in: .everything)
             return try await req.render("tasks/register_preview", title: req.t("registration.kiem_tra_truoc_khi_dang_ky"), context, status: .unprocessableEntity)
         }
         let user = try req.requireUser()
@@ -204,16 +226,31 @@ struct RegistrationController {
     /// Reads the confirmed assignment rows: the tasks to create (one per lead unit of each kept
     /// row) and the rows as the preview shows them again, with their messages, if any is wrong.
     static func assignments(
-        _ assignments: [AssignmentForm], units: [OrgUnit], errors: inout FormErrors, locale: L10n.Locale
+        _ assignments: [AssignmentForm], labels: [UUID: String], resolve: (String) -> UUID?, errors: inout FormErrors, locale: L10n.Locale
     ) -> (drafts: [TaskDraft], rows: [Row]) {
-        let unitIDs = Set(units.compactMap(\.id))
         var drafts: [TaskDraft] = []
         var rows: [Row] = []
         for (index, row) in assignments.enumerated() {
             let keep = row.keep == "on"
             var rowErrors: [String] = []
-            let leads = (row.leads ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
-            let coordinators = (row.coordinators ?? []).compactMap(UUID.init(uuidString:)).filter(unitIDs.contains)
+            var leads = (row.leads ?? []).compactMap(UUID.init(uuidString:)).filter { labels[$0] != nil }
+            var coordinators = (row.coordinators ?? []).compactMap(UUID.init(uuidString:)).filter { labels[$0] != nil }
+            // Units typed by name: each found adds to the picker's; a name not found is kept
+            // in the box with a message.
+            func typed(_ text: String?, into ids: inout [UUID]) -> String {
+                var missing: [String] = []
+                for name in (text ?? "").split(separator: ";").map({ VietnameseText.clean(String($0)) }) where !name.isEmpty {
+                    if let id = resolve(name) {
+                        if !ids.contains(id) { ids.append(id) }
+                    } else {
+                        missing.append(name)
+                        rowErrors.append(L10n.format("registration.khong_tim_thay_don_vi", [name], locale))
+                    }
+                }
+                return missing.joined(separator: "; ")
+            }
+            let leadNames = typed(row.leadNames, into: &leads)
+            let coordinatorNames = typed(row.coordinatorNames, into: &coordinators)
             let content = VietnameseText.nfc((row.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
             var dueOn: Date?
             if let raw = row.dueOn, !raw.isEmpty {
@@ -232,8 +269,9 @@ struct RegistrationController {
             }
             rows.append(Self.row(
                 index: index, keep: keep, content: content, section: row.section ?? "", printedLead: row.printedLead ?? "",
-                printedCoordinators: row.printedCoordinators ?? "", leadIDs: Set(leads), coordinatorIDs: Set(coordinators), units: units,
-                confidence: 1, dueOn: row.dueOn ?? "", recurrence: recurrence, errors: rowErrors
+                printedCoordinators: row.printedCoordinators ?? "", role: row.role ?? "", leadIDs: Set(leads), coordinatorIDs: Set(coordinators),
+                labels: labels, confidence: 1, dueOn: row.dueOn ?? "", needsDate: row.needsDate ?? "", recurrence: recurrence, errors: rowErrors,
+                leadNames: leadNames, coordinatorNames: coordinatorNames
             ))
             if !rowErrors.isEmpty { errors.add("assignments", "document.rowErrors") }
         }
@@ -262,14 +300,38 @@ struct RegistrationController {
         [SelectOption(value: "", label: "—", selected: (selected ?? "").isEmpty)] + DocumentService.kindNames.map { SelectOption(value: $0, label: $0, selected: $0 == selected) }
     }
 
+    /// The picker labels of every active unit (a name, with its parent's where names repeat).
+    static func labels(_ req: Request) async throws -> [UUID: String] {
+        let tree = try await req.unitTree(in: .everything, includeEnded: false)
+        return Dictionary(UnitTreeCache.pickerLabels(tree).map { ($0.id, $0.label) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Finds a typed unit name: a picker label exactly (case and marks aside), else the unit
+    /// matcher's best match when it is sure (0.75, as registration without a person).
+    static func nameResolver(labels: [UUID: String], matcher: UnitMatcher) -> (String) -> UUID? {
+        let byLabel = Dictionary(labels.map { (VietnameseText.fold($0.value), $0.key) }, uniquingKeysWith: { first, _ in first })
+        return { name in
+            if let id = byLabel[VietnameseText.fold(name)] { return id }
+            let result = matcher.match(name)
+            guard !result.isGroup, let best = result.matches.first, best.confidence >= 0.75, labels[best.id] != nil else { return nil }
+            return best.id
+        }
+    }
+
     static func row(
-        index: Int, keep: Bool, content: String, section: String, printedLead: String, printedCoordinators: String, leadIDs: Set<UUID>,
-        coordinatorIDs: Set<UUID>, units: [OrgUnit], confidence: Double, dueOn: String, recurrence: WorkTask.Recurrence?, errors: [String]
+        index: Int, keep: Bool, content: String, section: String, printedLead: String, printedCoordinators: String, role: String = "", leadIDs: Set<UUID>,
+        coordinatorIDs: Set<UUID>, labels: [UUID: String], confidence: Double, dueOn: String, needsDate: String = "", recurrence: WorkTask.Recurrence?,
+        errors: [String], leadNames: String = "", coordinatorNames: String = ""
     ) -> Row {
+        func chosen(_ ids: Set<UUID>) -> [SelectOption] {
+            ids.compactMap { id in labels[id].map { SelectOption(value: id.uuidString, label: $0, selected: true) } }
+                .sorted { VietnameseCollation.less($0.label, $1.label) }
+        }
         return Row(
             index: index, number: index + 1, keep: keep, content: content, section: section, printedLead: printedLead, printedCoordinators: printedCoordinators,
-            leads: SelectOption.units(units, selected: leadIDs), coordinators: SelectOption.units(units, selected: coordinatorIDs),
-            confidence: leadIDs.isEmpty ? L10n.text("registration.khong_khop") : VNFormat.percent(confidence), lowConfidence: confidence < 0.75,
+            role: role, leads: chosen(leadIDs), coordinators: chosen(coordinatorIDs), leadNames: leadNames, coordinatorNames: coordinatorNames,
+            needsDate: needsDate,
+            confidence: leadIDs.isEmpty ? L10n.text("registration.khong_khop") : VNFormat.percent(confidence), lowConfidence: confidence < 0.75 || !needsDate.isEmpty,
             dueOn: dueOn,
             recurrences: [SelectOption(value: "", label: L10n.text("registration.khong_lap_lai"), selected: recurrence == nil)] + WorkTask.Recurrence.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == recurrence) },
             errors: errors

@@ -14,6 +14,8 @@ extension Run {
         var section: String?
         var due: DirectiveParse.Due?
         var paragraph: Int
+        var role: String?
+        var needsDate: String?
     }
 
     static let explicitVerbs: [[String]] = [["giao"], ["de", "nghi"], ["yeu", "cau"]]
@@ -40,10 +42,13 @@ extension Run {
             drafts.append(contentsOf: found)
         }
         result.assignments = drafts.map { draft in
-            DirectiveParse.Assignment(
+            var assignment = DirectiveParse.Assignment(
                 lead: draft.lead, coordinators: draft.coordinators, due: draft.due, dueDate: draft.due?.endDate,
                 quote: draft.quote, text: draft.sentences.joined(separator: " "), section: draft.section
             )
+            assignment.role = draft.role
+            assignment.needsDate = draft.due == nil ? draft.needsDate : nil
+            return assignment
         }
     }
 
@@ -82,7 +87,8 @@ extension Run {
             coordinators: [], quote: Self.quote(content), sentences: sentences, section: paragraph.sectionID, due: nil, paragraph: index
         )
         draft.coordinators = coordinators(units: units.dropFirst(), tokens: tokens, source: content, lead: draft.lead)
-        draft.due = firstDue(in: sentences)
+        draft.role = UnitPhrases.role(tokens, before: units[0].lowerBound, in: content)
+        (draft.due, draft.needsDate) = dueOrVague(in: sentences)
         return draft
     }
 
@@ -117,6 +123,7 @@ extension Run {
                 let scope = Array(tokens[start.clauseStart..<clauseEnd])
                 let shifted = start.units.map { ($0.lowerBound - start.clauseStart)..<($0.upperBound - start.clauseStart) }
                 draft.coordinators = coordinators(units: shifted.dropFirst(), tokens: scope, source: sentence, lead: draft.lead)
+                draft.role = UnitPhrases.role(tokens, before: start.units[0].lowerBound, in: sentence)
                 drafts.append(draft)
                 open = drafts.count - 1
             }
@@ -130,7 +137,7 @@ extension Run {
             }
         }
         for draftIndex in drafts.indices {
-            drafts[draftIndex].due = firstDue(in: drafts[draftIndex].sentences)
+            (drafts[draftIndex].due, drafts[draftIndex].needsDate) = dueOrVague(in: drafts[draftIndex].sentences)
             drafts[draftIndex].coordinators = mergeCoordinators(drafts[draftIndex])
         }
         // A closing deadline sentence ("Thực hiện hàng năm.") applies to every order of the
@@ -253,10 +260,34 @@ extension Run {
     }
 
     func firstDue(in sentences: [String]) -> DirectiveParse.Due? {
+        dueOrVague(in: sentences).0
+    }
+
+    /// The first deadline of the span, or else the first time phrase that needs a date
+    /// ("trước kỳ họp"). Holidays and dates without a year are placed after the document's
+    /// own date.
+    func dueOrVague(in sentences: [String]) -> (DirectiveParse.Due?, String?) {
+        var vague: String?
         for sentence in sentences {
-            if let (due, _) = DuePhrases.find(bytes: VietnameseText.foldBytes(sentence)) { return due }
+            let bytes = VietnameseText.foldBytes(sentence)
+            let plain = DuePhrases.find(bytes: bytes)
+            let holiday = DuePhrases.occasion(bytes, issued: issuedOn)
+            if let holiday, holiday.offset < (plain?.1 ?? Int.max) {
+                if let due = holiday.due { return (due, nil) }
+                if vague == nil { vague = holiday.phrase }
+                if let (due, _) = plain { return (due, nil) }
+                continue
+            }
+            if let (due, _) = plain { return (due, nil) }
         }
-        return nil
+        return (nil, vague)
+    }
+
+    /// The document's own date, for phrases that name no year.
+    var issuedOn: LunarCalendar.SolarDate? {
+        guard let date = result.date, date.count == 10,
+              let year = Int(date.prefix(4)), let month = Int(date.dropFirst(5).prefix(2)), let day = Int(date.suffix(2)) else { return nil }
+        return LunarCalendar.SolarDate(year: year, month: month, day: day)
     }
 
     /// Whether a sentence may hold an explicit order ("Giao …", "…, giao …", "Đề nghị …").

@@ -125,8 +125,16 @@ public struct DirectiveParse: Codable, Sendable, Equatable {
         public var quote: String
         /// The whole sentence(s), or the heading with the items under it.
         public var text: String
-        /// The outline position, e.g. `III.2`.
+        /// The outline position, e.g. `III.2`; rows of an annex's table are `PL.<group>.<number>`.
         public var section: String?
+        /// The title of the person named as the subject ("Bí thư", "Giám đốc"), whose unit is
+        /// the lead.
+        public var role: String? = nil
+        /// The expected output, from an assignment table's "Sản phẩm" column.
+        public var output: String? = nil
+        /// A time the text gives that is no date ("trước kỳ họp", "đầu năm"): the preview
+        /// asks for one.
+        public var needsDate: String? = nil
     }
 
     /// One item of the outline.
@@ -212,5 +220,8 @@ extension DirectiveParse.Assignment {
         try container.encode(quote, forKey: .quote)
         try container.encode(text, forKey: .text)
         try container.encode(section, forKey: .section)
+        try container.encodeIfPresent(role, forKey: .role)
+        try container.encodeIfPresent(output, forKey: .output)
+        try container.encodeIfPresent(needsDate, forKey: .needsDate)
     }
 }

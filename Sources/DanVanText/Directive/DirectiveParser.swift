@@ -110,7 +110,13 @@ struct Run {
     }
 
     mutating func parse() -> DirectiveParse {
+        let tables = extractTables()
         let kindLine = findKind()
+        // An annex ("PHỤ LỤC …", "(Kèm theo Kế hoạch số …)") after the signature is read on its
+        // own: its tables are assignments, its title may carry the document's own symbol.
+        let annexStart = findAnnex(after: kindLine ?? letterHeaderEnd ?? 0)
+        let annex = annexStart.map { Array(lines[$0...]) } ?? []
+        if let annexStart { lines = Array(lines[..<annexStart]) }
         let bodyStart = readTitleAndHeader(kindLine: kindLine)
         let (bodyEnd, tailStart) = findTail(from: bodyStart)
         readTail(from: tailStart)
@@ -119,9 +125,86 @@ struct Run {
         readReferences(bodyStart: bodyStart, bodyEnd: bodyEnd)
         readLaws(outlined)
         readAssignments(outlined)
+        readAnnexTitle(annex)
+        for table in tables {
+            let inAnnex = annexStart.map { table.line >= $0 } ?? false
+            let issued = issuedOn
+            result.assignments += AssignmentTable.assignments(table, annex: inAnnex) { cell in DuePhrases.cell(cell, issued: issued) }
+        }
         if result.kind == nil { result.warnings.append("Không nhận ra loại văn bản (Kế hoạch, Chỉ thị…).") }
         if result.assignments.isEmpty { result.warnings.append("Không tìm thấy nhiệm vụ giao cho đơn vị nào.") }
         return result
+    }
+
+    // MARK: - Tables and annexes
+
+    /// Takes the pipe rows of assignment tables out of the lines (left blank, so line numbers
+    /// hold) and gives them back as tables; the rows of any other table become its cells, one
+    /// a line.
+    mutating func extractTables() -> [AssignmentTable.Found] {
+        guard lines.contains(where: { $0.first == "|" || $0.hasPrefix(" |") }) else { return [] }
+        var found: [AssignmentTable.Found] = []
+        var output: [Substring] = []
+        var index = 0
+        while index < lines.count {
+            guard AssignmentTable.cells(ofPipeRow: lines[index]) != nil else {
+                output.append(lines[index])
+                index += 1
+                continue
+            }
+            var end = index
+            var rows: [[String]] = []
+            while end < lines.count, let cells = AssignmentTable.cells(ofPipeRow: lines[end]) {
+                if !AssignmentTable.isSeparator(cells) { rows.append(cells.map { VietnameseText.nfc($0) }) }
+                end += 1
+            }
+            if let header = rows.first, let columns = AssignmentTable.columns(header: header) {
+                found.append(AssignmentTable.Found(columns: columns, rows: Array(rows.dropFirst()), line: output.count))
+                output += Array(repeating: Substring(""), count: end - index)
+            } else {
+                for row in rows { for cell in row where !cell.isEmpty { output.append(Substring(cell)) } }
+            }
+            index = end
+        }
+        lines = output
+        return found
+    }
+
+    /// Where an annex starts: a line "PHỤ LỤC …" in capitals or "(Kèm theo …)" after the body.
+    func findAnnex(after start: Int) -> Int? {
+        guard start + 1 < lines.count else { return nil }
+        for index in (start + 1)..<lines.count {
+            let line = Self.stripMarkup(lines[index])
+            if line.hasPrefix("PHỤ LỤC") || line.hasPrefix("(Kèm theo") || (line.hasPrefix("Phụ lục") && line.count < 40 && !line.contains(".")) {
+                // The annex follows the signature: a "Nơi nhận" or a signer line comes first.
+                if lines[..<index].contains(where: { Self.stripMarkup($0).hasPrefix("Nơi nhận") }) || index > lines.count / 2 { return index }
+            }
+        }
+        return nil
+    }
+
+    /// "Kèm theo Quyết định số 23-QĐ/TW …" in an annex's title names the document itself:
+    /// its symbol is the document's own when the header lost it.
+    mutating func readAnnexTitle(_ annex: [Substring]) {
+        for line in annex.prefix(8) {
+            let plain = Self.stripMarkup(line)
+            guard let range = plain.range(of: "Kèm theo") else { continue }
+            let scalars = Array(plain[range.upperBound...].unicodeScalars)
+            var index = 0
+            while index + 1 < scalars.count {
+                if (scalars[index] == "s" || scalars[index] == "S"), scalars[index + 1] == "ố" {
+                    var j = index + 2
+                    while j < scalars.count, scalars[j] == " " || scalars[j] == ":" { j += 1 }
+                    if let match = Symbols.match(in: scalars, at: j, allowMissingHyphen: true) {
+                        if result.symbol == nil { result.symbol = match.symbol }
+                        let own = result.symbol?.uppercased()
+                        result.references.removeAll { $0.symbol.uppercased() == own }
+                        return
+                    }
+                }
+                index += 1
+            }
+        }
     }
 
     static func stripMarkup(_ line: Substring) -> Substring {

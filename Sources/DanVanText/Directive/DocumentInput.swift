@@ -16,7 +16,8 @@ public enum DocumentInput {
         public var description: String { message }
     }
 
-    /// The text of `data`: a `.docx` (by its zip signature or its name) or UTF-8 text.
+    /// The text of `data`: a `.docx` (by its zip signature or its name), a text PDF (through
+    /// `pdftotext`: run it off the event loop) or UTF-8 text.
     /// The result is NFC with LF line ends and no BOM.
     public static func text(from data: Data, filename: String = "") throws(Failure) -> String {
         if data.isEmpty { throw Failure("Tệp rỗng: không có nội dung để đọc.") }
@@ -27,6 +28,10 @@ public enum DocumentInput {
         if filename.lowercased().hasSuffix(".docx") || isZip {
             guard isZip else { throw Failure("Tệp .docx không hợp lệ: không phải tệp nén Word (zip).") }
             return normalise(try Docx.text(from: data))
+        }
+        if PDFInput.isPDF(data) || filename.lowercased().hasSuffix(".pdf") {
+            guard PDFInput.isPDF(data) else { throw Failure("Tệp .pdf không hợp lệ: thiếu phần đầu %PDF.") }
+            return normalise(try PDFInput.text(from: data))
         }
         if filename.lowercased().hasSuffix(".doc") || data.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
             throw Failure("Tệp .doc (Word 97–2003) chưa được hỗ trợ: hãy lưu lại dưới dạng .docx hoặc dán nội dung.")
@@ -113,7 +118,10 @@ public enum Docx {
         return text(fromDocumentXML: markup)
     }
 
-    /// The text of a `word/document.xml` string.
+    /// The text of a `word/document.xml` string. An assignment table (`AssignmentTable`)
+    /// becomes pipe rows (a lead cell merged down several rows repeated in each, a row of one
+    /// cell spanning the table kept as a group heading); any other table gives its cells'
+    /// paragraphs as lines, row by row.
     public static func text(fromDocumentXML markup: String) -> String {
         var output = ""
         var paragraph = ""
@@ -122,8 +130,15 @@ public enum Docx {
         var italic = false
         var inRunProperties = false
         var inText = false
+        var tableDepth = 0
+        var rows: [[TableCell]] = []
+        var cell: TableCell?
         let scalars = Array(markup.unicodeScalars)
         var index = 0
+
+        func emit(_ line: String) {
+            if tableDepth > 0, cell != nil { cell!.lines.append(line) } else { output += line + "\n" }
+        }
 
         func flushRun() {
             guard !run.isEmpty else { return }
@@ -151,14 +166,45 @@ public enum Docx {
                 switch (closing ? closingName : name) {
                 case "w:p":
                     if selfClosing {
-                        output += "\n"
+                        emit("")
                     } else if closing {
                         flushRun()
-                        output += paragraph + "\n"
+                        emit(paragraph)
                         paragraph = ""
                     }
+                case "w:tbl":
+                    if closing {
+                        tableDepth -= 1
+                        if tableDepth == 0 {
+                            output += TableCell.render(rows)
+                            rows = []
+                        }
+                    } else if !selfClosing {
+                        tableDepth += 1
+                    }
+                case "w:tr":
+                    if tableDepth == 1, !closing, !selfClosing { rows.append([]) }
                 case "w:tc":
-                    if closing { flushRun(); if !paragraph.isEmpty { output += paragraph + "\n"; paragraph = "" } }
+                    if tableDepth == 1 {
+                        if closing {
+                            flushRun()
+                            if !paragraph.isEmpty { emit(paragraph); paragraph = "" }
+                            if let done = cell {
+                                if rows.isEmpty { rows.append([]) }
+                                rows[rows.count - 1].append(done)
+                            }
+                            cell = nil
+                        } else if !selfClosing {
+                            cell = TableCell()
+                        }
+                    } else if closing {
+                        flushRun()
+                        if !paragraph.isEmpty { emit(paragraph); paragraph = "" }
+                    }
+                case "w:gridSpan":
+                    if tableDepth == 1, let value = attribute("w:val", in: tag), let span = Int(value) { cell?.span = max(1, span) }
+                case "w:vMerge":
+                    if tableDepth == 1 { cell?.continuesAbove = attribute("w:val", in: tag) != "restart" }
                 case "w:r":
                     if closing { flushRun() } else { bold = false; italic = false }
                 case "w:rPr":
@@ -190,7 +236,63 @@ public enum Docx {
         }
         flushRun()
         if !paragraph.isEmpty { output += paragraph + "\n" }
+        if !rows.isEmpty { output += TableCell.render(rows) }
         return output
+    }
+
+    static func attribute(_ name: String, in tag: String) -> String? {
+        guard let range = tag.range(of: name + "=\"") else { return nil }
+        let rest = tag[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    /// One cell of a Word table: its paragraphs, how many grid columns it spans, and whether
+    /// it continues the cell above (vertical merge).
+    struct TableCell {
+        var lines: [String] = []
+        var span = 1
+        var continuesAbove = false
+
+        var text: String { lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n") }
+
+        /// An assignment table as pipe rows, anything else as its paragraphs.
+        static func render(_ rows: [[TableCell]]) -> String {
+            let width = rows.map { $0.reduce(0) { $0 + $1.span } }.max() ?? 0
+            // Rows on the grid: a spanning cell fills its first column; a merged cell repeats
+            // the text above it.
+            var grid: [[String]] = []
+            var spans: [Bool] = []
+            for row in rows {
+                var line = [String](repeating: "", count: width)
+                var column = 0
+                for cell in row {
+                    guard column < width else { break }
+                    if cell.continuesAbove, let above = grid.last { line[column] = above[column] } else { line[column] = cell.text }
+                    column += cell.span
+                }
+                grid.append(line)
+                spans.append(row.count == 1 && row[0].span > 1)
+            }
+            let unmerged = rows.map { $0.map(\.text) }
+            guard let headerIndex = grid.prefix(3).firstIndex(where: { AssignmentTable.columns(header: $0) != nil }),
+                  let roles = AssignmentTable.columns(header: grid[headerIndex]) else {
+                return unmerged.flatMap { $0 }.isEmpty ? "" : rows.flatMap { $0.flatMap(\.lines) }.map { $0 + "\n" }.joined()
+            }
+            var out = AssignmentTable.pipeRow(grid[headerIndex]) + "\n"
+            for (index, line) in grid.enumerated() where index > headerIndex {
+                if spans[index] || line.filter({ !$0.isEmpty }).count == 1 && roles.first == .number && !line[0].isEmpty && line.dropFirst().allSatisfy(\.isEmpty) {
+                    out += AssignmentTable.pipeRow([line.first { !$0.isEmpty } ?? ""]) + "\n"
+                    continue
+                }
+                if line.allSatisfy(\.isEmpty) { continue }
+                let cells = line.enumerated().map { column, text in
+                    column < roles.count && (roles[column] == .lead || roles[column] == .coordinators)
+                        ? text.replacingOccurrences(of: "\n", with: "; ") : text.replacingOccurrences(of: "\n", with: " ")
+                }
+                out += AssignmentTable.pipeRow(cells) + "\n"
+            }
+            return out
+        }
     }
 
     static func decodeEntities(_ text: String) -> String {

@@ -204,3 +204,126 @@ enum DuePhrases {
         return nil
     }
 }
+
+// MARK: - Occasions, holidays and times without a date
+
+extension DuePhrases {
+    /// What an occasion phrase gives: a due date where the rule is clear, else the phrase as
+    /// printed in Vietnamese for the preview to ask about.
+    struct Occasion {
+        var due: Due?
+        var phrase: String?
+        var offset: Int
+    }
+
+    /// Phrases that need a person to choose the date, folded → as shown.
+    static let vaguePhrases: [([UInt8], String, Bool)] = [
+        ("truoc ky hop", "trước kỳ họp", false), ("truoc dai hoi", "trước đại hội", false), ("sau tet", "sau Tết", false),
+        ("dau nam", "đầu năm", true), ("giua nam", "giữa năm", true), ("dau quy", "đầu quý", true), ("cuoi quy", "cuối quý", true),
+    ].map { (bytes($0.0), $0.1, $0.2) }
+
+    static let tetPhrases = ["truoc tet nguyen dan", "dip tet nguyen dan", "truoc tet", "dip tet", "truoc va trong tet"].map(bytes)
+    static let midAutumn = bytes("tet trung thu")
+    static let yearEnd = bytes("cuoi nam")
+    static let dateCues = ["truoc ngay ", "den ngay ", "cham nhat ngay ", "han cuoi ngay ", "truoc "].map(bytes)
+
+    /// The first occasion in folded bytes: Tết and the Mid-Autumn festival (from the lunar
+    /// calendar, the first one after the document's date), a day and month without a year
+    /// (the first one after the document's date), "cuối năm" (31/12), "quý I hằng năm"
+    /// (yearly, in that quarter); and phrases that name no date ("trước kỳ họp", "đầu năm").
+    static func occasion(_ s: [UInt8], issued: LunarCalendar.SolarDate?) -> Occasion? {
+        var found: Occasion?
+        func note(_ due: Due?, _ phrase: String?, _ at: Int) {
+            if found == nil || at < found!.offset { found = Occasion(due: due, phrase: phrase, offset: at) }
+        }
+        func iso(_ date: LunarCalendar.SolarDate) -> String { String(format: "%04d-%02d-%02d", date.year, date.month, date.day) }
+        // Tết Nguyên đán: the day before the first Tết after the document's date.
+        for phrase in tetPhrases {
+            guard let at = index(of: phrase, in: s), isWordStart(s, at), isWordEnd(s, at + phrase.count) else { continue }
+            if hasPrefix(s, bytes(" trung thu"), at: at + phrase.count) { continue }
+            if let issued {
+                var tet = LunarCalendar.tet(issued.year)
+                if !(issued < tet) { tet = LunarCalendar.tet(issued.year + 1) }
+                note(Due(kind: "date", date: iso(LunarCalendar.adding(-1, to: tet))), nil, at)
+            } else {
+                note(nil, "trước Tết Nguyên đán", at)
+            }
+        }
+        if let at = index(of: midAutumn, in: s), isWordStart(s, at) {
+            if let issued {
+                let lunar = LunarCalendar.lunar(issued)
+                var festival = LunarCalendar.solar(LunarCalendar.LunarDate(day: 15, month: 8, year: lunar.year))
+                if let day = festival, !(issued < day) { festival = LunarCalendar.solar(LunarCalendar.LunarDate(day: 15, month: 8, year: lunar.year + 1)) }
+                if let festival { note(Due(kind: "date", date: iso(LunarCalendar.adding(-1, to: festival))), nil, at) }
+            } else {
+                note(nil, "dịp Tết Trung thu", at)
+            }
+        }
+        // A day and month without a year: "trước ngày 30/4", "trước 30/4".
+        for cue in dateCues {
+            var search = 0
+            while let at = index(of: cue, in: s, from: search) {
+                search = at + 1
+                guard isWordStart(s, at) else { continue }
+                let start = at + cue.count
+                guard let (day, afterDay) = number(s, start, maxDigits: 2), afterDay < s.count, s[afterDay] == 47,
+                      let (month, afterMonth) = number(s, afterDay + 1, maxDigits: 2), (1...12).contains(month), (1...31).contains(day) else { continue }
+                // With a year it is an ordinary date, read by `oneOff`.
+                if afterMonth < s.count, s[afterMonth] == 47 || s[afterMonth] == 45 { continue }
+                if let issued {
+                    var year = issued.year
+                    if (month, day) < (issued.month, issued.day) { year += 1 }
+                    guard day <= Due.daysIn(month: month, year: year) else { continue }
+                    note(Due(kind: "date", date: String(format: "%04d-%02d-%02d", year, month, day)), nil, at)
+                } else {
+                    note(nil, "\(day)/\(month)", at)
+                }
+            }
+        }
+        // "cuối năm" after a cue: 31 December of the year named, or of the document's year.
+        var search = 0
+        while let at = index(of: yearEnd, in: s, from: search) {
+            search = at + 1
+            guard isWordStart(s, at), isWordEnd(s, at + yearEnd.count), hasCue(before: at, in: s, strict: false) else { continue }
+            var year = issued?.year
+            if let (named, _) = number(s, at + yearEnd.count + 1, maxDigits: 4), (1990...2200).contains(named) { year = named }
+            if let year { note(Due(kind: "date", date: String(format: "%04d-12-31", year)), nil, at) } else { note(nil, "cuối năm", at) }
+        }
+        // "quý I hằng năm": yearly, in that quarter.
+        search = 0
+        while let at = index(of: quarterWord, in: s, from: search) {
+            search = at + 1
+            guard isWordStart(s, at), let (quarter, after) = quarterNumber(s, at + quarterWord.count), isWordEnd(s, after),
+                  hasPrefix(s, bytes(" hang nam"), at: after) else { continue }
+            note(Due(kind: "recurring", quarter: quarter, every: "year"), nil, at)
+        }
+        for (phrase, shown, needsCue) in vaguePhrases {
+            guard let at = index(of: phrase, in: s), isWordStart(s, at), isWordEnd(s, at + phrase.count) else { continue }
+            if needsCue, !hasCue(before: at, in: s, strict: false) { continue }
+            note(nil, shown, at)
+        }
+        return found
+    }
+}
+
+extension DuePhrases {
+    /// The deadline in a table's time column, where no cue word is needed: "Quý II/2025",
+    /// "30/6/2025", "Tháng 6/2025", "Năm 2025", "Hằng năm", "Trước Tết Nguyên đán", "30/4".
+    /// "Thường xuyên" is no deadline. Returns the deadline, or the phrase that needs a date.
+    static func cell(_ text: String, issued: LunarCalendar.SolarDate?) -> (Due?, String?) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return (nil, nil) }
+        let scalars = Array(VietnameseText.nfc(trimmed).unicodeScalars)
+        if let (iso, _) = VietnameseDates.read(scalars, 0) { return (Due(kind: "date", date: iso), nil) }
+        let folded = VietnameseText.foldBytes(trimmed)
+        if let occasion = occasion(bytes("truoc ") + folded, issued: issued) ?? occasion(folded, issued: issued) {
+            if let due = occasion.due { return (due, nil) }
+            if let (due, _) = find(bytes: bytes("hoan thanh trong ") + folded) { return (due, nil) }
+            return (nil, occasion.phrase)
+        }
+        for prefix in ["hoan thanh trong ", "thuc hien ", "hoan thanh truoc ngay "] {
+            if let (due, _) = find(bytes: bytes(prefix) + folded) { return (due, nil) }
+        }
+        return (nil, nil)
+    }
+}

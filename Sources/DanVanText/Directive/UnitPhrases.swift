@@ -100,6 +100,12 @@ enum UnitPhrases {
     /// At the start of a sentence every word is capitalised, so a head that needs a capital
     /// ("Sở", "Tổ chức") must there be followed by a capitalised name ("Sở Nội vụ").
     static func unit(_ tokens: [Token], at index: Int) -> Int? {
+        if let title = personTitle(tokens, at: index) { return unitWithoutTitle(tokens, at: index + title) }
+        return unitWithoutTitle(tokens, at: index)
+    }
+
+    /// `unit(_:at:)` without a person's title in front.
+    static func unitWithoutTitle(_ tokens: [Token], at index: Int) -> Int? {
         guard index < tokens.count, tokens[index].isWord else { return nil }
         let sentenceStart = index == 0
         var headEnd: Int?
@@ -192,19 +198,58 @@ enum UnitPhrases {
     }
 
     /// A list of units ("A, B và C") starting at `index`: the units' token ranges and the
-    /// position after the list.
+    /// position after the list. A person's title before a unit ("Giám đốc Sở Nội vụ") is left
+    /// out of the unit's range (`role(_:before:in:)` reads it back).
     static func list(_ tokens: [Token], at index: Int) -> (units: [Range<Int>], end: Int)? {
         guard let first = unit(tokens, at: index) else { return nil }
-        var units = [index..<first]
+        var units = [(index + (personTitle(tokens, at: index) ?? 0))..<first]
         var end = first
         while end < tokens.count {
             let separator = tokens[end].folded
             guard separator == "," || separator == ";" || separator == "va" else { break }
             guard let next = unit(tokens, at: end + 1) else { break }
-            units.append((end + 1)..<next)
+            units.append((end + 1 + (personTitle(tokens, at: end + 1) ?? 0))..<next)
             end = next
         }
         return (units, end)
+    }
+
+    /// Titles of the persons directives name as subjects, folded: the unit follows the title.
+    static let titles: [[String]] = [
+        "bi thu", "pho bi thu thuong truc", "pho bi thu", "chu tich", "pho chu tich thuong truc", "pho chu tich", "giam doc", "pho giam doc",
+        "tong giam doc", "truong", "pho truong", "chanh van phong", "pho chanh van phong", "chanh an", "vien truong", "chi huy truong",
+        "tong bien tap", "chu nhiem", "cuc truong", "truong phong", "giam doc dieu hanh",
+    ].map { $0.split(separator: " ").map(String.init) }.sorted { $0.count > $1.count }
+
+    /// Length of a person's title at `index` ("Đồng chí Bí thư", "Đ/c Chủ tịch", "Giám đốc")
+    /// when a unit follows it, or nil.
+    static func personTitle(_ tokens: [Token], at index: Int) -> Int? {
+        var position = index
+        if tokens.matches(["dong", "chi"], at: position) { position += 2 } else if tokens.matches(["d/c"], at: position) { position += 1 }
+        for title in titles where tokens.matches(title, at: position) {
+            // "Trưởng" is a title; "Trường" (a school) is a unit: folding makes them one word.
+            if title.first == "truong" || title.last == "truong" {
+                let word = tokens[position + title.count - 1].text.lowercased()
+                guard word.hasPrefix("trưởng") else { continue }
+            }
+            let after = position + title.count
+            guard after < tokens.count, unitWithoutTitle(tokens, at: after) != nil else { continue }
+            return after - index
+        }
+        return nil
+    }
+
+    /// The person's title printed right before a unit that starts at `start` ("Bí thư" before
+    /// "Tỉnh ủy"), without "Đồng chí".
+    static func role(_ tokens: [Token], before start: Int, in source: Substring) -> String? {
+        for length in (1...6).reversed() where start - length >= 0 {
+            guard personTitle(tokens, at: start - length) == length else { continue }
+            var from = start - length
+            if tokens.matches(["dong", "chi"], at: from) { from += 2 } else if tokens.matches(["d/c"], at: from) { from += 1 }
+            let text = tokens.text(from, start, in: source)
+            return text.isEmpty ? nil : text
+        }
+        return nil
     }
 
     /// Whether an obligation (not a report of the past) starts at `index`.

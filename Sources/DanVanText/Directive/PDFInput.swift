@@ -1,0 +1,475 @@
+import Foundation
+
+/// Reads the text layer of a PDF through poppler's `pdftotext -layout` (a subprocess with a
+/// time limit and a size limit) and puts the layout back into the reader's form
+/// (`PDFLayout.clean`). A scanned PDF with no text layer is refused with a message saying so.
+public enum PDFInput {
+    /// How long `pdftotext` may run.
+    public static let timeoutSeconds = 20.0
+    /// The most text accepted from one PDF.
+    public static let maximumTextBytes = 8 * 1024 * 1024
+    /// The most pages read.
+    public static let maximumPages = 300
+
+    /// Whether `data` is a PDF (by its signature).
+    public static func isPDF(_ data: Data) -> Bool {
+        data.starts(with: Array("%PDF".utf8))
+    }
+
+    /// The text of a PDF, cleaned for the reader.
+    public static func text(from data: Data) throws(DocumentInput.Failure) -> String {
+        PDFLayout.clean(try layoutText(from: data))
+    }
+
+    /// `pdftotext -layout` of `data`, as printed (NFC), or a Vietnamese failure.
+    public static func layoutText(from data: Data) throws(DocumentInput.Failure) -> String {
+        guard let tool = locateTool() else {
+            throw DocumentInput.Failure("Máy chủ chưa có công cụ đọc PDF (pdftotext trong gói poppler-utils): quản trị viên cần cài gói này. Trong lúc chờ, hãy tải tệp .docx hoặc dán nội dung văn bản.")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("danvan-pdf-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.pdf")
+        let output = directory.appendingPathComponent("out.txt")
+        let errors = directory.appendingPathComponent("err.txt")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try data.write(to: input)
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+        } catch {
+            throw DocumentInput.Failure("Không ghi được tệp tạm để đọc PDF.")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["-layout", "-enc", "UTF-8", "-l", String(maximumPages), input.path, output.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try? FileHandle(forWritingTo: errors)
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        do {
+            try process.run()
+        } catch {
+            throw DocumentInput.Failure("Không chạy được công cụ đọc PDF (pdftotext).")
+        }
+        if finished.wait(timeout: .now() + timeoutSeconds) == .timedOut {
+            process.terminate()
+            if finished.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL); finished.wait() }
+            throw DocumentInput.Failure("Đọc tệp PDF quá \(Int(timeoutSeconds)) giây nên đã dừng: tệp quá phức tạp. Hãy dùng tệp .docx hoặc dán nội dung.")
+        }
+        guard process.terminationStatus == 0 else {
+            let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            if message.lowercased().contains("password") || message.lowercased().contains("encrypt") {
+                throw DocumentInput.Failure("Tệp PDF được đặt mật khẩu: hãy gỡ mật khẩu hoặc dùng tệp .docx.")
+            }
+            throw DocumentInput.Failure("Tệp PDF hỏng hoặc không đọc được.")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
+        guard size <= maximumTextBytes else {
+            throw DocumentInput.Failure("Tệp PDF có quá nhiều chữ (trên \(maximumTextBytes / 1_048_576) MB văn bản): không phải một văn bản chỉ đạo.")
+        }
+        guard let bytes = try? Data(contentsOf: output), let text = String(data: bytes, encoding: .utf8) else {
+            throw DocumentInput.Failure("Không đọc được chữ trong tệp PDF.")
+        }
+        let pages = max(1, text.split(separator: "\u{0C}", omittingEmptySubsequences: false).filter { $0.contains { $0.isLetter } }.count)
+        let letters = text.unicodeScalars.reduce(0) { $0 + ($1.properties.isAlphabetic ? 1 : 0) }
+        if letters < 20 * pages {
+            throw DocumentInput.Failure("Tệp PDF là bản quét (ảnh), không có lớp chữ: hệ thống chưa nhận dạng chữ từ ảnh (OCR). Hãy dùng bản PDF xuất từ Word hoặc hệ thống văn bản điện tử, tệp .docx, hoặc dán nội dung.")
+        }
+        return VietnameseText.nfc(text)
+    }
+
+    /// `DANVAN_PDFTOTEXT`, else `pdftotext` on the PATH.
+    static func locateTool() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let configured = environment["DANVAN_PDFTOTEXT"], !configured.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: configured) ? configured : nil
+        }
+        let path = environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in (path + ":/usr/bin:/usr/local/bin").split(separator: ":") {
+            let candidate = "\(directory)/pdftotext"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// Puts `pdftotext -layout` output back into reading order (pure, tested without poppler):
+/// page numbers and running headers or footers removed; the two-column header block (issuer
+/// and number left, motto and date right) and the "Nơi nhận" / signature block read column
+/// by column; assignment tables rebuilt as pipe rows from their columns; lines broken inside
+/// a paragraph joined (a compound broken at its hyphen keeps it, without a space).
+public enum PDFLayout {
+    /// The cleaned text.
+    public static func clean(_ raw: String) -> String {
+        var pages = raw.components(separatedBy: "\u{0C}").map { page in
+            page.split(separator: "\n", omittingEmptySubsequences: false).map { trimEnd(String($0)) }
+        }
+        pages = pages.filter { $0.contains { !$0.isEmpty } }
+        guard !pages.isEmpty else { return "" }
+        pages = pages.map(removePageNumbers)
+        pages = removeRunningLines(pages)
+        var lines: [String] = []
+        for page in pages { lines += page }
+        let width = lines.map(\.count).max() ?? 80
+        let (header, bodyStart) = headerBlock(lines, width: width)
+        let (body, tail, annex) = splitTail(Array(lines[bodyStart...]), width: width)
+        let text = header + reflow(AssignmentTableLayout.rebuild(body, width: width), width: width) + tail
+            + reflow(AssignmentTableLayout.rebuild(annex, width: width), width: width)
+        return text.joined(separator: "\n") + "\n"
+    }
+
+    static func trimEnd(_ line: String) -> String {
+        var s = Substring(line)
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+
+    static func indent(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+
+    /// A page number alone on a line near the top or bottom: "3", "- 3 -", "Trang 3", "3/12".
+    static func isPageNumber(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty, t.count <= 14 else { return false }
+        let folded = VietnameseText.fold(t)
+        var core = Substring(folded)
+        if core.hasPrefix("trang ") { core = core.dropFirst(6) }
+        core = core.drop { $0 == "-" || $0 == "–" || $0 == " " }
+        while let last = core.last, last == "-" || last == "–" || last == " " { core = core.dropLast() }
+        let parts = core.split(separator: "/", omittingEmptySubsequences: false)
+        return !core.isEmpty && parts.count <= 2 && parts.allSatisfy { !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isNumber) }
+    }
+
+    static func removePageNumbers(_ page: [String]) -> [String] {
+        var lines = page
+        let filled = lines.indices.filter { !lines[$0].isEmpty }
+        for index in filled.prefix(2) + filled.suffix(2) where isPageNumber(lines[index]) { lines[index] = "" }
+        return lines
+    }
+
+    /// The first and last lines of pages that repeat on other pages (digits ignored).
+    static func removeRunningLines(_ pages: [[String]]) -> [[String]] {
+        guard pages.count >= 2 else { return pages }
+        func key(_ line: String) -> String {
+            VietnameseText.fold(line).filter { !$0.isNumber && $0 != " " }
+        }
+        var firsts: [String: Int] = [:]
+        var lasts: [String: Int] = [:]
+        for page in pages {
+            if let first = page.first(where: { !$0.isEmpty }) { firsts[key(first), default: 0] += 1 }
+            if let last = page.last(where: { !$0.isEmpty }) { lasts[key(last), default: 0] += 1 }
+        }
+        return pages.enumerated().map { number, page in
+            var lines = page
+            if number > 0, let index = lines.firstIndex(where: { !$0.isEmpty }), firsts[key(lines[index]), default: 0] >= 2, !key(lines[index]).isEmpty {
+                lines[index] = ""
+            }
+            if let index = lines.lastIndex(where: { !$0.isEmpty }), lasts[key(lines[index]), default: 0] >= 2, !key(lines[index]).isEmpty {
+                lines[index] = ""
+            }
+            return lines
+        }
+    }
+
+    /// The left and right parts of a line printed in two columns, split at the first run of
+    /// three or more spaces after the text starts; a line with one part goes left or right by
+    /// where it starts.
+    static func columns(_ line: String, width: Int) -> (left: String?, right: String?) {
+        let characters = Array(line)
+        let start = indent(line)
+        guard start < characters.count else { return (nil, nil) }
+        var index = start
+        while index < characters.count {
+            if characters[index] == " " {
+                var end = index
+                while end < characters.count, characters[end] == " " { end += 1 }
+                if end - index >= 3, end < characters.count {
+                    return (String(characters[start..<index]), String(characters[end...]))
+                }
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        let text = String(characters[start...])
+        return Double(start) >= Double(width) * 0.4 ? (nil, text) : (text, nil)
+    }
+
+    /// The header block of the first page (up to the kind line, "Kính gửi" or the first line
+    /// of body text), read left column first; returns it and where the body starts.
+    static func headerBlock(_ lines: [String], width: Int) -> ([String], Int) {
+        let limit = min(lines.count, 24)
+        var end: Int?
+        for index in 0..<limit {
+            let plain = lines[index].trimmingCharacters(in: .whitespaces)
+            if DocumentKinds.headings.contains(where: { plain == $0.0 || plain.hasPrefix($0.0 + " ") }) || plain.hasPrefix("Kính gửi") {
+                end = index
+                break
+            }
+        }
+        guard let end, end > 0 else { return ([], 0) }
+        var left: [String] = []
+        var right: [String] = []
+        for line in lines[0..<end] {
+            let (l, r) = columns(line, width: width)
+            if let l { left.append(l) }
+            if let r { right.append(r) }
+        }
+        return (joinWrapped(left) + joinWrapped(right), end)
+    }
+
+    /// Header lines of one column: a line continuing a name in capitals ("BAN TUYÊN GIÁO VÀ
+    /// DÂN" / "VẬN") is joined to it.
+    static func joinWrapped(_ lines: [String]) -> [String] {
+        var out: [String] = []
+        for line in lines {
+            if let last = out.last, let first = line.first, first.isUppercase, line.count <= 12, line == line.uppercased(),
+               last == last.uppercased(), last.last?.isLetter == true, !line.hasPrefix("*"), !line.hasPrefix("SỐ"), !line.hasPrefix("Số"),
+               last.count >= 14, !isMottoLine(last) {
+                out[out.count - 1] = last + " " + line
+            } else {
+                out.append(line)
+            }
+        }
+        return out
+    }
+
+    static func isMottoLine(_ line: String) -> Bool {
+        let folded = VietnameseText.fold(line)
+        return folded.hasPrefix("dang cong san") || folded.hasPrefix("cong hoa") || folded.hasPrefix("doc lap")
+    }
+
+    /// Splits the lines into the body, the tail (from "Nơi nhận:" to the end or an annex: the
+    /// recipients on the left and the signature on the right, read left column first) and the
+    /// annex.
+    static func splitTail(_ lines: [String], width: Int) -> (body: [String], tail: [String], annex: [String]) {
+        guard let start = lines.lastIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Nơi nhận") }) else {
+            if let annex = lines.firstIndex(where: isAnnexStart), annex > lines.count / 2 {
+                return (Array(lines[..<annex]), [], Array(lines[annex...]))
+            }
+            return (lines, [], [])
+        }
+        var end = lines.count
+        for index in (start + 1)..<lines.count where isAnnexStart(lines[index]) {
+            end = index
+            break
+        }
+        var left: [String] = []
+        var right: [String] = []
+        for line in lines[start..<end] {
+            let (l, r) = columns(line, width: width)
+            if let l { left.append(l) }
+            if let r { right.append(r) }
+        }
+        return (Array(lines[..<start]), left + [""] + right, Array(lines[end...]))
+    }
+
+    static func isAnnexStart(_ line: String) -> Bool {
+        let plain = line.trimmingCharacters(in: .whitespaces)
+        return plain.hasPrefix("PHỤ LỤC") || plain.hasPrefix("Phụ lục") && plain == plain.uppercased() || plain.hasPrefix("(Kèm theo")
+    }
+
+    /// Joins the lines of each paragraph. A new paragraph starts at a blank line, a pipe row,
+    /// an outline marker, a line indented more than the body, or after a line that ends a
+    /// sentence without filling the width.
+    static func reflow(_ lines: [String], width: Int) -> [String] {
+        var indents: [Int: Int] = [:]
+        for line in lines where !line.isEmpty && !line.hasPrefix("|") { indents[indent(line), default: 0] += 1 }
+        let margin = indents.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
+        var out: [String] = []
+        var open = false
+        var lastLength = 0
+        for line in lines {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty || line.hasPrefix("|") {
+                out.append(line)
+                open = false
+                continue
+            }
+            let startsItem = Run.marker(Substring(text)) != nil || text.hasPrefix("Nơi nhận")
+            if open, let previous = out.last, !startsItem, indent(line) <= margin + 2, previous.contains(where: \.isLowercase) {
+                let ends = previous.last.map { ".;:!?".contains($0) } ?? true
+                if !ends || lastLength >= Int(Double(width) * 0.9) {
+                    if previous.hasSuffix("-"), !previous.hasSuffix(" -") {
+                        out[out.count - 1] = previous + text
+                    } else {
+                        out[out.count - 1] = previous + " " + text
+                    }
+                    lastLength = line.count
+                    continue
+                }
+            }
+            out.append(text)
+            open = true
+            lastLength = line.count
+        }
+        return out
+    }
+}
+
+/// Rebuilds assignment tables from `pdftotext -layout` lines: the header is found by its
+/// column names, the columns by the runs of spaces that every line of the table leaves
+/// empty, and the rows by the number column (or blank lines).
+enum AssignmentTableLayout {
+    static let headerWords: Set<String> = [
+        "stt", "tt", "so", "thu", "tu", "noi", "dung", "nhiem", "vu", "cong", "viec", "co", "quan", "don", "vi", "chu", "tri", "phoi",
+        "hop", "thoi", "gian", "han", "hoan", "thanh", "san", "pham", "ket", "qua", "du", "kien", "ghi", "cap", "duoc", "giao", "thuc",
+        "hien", "trach", "tien", "do", "hinh", "giai", "phap", "hoat", "dong", "cq", "dv", "ht", "moc", "ten", "lanh", "dao", "phu",
+        "phan", "va", "chinh",
+    ]
+
+    static func words(_ line: String) -> [String] {
+        VietnameseText.fold(line).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+    }
+
+    static func isHeaderLine(_ line: String) -> Bool {
+        let found = words(line)
+        return !found.isEmpty && found.allSatisfy { headerWords.contains($0) || ($0.count <= 2 && $0.allSatisfy(\.isNumber)) }
+    }
+
+    static func rebuild(_ lines: [String], width: Int) -> [String] {
+        var out: [String] = []
+        var index = 0
+        while index < lines.count {
+            if isHeaderLine(lines[index]), lines[index].contains("  ") {
+                var headerEnd = index
+                while headerEnd < lines.count, headerEnd - index < 5, isHeaderLine(lines[headerEnd]) { headerEnd += 1 }
+                // Header cells wrap over lines ("Cơ quan chủ" / "trì"): words, not phrases.
+                let found = Set(lines[index..<headerEnd].flatMap(words))
+                let named = found.isSuperset(of: ["noi", "dung"]) || found.isSuperset(of: ["nhiem", "vu"]) || found.isSuperset(of: ["cong", "viec"])
+                if named, found.isSuperset(of: ["chu", "tri"]) || found.isSuperset(of: ["thuc", "hien"]) {
+                    var end = headerEnd
+                    while end < lines.count, !endsTable(lines[end], width: width) { end += 1 }
+                    if let rows = table(Array(lines[index..<end]), headerLines: headerEnd - index) {
+                        out += rows
+                        index = end
+                        continue
+                    }
+                }
+            }
+            out.append(lines[index])
+            index += 1
+        }
+        return out
+    }
+
+    /// Body text (one long run of words from the margin), the recipients or an annex title.
+    static func endsTable(_ line: String, width: Int) -> Bool {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return false }
+        if text.hasPrefix("Nơi nhận") || PDFLayout.isAnnexStart(line) { return true }
+        let gaps = line.dropFirst(PDFLayout.indent(line)).contains("  ")
+        return !gaps && text.count >= Int(Double(width) * 0.6)
+    }
+
+    /// The pipe rows of a table region, or nil when it has no assignment header.
+    static func table(_ region: [String], headerLines: Int) -> [String]? {
+        let characters = region.map(Array.init)
+        let maxWidth = characters.map(\.count).max() ?? 0
+        // A line of one run starting at the left edge may cross the columns (a group heading
+        // spanning them): such lines do not vote on where the columns are.
+        let minIndent = region.filter { !$0.isEmpty }.map(PDFLayout.indent).min() ?? 0
+        func isSpanning(_ line: [Character]) -> Bool {
+            let text = String(line)
+            return PDFLayout.indent(text) <= minIndent + 1 && !text.dropFirst(PDFLayout.indent(text)).contains("  ") && line.count > maxWidth / 2
+        }
+        var occupied = [Bool](repeating: false, count: maxWidth)
+        for line in characters where !isSpanning(line) {
+            for (position, character) in line.enumerated() where character != " " { occupied[position] = true }
+        }
+        guard let first = occupied.firstIndex(of: true), let last = occupied.lastIndex(of: true) else { return nil }
+        var spans: [Range<Int>] = []
+        var start = first
+        var position = first
+        while position <= last {
+            if !occupied[position] {
+                var end = position
+                while end <= last, !occupied[end] { end += 1 }
+                if end - position >= 2 {
+                    spans.append(start..<position)
+                    start = end
+                }
+                position = end
+            } else {
+                position += 1
+            }
+        }
+        spans.append(start..<(last + 1))
+        guard spans.count >= 2 else { return nil }
+        func cell(_ line: [Character], _ span: Range<Int>) -> String {
+            guard span.lowerBound < line.count else { return "" }
+            return String(line[span.lowerBound..<min(span.upperBound, line.count)]).trimmingCharacters(in: .whitespaces)
+        }
+        let header = spans.map { span in characters.prefix(headerLines).map { cell($0, span) }.filter { !$0.isEmpty }.joined(separator: " ") }
+        guard let roles = AssignmentTable.columns(header: header) else { return nil }
+        let numberColumn = roles.firstIndex(of: .number)
+        var rows: [[[String]]] = []
+        var current: [[String]]?
+        var blankBefore = false
+        for line in characters.dropFirst(headerLines) {
+            let text = String(line)
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                blankBefore = true
+                continue
+            }
+            if isSpanning(line) {
+                if let current { rows.append(current) }
+                rows.append([[text.trimmingCharacters(in: .whitespaces)]])
+                current = nil
+                blankBefore = false
+                continue
+            }
+            let cells = spans.map { cell(line, $0) }
+            // A header row repeated on a later page.
+            if cells.allSatisfy({ $0.isEmpty || isHeaderLine($0) }), cells.contains(where: { AssignmentTable.role(of: $0) != nil }) { continue }
+            let startsRow: Bool
+            if let numberColumn {
+                startsRow = !cells[numberColumn].isEmpty
+            } else {
+                startsRow = blankBefore || current == nil
+            }
+            if startsRow || current == nil {
+                if let current { rows.append(current) }
+                current = spans.map { _ in [] }
+            }
+            for (column, value) in cells.enumerated() where !value.isEmpty { current![column].append(value) }
+            blankBefore = false
+        }
+        if let current { rows.append(current) }
+        var out = [AssignmentTable.pipeRow(header)]
+        for row in rows {
+            if row.count == 1 {
+                out.append(AssignmentTable.pipeRow(row[0]))
+                continue
+            }
+            out.append(AssignmentTable.pipeRow(row.enumerated().map { column, parts in
+                roles[column] == .lead || roles[column] == .coordinators ? joinUnitLines(parts) : joinLines(parts)
+            }))
+        }
+        return out
+    }
+
+    /// The lines of a text cell, joined as a paragraph.
+    static func joinLines(_ parts: [String]) -> String {
+        var text = ""
+        for part in parts {
+            if text.isEmpty { text = part } else if text.hasSuffix("-"), !text.hasSuffix(" -") { text += part } else { text += " " + part }
+        }
+        return text
+    }
+
+    /// The lines of a unit cell: a line that starts another unit ("Sở Tư pháp" under "Sở Nội
+    /// vụ") becomes a new item; a wrapped name ("Ban Tuyên giáo và" / "Dân vận Tỉnh ủy") is
+    /// joined.
+    static func joinUnitLines(_ parts: [String]) -> String {
+        var items: [String] = []
+        for part in parts {
+            guard let last = items.last else { items.append(part); continue }
+            let tokens = Token.tokenize(Substring(part))
+            let startsUnit = part.hasPrefix("-") || part.hasPrefix("+") || last.hasSuffix(",") || last.hasSuffix(";")
+                || (UnitPhrases.unit(tokens, at: 0) != nil && tokens.first?.isCapitalized == true && !(tokens.count >= 2 && tokens[1].folded == "uy")
+                    && !last.hasSuffix(" và") && tokens.count >= 2)
+            if startsUnit { items.append(part) } else { items[items.count - 1] = last + " " + part }
+        }
+        return items.joined(separator: "; ")
+    }
+}
