@@ -44,7 +44,7 @@ public enum AssignmentTable {
         let text = " " + expanded.joined(separator: " ") + " "
         func has(_ phrase: String) -> Bool { text.contains(" " + phrase + " ") }
         if expanded.isEmpty { return nil }
-        if ["stt", "tt", "so tt", "so thu tu"].contains(expanded.joined(separator: " ")) { return .number }
+        if ["stt", "tt", "so tt", "so thu tu"].contains(expanded.joined(separator: " ")) || ["stt", "tt"].contains(expanded.joined()) { return .number }
         if has("chu tri") || has("don vi thuc hien") || has("co quan thuc hien") || has("trach nhiem thuc hien") || has("don vi duoc giao")
             || has("co quan duoc giao") || has("phan cong") { return .lead }
         if has("phoi hop") { return .coordinators }

@@ -22,8 +22,8 @@ public enum PDFInput {
     }
 
     /// `pdftotext -layout` of `data`, as printed (NFC), or a Vietnamese failure.
-    public static func layoutText(from data: Data) throws(DocumentInput.Failure) -> String {
-        guard let tool = locateTool() else {
+    public static func layoutText(from data: Data, tool: String? = locateTool(), timeout: Double = timeoutSeconds) throws(DocumentInput.Failure) -> String {
+        guard let tool, FileManager.default.isExecutableFile(atPath: tool) else {
             throw DocumentInput.Failure("Máy chủ chưa có công cụ đọc PDF (pdftotext trong gói poppler-utils): quản trị viên cần cài gói này. Trong lúc chờ, hãy tải tệp .docx hoặc dán nội dung văn bản.")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("danvan-pdf-\(UUID().uuidString)")
@@ -51,10 +51,10 @@ public enum PDFInput {
         } catch {
             throw DocumentInput.Failure("Không chạy được công cụ đọc PDF (pdftotext).")
         }
-        if finished.wait(timeout: .now() + timeoutSeconds) == .timedOut {
+        if finished.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
             if finished.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL); finished.wait() }
-            throw DocumentInput.Failure("Đọc tệp PDF quá \(Int(timeoutSeconds)) giây nên đã dừng: tệp quá phức tạp. Hãy dùng tệp .docx hoặc dán nội dung.")
+            throw DocumentInput.Failure("Đọc tệp PDF quá \(Int(timeout.rounded(.up))) giây nên đã dừng: tệp quá phức tạp. Hãy dùng tệp .docx hoặc dán nội dung.")
         }
         guard process.terminationStatus == 0 else {
             let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
@@ -79,7 +79,7 @@ public enum PDFInput {
     }
 
     /// `DANVAN_PDFTOTEXT`, else `pdftotext` on the PATH.
-    static func locateTool() -> String? {
+    public static func locateTool() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let configured = environment["DANVAN_PDFTOTEXT"], !configured.isEmpty {
             return FileManager.default.isExecutableFile(atPath: configured) ? configured : nil
@@ -302,6 +302,30 @@ public enum PDFLayout {
             open = true
             lastLength = line.count
         }
+        return out.map(joinSplitSyllables)
+    }
+
+    static let loneConsonants: Set<Character> = ["b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "q", "r", "s", "t", "v", "x"]
+
+    /// Justified text sometimes comes out with a syllable split after its first consonant
+    /// ("phối hợp v ới"): a lone lower-case consonant is joined to the letters after it.
+    static func joinSplitSyllables(_ line: String) -> String {
+        guard line.contains(" ") else { return line }
+        let characters = Array(line)
+        var out = ""
+        out.reserveCapacity(line.utf8.count)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == " ", index >= 1, loneConsonants.contains(characters[index - 1]),
+               index < 2 || characters[index - 2] == " ", index + 1 < characters.count, characters[index + 1].isLetter, characters[index + 1].isLowercase,
+               !loneConsonants.contains(characters[index + 1]) {
+                index += 1
+                continue
+            }
+            out.append(character)
+            index += 1
+        }
         return out
     }
 }
@@ -321,9 +345,11 @@ enum AssignmentTableLayout {
         VietnameseText.fold(line).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
     }
 
+    /// A line of header words only (pieces of two letters or fewer pass too: a narrow "STT"
+    /// column wraps as "ST" / "T").
     static func isHeaderLine(_ line: String) -> Bool {
         let found = words(line)
-        return !found.isEmpty && found.allSatisfy { headerWords.contains($0) || ($0.count <= 2 && $0.allSatisfy(\.isNumber)) }
+        return !found.isEmpty && found.allSatisfy { headerWords.contains($0) || $0.count <= 2 }
     }
 
     static func rebuild(_ lines: [String], width: Int) -> [String] {
@@ -394,11 +420,28 @@ enum AssignmentTableLayout {
             }
         }
         spans.append(start..<(last + 1))
-        guard spans.count >= 2 else { return nil }
         func cell(_ line: [Character], _ span: Range<Int>) -> String {
             guard span.lowerBound < line.count else { return "" }
             return String(line[span.lowerBound..<min(span.upperBound, line.count)]).trimmingCharacters(in: .whitespaces)
         }
+        // A narrow number column may be one space from the content: split it off where every
+        // data line starts with a number or nothing, then one space.
+        if let firstSpan = spans.first {
+            let data = characters.dropFirst(headerLines).filter { !$0.allSatisfy { $0 == " " } && !isSpanning($0) }
+            for split in (firstSpan.lowerBound + 1)..<min(firstSpan.lowerBound + 6, firstSpan.upperBound) {
+                let fits = !data.isEmpty && data.allSatisfy { line in
+                    let head = cell(line, firstSpan.lowerBound..<split)
+                    let gap = split < line.count ? line[split] : " "
+                    return gap == " " && (head.isEmpty || head.allSatisfy { $0.isNumber || $0 == "." || "IVX".contains($0) })
+                } && characters.prefix(headerLines).allSatisfy { $0.count <= split || $0[split] == " " }
+                if fits, data.contains(where: { !cell($0, firstSpan.lowerBound..<split).isEmpty }) {
+                    spans[0] = firstSpan.lowerBound..<split
+                    spans.insert((split + 1)..<firstSpan.upperBound, at: 1)
+                    break
+                }
+            }
+        }
+        guard spans.count >= 2 else { return nil }
         let header = spans.map { span in characters.prefix(headerLines).map { cell($0, span) }.filter { !$0.isEmpty }.joined(separator: " ") }
         guard let roles = AssignmentTable.columns(header: header) else { return nil }
         let numberColumn = roles.firstIndex(of: .number)
