@@ -124,3 +124,52 @@ extension WebClient {
         return (preview, confirm)
     }
 }
+
+/// A one-page PDF that only draws a rectangle: what a scanner without OCR gives (no text layer).
+public func scannedPDF() -> Data {
+    let content = "0 0 0 rg 100 100 300 400 re f\n"
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        "<< /Length \(content.utf8.count) >>\nstream\n\(content)endstream",
+    ]
+    var pdf = "%PDF-1.4\n"
+    var offsets: [Int] = []
+    for (index, object) in objects.enumerated() {
+        offsets.append(pdf.utf8.count)
+        pdf += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+    }
+    let xref = pdf.utf8.count
+    pdf += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+    for offset in offsets { pdf += String(format: "%010d 00000 n \n", offset) }
+    pdf += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+    return Data(pdf.utf8)
+}
+
+/// A plan whose assignments are in an annex's table (pasted as pipe rows), one led by a
+/// person, one with a time that needs a date.
+public let tableDirective = """
+TỈNH ỦY THANH BÌNH
+Số: 41-KH/TU
+Thanh Bình, ngày 20 tháng 10 năm 2026
+
+KẾ HOẠCH
+thực hiện công tác dân vận năm 2027
+
+I. NHIỆM VỤ
+1. Đồng chí Chủ tịch UBND tỉnh chỉ đạo các sở rà soát thủ tục hành chính liên quan đến người dân.
+
+Nơi nhận:
+- Lưu VP.
+T/M BAN THƯỜNG VỤ
+BÍ THƯ
+Nguyễn Văn An
+
+PHỤ LỤC PHÂN CÔNG
+(Kèm theo Kế hoạch số 41-KH/TU ngày 20/10/2026)
+| STT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Sản phẩm |
+| 1 | Tuyên truyền Luật Thực hiện dân chủ ở cơ sở | Sở Nội vụ | Tỉnh đoàn; Hội Nông dân tỉnh | Quý II/2027 | Báo cáo kết quả |
+| 2 | Thăm hỏi gia đình chính sách | Giám đốc Sở Y tế | | Trước Tết Nguyên đán | |
+| 3 | Tổng kết phong trào thi đua | Tỉnh đoàn | | Trước kỳ họp | |
+"""

@@ -149,6 +149,24 @@ public final class WebClient: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// `POST path` with a multipart form and one binary file (a PDF, a .docx).
+    @discardableResult
+    public func postMultipart(_ path: String, fields: [String: String], file name: String, filename: String, contentType: String, data: Data) async throws -> Reply {
+        let boundary = "----danvan" + UUID().uuidString
+        var all = fields
+        if all["_csrf"] == nil { all["_csrf"] = csrf }
+        var body = ByteBuffer()
+        for (field, value) in all {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n")
+        }
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n")
+        body.writeBytes(data)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, headers: headers, body: body)
+    }
+
     /// Signs in through the login form; returns the response of the POST.
     @discardableResult
     public func login(_ username: String, _ password: String = TestProvince.password) async throws -> Reply {
