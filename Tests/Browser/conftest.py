@@ -154,3 +154,26 @@ def logout(driver):
 def browser_errors(driver):
     """Console errors, e.g. a Content-Security-Policy violation or a missing asset."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def pick_unit(driver, select_id, query, label):
+    """Picks a unit in the searchable picker of <select id=select_id>: types `query` (part of
+    a name, marks optional) and taps the match named `label`; returns when its chip shows."""
+    search = driver.find_element(By.ID, select_id + "-search")
+    search.clear()
+    search.send_keys(query)
+    option = wait(driver).until(lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, f"#{select_id}-search-list li[role=option]") if li.text == label), None))
+    option.click()
+    wait(driver).until(lambda d: label in chips(d, select_id))
+
+
+def chips(driver, select_id):
+    """The names on the chosen-unit chips of a picker."""
+    return [chip.find_element(By.TAG_NAME, "span").text for chip in driver.find_elements(By.CSS_SELECTOR, f"#{select_id} + .picker .picker-chip")]
+
+
+def clear_units(driver, select_id):
+    """Removes every chosen unit of a picker with its chips' buttons."""
+    for button in driver.find_elements(By.CSS_SELECTOR, f"#{select_id} + .picker .picker-chip button"):
+        button.click()
+    wait(driver).until(lambda d: chips(d, select_id) == [])

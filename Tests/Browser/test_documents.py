@@ -1,12 +1,13 @@
 """Real-browser test of the core loop: a directive pasted as text becomes tracked tasks."""
 import pathlib
+import subprocess
 import tempfile
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import browser_errors, login, logout, shot, unique, wait
+from conftest import browser_errors, chips, clear_units, login, logout, pick_unit, shot, unique, wait
 
 DIRECTIVE = """TỈNH ỦY THANH BÌNH
 Số: {symbol}
@@ -42,11 +43,10 @@ def test_specialist_registers_a_directive_and_the_unit_reports_progress(server, 
     wait(browser).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
     assert browser.find_element(By.ID, "symbol").get_attribute("value") == symbol
     assert "Nhiệm vụ đề xuất (2)" in browser.page_source
-    lead = Select(browser.find_element(By.ID, "leads-0"))
-    assert [o.text.strip("— ") for o in lead.all_selected_options] == ["Phường Đông Sơn"]
+    assert chips(browser, "leads-0") == ["Phường Đông Sơn"]
     # The user fixes one proposed unit: the dialogue is for Phường Hòa Lạc instead.
-    lead.deselect_all()
-    lead.select_by_visible_text("— Phường Hòa Lạc")
+    clear_units(browser, "leads-0")
+    pick_unit(browser, "leads-0", "hoa lac", "Phường Hòa Lạc")
     shot(browser, "document-preview")
     browser.find_element(By.ID, "confirm-registration").click()
     wait(browser, 60).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Kế hoạch số " + symbol))
@@ -175,12 +175,10 @@ def test_specialist_registers_the_dong_nai_fixture(server, browser):
     wait(browser, 60).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
     assert "Nhiệm vụ đề xuất (43)" in browser.page_source
     # "Ban Dân vận Tỉnh ủy" (merged in 2025) is proposed as its successor.
-    first = Select(browser.find_element(By.ID, "leads-1"))
-    assert [o.text.strip("— ") for o in first.all_selected_options] == ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]
+    assert chips(browser, "leads-1") == ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]
     # Fix one proposed unit, and leave out the rows whose unit this province does not have.
-    first.deselect_all()
-    option = next(o for o in first.options if o.text.endswith("Phòng Đoàn thể và các Hội"))
-    first.select_by_value(option.get_attribute("value"))
+    clear_units(browser, "leads-1")
+    pick_unit(browser, "leads-1", "doan the", "Phòng Đoàn thể và các Hội")
     kept = browser.execute_script("""
         let kept = 0;
         for (const set of document.querySelectorAll('fieldset.assignment')) {
@@ -222,3 +220,63 @@ def test_the_library_switches_to_english_and_back(server, browser):
     browser.find_element(By.ID, "lang-vi").click()
     wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, "article.document-text h2").text == "Toàn văn")
     assert browser_errors(browser) == []
+
+
+def pdf_from_html(html):
+    """A PDF that LibreOffice prints from an HTML page (the test's own directive)."""
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="danvan-pdf-"))
+    source = folder / "ke-hoach.html"
+    source.write_text(html, encoding="utf-8")
+    subprocess.run(["libreoffice", f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", "pdf:writer_web_pdf_Export",
+                    "--outdir", str(folder), str(source)], check=True, capture_output=True, timeout=120)
+    return folder / "ke-hoach.pdf"
+
+
+TABLE_PLAN = """<html><head><meta charset="utf-8"></head><body style="font-family: 'Liberation Serif'; font-size: 13pt">
+<table width="100%"><tr><td align="center">TỈNH ỦY THANH BÌNH<br>*<br>Số {symbol}</td>
+<td align="center">ĐẢNG CỘNG SẢN VIỆT NAM<br><i>Thanh Bình, ngày 02 tháng 12 năm 2026</i></td></tr></table>
+<p align="center"><b>KẾ HOẠCH</b><br>triển khai công tác dân vận năm 2027</p>
+<p>I. NHIỆM VỤ</p>
+<p>1. Các cơ quan, đơn vị thực hiện nhiệm vụ theo bảng phân công dưới đây.</p>
+<table border="1" cellspacing="0" width="100%">
+<tr><th width="6%">STT</th><th width="38%">Nội dung</th><th width="20%">Cơ quan chủ trì</th><th width="20%">Cơ quan phối hợp</th><th width="16%">Thời gian hoàn thành</th></tr>
+<tr><td>1</td><td>Tổ chức đối thoại với nhân dân về giải phóng mặt bằng</td><td>Xã Tân Lập</td><td>Hội Nông dân tỉnh</td><td>Quý I/2027</td></tr>
+<tr><td>2</td><td>Tuyên truyền Luật Thực hiện dân chủ ở cơ sở</td><td>Sở Nội vụ</td><td>Tỉnh đoàn</td><td>30/6/2027</td></tr>
+<tr><td>3</td><td>Thăm hỏi gia đình chính sách</td><td>Giám đốc Sở Y tế</td><td></td><td>Trước Tết Nguyên đán</td></tr>
+</table>
+<p>Nơi nhận:<br>- Lưu VP.</p>
+<p align="right">T/M BAN THƯỜNG VỤ<br>BÍ THƯ<br><br>Nguyễn Văn An</p>
+</body></html>"""
+
+
+def test_a_pdf_directive_with_an_assignment_table_registers_on_a_phone(server, phone):
+    # The specialist, on a phone, uploads the signed PDF of a plan whose assignments are in a
+    # table; the preview proposes a task per row with its unit and deadline.
+    symbol = unique() + "-KH/TU"
+    pdf = pdf_from_html(TABLE_PLAN.format(symbol=symbol))
+    login(phone, server, "chuyenvien")
+    phone.get(server + "/documents/new")
+    phone.find_element(By.ID, "file").send_keys(str(pdf))
+    phone.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait(phone, 60).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
+    assert phone.find_element(By.ID, "symbol").get_attribute("value") == symbol
+    assert phone.find_element(By.ID, "issuedOn").get_attribute("value") == "2026-12-02"
+    rows = {index: chips(phone, f"leads-{index}") for index in range(4)}
+    assert rows[1] == ["Xã Tân Lập"] and rows[2] == ["Sở Nội vụ"] and rows[3] == ["Sở Y tế"]
+    assert chips(phone, "coordinators-1") == ["Hội Nông dân tỉnh"]
+    assert phone.find_element(By.ID, "due-1").get_attribute("value") == "2027-03-31"
+    assert phone.find_element(By.ID, "due-3").get_attribute("value") == "2027-02-05"
+    # The first paragraph names no unit of the tree: leave it out. The dialogue is for the
+    # ward instead: pick it by typing part of its name without marks, and tap it.
+    phone.find_element(By.CSS_SELECTOR, "#assignment-0 legend input[type=checkbox]").click()
+    clear_units(phone, "leads-1")
+    pick_unit(phone, "leads-1", "hoa lac", "Phường Hòa Lạc")
+    # The page fits the phone: nothing wider than the screen.
+    assert phone.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(phone, "pdf-table-preview-phone")
+    phone.find_element(By.ID, "confirm-registration").click()
+    wait(phone, 60).until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), symbol))
+    assert "Đã đăng ký văn bản và giao 3 nhiệm vụ." in phone.page_source
+    assert "Phường Hòa Lạc" in phone.page_source and "Sở Y tế" in phone.page_source
+    assert "ke-hoach.pdf" in phone.page_source  # the original is kept with the document
+    assert browser_errors(phone) == []

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import browser_errors, login, logout, shot, unique, wait
+from conftest import browser_errors, login, logout, pick_unit, shot, unique, wait
 
 
 def fill_report(browser, values, texts):
@@ -60,10 +60,9 @@ def test_reporting_cycle_with_return_late_missing_and_word_export(server, browse
     browser.find_element(By.ID, "regime-content").send_keys("Tình hình nhân dân, vấn đề bức xúc, số liệu theo biểu.")
     Select(browser.find_element(By.ID, "regime-frequency")).select_by_value("month")
     Select(browser.find_element(By.NAME, "audience")).select_by_value("list")
-    units = Select(browser.find_element(By.ID, "regime-units"))
-    for name in ("Phường Hòa Lạc", "Xã Tân Lập", "Phường Đông Sơn"):
-        units.select_by_visible_text("— " + name)
-    Select(browser.find_element(By.ID, "regime-receiving")).select_by_visible_text("— — Ban Tuyên giáo và Dân vận Tỉnh ủy")
+    for query, name in (("hoa lac", "Phường Hòa Lạc"), ("tan lap", "Xã Tân Lập"), ("dong son", "Phường Đông Sơn")):
+        pick_unit(browser, "regime-units", query, name)
+    pick_unit(browser, "regime-receiving", "tuyen giao", "Ban Tuyên giáo và Dân vận Tỉnh ủy")
     Select(browser.find_element(By.ID, "regime-template")).select_by_value("tinh-hinh-thang")
     deadline = browser.find_element(By.ID, "deadline-commune")
     deadline.clear()

@@ -387,101 +387,141 @@ enum AssignmentTableLayout {
         return !gaps && text.count >= Int(Double(width) * 0.6)
     }
 
+    /// A run of text on one line, between runs of two or more spaces: its character range.
+    struct Segment {
+        var start: Int
+        var end: Int
+        var text: String
+    }
+
+    static func segments(_ line: [Character]) -> [Segment] {
+        var found: [Segment] = []
+        var index = 0
+        while index < line.count {
+            while index < line.count, line[index] == " " { index += 1 }
+            guard index < line.count else { break }
+            let start = index
+            var end = index
+            while index < line.count {
+                if line[index] == " " {
+                    var gap = index
+                    while gap < line.count, line[gap] == " " { gap += 1 }
+                    if gap - index >= 2 || gap == line.count { break }
+                    index = gap
+                } else {
+                    index += 1
+                    end = index
+                }
+            }
+            found.append(Segment(start: start, end: end, text: String(line[start..<end])))
+        }
+        return found
+    }
+
     /// The pipe rows of a table region, or nil when it has no assignment header.
+    ///
+    /// The columns come from the header: its pieces on every header line (a cell wraps, and
+    /// the cells are centred vertically) grouped where they overlap. Each run of text below
+    /// goes to the column it overlaps most; a run that covers two columns (one space apart:
+    /// "Hội Nông dân tỉnh Quý I/2027") is cut at the space nearest the border, and a number
+    /// that starts a run goes to the number column. Rows are separated by blank lines when
+    /// the table has them, and otherwise start at a number.
     static func table(_ region: [String], headerLines: Int) -> [String]? {
         let characters = region.map(Array.init)
-        let maxWidth = characters.map(\.count).max() ?? 0
-        // A line of one run starting at the left edge may cross the columns (a group heading
-        // spanning them): such lines do not vote on where the columns are.
-        let minIndent = region.filter { !$0.isEmpty }.map(PDFLayout.indent).min() ?? 0
-        func isSpanning(_ line: [Character]) -> Bool {
-            let text = String(line)
-            return PDFLayout.indent(text) <= minIndent + 1 && !text.dropFirst(PDFLayout.indent(text)).contains("  ") && line.count > maxWidth / 2
-        }
-        var occupied = [Bool](repeating: false, count: maxWidth)
-        for line in characters where !isSpanning(line) {
-            for (position, character) in line.enumerated() where character != " " { occupied[position] = true }
-        }
-        guard let first = occupied.firstIndex(of: true), let last = occupied.lastIndex(of: true) else { return nil }
-        var spans: [Range<Int>] = []
-        var start = first
-        var position = first
-        while position <= last {
-            if !occupied[position] {
-                var end = position
-                while end <= last, !occupied[end] { end += 1 }
-                if end - position >= 2 {
-                    spans.append(start..<position)
-                    start = end
-                }
-                position = end
-            } else {
-                position += 1
-            }
-        }
-        spans.append(start..<(last + 1))
-        func cell(_ line: [Character], _ span: Range<Int>) -> String {
-            guard span.lowerBound < line.count else { return "" }
-            return String(line[span.lowerBound..<min(span.upperBound, line.count)]).trimmingCharacters(in: .whitespaces)
-        }
-        // A narrow number column may be one space from the content: split it off where every
-        // data line starts with a number or nothing, then one space.
-        if let firstSpan = spans.first {
-            let data = characters.dropFirst(headerLines).filter { !$0.allSatisfy { $0 == " " } && !isSpanning($0) }
-            for split in (firstSpan.lowerBound + 1)..<min(firstSpan.lowerBound + 6, firstSpan.upperBound) {
-                let fits = !data.isEmpty && data.allSatisfy { line in
-                    let head = cell(line, firstSpan.lowerBound..<split)
-                    let gap = split < line.count ? line[split] : " "
-                    return gap == " " && (head.isEmpty || head.allSatisfy { $0.isNumber || $0 == "." || "IVX".contains($0) })
-                } && characters.prefix(headerLines).allSatisfy { $0.count <= split || $0[split] == " " }
-                if fits, data.contains(where: { !cell($0, firstSpan.lowerBound..<split).isEmpty }) {
-                    spans[0] = firstSpan.lowerBound..<split
-                    spans.insert((split + 1)..<firstSpan.upperBound, at: 1)
-                    break
+        var clusters: [(start: Int, end: Int, parts: [String])] = []
+        for line in characters.prefix(headerLines) {
+            for segment in segments(line) {
+                if let index = clusters.firstIndex(where: { segment.start < $0.end + 1 && segment.end > $0.start - 1 }) {
+                    clusters[index].start = min(clusters[index].start, segment.start)
+                    clusters[index].end = max(clusters[index].end, segment.end)
+                    clusters[index].parts.append(segment.text)
+                } else {
+                    clusters.append((segment.start, segment.end, [segment.text]))
                 }
             }
         }
-        guard spans.count >= 2 else { return nil }
-        let header = spans.map { span in characters.prefix(headerLines).map { cell($0, span) }.filter { !$0.isEmpty }.joined(separator: " ") }
+        clusters.sort { $0.start < $1.start }
+        guard clusters.count >= 2 else { return nil }
+        let header = clusters.map { $0.parts.joined(separator: " ") }
         guard let roles = AssignmentTable.columns(header: header) else { return nil }
         let numberColumn = roles.firstIndex(of: .number)
+        func overlap(_ segment: Segment, _ column: Int) -> Int {
+            max(0, min(segment.end, clusters[column].end) - max(segment.start, clusters[column].start))
+        }
+        func distance(_ segment: Segment, _ column: Int) -> Int {
+            max(0, clusters[column].start - segment.end, segment.start - clusters[column].end)
+        }
+        func isNumber(_ text: String) -> Bool {
+            text.count <= 5 && text.allSatisfy { $0.isNumber || $0 == "." || "IVXLABCDĐ".contains($0) }
+        }
+        /// The cells of one line: text per column.
+        func cells(_ line: [Character]) -> [String] {
+            var out = [String](repeating: "", count: clusters.count)
+            func put(_ segment: Segment) {
+                let touched = clusters.indices.filter { overlap(segment, $0) >= 3 }
+                if touched.count >= 2 {
+                    // Cut at the space nearest the border between the first two columns it covers.
+                    let border = (clusters[touched[0]].end + clusters[touched[1]].start) / 2
+                    let spaces = (segment.start..<segment.end).filter { line[$0] == " " }
+                    if let cut = spaces.min(by: { abs($0 - border) < abs($1 - border) }) {
+                        put(Segment(start: segment.start, end: cut, text: String(line[segment.start..<cut])))
+                        put(Segment(start: cut + 1, end: segment.end, text: String(line[(cut + 1)..<segment.end])))
+                        return
+                    }
+                }
+                // Only a number goes to the number column.
+                let candidates = clusters.indices.filter { $0 != numberColumn || isNumber(segment.text) }
+                var column = candidates.max { (overlap(segment, $0), -distance(segment, $0)) < (overlap(segment, $1), -distance(segment, $1)) } ?? 0
+                // "1 Tuyên truyền …": the row's number, one space before the content.
+                if let numberColumn, column == numberColumn + 1 {
+                    let first = segment.text.prefix { $0 != " " }
+                    if first.count < segment.text.count, first.count <= 4, first.allSatisfy({ $0.isNumber || $0 == "." || "IVX".contains($0) }) {
+                        out[numberColumn] += String(first)
+                        put(Segment(start: segment.start + first.count + 1, end: segment.end, text: String(segment.text.dropFirst(first.count + 1))))
+                        return
+                    }
+                }
+                if let numberColumn, column != numberColumn, isNumber(segment.text), segment.start < clusters[min(numberColumn + 1, clusters.count - 1)].start {
+                    column = numberColumn
+                }
+                out[column] += (out[column].isEmpty ? "" : " ") + segment.text
+            }
+            for segment in segments(line) { put(segment) }
+            return out
+        }
+        let body = characters.dropFirst(headerLines)
+        let blankSeparated = body.drop { $0.allSatisfy { $0 == " " } }.reversed().drop { $0.allSatisfy { $0 == " " } }.contains { $0.allSatisfy { $0 == " " } }
         var rows: [[[String]]] = []
         var current: [[String]]?
         var blankBefore = false
-        for line in characters.dropFirst(headerLines) {
-            let text = String(line)
-            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        for line in body {
+            if line.allSatisfy({ $0 == " " }) {
                 blankBefore = true
                 continue
             }
-            if isSpanning(line) {
-                if let current { rows.append(current) }
-                rows.append([[text.trimmingCharacters(in: .whitespaces)]])
-                current = nil
-                blankBefore = false
+            let lineCells = cells(line)
+            // A header row repeated on a later page.
+            if lineCells.allSatisfy({ $0.isEmpty || isHeaderLine($0) }), lineCells.contains(where: { AssignmentTable.role(of: $0) != nil }), lineCells.filter({ !$0.isEmpty }).count >= 2 {
                 continue
             }
-            let cells = spans.map { cell(line, $0) }
-            // A header row repeated on a later page.
-            if cells.allSatisfy({ $0.isEmpty || isHeaderLine($0) }), cells.contains(where: { AssignmentTable.role(of: $0) != nil }) { continue }
-            let startsRow: Bool
-            if let numberColumn {
-                startsRow = !cells[numberColumn].isEmpty
-            } else {
-                startsRow = blankBefore || current == nil
-            }
-            if startsRow || current == nil {
+            let hasNumber = numberColumn.map { !lineCells[$0].isEmpty } ?? false
+            let currentHasNumber = numberColumn.map { column in current?[column].isEmpty == false } ?? false
+            let startsRow = current == nil || (blankSeparated ? blankBefore || (hasNumber && currentHasNumber) : (numberColumn == nil ? blankBefore : hasNumber))
+            if startsRow {
                 if let current { rows.append(current) }
-                current = spans.map { _ in [] }
+                current = clusters.map { _ in [] }
             }
-            for (column, value) in cells.enumerated() where !value.isEmpty { current![column].append(value) }
+            for (column, value) in lineCells.enumerated() where !value.isEmpty { current![column].append(value) }
             blankBefore = false
         }
         if let current { rows.append(current) }
         var out = [AssignmentTable.pipeRow(header)]
         for row in rows {
-            if row.count == 1 {
-                out.append(AssignmentTable.pipeRow(row[0]))
+            let filled = row.enumerated().filter { !$0.element.isEmpty }
+            // A group heading across the table lands in one or two cells with no unit.
+            if let numberColumn, let lead = roles.firstIndex(of: .lead), row[lead].isEmpty, filled.count <= 2,
+               let marker = row[numberColumn].first, marker.allSatisfy({ "IVXLABCDĐ.".contains($0) }) {
+                out.append(AssignmentTable.pipeRow([(row[numberColumn] + row[min(numberColumn + 1, row.count - 1)]).joined(separator: " ")]))
                 continue
             }
             out.append(AssignmentTable.pipeRow(row.enumerated().map { column, parts in
