@@ -163,6 +163,7 @@ enum TasksL10n {
         "registration.noi_dung": "Nội dung",
         "registration.don_vi_chu_tri": "Đơn vị chủ trì",
         "registration.van_ban_ghi_do_khop": "(văn bản ghi: “{0}” · độ khớp {1})",
+        "registration.van_ban_ghi_khong_khop": "(văn bản ghi: “{0}” · không khớp đơn vị nào)",
         "registration.don_vi_phoi_hop": "Đơn vị phối hợp",
         "registration.han_hoan_thanh": "Hạn hoàn thành",
         "registration.lap_lai": "Lặp lại",

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import browser_errors, login, logout, pick_unit, shot, unique, wait
+from conftest import browser_errors, chips, login, logout, pick_unit, shot, unique, wait
 
 
 def fill_report(browser, values, texts):
@@ -195,9 +195,8 @@ def test_the_quarterly_briefing_notice_becomes_next_quarters_tasks(server, brows
     # The registration's own preview: the notice's two assignments with their units matched.
     wait(browser).until(EC.presence_of_element_located((By.ID, "confirm-registration")))
     assert "Nhiệm vụ đề xuất (2)" in browser.page_source
-    leads = [Select(browser.find_element(By.ID, f"leads-{index}")).all_selected_options for index in (0, 1)]
-    assert [o.text.strip("— ") for o in leads[0]] == ["Ủy ban MTTQ Việt Nam tỉnh"]
-    assert [o.text.strip("— ") for o in leads[1]] == ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]
+    assert chips(browser, "leads-0") == ["Ủy ban MTTQ Việt Nam tỉnh"]
+    assert chips(browser, "leads-1") == ["Ban Tuyên giáo và Dân vận Tỉnh ủy"]
     symbol = unique() + "-TB/BTGDVTU"
     field = browser.find_element(By.ID, "symbol")
     field.clear()
