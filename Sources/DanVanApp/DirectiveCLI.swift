@@ -128,6 +128,29 @@ public enum DirectiveCLI {
                      texts.count, documents, Double(bytes) / 1_048_576, seconds, rate, Double(documents) / seconds, assignments))
         print(String(format: L10n.text("cli.baseline_gap_chu_mot_luot_tren"),
                      baselineRate, 100 * rate / baselineRate, checksum % 10))
+        // PDFs: the text extraction (pdftotext and the layout clean-up), timed apart from the
+        // parse, five times each, the median.
+        for path in files where path.lowercased().hasSuffix(".pdf") {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            var times: [Double] = []
+            var layout: Double = 0
+            var characters = 0
+            for _ in 0..<5 {
+                let begin = DispatchTime.now().uptimeNanoseconds
+                guard let raw = try? PDFInput.layoutText(from: data) else { break }
+                let extracted = DispatchTime.now().uptimeNanoseconds
+                let text = PDFLayout.clean(raw)
+                let end = DispatchTime.now().uptimeNanoseconds
+                times.append(Double(end - begin) / 1e6)
+                layout = Double(end - extracted) / 1e6
+                characters = text.utf8.count
+            }
+            guard !times.isEmpty else { continue }
+            let median = times.sorted()[times.count / 2]
+            print(L10n.format("cli.bench_pdf", [
+                URL(fileURLWithPath: path).lastPathComponent, "\(data.count / 1024)", String(format: "%.0f", median), String(format: "%.1f", layout), "\(characters / 1024)",
+            ]))
+        }
         return 0
     }
 }

@@ -279,4 +279,28 @@ struct UnitOptionsTests {
             #expect(try await cache.optionsHTML(in: .everything, includeEnded: false, selected: [], on: app.db).contains("Thôn Mới Lập"))
         }
     }
+
+    @Test("picker labels tell units apart: a repeated name carries its parent's; the page's unit list is escaped and follows a change at once")
+    func pickerLabels() async throws {
+        try await withTestApp { app in
+            let units = try await TestProvince.load(app)
+            let ward = try #require(units["P-HL"])
+            let commune = try #require(units["X-TL"])
+            try await OrgUnit.mock("Chi bộ số 1", code: "CB-HL", kind: .partyCommittee, level: .village, under: ward).save(on: app.db)
+            try await OrgUnit.mock("Chi bộ số 1", code: "CB-TL", kind: .partyCommittee, level: .village, under: commune).save(on: app.db)
+            let tree = try await app.unitTreeCache.tree(in: .everything, includeEnded: false, on: app.db)
+            let labels = UnitTreeCache.pickerLabels(tree).map(\.label)
+            #expect(labels.contains("Chi bộ số 1 (Phường Hòa Lạc)"))
+            #expect(labels.contains("Chi bộ số 1 (Xã Tân Lập)"))
+            #expect(labels.contains("Sở Nội vụ"))
+            #expect(Set(labels).count == labels.count)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            ward.name = "Phường \"Hạ\" & <Long>"
+            try await ward.update(on: app.db)
+            let page = try await client.get("/documents/manual")
+            #expect(page.body.contains("<option value=\"Phường &quot;Hạ&quot; &amp; &lt;Long&gt;\" data-id=\"\(ward.id!.uuidString)\">"))
+            #expect(page.body.components(separatedBy: "data-id=\"").count - 1 == tree.count)
+        }
+    }
 }

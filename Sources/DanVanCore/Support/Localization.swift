@@ -177,6 +177,7 @@ public enum L10n {
         "cli.tep_qua_lon_mb_toi_da": "Tệp quá lớn ({0} MB): tối đa {1} MB.",
         "cli.khong_doc_duoc_tep": "không đọc được tệp.",
         "cli.loi_khong_co_tep_mau_nao": "Lỗi: không có tệp mẫu nào.\n",
+        "cli.bench_pdf": "PDF {0}: {1} KB, trích chữ {2} ms (trung vị 5 lần; trong đó dựng lại bố cục {3} ms), {4} KB chữ",
         "cli.bench_parse_d_tep_mau_d": "bench-parse: %d tệp mẫu, %d văn bản, %.1f MB trong %.2f s = %.1f MB/s (một lõi), %.0f văn bản/s, %d nhiệm vụ",
         "cli.baseline_gap_chu_mot_luot_tren": "baseline (gấp chữ một lượt trên cùng dữ liệu): %.1f MB/s; đọc văn bản = %.0f%% tốc độ baseline (kiểm tra %d)",
         "users.ten_dang_nhap": "Tên đăng nhập",

@@ -142,7 +142,10 @@ struct Run {
     /// hold) and gives them back as tables; the rows of any other table become its cells, one
     /// a line.
     mutating func extractTables() -> [AssignmentTable.Found] {
-        guard lines.contains(where: { $0.first == "|" || $0.hasPrefix(" |") }) else { return [] }
+        guard lines.contains(where: { line in
+            let bytes = line.utf8
+            return bytes.first == 124 || (bytes.first == 32 && bytes.contains(124) && line.trimmingWhitespace().utf8.first == 124)
+        }) else { return [] }
         var found: [AssignmentTable.Found] = []
         var output: [Substring] = []
         var index = 0
@@ -174,6 +177,8 @@ struct Run {
     func findAnnex(after start: Int) -> Int? {
         guard start + 1 < lines.count else { return nil }
         for index in (start + 1)..<lines.count {
+            // Cheap first: the line must start with "P" or "(" (after spaces and markup).
+            guard let first = lines[index].utf8.first(where: { $0 != 32 && $0 != 42 && $0 != 9 }), first == 80 || first == 40 else { continue }
             let line = Self.stripMarkup(lines[index])
             if line.hasPrefix("PHỤ LỤC") || line.hasPrefix("(Kèm theo") || (line.hasPrefix("Phụ lục") && line.count < 40 && !line.contains(".")) {
                 // The annex follows the signature: a "Nơi nhận" or a signer line comes first.

@@ -95,7 +95,12 @@ enum DuePhrases {
         )
     }
 
+    static let hangBytes = bytes("hang")
+
     static func recurrence(_ s: [UInt8]) -> (Due, Int)? {
+        // Every recurrence cue has "hang" in it ("hàng năm", "định kỳ 6 tháng"): one pass
+        // spares the twenty-odd searches below in most sentences.
+        guard index(of: hangBytes, in: s) != nil else { return nil }
         var found: (Due, Int)?
         func note(_ every: String, _ at: Int) {
             if found == nil || at < found!.1 { found = (Due(kind: "recurring", every: every), at) }
@@ -227,82 +232,83 @@ extension DuePhrases {
     static let yearEnd = bytes("cuoi nam")
     static let dateCues = ["truoc ngay ", "den ngay ", "cham nhat ngay ", "han cuoi ngay ", "truoc "].map(bytes)
 
+    static let trungThu = bytes(" trung thu")
+    static let hangNam = bytes(" hang nam")
+
     /// The first occasion in folded bytes: Tết and the Mid-Autumn festival (from the lunar
     /// calendar, the first one after the document's date), a day and month without a year
     /// (the first one after the document's date), "cuối năm" (31/12), "quý I hằng năm"
     /// (yearly, in that quarter); and phrases that name no date ("trước kỳ họp", "đầu năm").
+    /// One pass over the word starts, stopping at the first occasion.
     static func occasion(_ s: [UInt8], issued: LunarCalendar.SolarDate?) -> Occasion? {
-        var found: Occasion?
-        func note(_ due: Due?, _ phrase: String?, _ at: Int) {
-            if found == nil || at < found!.offset { found = Occasion(due: due, phrase: phrase, offset: at) }
+        var index = 0
+        while index < s.count {
+            // Every phrase starts with tr te di de da ch cu ha qu sa gi: two bytes decide
+            // whether to look closer.
+            let next = index + 1 < s.count ? s[index + 1] : 0
+            let candidate: Bool
+            switch s[index] {
+            case 116: candidate = next == 114 || next == 101
+            case 100: candidate = next == 105 || next == 101 || next == 97
+            case 99: candidate = next == 104 || next == 117
+            case 104, 115: candidate = next == 97
+            case 113: candidate = next == 117
+            case 103: candidate = next == 105
+            default: candidate = false
+            }
+            if candidate, isWordStart(s, index), let found = occasion(at: index, s, issued: issued) { return found }
+            index += 1
         }
+        return nil
+    }
+
+    /// An occasion starting at `at`, or nil.
+    static func occasion(at: Int, _ s: [UInt8], issued: LunarCalendar.SolarDate?) -> Occasion? {
         func iso(_ date: LunarCalendar.SolarDate) -> String { String(format: "%04d-%02d-%02d", date.year, date.month, date.day) }
         // Tết Nguyên đán: the day before the first Tết after the document's date.
-        for phrase in tetPhrases {
-            guard let at = index(of: phrase, in: s), isWordStart(s, at), isWordEnd(s, at + phrase.count) else { continue }
-            if hasPrefix(s, bytes(" trung thu"), at: at + phrase.count) { continue }
-            if let issued {
-                var tet = LunarCalendar.tet(issued.year)
-                if !(issued < tet) { tet = LunarCalendar.tet(issued.year + 1) }
-                note(Due(kind: "date", date: iso(LunarCalendar.adding(-1, to: tet))), nil, at)
-            } else {
-                note(nil, "trước Tết Nguyên đán", at)
-            }
+        for phrase in tetPhrases where hasPrefix(s, phrase, at: at) && isWordEnd(s, at + phrase.count) {
+            if hasPrefix(s, trungThu, at: at + phrase.count) { continue }
+            guard let issued else { return Occasion(due: nil, phrase: "trước Tết Nguyên đán", offset: at) }
+            var tet = LunarCalendar.tet(issued.year)
+            if !(issued < tet) { tet = LunarCalendar.tet(issued.year + 1) }
+            return Occasion(due: Due(kind: "date", date: iso(LunarCalendar.adding(-1, to: tet))), phrase: nil, offset: at)
         }
-        if let at = index(of: midAutumn, in: s), isWordStart(s, at) {
-            if let issued {
-                let lunar = LunarCalendar.lunar(issued)
-                var festival = LunarCalendar.solar(LunarCalendar.LunarDate(day: 15, month: 8, year: lunar.year))
-                if let day = festival, !(issued < day) { festival = LunarCalendar.solar(LunarCalendar.LunarDate(day: 15, month: 8, year: lunar.year + 1)) }
-                if let festival { note(Due(kind: "date", date: iso(LunarCalendar.adding(-1, to: festival))), nil, at) }
-            } else {
-                note(nil, "dịp Tết Trung thu", at)
-            }
+        if hasPrefix(s, midAutumn, at: at) {
+            guard let issued else { return Occasion(due: nil, phrase: "dịp Tết Trung thu", offset: at) }
+            let lunar = LunarCalendar.lunar(issued)
+            var festival = LunarCalendar.solar(LunarCalendar.LunarDate(day: 15, month: 8, year: lunar.year))
+            if let day = festival, !(issued < day) { festival = LunarCalendar.solar(LunarCalendar.LunarDate(day: 15, month: 8, year: lunar.year + 1)) }
+            if let festival { return Occasion(due: Due(kind: "date", date: iso(LunarCalendar.adding(-1, to: festival))), phrase: nil, offset: at) }
         }
         // A day and month without a year: "trước ngày 30/4", "trước 30/4".
-        for cue in dateCues {
-            var search = 0
-            while let at = index(of: cue, in: s, from: search) {
-                search = at + 1
-                guard isWordStart(s, at) else { continue }
-                let start = at + cue.count
-                guard let (day, afterDay) = number(s, start, maxDigits: 2), afterDay < s.count, s[afterDay] == 47,
-                      let (month, afterMonth) = number(s, afterDay + 1, maxDigits: 2), (1...12).contains(month), (1...31).contains(day) else { continue }
-                // With a year it is an ordinary date, read by `oneOff`.
-                if afterMonth < s.count, s[afterMonth] == 47 || s[afterMonth] == 45 { continue }
-                if let issued {
-                    var year = issued.year
-                    if (month, day) < (issued.month, issued.day) { year += 1 }
-                    guard day <= Due.daysIn(month: month, year: year) else { continue }
-                    note(Due(kind: "date", date: String(format: "%04d-%02d-%02d", year, month, day)), nil, at)
-                } else {
-                    note(nil, "\(day)/\(month)", at)
-                }
-            }
+        for cue in dateCues where hasPrefix(s, cue, at: at) {
+            let start = at + cue.count
+            guard let (day, afterDay) = number(s, start, maxDigits: 2), afterDay < s.count, s[afterDay] == 47,
+                  let (month, afterMonth) = number(s, afterDay + 1, maxDigits: 2), (1...12).contains(month), (1...31).contains(day) else { continue }
+            // With a year it is an ordinary date, read by `oneOff`.
+            if afterMonth < s.count, s[afterMonth] == 47 || s[afterMonth] == 45 { continue }
+            guard let issued else { return Occasion(due: nil, phrase: "\(day)/\(month)", offset: at) }
+            var year = issued.year
+            if (month, day) < (issued.month, issued.day) { year += 1 }
+            guard day <= Due.daysIn(month: month, year: year) else { continue }
+            return Occasion(due: Due(kind: "date", date: String(format: "%04d-%02d-%02d", year, month, day)), phrase: nil, offset: at)
         }
         // "cuối năm" after a cue: 31 December of the year named, or of the document's year.
-        var search = 0
-        while let at = index(of: yearEnd, in: s, from: search) {
-            search = at + 1
-            guard isWordStart(s, at), isWordEnd(s, at + yearEnd.count), hasCue(before: at, in: s, strict: false) else { continue }
+        if hasPrefix(s, yearEnd, at: at), isWordEnd(s, at + yearEnd.count), hasCue(before: at, in: s, strict: false) {
             var year = issued?.year
             if let (named, _) = number(s, at + yearEnd.count + 1, maxDigits: 4), (1990...2200).contains(named) { year = named }
-            if let year { note(Due(kind: "date", date: String(format: "%04d-12-31", year)), nil, at) } else { note(nil, "cuối năm", at) }
+            guard let year else { return Occasion(due: nil, phrase: "cuối năm", offset: at) }
+            return Occasion(due: Due(kind: "date", date: String(format: "%04d-12-31", year)), phrase: nil, offset: at)
         }
         // "quý I hằng năm": yearly, in that quarter.
-        search = 0
-        while let at = index(of: quarterWord, in: s, from: search) {
-            search = at + 1
-            guard isWordStart(s, at), let (quarter, after) = quarterNumber(s, at + quarterWord.count), isWordEnd(s, after),
-                  hasPrefix(s, bytes(" hang nam"), at: after) else { continue }
-            note(Due(kind: "recurring", quarter: quarter, every: "year"), nil, at)
+        if hasPrefix(s, quarterWord, at: at), let (quarter, after) = quarterNumber(s, at + quarterWord.count), isWordEnd(s, after), hasPrefix(s, hangNam, at: after) {
+            return Occasion(due: Due(kind: "recurring", quarter: quarter, every: "year"), phrase: nil, offset: at)
         }
-        for (phrase, shown, needsCue) in vaguePhrases {
-            guard let at = index(of: phrase, in: s), isWordStart(s, at), isWordEnd(s, at + phrase.count) else { continue }
+        for (phrase, shown, needsCue) in vaguePhrases where hasPrefix(s, phrase, at: at) && isWordEnd(s, at + phrase.count) {
             if needsCue, !hasCue(before: at, in: s, strict: false) { continue }
-            note(nil, shown, at)
+            return Occasion(due: nil, phrase: shown, offset: at)
         }
-        return found
+        return nil
     }
 }
 

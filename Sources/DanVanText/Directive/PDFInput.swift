@@ -34,7 +34,7 @@ public enum PDFInput {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try data.write(to: input)
-            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         } catch {
             throw DocumentInput.Failure("Không ghi được tệp tạm để đọc PDF.")
         }

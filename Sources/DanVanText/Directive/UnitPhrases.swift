@@ -221,9 +221,17 @@ enum UnitPhrases {
         "tong bien tap", "chu nhiem", "cuc truong", "truong phong", "giam doc dieu hanh",
     ].map { $0.split(separator: " ").map(String.init) }.sorted { $0.count > $1.count }
 
+    static let titleStarts: Set<String> = Set(titles.map { $0[0] } + ["dong", "d/c"])
+
     /// Length of a person's title at `index` ("Đồng chí Bí thư", "Đ/c Chủ tịch", "Giám đốc")
     /// when a unit follows it, or nil.
     static func personTitle(_ tokens: [Token], at index: Int) -> Int? {
+        // A title is capitalised ("Bí thư", "Giám đốc") or follows "đồng chí" / "đ/c": most
+        // words are neither, and `unit(_:at:)` asks at every position.
+        guard index < tokens.count else { return nil }
+        let token = tokens[index]
+        if !token.isCapitalized, token.folded != "dong", token.folded != "d/c" { return nil }
+        guard titleStarts.contains(token.folded) else { return nil }
         var position = index
         if tokens.matches(["dong", "chi"], at: position) { position += 2 } else if tokens.matches(["d/c"], at: position) { position += 1 }
         for title in titles where tokens.matches(title, at: position) {
