@@ -332,6 +332,17 @@ struct DirectiveSecondPassTests {
         #expect(table.last?.dueDate == "2027-09-30")
     }
 
+    @Test("syllables split by justified PDF text are mended", arguments: [
+        ("phối hợp v ới Ủy ban", "phối hợp với Ủy ban"), ("tập trung triể n khai thực hiện", "tập trung triển khai thực hiện"),
+        ("các n ăm tới", "các năm tới"), ("Mục a) và b)", "Mục a) và b)"), ("đoạn x và y", "đoạn x và y"),
+        ("trong kếhoạch này", "trong kế hoạch này"), ("tập trung triểnkhai", "tập trung triển khai"), ("thựchiện tốt", "thựchiện tốt"),
+        ("các tổchức chính trị", "các tổ chức chính trị"), ("Ban Dân vận Tỉ nh ủy", "Ban Dân vận Tỉnh ủy"), ("Mặt trận Tổquố c Việt Nam", "Mặt trận Tổ quốc Việt Nam"), ("cấp ủy các cấ p", "cấp ủy các cấp"), ("hoạtđộng của Internet", "hoạt động của Internet"),
+        ("giải quyết khiếu nại", "giải quyết khiếu nại"), ("Nguyễn Thị Quỳnh Hương", "Nguyễn Thị Quỳnh Hương"), ("UBND tỉnh", "UBND tỉnh"),
+    ])
+    func splitSyllables(printed: String, mended: String) {
+        #expect(PDFLayout.joinSplitSyllables(printed) == mended)
+    }
+
     @Test("page-number shapes", arguments: [("3", true), ("- 3 -", true), ("Trang 3", true), ("3/12", true), ("12", true), ("Quý II", false), ("1. Nhiệm vụ", false)])
     func pageNumbers(line: String, expected: Bool) {
         #expect(PDFLayout.isPageNumber("          " + line) == expected)

@@ -286,9 +286,13 @@ public enum PDFLayout {
                 continue
             }
             let startsItem = Run.marker(Substring(text)) != nil || text.hasPrefix("Nơi nhận")
-            if open, let previous = out.last, !startsItem, indent(line) <= margin + 2, previous.contains(where: \.isLowercase) {
+            // A short line without a full stop before a capital is a heading or a title.
+            let afterHeading = lastLength < Int(Double(width) * 0.75) && text.first?.isUppercase == true
+            if open, let previous = out.last, !startsItem, !afterHeading, previous.contains(where: \.isLowercase) {
                 let ends = previous.last.map { ".;:!?".contains($0) } ?? true
-                if !ends || lastLength >= Int(Double(width) * 0.9) {
+                // An indented line continues only when it starts in lower case mid-sentence.
+                let indented = indent(line) > margin + 2
+                if indented ? (!ends && text.first?.isLowercase == true) : (!ends || lastLength >= Int(Double(width) * 0.9)) {
                     if previous.hasSuffix("-"), !previous.hasSuffix(" -") {
                         out[out.count - 1] = previous + text
                     } else {
@@ -307,26 +311,75 @@ public enum PDFLayout {
 
     static let loneConsonants: Set<Character> = ["b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "q", "r", "s", "t", "v", "x"]
 
-    /// Justified text sometimes comes out with a syllable split after its first consonant
-    /// ("phối hợp v ới"): a lone lower-case consonant is joined to the letters after it.
+    /// Justified text sometimes comes out with a syllable split around its consonants
+    /// ("phối hợp v ới", "triể n khai", "Tỉ nh ủy") or two syllables jammed ("tổchức"). A
+    /// token of consonants only joins the word before when it can end it and that word ends
+    /// in a vowel (the break fell after the marked vowel), else the next word when it can
+    /// start it; jammed syllables are cut by `splitJammedSyllables`.
     static func joinSplitSyllables(_ line: String) -> String {
-        guard line.contains(" ") else { return line }
-        let characters = Array(line)
-        var out = ""
-        out.reserveCapacity(line.utf8.count)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if character == " ", index >= 1, loneConsonants.contains(characters[index - 1]),
-               index < 2 || characters[index - 2] == " ", index + 1 < characters.count, characters[index + 1].isLetter, characters[index + 1].isLowercase,
-               !loneConsonants.contains(characters[index + 1]) {
+        var words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        func isVowel(_ character: Character) -> Bool {
+            VietnameseText.fold(String(character)).first.map { "aeiouy".contains($0) } ?? false
+        }
+        func isMarked(_ character: Character) -> Bool { character.unicodeScalars.first.map { $0.value >= 0xC0 } ?? false }
+        var index = 1
+        while index < words.count {
+            let word = words[index]
+            let folded = VietnameseText.fold(word)
+            guard (1...3).contains(word.count), word.allSatisfy({ $0.isLetter && $0.isLowercase && !isVowel($0) }),
+                  let last = words[index - 1].last, last.isLetter else {
                 index += 1
                 continue
             }
-            out.append(character)
-            index += 1
+            let next = index + 1 < words.count ? words[index + 1].first : nil
+            let canEnd = isVowel(last) && finals.contains(folded) && toneAllows(final: folded, in: words[index - 1])
+            let canStart = next.map { $0.isLetter && isVowel($0) && $0.isLowercase } == true && onsets.contains(folded)
+            if canEnd, isMarked(last) || !canStart {
+                words[index - 1] += word
+            } else if canStart {
+                words[index + 1] = word + words[index + 1]
+            } else {
+                index += 1
+                continue
+            }
+            words.remove(at: index)
         }
-        return out
+        return words.map(splitJammedSyllables).joined(separator: " ")
+    }
+
+    /// A syllable that ends in a stop (c, ch, p, t) carries the sắc or nặng tone.
+    static func toneAllows(final: String, in syllable: String) -> Bool {
+        guard ["c", "ch", "p", "t"].contains(final) else { return true }
+        let marks = syllable.decomposedStringWithCanonicalMapping.unicodeScalars
+        return marks.contains { $0.value == 0x0301 || $0.value == 0x0323 }
+    }
+
+    static let finals: Set<String> = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t"]
+    static let onsets: Set<String> = ["b", "c", "ch", "d", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh", "p", "ph", "q", "qu", "r", "s", "t", "th", "tr", "v", "x"]
+
+    /// Two syllables printed without the space between them ("kếhoạch", "triểnkhai"): a word
+    /// with Vietnamese marks and two separate vowel groups is cut where the consonants between
+    /// them make a syllable's final and the next one's onset. Words without marks (names,
+    /// loan words, abbreviations) are left alone.
+    static func splitJammedSyllables(_ word: String) -> String {
+        let characters = Array(word)
+        guard characters.count >= 4, characters.allSatisfy(\.isLetter), word.unicodeScalars.contains(where: { $0.value >= 0xC0 }) else { return word }
+        let folded = characters.map { VietnameseText.fold(String($0)) }
+        let isVowel = folded.map { "aeiouy".contains($0) }
+        guard let firstVowel = isVowel.firstIndex(of: true) else { return word }
+        var end = firstVowel
+        while end < characters.count, isVowel[end] { end += 1 }
+        guard let nextVowel = isVowel[end...].firstIndex(of: true), nextVowel > end else { return word }
+        let run = folded[end..<nextVowel].joined()
+        // Only where one cut fits: "thựchiện" could be "thự chiện" or "thực hiện" and stays.
+        let head = String(characters[..<end])
+        let cuts = (0..<run.count).filter { cut in
+            let final = String(run.prefix(cut))
+            return finals.contains(final) && onsets.contains(String(run.dropFirst(cut))) && toneAllows(final: final, in: head)
+        }
+        guard cuts.count == 1, let cut = cuts.first else { return word }
+        let split = end + cut
+        return String(characters[..<split]) + " " + splitJammedSyllables(String(characters[split...]))
     }
 }
 
