@@ -17,6 +17,11 @@ import Vapor
 public enum DanVanModules {
     /// The modules.
     public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule(), ReportsModule()]
+
+    /// Every migration this program knows, by name: a backup that applied another is newer.
+    public static var migrationNames: [String] {
+        [SessionRecord.migration.name] + all.flatMap { $0.migrations.map(\.name) }
+    }
 }
 
 /// Builds the app from `config`: database, sessions, views, middleware, modules, routes and
@@ -81,6 +86,8 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     // Each module registered its own commands and jobs in `register(on:)`; the demo target's
     // come from here, since no module depends on it.
     DemoCommands.register(on: app)
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 /// Points Fluent at SQLite or PostgreSQL.
