@@ -1,4 +1,3 @@
-import Crypto
 import DanVanCore
 import Fluent
 import Foundation

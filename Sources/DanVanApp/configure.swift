@@ -53,6 +53,8 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.files = FileStore(root: ProcessInfo.processInfo.environment["DANVAN_FILES"] ?? app.directory.workingDirectory + "data/files")
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    // Request metrics for /metrics; DANVAN_METRICS=0 leaves them out.
+    if ProcessInfo.processInfo.environment["DANVAN_METRICS"] != "0" { app.middleware.use(MetricsMiddleware()) }
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(PublicFilesMiddleware(publicDirectory: app.directory.publicDirectory))

@@ -24,7 +24,10 @@ public struct QuizModule: DanVanModule {
         app.navigation.enable("nav.quiz", href: QuizRoute.admin.path)
         app.inboxTargets.register("contest") { QuizRoute.participation($0).path }
         app.quiz = QuizRuntime(
-            writer: QuizWriter(database: { [unowned app] in app.writerDB }), limits: QuizLimits.fromEnvironment(), readDatabase: { [unowned app] in app.readDB }
+            writer: QuizWriter(database: { [unowned app] in app.writerDB }, committed: { [metrics = app.metrics] size in
+                metrics.count("danvan_quiz_writer_batches_total")
+                metrics.count("danvan_quiz_writer_operations_total", by: size)
+            }), limits: QuizLimits.fromEnvironment(), readDatabase: { [unowned app] in app.readDB }
         )
         app.lifecycle.use(makeQuizScheduler())
         // Report forms can prefill how many of a unit's people took part in a contest.

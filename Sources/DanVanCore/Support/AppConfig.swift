@@ -15,6 +15,8 @@ public struct AppConfig: Sendable {
 
     /// The database to use.
     public var database: DatabaseChoice
+    /// Who may read `/metrics` (`DANVAN_METRICS_ALLOW`, `DANVAN_METRICS_TOKEN`).
+    public var metricsAccess = MetricsAccess()
     /// Bcrypt cost for password hashes (12 in production; tests lower it to stay fast).
     public var bcryptCost: Int
     /// Demo mode shows a banner and allows the demo loader.
@@ -88,6 +90,7 @@ public struct AppConfig: Sendable {
         if let seconds = environment["DANVAN_SESSION_REFRESH_SECONDS"].flatMap(TimeInterval.init), seconds >= 0 {
             config.sessions.refreshEvery = min(seconds, config.sessions.lifetime)
         }
+        config.metricsAccess = MetricsAccess(allow: environment["DANVAN_METRICS_ALLOW"] ?? "127.0.0.1/32,::1/128", token: environment["DANVAN_METRICS_TOKEN"] ?? "")
         if let proxies = environment["DANVAN_TRUSTED_PROXIES"] {
             config.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

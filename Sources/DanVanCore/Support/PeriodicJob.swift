@@ -28,11 +28,15 @@ public final class PeriodicJob: LifecycleHandler, Sendable {
         let task = Task.detached {
             try? await Task.sleep(for: firstDelay)
             while !Task.isCancelled {
+                let start = DispatchTime.now().uptimeNanoseconds
+                var failed = false
                 do {
                     try await body(app)
                 } catch {
+                    failed = true
                     app.logger.error("\(name) failed: \(String(reflecting: error))")
                 }
+                app.metrics.job(name, failed: failed, nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - start))
                 try? await Task.sleep(for: interval)
             }
         }

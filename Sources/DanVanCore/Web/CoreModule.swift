@@ -22,6 +22,7 @@ public struct CoreModule: DanVanModule {
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
         app.lifecycle.use(makeSessionPurgeJob())
         app.unitTreeCache = UnitTreeCache()
+        app.metrics = AppMetrics()
     }
 
     /// Mounts core routes.
@@ -33,6 +34,13 @@ public struct CoreModule: DanVanModule {
         routes.open.get(CoreRoute.health, use: Self.health)
         // Liveness without the database: the benchmarks' trivial route.
         routes.open.get(CoreRoute.live) { _ in "ok" }
+        // Prometheus' scrape: the configured addresses or token only; anyone else gets 404.
+        routes.open.get(CoreRoute.metrics) { req -> Response in
+            guard req.application.config.metricsAccess.allows(req) else { throw AppError.notFound }
+            var headers = HTTPHeaders()
+            headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
+            return Response(status: .ok, headers: headers, body: .init(string: req.application.metrics.exposition()))
+        }
         routes.open.get(CoreRoute.language(nil), use: Self.language)
 
         let web = routes.web

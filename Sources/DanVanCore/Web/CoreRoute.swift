@@ -2,7 +2,7 @@ import Foundation
 
 /// The core module's paths: sign-in, home, account, inbox, units, users, audit, health, API.
 public enum CoreRoute: NamedSiteRoute, Equatable {
-    case login, logout, health, live
+    case login, logout, health, live, metrics
     case language(String?)
     case home
     case account, accountPassword, accountTokens
@@ -23,7 +23,7 @@ public enum CoreRoute: NamedSiteRoute, Equatable {
 
     /// Every case, parameters empty.
     public static let patterns: [Self] = [
-        .login, .logout, .health, .live, .language(nil), .home, .account, .accountPassword, .accountTokens,
+        .login, .logout, .health, .live, .metrics, .language(nil), .home, .account, .accountPassword, .accountTokens,
         .revokeToken(nil), .inbox, .inboxReadAll, .inboxItem(nil), .units, .unitsExportCSV, .unitsImport, .unitNew,
         .unit(nil), .unitEdit(nil), .unitDissolve(nil), .users, .userNew, .user(nil), .userEdit(nil),
         .userDisable(nil), .userEnable(nil), .userResetPassword(nil), .audit, .openAPI, .apiMe, .apiUnits, .apiUsers,
@@ -37,6 +37,7 @@ public enum CoreRoute: NamedSiteRoute, Equatable {
         case .logout: words("logout")
         case .health: words("healthz")
         case .live: words("livez")
+        case .metrics: words("metrics")
         case .language(let code): words("lang", .param("code", code))
         case .home: []
         case .account: words("account")

@@ -62,9 +62,14 @@ public final class QuizWriter: Sendable {
 
     private let runner: GroupRunner<Operation, Bool>
 
-    /// A writer on the database `database()` returns, at most `maxBatch` writes per transaction.
-    public init(maxBatch: Int = 400, database: @escaping @Sendable () -> any Database) {
-        runner = GroupRunner(maxGroup: maxBatch) { operations in try await Self.commit(operations, on: database()) }
+    /// A writer on the database `database()` returns, at most `maxBatch` writes per
+    /// transaction; `committed` hears of each batch's size (the metrics).
+    public init(maxBatch: Int = 400, database: @escaping @Sendable () -> any Database, committed: (@Sendable (Int) -> Void)? = nil) {
+        runner = GroupRunner(maxGroup: maxBatch) { operations in
+            let results = try await Self.commit(operations, on: database())
+            committed?(operations.count)
+            return results
+        }
     }
 
     /// Queues `operation` and returns once it is committed: true if it took effect (a start
