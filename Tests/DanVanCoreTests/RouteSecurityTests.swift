@@ -1,0 +1,91 @@
+import DanVanApp
+import DanVanCore
+import DanVanTestSupport
+import Foundation
+import Testing
+import Vapor
+
+/// Generated from the route table (issue 16, item 5, first columns): a route added later is
+/// covered without anyone remembering to. Every route that is not on the public list refuses
+/// a signed-out visitor (a redirect to sign-in, or 401 from the API), and every state-changing
+/// form route refuses a signed-in administrator's request without the CSRF token — never a
+/// page, never a 500.
+@Suite("Route table: signed-out visitors and CSRF")
+struct RouteSecurityTests {
+    /// Routes anyone may call: sign-in, health, the language switch, the public contest and its
+    /// API (its participant routes check their own token), the API description.
+    static let openRoutes: [(String, String)] = [
+        ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz"), ("GET", "/livez"), ("GET", "/metrics"),
+        ("GET", "/lang/:code"), ("GET", "/api/openapi.json"),
+    ]
+
+    static func isPublic(_ method: String, _ path: String) -> Bool {
+        openRoutes.contains { $0 == (method, path) } || path.hasPrefix("/thi") || path.hasPrefix("/api/v1/quiz/contests/")
+            || path.hasPrefix("/api/v1/quiz/rounds/") || path.hasPrefix("/api/v1/quiz/attempts/")
+    }
+
+    /// A concrete path for a route pattern: ids that exist nowhere, plausible words elsewhere.
+    static func concrete(_ route: Route) -> String {
+        "/" + route.path.map { component -> String in
+            switch component {
+            case .constant(let word): return word
+            case .parameter(let name):
+                switch name {
+                case "code": return "vi"
+                case "slug": return "khong-co"
+                case "format": return "xlsx"
+                case "number": return "1"
+                default: return UUID().uuidString
+                }
+            case .anything, .catchall: return "x"
+            }
+        }.joined(separator: "/")
+    }
+
+    static func pattern(_ route: Route) -> String { "/" + route.path.map(\.description).joined(separator: "/") }
+
+    @Test("every route not on the public list refuses a signed-out visitor: sign-in redirect or 401, never a page or a 500")
+    func signedOut() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            var checked = 0
+            for route in app.routes.all {
+                let method = route.method.rawValue, pattern = Self.pattern(route)
+                guard !Self.isPublic(method, pattern) else { continue }
+                let client = WebClient(app)
+                let reply = try await client.send(route.method, Self.concrete(route), body: nil)
+                if pattern.hasPrefix("/api/") {
+                    #expect(reply.status == .unauthorized, "\(method) \(pattern) answered \(reply.status.code) to a signed-out caller")
+                } else {
+                    let toLogin = (300..<400).contains(reply.status.code) && (reply.location ?? "").hasPrefix("/login")
+                    // A POST without a session is stopped by CSRF first: 403 is a refusal too.
+                    #expect(toLogin || (method != "GET" && reply.status == .forbidden), "\(method) \(pattern) answered \(reply.status.code) to a signed-out visitor")
+                }
+                checked += 1
+            }
+            #expect(checked > 100)
+        }
+    }
+
+    @Test("every state-changing form route refuses a signed-in administrator's request without the CSRF token")
+    func csrf() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            let admin = WebClient(app)
+            try await admin.login("admin")
+            var checked = 0
+            for route in app.routes.all where route.method != .GET && route.method != .HEAD {
+                let pattern = Self.pattern(route)
+                guard !pattern.hasPrefix("/api/"), pattern != "/login" else { continue }
+                var headers = HTTPHeaders()
+                headers.contentType = .urlEncodedForm
+                let reply = try await admin.send(route.method, Self.concrete(route), headers: headers, body: ByteBuffer(string: "x=1"))
+                #expect(reply.status == .forbidden, "\(route.method.rawValue) \(pattern) answered \(reply.status.code) without a CSRF token")
+                checked += 1
+            }
+            #expect(checked > 40)
+            // The administrator is still signed in: the refusals ended nothing.
+            #expect(try await admin.get("/").status == .ok)
+        }
+    }
+}
