@@ -16,7 +16,7 @@ extension XLSX {
     /// Fully blank rows are skipped. Text is NFC.
     public static func read(_ data: Data) throws(ReadError) -> [CSV.Row] {
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch {
+        do { archive = try ZipReading.archive(data) } catch {
             throw ReadError(message: "Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")
         }
         func part(_ path: String) throws(ReadError) -> String? {
@@ -66,7 +66,8 @@ extension XLSX {
             // `<t>` or `<t xml:space="preserve">`, not `<tab…>`.
             guard let first = after.first, first == ">" || first == " " else { rest = after; continue }
             guard let close = after.firstIndex(of: ">") else { break }
-            if after[after.index(before: close)] == "/" { rest = after[after.index(after: close)...]; continue }
+            // `<t/>` is empty; `<t>` has its ">" first, with nothing before it to look at.
+            if close > after.startIndex, after[after.index(before: close)] == "/" { rest = after[after.index(after: close)...]; continue }
             let body = after[after.index(after: close)...]
             guard let end = body.range(of: "</t>") else { break }
             text += Docx.decodeEntities(String(body[..<end.lowerBound]))

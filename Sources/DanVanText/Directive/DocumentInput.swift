@@ -100,7 +100,7 @@ public enum Docx {
     public static func text(from data: Data) throws(DocumentInput.Failure) -> String {
         let xml: Data
         do {
-            let archive = try Archive(data: data, accessMode: .read)
+            let archive = try ZipReading.archive(data)
             guard let entry = archive["word/document.xml"] else {
                 throw DocumentInput.Failure("Tệp .docx không có phần nội dung (word/document.xml).")
             }
