@@ -288,27 +288,28 @@ enum Backup {
                 try await sql.raw("PRAGMA foreign_keys = OFF").run()
                 try await sql.raw("ATTACH DATABASE \(literal: source) AS restored").run()
                 do {
-                    let objects = try await sql.raw("SELECT type, name, tbl_name, sql FROM restored.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all()
-                    let virtual = try objects.filter { try $0.decode(column: "type", as: String.self) == "table" && $0.decode(column: "sql", as: String.self).uppercased().hasPrefix("CREATE VIRTUAL") }
-                        .map { try $0.decode(column: "name", as: String.self) }
-                    // Shadow tables of a virtual table come with it.
-                    func isShadow(_ name: String) -> Bool { virtual.contains { name.hasPrefix($0 + "_") } }
+                    /// The schema objects of one attached database, in creation order, without the
+                    /// shadow tables of its virtual tables (those come with their virtual table).
+                    func schema(_ database: String) async throws -> [(type: String, name: String, table: String, sql: String)] {
+                        let rows = try await sql.raw("SELECT type, name, tbl_name, sql FROM \(ident: database).sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all()
+                        let objects = try rows.map {
+                            (try $0.decode(column: "type", as: String.self), try $0.decode(column: "name", as: String.self),
+                             try $0.decode(column: "tbl_name", as: String.self), try $0.decode(column: "sql", as: String.self))
+                        }
+                        let virtual = objects.filter { $0.0 == "table" && $0.3.uppercased().hasPrefix("CREATE VIRTUAL") }.map(\.1)
+                        return objects.filter { object in !virtual.contains { object.2.hasPrefix($0 + "_") } }
+                    }
+                    let restored = try await schema("restored")
                     try await sql.raw("BEGIN IMMEDIATE").run()
-                    let current = try await sql.raw("SELECT name, sql FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all()
-                    for row in current {
-                        let name = try row.decode(column: "name", as: String.self)
-                        if current.contains(where: { other in (try? other.decode(column: "sql", as: String.self).uppercased().hasPrefix("CREATE VIRTUAL")) == true && name.hasPrefix(((try? other.decode(column: "name", as: String.self)) ?? "") + "_") }) { continue }
-                        try await sql.raw("DROP TABLE IF EXISTS main.\(ident: name)").run()
+                    for table in try await schema("main") where table.type == "table" {
+                        try await sql.raw("DROP TABLE IF EXISTS main.\(ident: table.name)").run()
                     }
-                    for row in objects where try row.decode(column: "type", as: String.self) == "table" {
-                        let name = try row.decode(column: "name", as: String.self)
-                        guard !isShadow(name) else { continue }
-                        try await sql.raw("\(unsafeRaw: try row.decode(column: "sql", as: String.self))").run()
-                        try await sql.raw("INSERT INTO main.\(ident: name) SELECT * FROM restored.\(ident: name)").run()
+                    for table in restored where table.type == "table" {
+                        try await sql.raw("\(unsafeRaw: table.sql)").run()
+                        try await sql.raw("INSERT INTO main.\(ident: table.name) SELECT * FROM restored.\(ident: table.name)").run()
                     }
-                    for row in objects where try ["index", "trigger", "view"].contains(row.decode(column: "type", as: String.self)) {
-                        guard !isShadow(try row.decode(column: "tbl_name", as: String.self)) else { continue }
-                        try await sql.raw("\(unsafeRaw: try row.decode(column: "sql", as: String.self))").run()
+                    for object in restored where ["index", "trigger", "view"].contains(object.type) {
+                        try await sql.raw("\(unsafeRaw: object.sql)").run()
                     }
                     try await sql.raw("COMMIT").run()
                 } catch {

@@ -57,9 +57,19 @@ public final class AppMetrics: Sendable {
         CoreMetrics.Timer(label: "danvan_job_duration_seconds", dimensions: [("job", name)], factory: factory).recordNanoseconds(nanoseconds)
     }
 
-    /// A counter of the caller's (e.g. the quiz writer's batches and the rows they carried).
+    private let counters = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
+
+    /// A counter of the caller's (e.g. the quiz writer's batches and the rows they carried),
+    /// made once like the request series.
     public func count(_ label: String, by amount: Int = 1, dimensions: [(String, String)] = []) {
-        CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory).increment(by: amount)
+        let key = ([label] + dimensions.map { $0.0 + "=" + $0.1 }).joined(separator: "\u{1F}")
+        let counter = counters.withLockedValue { known in
+            if let counter = known[key] { return counter }
+            let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            known[key] = made
+            return made
+        }
+        counter.increment(by: amount)
     }
 
     /// The text Prometheus scrapes.
@@ -105,7 +115,7 @@ public struct MetricsMiddleware: AsyncMiddleware {
 
 /// Who may read `/metrics`: an address inside one of the configured ranges (CIDR, IPv4 or
 /// IPv6; by default the machine itself), or a request carrying the configured token.
-public struct MetricsAccess: Sendable, Equatable {
+public struct MetricsAccess: Sendable {
     /// The ranges, parsed: address bytes and prefix length.
     let ranges: [([UInt8], Int)]
     /// `Authorization: Bearer …` that opens `/metrics` from anywhere; empty means none.
@@ -121,10 +131,6 @@ public struct MetricsAccess: Sendable, Equatable {
             return (bytes, prefix)
         }
         self.token = token
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.token == rhs.token && lhs.ranges.map(\.0) == rhs.ranges.map(\.0) && lhs.ranges.map(\.1) == rhs.ranges.map(\.1)
     }
 
     /// The bytes of an IPv4 or IPv6 address, or nil.

@@ -20,6 +20,7 @@ public final class UnitTreeCache: @unchecked Sendable {
     private var fingerprint: Fingerprint?
     private var trees: [String: [OrgUnit]] = [:]
     private var options: [String: String] = [:]
+    private var labels: [String: [(id: UUID, label: String)]] = [:]
     private var byID: [UUID: OrgUnit]?
 
     /// An empty cache.
@@ -57,16 +58,25 @@ public final class UnitTreeCache: @unchecked Sendable {
     /// `pickerLabels` label as the value (what a browser without JavaScript suggests and
     /// types) and its id in `data-id`. Built once per tree, like `optionsHTML`.
     func pickerListHTML(in scope: AccessScope, includeEnded: Bool, at current: Fingerprint, on db: any Database) async throws -> String {
-        let (tree, key) = try await lookup(scope, includeEnded: includeEnded, at: current, on: db)
+        let (_, key) = try await lookup(scope, includeEnded: includeEnded, at: current, on: db)
         let listKey = "list|" + key
         if let hit = lock.withLock({ fingerprint == current ? options[listKey] : nil }) { return hit }
         var html = ""
-        html.reserveCapacity(tree.count * 90)
-        for (id, label) in Self.pickerLabels(tree) {
+        for (id, label) in try await pickerLabels(in: scope, includeEnded: includeEnded, at: current, on: db) {
             html += "<option value=\"\(label.htmlEscaped)\" data-id=\"\(id.uuidString)\"></option>"
         }
         lock.withLock { if fingerprint == current { options[listKey] = html } }
         return html
+    }
+
+    /// `pickerLabels(_:)` of the tree, made once per tree: the page's unit list and the names
+    /// typed into the registration (resolved on submit) read the same labels.
+    func pickerLabels(in scope: AccessScope, includeEnded: Bool, at current: Fingerprint, on db: any Database) async throws -> [(id: UUID, label: String)] {
+        let (tree, key) = try await lookup(scope, includeEnded: includeEnded, at: current, on: db)
+        if let hit = lock.withLock({ fingerprint == current ? labels[key] : nil }) { return hit }
+        let made = Self.pickerLabels(tree)
+        lock.withLock { if fingerprint == current { labels[key] = made } }
+        return made
     }
 
     /// A label for each unit that tells it apart: its name, followed by its parent's name
@@ -117,6 +127,7 @@ public final class UnitTreeCache: @unchecked Sendable {
                 fingerprint = current
                 trees = [:]
                 options = [:]
+                labels = [:]
                 byID = nil
             }
             trees[key] = tree
@@ -194,6 +205,11 @@ extension Request {
     /// `<datalist>` (`#unsafeHTML`) that every `data-picker` select with `data-source` searches.
     public func unitPickerListHTML(in scope: AccessScope, includeEnded: Bool = false) async throws -> String {
         try await application.unitTreeCache.pickerListHTML(in: scope, includeEnded: includeEnded, at: unitTreeFingerprint(), on: db)
+    }
+
+    /// `UnitTreeCache.pickerLabels`, through the app's cache: each unit's picker label by id.
+    public func unitPickerLabels(in scope: AccessScope, includeEnded: Bool = false) async throws -> [(id: UUID, label: String)] {
+        try await application.unitTreeCache.pickerLabels(in: scope, includeEnded: includeEnded, at: unitTreeFingerprint(), on: db)
     }
 
     /// `UnitTreeCache.optionsHTML`, through the app's cache.

@@ -192,7 +192,9 @@ struct RegistrationController {
         let duplicates = try await DocumentService.duplicates(of: symbol, on: req.db)
         if !duplicates.isEmpty, form.confirmDuplicate != "on" { errors.add("symbol", "document.duplicate") }
         let labels = try await Self.labels(req)
-        let resolver = Self.nameResolver(labels: labels, matcher: try await TaskService.unitMatcher(on: req.db))
+        // The unit matcher (every unit loaded) only when a name was typed without the picker.
+        let typed = (form.assignments ?? []).contains { !($0.leadNames ?? "").isEmpty || !($0.coordinatorNames ?? "").isEmpty }
+        let resolver = Self.nameResolver(labels: labels, matcher: typed ? try await TaskService.unitMatcher(on: req.db) : nil)
         let (drafts, rows) = Self.assignments(form.assignments ?? [], labels: labels, resolve: resolver, errors: &errors, locale: req.locale)
         guard errors.isEmpty else {
             let parse = DirectiveParser().parse(text)
@@ -302,17 +304,16 @@ struct RegistrationController {
 
     /// The picker labels of every active unit (a name, with its parent's where names repeat).
     static func labels(_ req: Request) async throws -> [UUID: String] {
-        let tree = try await req.unitTree(in: .everything, includeEnded: false)
-        return Dictionary(UnitTreeCache.pickerLabels(tree).map { ($0.id, $0.label) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(try await req.unitPickerLabels(in: .everything).map { ($0.id, $0.label) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Finds a typed unit name: a picker label exactly (case and marks aside), else the unit
     /// matcher's best match when it is sure (0.75, as registration without a person).
-    static func nameResolver(labels: [UUID: String], matcher: UnitMatcher) -> (String) -> UUID? {
+    static func nameResolver(labels: [UUID: String], matcher: UnitMatcher?) -> (String) -> UUID? {
         let byLabel = Dictionary(labels.map { (VietnameseText.fold($0.value), $0.key) }, uniquingKeysWith: { first, _ in first })
         return { name in
             if let id = byLabel[VietnameseText.fold(name)] { return id }
-            let result = matcher.match(name)
+            guard let result = matcher?.match(name) else { return nil }
             guard !result.isGroup, let best = result.matches.first, best.confidence >= 0.75, labels[best.id] != nil else { return nil }
             return best.id
         }
