@@ -54,11 +54,15 @@ let package = Package(
             name: "DanVanReports",
             dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
         ),
+        .target(
+            name: "DanVanCitizens",
+            dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
         // Demo province, demo contest, load generators for the benchmarks, the `demo` command.
         .target(
             name: "DanVanDemo",
             dependencies: [
-                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz", "DanVanReports",
+                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz", "DanVanReports", "DanVanCitizens",
                 .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent"),
             ]
         ),
@@ -72,6 +76,7 @@ let package = Package(
                 "DanVanTasks",
                 "DanVanQuiz",
                 "DanVanReports",
+                "DanVanCitizens",
                 "DanVanDemo",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -160,6 +165,18 @@ let package = Package(
                 "DanVanApp",
                 "DanVanTestSupport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+        .testTarget(
+            name: "DanVanCitizensTests",
+            dependencies: [
+                "DanVanCitizens",
+                "DanVanCore",
+                "DanVanText",
+                "DanVanApp",
+                "DanVanTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
             ]

@@ -226,3 +226,8 @@ document.addEventListener("click", function (event) {
   }
   Array.prototype.forEach.call(document.querySelectorAll("select[data-picker]"), enhance);
 })();
+
+// Buttons with data-print print the page (a citizen's receipt).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { event.preventDefault(); window.print(); }
+});

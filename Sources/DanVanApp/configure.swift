@@ -4,6 +4,7 @@ import DanVanDocuments
 import DanVanTasks
 import DanVanQuiz
 import DanVanReports
+import DanVanCitizens
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -16,7 +17,7 @@ import Vapor
 /// Every domain module of the app, in the order their migrations run.
 public enum DanVanModules {
     /// The modules.
-    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule(), ReportsModule()]
+    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule(), ReportsModule(), CitizensModule()]
 
     /// Every migration this program knows, by name: a backup that applied another is newer.
     public static var migrationNames: [String] {

@@ -39,6 +39,27 @@ public struct TasksModule: DanVanModule {
             return Double(try await WorkTask.query(on: db).filter(\.$leadUnit.$id == unitID).filter(\.$status !~ [.done, .doneLate, .cancelled])
                 .filter(\.$dueOn < last).count(\.$status))
         })
+        // Other modules' followed-up items (a dialogue's commitments) become tasks.
+        var followUps = FollowUps()
+        followUps.create = { draft, actor, at, db in
+            let content = draft.origin.isEmpty ? draft.content : "\(draft.content) (\(draft.origin))"
+            let task = try await TaskService.create(
+                TaskDraft(content: content, section: nil, leadUnitID: draft.unitID, coordinatorIDs: [], dueOn: draft.dueOn, recurrence: nil),
+                documentID: nil, actor: actor, at: at, on: db
+            )
+            return InboxTarget(type: "task", id: try task.requireID())
+        }
+        followUps.states = { ids, db in
+            guard !ids.isEmpty else { return [:] }
+            var states: [UUID: FollowUpState] = [:]
+            for task in try await WorkTask.query(on: db).filter(\.$id ~~ ids).all() {
+                guard let id = task.id else { continue }
+                let done = [.done, .doneLate].contains(task.status)
+                states[id] = FollowUpState(done: done, doneOn: done ? task.completedOn : nil, progress: task.progress)
+            }
+            return states
+        }
+        app.followUps = followUps
         app.documentPanels.append { req, document in
             let tasks = try await WorkTask.query(on: req.db).filter(\.$document.$id == document.requireID()).with(\.$leadUnit).sort(\.$section).all()
             let now = req.now

@@ -26,6 +26,8 @@ struct ReadWriteTests {
                 document, taskPath, "/account", "/units/\(try await unit("X-TL", on: app).requireID())",
                 "/quiz/\(try contest.requireID())", "/quiz/\(try contest.requireID())/rounds/1",
                 "/tasks?status=open&sort=due", "/documents?q=dan+van", "/tasks/dashboard", "/livez",
+                "/citizens?overdue=1", "/citizens/petitions/new", "/citizens/statistics", "/citizens/meetings", "/citizens/meetings/new",
+                "/citizens/settings", "/hotspots", "/hotspots/new",
             ]
             let counter = try await WriteCounter.install(on: app.db)
             for account in TestProvince.accounts {
@@ -48,7 +50,7 @@ struct ReadWriteTests {
             try await TestProvince.load(app)
             let (contest, _) = try await QuizContest.playable(app, now: now)
             let ward = try await unit("P-HL", on: app)
-            let publicPages = ["/thi", "/thi/\(contest.slug)", "/thi/\(contest.slug)/dang-ky", "/thi/\(contest.slug)/dang-nhap", "/login", "/livez"]
+            let publicPages = ["/thi", "/thi/\(contest.slug)", "/thi/\(contest.slug)/dang-ky", "/thi/\(contest.slug)/dang-nhap", "/login", "/livez", "/gop-y", "/tra-cuu"]
             let counter = try await WriteCounter.install(on: app.db)
             // Two visits each: the first without any cookie, the second with what the first set.
             let visitor = WebClient(app)

@@ -13,14 +13,15 @@ import Vapor
 @Suite("Route table: signed-out visitors and CSRF")
 struct RouteSecurityTests {
     /// Routes anyone may call: sign-in, health, the language switch, the public contest and its
-    /// API (its participant routes check their own token), the API description.
+    /// API (its participant routes check their own token), the API description, the citizens'
+    /// form and the status lookup by tracking code.
     static let openRoutes: [(String, String)] = [
         ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz"), ("GET", "/livez"), ("GET", "/metrics"),
         ("GET", "/lang/:code"), ("GET", "/api/openapi.json"),
     ]
 
     static func isPublic(_ method: String, _ path: String) -> Bool {
-        openRoutes.contains { $0 == (method, path) } || path.hasPrefix("/thi") || path.hasPrefix("/api/v1/quiz/contests/")
+        openRoutes.contains { $0 == (method, path) } || path.hasPrefix("/thi") || path.hasPrefix("/gop-y") || path.hasPrefix("/tra-cuu") || path.hasPrefix("/api/v1/quiz/contests/")
             || path.hasPrefix("/api/v1/quiz/rounds/") || path.hasPrefix("/api/v1/quiz/attempts/")
     }
 

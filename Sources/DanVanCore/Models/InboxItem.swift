@@ -130,6 +130,11 @@ public struct InboxTargets: Sendable {
         links[type] = link
     }
 
+    /// The link of a target (a task a commitment became), nil for a kind nobody registered.
+    public func link(_ target: InboxTarget) -> String? {
+        links[target.type].map { $0(target.id) }
+    }
+
     /// The link of an entry: its target's, or the link stored before targets existed, or the inbox.
     public func link(of item: InboxItem) -> String {
         if let type = item.targetType, let id = item.targetID, let link = links[type] { return link(id) }

@@ -46,6 +46,13 @@ public struct FileStore: Sendable {
 
     /// Checks and stores `data` named `filename`; returns where and what.
     public func store(_ data: Data, filename: String) throws -> Stored {
+        let type = try check(data, filename: filename)
+        return try write(data, contentType: type)
+    }
+
+    /// Checks a file as `store` would (kind by extension and first bytes, size) without
+    /// storing it; returns its content type.
+    public func check(_ data: Data, filename: String) throws -> String {
         let ext = (filename as NSString).pathExtension.lowercased()
         guard let rule = Self.allowed[ext] else {
             throw Refusal(message: L10n.format("core.loai_tep_khong_duoc_nhan_chi", ["\(ext.isEmpty ? "?" : ext)"]))
@@ -57,6 +64,15 @@ public struct FileStore: Sendable {
         if let magic = rule.magic, !data.starts(with: magic) {
             throw Refusal(message: L10n.format("core.noi_dung_tep_khong_dung_dinh", ["\(filename)", "\(ext)"]))
         }
+        return rule.type
+    }
+
+    /// Stores bytes sealed by the caller (an encrypted file: its plaintext was `check`ed first).
+    public func storeSealed(_ data: Data) throws -> Stored {
+        try write(data, contentType: "application/octet-stream")
+    }
+
+    private func write(_ data: Data, contentType: String) throws -> Stored {
         let sha = Hex.string(SHA256.hash(data: data))
         let key = "\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)"
         let path = root + key
@@ -66,7 +82,7 @@ public struct FileStore: Sendable {
             try data.write(to: URL(fileURLWithPath: temporary), options: .atomic)
             try FileManager.default.moveItem(atPath: temporary, toPath: path)
         }
-        return Stored(sha256: sha, size: data.count, contentType: rule.type, key: key)
+        return Stored(sha256: sha, size: data.count, contentType: contentType, key: key)
     }
 
     /// The bytes stored under `key`, verified against their checksum.

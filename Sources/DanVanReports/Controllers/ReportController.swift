@@ -125,6 +125,13 @@ struct ReportController {
         let previous: String?
         let changed: Bool
         let error: String?
+        /// What other modules offer to do with a pressing issue ("create a hot spot").
+        let actions: [ActionLink]
+    }
+
+    struct ActionLink: Encodable, Sendable {
+        let label: String
+        let href: String
     }
 
     struct IndicatorField: Encodable, Sendable {
@@ -221,11 +228,17 @@ struct ReportController {
                 error: typed?.errors[indicator.key]
             )
         }
+        let pressingActions = req.application.pressingIssueActions
         let sections = definition.sections.map { section in
-            SectionField(
+            let saved = texts[section.key] ?? ""
+            let offer = section.pressing && !saved.isEmpty && [.submitted, .accepted].contains(request.status) && req.currentUser?.role != .focal
+            return SectionField(
                 key: section.key, title: section.title, guidance: section.guidance, required: section.required, pressing: section.pressing,
-                text: typed?.texts[section.key] ?? texts[section.key] ?? "", previous: previousTexts[section.key],
-                changed: previous != nil && previousTexts[section.key] != texts[section.key], error: typed?.errors["section." + section.key]
+                text: typed?.texts[section.key] ?? saved, previous: previousTexts[section.key],
+                changed: previous != nil && previousTexts[section.key] != texts[section.key], error: typed?.errors["section." + section.key],
+                actions: offer ? pressingActions.map { action in
+                    ActionLink(label: req.t(action.labelKey), href: action.link(InboxTarget(type: "report", id: request.id ?? UUID()), request.$unit.id, saved))
+                } : []
             )
         }
         let context = RequestContext(

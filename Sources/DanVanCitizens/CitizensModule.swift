@@ -1,0 +1,110 @@
+import DanVanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The citizens module: submissions with their legal clocks and protected denouncers,
+/// reception days and dialogues with their commitments, hot spots and the early warning.
+public struct CitizensModule: DanVanModule {
+    /// Creates the module.
+    public init() {}
+
+    public var migrations: [any Migration] { CitizenMigrations.all }
+
+    public var routeLinks: [String: [RouteSegment]] { CitizensRoute.linkTable }
+
+    public var localization: L10n.Tables { CitizensL10n.tables }
+
+    /// Navigation "Đơn thư, tiếp dân" and "Điểm nóng", inbox targets, report sources, the
+    /// "create a hot spot" action on a report's pressing issue, the hourly job.
+    public func register(on app: Application) throws {
+        app.navigation.enable("nav.citizens", href: CitizensRoute.index.path)
+        app.navigation.enable("nav.hotspots", href: CitizensRoute.hotspots.path)
+        app.inboxTargets.register("petition") { CitizensRoute.petition($0).path }
+        app.inboxTargets.register("hotspot") { CitizensRoute.hotspot($0).path }
+        app.inboxTargets.register("hotspot-warning") { CitizensRoute.hotspots.path + "#warning-\($0.uuidString)" }
+        app.inboxTargets.register("meeting") { CitizensRoute.meeting($0).path }
+        app.lifecycle.use(makeCitizenScheduler())
+        app.pressingIssueActions.append(PressingIssueAction(labelKey: "citizens.action.hotspot_from_report") { source, unitID, text in
+            var components = URLComponents()
+            components.path = CitizensRoute.hotspotNew.path
+            components.queryItems = [
+                URLQueryItem(name: "source", value: source.type), URLQueryItem(name: "id", value: source.id.uuidString),
+                URLQueryItem(name: "unit", value: unitID.uuidString), URLQueryItem(name: "text", value: String(text.prefix(1500))),
+            ]
+            return components.string ?? CitizensRoute.hotspotNew.path
+        })
+        // Values report forms can prefill: submissions received and resolved, meetings held.
+        app.reportSources.register(ReportSource(key: "citizens.received", labelKey: "citizens.source.received") { unitID, start, end, db in
+            Double(try await Petition.query(on: db).filter(\.$commune.$id == unitID).filter(\.$receivedOn >= start).filter(\.$receivedOn < end.addingTimeInterval(86_400)).count(\.$status))
+        })
+        app.reportSources.register(ReportSource(key: "citizens.resolved", labelKey: "citizens.source.resolved") { unitID, start, end, db in
+            Double(try await Petition.query(on: db).filter(\.$commune.$id == unitID).filter(\.$resolvedOn >= start).filter(\.$resolvedOn < end.addingTimeInterval(86_400)).count(\.$status))
+        })
+        app.reportSources.register(ReportSource(key: "citizens.dialogues", labelKey: "citizens.source.dialogues") { unitID, start, end, db in
+            Double(try await CitizenMeeting.query(on: db).filter(\.$unit.$id == unitID).filter(\.$kind == .dialogue).filter(\.$status == .held)
+                .filter(\.$heldOn >= start).filter(\.$heldOn < end.addingTimeInterval(86_400)).count(\.$status))
+        })
+        app.homeTodos.append { _, scope, now, db in
+            let today = CivilDay.startOfDay(now)
+            let overdue = try await scope.filter(Petition.query(on: db)).group(.or) { group in
+                group.group(.and) { $0.filter(\.$status == .received).filter(\.$ackDueOn < today) }
+                group.group(.and) { $0.filter(\.$status == .accepted).filter(\.$resolveDueOn < today) }
+            }.count(\.$status)
+            let waiting = try await scope.filter(Petition.query(on: db)).filter(\.$status == .received).count(\.$status)
+            var lines: [HomeTodo] = []
+            if overdue > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.overdue", [VNFormat.integer(overdue)]), href: CitizensRoute.index.path + "?overdue=1")) }
+            if waiting > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.waiting", [VNFormat.integer(waiting)]), href: CitizensRoute.index.path + "?status=received")) }
+            return lines
+        }
+    }
+
+    public func routes(_ routes: ModuleRoutes) throws {
+        let petitions = PetitionController()
+        routes.web.get(CitizensRoute.index, use: petitions.index)
+        routes.web.get(CitizensRoute.exportXLSX, use: petitions.exportXLSX)
+        routes.web.get(CitizensRoute.petitionNew, use: petitions.new)
+        routes.web.post(CitizensRoute.petitionCreate, use: petitions.create)
+        routes.web.get(CitizensRoute.petition(nil), use: petitions.show)
+        routes.web.post(CitizensRoute.petitionAction(nil), use: petitions.action)
+        routes.web.post(CitizensRoute.petitionIdentity(nil), use: petitions.identity)
+        routes.web.post(CitizensRoute.petitionLetter(nil), use: petitions.letter)
+        routes.web.post(CitizensRoute.petitionFiles(nil), use: petitions.upload)
+        routes.web.get(CitizensRoute.petitionFile(nil, nil), use: petitions.download)
+        let stats = StatsController()
+        routes.web.get(CitizensRoute.statistics, use: stats.show)
+        routes.web.get(CitizensRoute.statisticsXLSX, use: stats.xlsx)
+        let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist))
+        staff.get(CitizensRoute.settings, use: stats.settings)
+        staff.post(CitizensRoute.calendarDay, use: stats.calendarDay)
+        staff.post(CitizensRoute.timeLimit, use: stats.timeLimit)
+        staff.post(CitizensRoute.warningRule, use: stats.warningRules)
+        let meetings = MeetingController()
+        routes.web.get(CitizensRoute.meetings, use: meetings.index)
+        routes.web.get(CitizensRoute.meetingNew, use: meetings.new)
+        routes.web.post(CitizensRoute.meetingCreate, use: meetings.create)
+        routes.web.get(CitizensRoute.meeting(nil), use: meetings.show)
+        routes.web.post(CitizensRoute.commitmentKeep(nil, nil), use: meetings.keep)
+        let spots = HotSpotController()
+        routes.web.get(CitizensRoute.hotspots, use: spots.index)
+        routes.web.get(CitizensRoute.hotspotNew, use: spots.new)
+        routes.web.post(CitizensRoute.hotspotCreate, use: spots.create)
+        routes.web.get(CitizensRoute.hotspot(nil), use: spots.show)
+        routes.web.post(CitizensRoute.hotspotUpdate(nil), use: spots.update)
+        routes.web.post(CitizensRoute.hotspotLink(nil), use: spots.link)
+        routes.web.post(CitizensRoute.warningDecide(nil), use: spots.decide)
+        let open = PublicController()
+        routes.open.get(CitizensRoute.publicForm, use: open.form)
+        routes.open.post(CitizensRoute.publicSubmit, use: open.submit)
+        routes.open.get(CitizensRoute.publicLookup, use: open.lookup)
+        routes.open.post(CitizensRoute.publicStatus, use: open.status)
+        routes.open.post(CitizensRoute.publicAnswer, use: open.answer)
+        let api = CitizenAPI()
+        routes.api.get(CitizensRoute.apiPetitions, use: api.petitions)
+        routes.api.get(CitizensRoute.apiPetition(nil), use: api.petition)
+        routes.api.get(CitizensRoute.apiStatistics, use: api.statistics)
+    }
+
+    public var openAPIPaths: [String: JSON] { CitizenAPI.paths }
+    public var openAPISchemas: [String: JSON] { CitizenAPI.schemas }
+}

@@ -1,0 +1,195 @@
+import DanVanCore
+import DanVanText
+import Fluent
+import Foundation
+import SQLKit
+
+/// Counts of submissions over a period, by every dimension the board asks about.
+public struct PetitionStatistics: Sendable, Equatable {
+    /// One line of a breakdown.
+    public struct Line: Sendable, Equatable {
+        public var key: String
+        public var received = 0
+        public var accepted = 0
+        public var resolvedOnTime = 0
+        public var resolvedLate = 0
+        public var overdue = 0
+        public var open = 0
+
+        public var resolved: Int { resolvedOnTime + resolvedLate }
+        /// Share resolved on time of those resolved, 0…1.
+        public var onTimeRate: Double? { resolved == 0 ? nil : Double(resolvedOnTime) / Double(resolved) }
+
+        mutating func add(_ other: Line) {
+            received += other.received
+            accepted += other.accepted
+            resolvedOnTime += other.resolvedOnTime
+            resolvedLate += other.resolvedLate
+            overdue += other.overdue
+            open += other.open
+        }
+    }
+
+    public var total = Line(key: "")
+    public var byKind: [Line] = []
+    public var byField: [Line] = []
+    public var byChannel: [Line] = []
+    public var byStatus: [Line] = []
+    /// Holding units, largest first (at most 30).
+    public var byUnit: [Line] = []
+    /// Mass submissions (five or more people).
+    public var mass = 0
+}
+
+/// A commune × field cell of the weekly risk table, with the reasons for its score.
+public struct RiskCell: Sendable, Equatable {
+    public var communeID: UUID
+    public var field: PetitionField
+    public var score: Int
+    public var previousScore: Int
+    /// Each part of the score in words.
+    public var reasons: [String]
+    /// -1 falling, 0 steady, 1 rising.
+    public var trend: Int { score == previousScore ? 0 : (score > previousScore ? 1 : -1) }
+}
+
+/// Statistics and the risk table, read with grouped SQL so the whole province stays fast.
+public enum CitizenStats {
+    /// Submissions received from `from` up to (not including) `until`, inside `scope`.
+    public static func statistics(from: Date, until: Date, scope: AccessScope, today: Date, on db: any Database) async throws -> PetitionStatistics {
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        let join: SQLQueryString = scope.pathPrefix == nil ? "" : " JOIN units u ON u.id = p.unit_id"
+        let scopeFilter: SQLQueryString = scope.pathPrefix.map { " AND u.path LIKE \(bind: $0 + "%")" } ?? ""
+        let sums: SQLQueryString = """
+            COUNT(*) AS n,
+            SUM(CASE WHEN p.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
+            SUM(CASE WHEN p.resolved_on IS NOT NULL AND p.resolve_due_on IS NOT NULL AND p.resolved_on <= p.resolve_due_on THEN 1 ELSE 0 END) AS on_time,
+            SUM(CASE WHEN p.resolved_on IS NOT NULL AND (p.resolve_due_on IS NULL OR p.resolved_on > p.resolve_due_on) THEN 1 ELSE 0 END) AS late,
+            SUM(CASE WHEN (p.status = 'received' AND p.ack_due_on < \(bind: today)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: today)) THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN p.status IN ('received', 'accepted') THEN 1 ELSE 0 END) AS still_open,
+            SUM(CASE WHEN p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass
+            """
+        struct Row: Decodable {
+            let kind: String, field: String, channel: String, status: String
+            let n: Int, accepted: Int?, on_time: Int?, late: Int?, overdue: Int?, still_open: Int?, mass: Int?
+        }
+        let rows = try await sql.raw("""
+            SELECT p.kind, p.field, p.channel, p.status, \(sums)
+            FROM petitions p\(join)
+            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(scopeFilter)
+            GROUP BY p.kind, p.field, p.channel, p.status
+            """).all(decoding: Row.self)
+        var stats = PetitionStatistics()
+        var kinds: [String: PetitionStatistics.Line] = [:], fields: [String: PetitionStatistics.Line] = [:]
+        var channels: [String: PetitionStatistics.Line] = [:], statuses: [String: PetitionStatistics.Line] = [:]
+        for row in rows {
+            let line = PetitionStatistics.Line(key: "", received: row.n, accepted: row.accepted ?? 0, resolvedOnTime: row.on_time ?? 0,
+                                               resolvedLate: row.late ?? 0, overdue: row.overdue ?? 0, open: row.still_open ?? 0)
+            stats.total.add(line)
+            stats.mass += row.mass ?? 0
+            kinds[row.kind, default: .init(key: row.kind)].add(line)
+            fields[row.field, default: .init(key: row.field)].add(line)
+            channels[row.channel, default: .init(key: row.channel)].add(line)
+            statuses[row.status, default: .init(key: row.status)].add(line)
+        }
+        func ordered<E: RawRepresentable & CaseIterable>(_ lines: [String: PetitionStatistics.Line], _ type: E.Type) -> [PetitionStatistics.Line] where E.RawValue == String {
+            E.allCases.map { lines[$0.rawValue] ?? .init(key: $0.rawValue) }
+        }
+        stats.byKind = ordered(kinds, PetitionKind.self)
+        stats.byField = ordered(fields, PetitionField.self)
+        stats.byChannel = ordered(channels, PetitionChannel.self)
+        stats.byStatus = ordered(statuses, PetitionStatus.self)
+        struct UnitRow: Decodable {
+            let unit_id: UUID
+            let n: Int, accepted: Int?, on_time: Int?, late: Int?, overdue: Int?, still_open: Int?, mass: Int?
+        }
+        let units = try await sql.raw("""
+            SELECT p.unit_id, \(sums)
+            FROM petitions p\(join)
+            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(scopeFilter)
+            GROUP BY p.unit_id ORDER BY n DESC LIMIT 30
+            """).all(decoding: UnitRow.self)
+        stats.byUnit = units.map {
+            .init(key: $0.unit_id.uuidString, received: $0.n, accepted: $0.accepted ?? 0, resolvedOnTime: $0.on_time ?? 0,
+                  resolvedLate: $0.late ?? 0, overdue: $0.overdue ?? 0, open: $0.still_open ?? 0)
+        }
+        return stats
+    }
+
+    /// The risk table for the week ending `today`: every commune × field with a score, its
+    /// reasons, and last week's score for the trend.
+    public static func riskTable(today: Date, scope: AccessScope, on db: any Database) async throws -> [RiskCell] {
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        let day = CivilDay.startOfDay(today)
+        let weekStart = day.addingTimeInterval(-6 * 86_400)
+        let previousStart = day.addingTimeInterval(-13 * 86_400)
+        let join: SQLQueryString = scope.pathPrefix == nil ? "" : " JOIN units u ON u.id = p.commune_id"
+        let scopeFilter: SQLQueryString = scope.pathPrefix.map { " AND u.path LIKE \(bind: $0 + "%")" } ?? ""
+        struct FlowRow: Decodable {
+            let commune_id: UUID, field: String, this_week: Int?, last_week: Int?, mass_now: Int?, mass_before: Int?, repeat_now: Int?, repeat_before: Int?
+        }
+        let flows = try await sql.raw("""
+            SELECT p.commune_id, p.field,
+              SUM(CASE WHEN p.received_on >= \(bind: weekStart) THEN 1 ELSE 0 END) AS this_week,
+              SUM(CASE WHEN p.received_on < \(bind: weekStart) THEN 1 ELSE 0 END) AS last_week,
+              SUM(CASE WHEN p.received_on >= \(bind: weekStart) AND p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass_now,
+              SUM(CASE WHEN p.received_on < \(bind: weekStart) AND p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass_before,
+              SUM(CASE WHEN p.received_on >= \(bind: weekStart) AND p.repeat_of_id IS NOT NULL THEN 1 ELSE 0 END) AS repeat_now,
+              SUM(CASE WHEN p.received_on < \(bind: weekStart) AND p.repeat_of_id IS NOT NULL THEN 1 ELSE 0 END) AS repeat_before
+            FROM petitions p\(join)
+            WHERE p.received_on >= \(bind: previousStart) AND p.received_on <= \(bind: day)\(scopeFilter)
+            GROUP BY p.commune_id, p.field
+            """).all(decoding: FlowRow.self)
+        struct CountRow: Decodable { let commune_id: UUID, field: String, n: Int }
+        let overdue = try await sql.raw("""
+            SELECT p.commune_id, p.field, COUNT(*) AS n FROM petitions p\(join)
+            WHERE p.field IN ('land', 'compensation') AND ((p.status = 'received' AND p.ack_due_on < \(bind: day)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: day)))\(scopeFilter)
+            GROUP BY p.commune_id, p.field
+            """).all(decoding: CountRow.self)
+        struct SpotRow: Decodable { let commune_id: UUID, field: String, n: Int }
+        let spotJoin: SQLQueryString = scope.pathPrefix == nil ? "" : " JOIN units u ON u.id = p.commune_id"
+        let spots = try await sql.raw("""
+            SELECT p.commune_id, p.field, MAX(p.severity) AS n FROM citizen_hot_spots p\(spotJoin)
+            WHERE p.status IN ('watch', 'active', 'calming')\(scopeFilter)
+            GROUP BY p.commune_id, p.field
+            """).all(decoding: SpotRow.self)
+        struct Key: Hashable { let commune: UUID, field: String }
+        var cells: [Key: RiskCell] = [:]
+        func cell(_ key: Key) -> RiskCell? {
+            guard let field = PetitionField(rawValue: key.field) else { return nil }
+            return cells[key] ?? RiskCell(communeID: key.commune, field: field, score: 0, previousScore: 0, reasons: [])
+        }
+        for row in flows {
+            let key = Key(commune: row.commune_id, field: row.field)
+            guard var c = cell(key) else { continue }
+            let now = row.this_week ?? 0, before = row.last_week ?? 0
+            let massNow = row.mass_now ?? 0, massBefore = row.mass_before ?? 0
+            let repeatNow = row.repeat_now ?? 0, repeatBefore = row.repeat_before ?? 0
+            c.score += now + 3 * massNow + repeatNow
+            c.previousScore += before + 3 * massBefore + repeatBefore
+            c.reasons.append(L10n.format("citizens.risk.reason.new", [String(now), String(before)]))
+            if massNow > 0 { c.reasons.append(L10n.format("citizens.risk.reason.mass", [String(massNow), String(3 * massNow)])) }
+            if repeatNow > 0 { c.reasons.append(L10n.format("citizens.risk.reason.repeat", [String(repeatNow)])) }
+            cells[key] = c
+        }
+        // Overdue land matters and open hot spots weigh on both weeks alike: they set the level, not the trend.
+        for row in overdue {
+            let key = Key(commune: row.commune_id, field: row.field)
+            guard var c = cell(key) else { continue }
+            c.score += 2 * row.n
+            c.previousScore += 2 * row.n
+            c.reasons.append(L10n.format("citizens.risk.reason.overdue", [String(row.n), String(2 * row.n)]))
+            cells[key] = c
+        }
+        for row in spots {
+            let key = Key(commune: row.commune_id, field: row.field)
+            guard var c = cell(key) else { continue }
+            c.score += 2 * row.n
+            c.previousScore += 2 * row.n
+            c.reasons.append(L10n.format("citizens.risk.reason.hotspot", [String(row.n), String(2 * row.n)]))
+            cells[key] = c
+        }
+        return cells.values.filter { $0.score > 0 || $0.previousScore > 0 }
+            .sorted { ($0.score, $0.score - $0.previousScore, $0.communeID.uuidString, $0.field.rawValue) > ($1.score, $1.score - $1.previousScore, $1.communeID.uuidString, $1.field.rawValue) }
+    }
+}
