@@ -173,6 +173,7 @@ let package = Package(
             name: "DanVanCitizensTests",
             dependencies: [
                 "DanVanCitizens",
+                "DanVanTasks",
                 "DanVanCore",
                 "DanVanText",
                 "DanVanApp",
