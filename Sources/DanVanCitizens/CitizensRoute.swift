@@ -8,6 +8,7 @@ public enum CitizensRoute: NamedSiteRoute, Equatable {
     case statistics, statisticsXLSX, settings, calendarDay, timeLimit, warningRule
     case meetings, meetingNew, meetingCreate, meeting(UUID?), commitmentKeep(UUID?, UUID?)
     case hotspots, hotspotNew, hotspotCreate, hotspot(UUID?), hotspotUpdate(UUID?), hotspotLink(UUID?), warningDecide(UUID?)
+    case clearance, clearanceCreate, clearanceProject(UUID?), clearanceArea(UUID?), clearanceVisit(UUID?), clearanceLink(UUID?)
     case publicForm, publicSubmit, publicLookup, publicStatus, publicAnswer
     case apiPetitions, apiPetition(UUID?), apiStatistics
 
@@ -20,6 +21,7 @@ public enum CitizensRoute: NamedSiteRoute, Equatable {
         .statistics, .statisticsXLSX, .settings, .calendarDay, .timeLimit, .warningRule,
         .meetings, .meetingNew, .meetingCreate, .meeting(nil), .commitmentKeep(nil, nil),
         .hotspots, .hotspotNew, .hotspotCreate, .hotspot(nil), .hotspotUpdate(nil), .hotspotLink(nil), .warningDecide(nil),
+        .clearance, .clearanceCreate, .clearanceProject(nil), .clearanceArea(nil), .clearanceVisit(nil), .clearanceLink(nil),
         .publicForm, .publicSubmit, .publicLookup, .publicStatus, .publicAnswer,
         .apiPetitions, .apiPetition(nil), .apiStatistics,
     ]
@@ -55,6 +57,12 @@ public enum CitizensRoute: NamedSiteRoute, Equatable {
         case .hotspotUpdate(let id): words("hotspots", .param("hotspotID", id), "updates")
         case .hotspotLink(let id): words("hotspots", .param("hotspotID", id), "links")
         case .warningDecide(let id): words("hotspots", "warnings", .param("warningID", id), "decide")
+        case .clearance: words("citizens", "clearance")
+        case .clearanceCreate: words("citizens", "clearance", "create")
+        case .clearanceProject(let id): words("citizens", "clearance", .param("projectID", id))
+        case .clearanceArea(let id): words("citizens", "clearance", .param("projectID", id), "areas")
+        case .clearanceVisit(let id): words("citizens", "clearance", .param("projectID", id), "visits")
+        case .clearanceLink(let id): words("citizens", "clearance", .param("projectID", id), "links")
         case .publicForm: words("gop-y")
         case .publicSubmit: words("gop-y", "gui")
         case .publicLookup: words("tra-cuu")

@@ -116,6 +116,24 @@ struct ReportFlowTests {
             let sent = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + pressing + [("version", "2"), ("action", "submit")])
             #expect(sent.status == .seeOther)
             #expect(try await InboxItem.query(on: app.db).filter(\.$kind == "report.pressing").count() >= 1)
+            // The board opens a hot spot from the pressing issue (the citizens module's action), prefilled and linked back.
+            let submitted = try await specialist.get("/reports/requests/\(id)")
+            let marker = "id=\"pressing-action-pressing\""
+            let anchor = try #require(submitted.body.range(of: marker).map { submitted.body[..<$0.lowerBound] })
+            let href = try #require(anchor.range(of: "href=\"", options: .backwards).map { String(anchor[$0.upperBound...].prefix { $0 != "\"" }) })
+                .replacingOccurrences(of: "&amp;", with: "&")
+            #expect(href.hasPrefix("/hotspots/new?"))
+            let prefilled = try await specialist.get(href)
+            #expect(prefilled.status == .ok && prefilled.body.contains("id=\"from-report\"") && prefilled.body.contains("phản đối giá đền bù"))
+            let communeID = request.$unit.id
+            let created = try await specialist.post("/hotspots/create", form: [
+                "title": "Phản đối giá đền bù đường ven biển", "commune": communeID.uuidString, "field": "compensation", "severity": "3", "people": "40",
+                "description": "Khoảng 40 hộ dân tập trung phản đối giá đền bù dự án đường ven biển.", "source_type": "report", "source_id": id,
+            ])
+            #expect(created.status == .seeOther)
+            let spot = try await specialist.get(try #require(created.location))
+            #expect(spot.body.contains("id=\"hotspot-source\"") && spot.body.contains("/reports/requests/\(id)"))
+            #expect(try await focal.get("/reports/requests/\(id)").body.contains(marker) == false, "a focal point is not offered the board's action")
             #expect(try await focal.post("/reports/requests/\(id)/review", form: ["decision": "accept", "version": "3"]).status == .forbidden)
             #expect(try await specialist.get("/").body.contains("1 báo cáo đơn vị đã gửi, chờ tiếp nhận"))
             // The specialist returns it: a comment is required.

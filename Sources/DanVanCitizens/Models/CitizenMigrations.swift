@@ -5,7 +5,7 @@ import SQLKit
 
 /// The module's migrations, in order.
 enum CitizenMigrations {
-    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules()]
+    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance()]
 
     struct CreatePetitions: AsyncMigration {
         var name: String { "citizens.0001.create-petitions" }
@@ -275,7 +275,7 @@ enum CitizenMigrations {
         var name: String { "citizens.0005.seed-warning-rules" }
 
         func prepare(on database: any Database) async throws {
-            for rule in WarningRule.allCases {
+            for rule in [WarningRule.fieldCluster, .massPetition, .repeatedFilings, .overdueLand] {
                 let setting = WarningRuleSetting()
                 setting.id = UUID()
                 setting.key = rule.rawValue
@@ -289,6 +289,76 @@ enum CitizenMigrations {
 
         func revert(on database: any Database) async throws {
             try await WarningRuleSetting.query(on: database).delete()
+        }
+    }
+
+    struct CreateClearance: AsyncMigration {
+        var name: String { "citizens.0006.create-clearance" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("clearance_projects")
+                .id()
+                .field("name", .string, .required)
+                .field("description", .string, .required)
+                .field("unit_id", .uuid, .required, .references("units", "id", onDelete: .restrict))
+                .field("started_on", .datetime, .required)
+                .field("status", .string, .required)
+                .field("created_at", .datetime, .required)
+                .create()
+            try await database.schema("clearance_areas")
+                .id()
+                .field("project_id", .uuid, .required, .references("clearance_projects", "id", onDelete: .cascade))
+                .field("commune_id", .uuid, .required, .references("units", "id", onDelete: .restrict))
+                .field("households", .int, .required)
+                .field("agreed", .int, .required)
+                .field("refusing", .int, .required)
+                .field("teams", .string, .required)
+                .field("version", .int, .required)
+                .field("updated_at", .datetime, .required)
+                .unique(on: "project_id", "commune_id")
+                .create()
+            try await database.schema("clearance_snapshots")
+                .id()
+                .field("area_id", .uuid, .required, .references("clearance_areas", "id", onDelete: .cascade))
+                .field("agreed", .int, .required)
+                .field("refusing", .int, .required)
+                .field("at", .datetime, .required)
+                .create()
+            try await database.schema("clearance_visits")
+                .id()
+                .field("area_id", .uuid, .required, .references("clearance_areas", "id", onDelete: .cascade))
+                .field("team", .string, .required)
+                .field("visited_on", .datetime, .required)
+                .field("households_met", .int, .required)
+                .field("note", .string, .required)
+                .field("author", .string, .required)
+                .field("created_at", .datetime, .required)
+                .create()
+            try await database.schema("clearance_links")
+                .id()
+                .field("area_id", .uuid, .required, .references("clearance_areas", "id", onDelete: .cascade))
+                .field("petition_id", .uuid, .required, .references("petitions", "id", onDelete: .cascade))
+                .unique(on: "area_id", "petition_id")
+                .create()
+            if let sql = database as? any SQLDatabase {
+                try await sql.create(index: "clearance_snapshots_area_idx").on("clearance_snapshots").column("area_id").column("at").run()
+                try await sql.create(index: "clearance_visits_area_idx").on("clearance_visits").column("area_id").column("visited_on").run()
+            }
+            let setting = WarningRuleSetting()
+            setting.id = UUID()
+            setting.key = WarningRule.clearanceRefusals.rawValue
+            setting.enabled = true
+            setting.threshold = WarningRule.clearanceRefusals.defaultThreshold
+            setting.days = WarningRule.clearanceRefusals.defaultDays
+            setting.updatedAt = Date()
+            try await setting.create(on: database)
+        }
+
+        func revert(on database: any Database) async throws {
+            try await WarningRuleSetting.query(on: database).filter(\.$key == WarningRule.clearanceRefusals.rawValue).delete()
+            for table in ["clearance_links", "clearance_visits", "clearance_snapshots", "clearance_areas", "clearance_projects"] {
+                try await database.schema(table).delete()
+            }
         }
     }
 }

@@ -467,3 +467,89 @@ public final class WarningRuleSetting: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// A key project's site clearance (giải phóng mặt bằng) followed by the mobilisation work.
+public final class ClearanceProject: Model, @unchecked Sendable {
+    public static let schema = "clearance_projects"
+
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case active, done
+        public var label: String { L10n.text("citizens.clearance.status.\(rawValue)") }
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "name") public var name: String
+    @Field(key: "description") public var description: String
+    /// The unit that follows the project (the board, a district committee).
+    @Parent(key: "unit_id") public var unit: OrgUnit
+    @Field(key: "started_on") public var startedOn: Date
+    @Field(key: "status") public var status: Status
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+}
+
+extension ClearanceProject: UnitOwned {
+    public static var ownerUnitKey: KeyPath<ClearanceProject, FieldProperty<ClearanceProject, UUID>> { \ClearanceProject.$unit.$id }
+}
+
+/// A project's households in one commune: how many are affected, have agreed, refuse.
+public final class ClearanceArea: Model, @unchecked Sendable {
+    public static let schema = "clearance_areas"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "project_id") public var project: ClearanceProject
+    @Parent(key: "commune_id") public var commune: OrgUnit
+    @Field(key: "households") public var households: Int
+    @Field(key: "agreed") public var agreed: Int
+    @Field(key: "refusing") public var refusing: Int
+    /// The mobilisation teams that visit the households, one per line.
+    @Field(key: "teams") public var teams: String
+    @Field(key: "version") public var version: Int
+    @Field(key: "updated_at") public var updatedAt: Date
+
+    public init() {}
+
+    /// Households neither agreed nor refusing yet.
+    public var pending: Int { max(0, households - agreed - refusing) }
+}
+
+/// The counts of an area as they were after an update, so a rise in refusals shows.
+public final class ClearanceSnapshot: Model, @unchecked Sendable {
+    public static let schema = "clearance_snapshots"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "area_id") public var area: ClearanceArea
+    @Field(key: "agreed") public var agreed: Int
+    @Field(key: "refusing") public var refusing: Int
+    @Field(key: "at") public var at: Date
+
+    public init() {}
+}
+
+/// A team's visit to households of an area, with what they heard.
+public final class ClearanceVisit: Model, @unchecked Sendable {
+    public static let schema = "clearance_visits"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "area_id") public var area: ClearanceArea
+    @Field(key: "team") public var team: String
+    @Field(key: "visited_on") public var visitedOn: Date
+    @Field(key: "households_met") public var householdsMet: Int
+    @Field(key: "note") public var note: String
+    @Field(key: "author") public var author: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+}
+
+/// A complaint linked to an area of a project.
+public final class ClearanceLink: Model, @unchecked Sendable {
+    public static let schema = "clearance_links"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "area_id") public var area: ClearanceArea
+    @Parent(key: "petition_id") public var petition: Petition
+
+    public init() {}
+}

@@ -14,6 +14,8 @@ public enum WarningRule: String, Codable, Sendable, CaseIterable {
     case repeatedFilings
     /// An open submission on land or site clearance past its due date.
     case overdueLand
+    /// Households refusing a project's site clearance in a commune rose by N or more within D days.
+    case clearanceRefusals
 
     public var label: String { L10n.text("citizens.rule.\(rawValue)") }
     var defaultThreshold: Int {
@@ -22,6 +24,7 @@ public enum WarningRule: String, Codable, Sendable, CaseIterable {
         case .massPetition: 10
         case .repeatedFilings: 3
         case .overdueLand: 1
+        case .clearanceRefusals: 3
         }
     }
     var defaultDays: Int {
@@ -30,6 +33,7 @@ public enum WarningRule: String, Codable, Sendable, CaseIterable {
         case .massPetition: 0
         case .repeatedFilings: 365
         case .overdueLand: 0
+        case .clearanceRefusals: 30
         }
     }
     /// Whether the rule reads `days`.
@@ -112,8 +116,10 @@ public enum EarlyWarning {
 
     /// Raises a warning, or renews the open one for the same rule, commune and field. A
     /// dismissed warning is not raised again on the evidence the board already saw.
-    static func raise(_ rule: WarningRule, communeID: UUID, field: PetitionField, score: Int, reason: String, evidence: [UUID], at: Date, on db: any Database) async throws -> HotSpotWarning? {
-        let evidenceText = evidence.map(\.uuidString).joined(separator: ",")
+    /// `key` names evidence that is not a submission (an area's refusal count).
+    static func raise(_ rule: WarningRule, communeID: UUID, field: PetitionField, score: Int, reason: String, evidence: [UUID], at: Date, on db: any Database, key: String? = nil) async throws -> HotSpotWarning? {
+        let tokens = evidence.map(\.uuidString) + [key].compactMap { $0 }
+        let evidenceText = tokens.joined(separator: ",")
         let existing = try await HotSpotWarning.query(on: db).filter(\.$rule == rule.rawValue).filter(\.$commune.$id == communeID).filter(\.$field == field)
             .sort(\.$createdAt, .descending).first()
         if let existing {
@@ -128,7 +134,7 @@ public enum EarlyWarning {
             case .dismissed, .confirmed:
                 // Only new evidence raises it again.
                 let seen = Set(existing.evidenceIDs.split(separator: ",").map(String.init))
-                if evidence.allSatisfy({ seen.contains($0.uuidString) }) { return nil }
+                if tokens.allSatisfy({ seen.contains($0) }) { return nil }
                 if existing.status == .confirmed, existing.hotSpotID != nil, rule != .overdueLand {
                     // Already a hot spot: the new submissions are linked to it instead.
                     if let spotID = existing.hotSpotID {
