@@ -74,6 +74,7 @@ public struct CitizensModule: DanVanModule {
         let stats = StatsController()
         routes.web.get(CitizensRoute.statistics, use: stats.show)
         routes.web.get(CitizensRoute.statisticsXLSX, use: stats.xlsx)
+        routes.web.get(CitizensRoute.statisticsDocx, use: stats.docx)
         let staff = routes.web.grouped(RequireRoleMiddleware(.admin, .specialist))
         staff.get(CitizensRoute.settings, use: stats.settings)
         staff.post(CitizensRoute.calendarDay, use: stats.calendarDay)

@@ -5,7 +5,7 @@ import Foundation
 public enum CitizensRoute: NamedSiteRoute, Equatable {
     case index, exportXLSX, petitionNew, petitionCreate
     case petition(UUID?), petitionAction(UUID?), petitionIdentity(UUID?), petitionLetter(UUID?), petitionFiles(UUID?), petitionFile(UUID?, UUID?)
-    case statistics, statisticsXLSX, settings, calendarDay, timeLimit, warningRule
+    case statistics, statisticsXLSX, statisticsDocx, settings, calendarDay, timeLimit, warningRule
     case meetings, meetingNew, meetingCreate, meeting(UUID?), commitmentKeep(UUID?, UUID?)
     case hotspots, hotspotNew, hotspotCreate, hotspot(UUID?), hotspotUpdate(UUID?), hotspotLink(UUID?), warningDecide(UUID?)
     case clearance, clearanceCreate, clearanceProject(UUID?), clearanceArea(UUID?), clearanceVisit(UUID?), clearanceLink(UUID?)
@@ -18,7 +18,7 @@ public enum CitizensRoute: NamedSiteRoute, Equatable {
     /// Every case, parameters empty.
     public static let patterns: [Self] = [
         .index, .exportXLSX, .petitionNew, .petitionCreate, .petition(nil), .petitionAction(nil), .petitionIdentity(nil), .petitionLetter(nil), .petitionFiles(nil), .petitionFile(nil, nil),
-        .statistics, .statisticsXLSX, .settings, .calendarDay, .timeLimit, .warningRule,
+        .statistics, .statisticsXLSX, .statisticsDocx, .settings, .calendarDay, .timeLimit, .warningRule,
         .meetings, .meetingNew, .meetingCreate, .meeting(nil), .commitmentKeep(nil, nil),
         .hotspots, .hotspotNew, .hotspotCreate, .hotspot(nil), .hotspotUpdate(nil), .hotspotLink(nil), .warningDecide(nil),
         .clearance, .clearanceCreate, .clearanceProject(nil), .clearanceArea(nil), .clearanceVisit(nil), .clearanceLink(nil),
@@ -41,6 +41,7 @@ public enum CitizensRoute: NamedSiteRoute, Equatable {
         case .petitionFile(let id, let file): words("citizens", "petitions", .param("petitionID", id), "files", .param("fileID", file))
         case .statistics: words("citizens", "statistics")
         case .statisticsXLSX: words("citizens", "statistics.xlsx")
+        case .statisticsDocx: words("citizens", "statistics.docx")
         case .settings: words("citizens", "settings")
         case .calendarDay: words("citizens", "settings", "calendar")
         case .timeLimit: words("citizens", "settings", "time-limits")

@@ -123,6 +123,14 @@ struct MeetingFlowTests {
             #expect(try await clerk.get("/citizens/statistics?from=2026-12-01&to=2026-11-01").status == .unprocessableEntity)
             let xlsx = try await clerk.get("/citizens/statistics.xlsx?from=2026-11-01&to=2026-11-30")
             #expect(xlsx.status == .ok && xlsx.bytes.starts(with: [0x50, 0x4B]))
+            #expect(try officeText(xlsx.bytes, extension: "xlsx").contains("Đất đai"))
+            // The month's summary in the board's Party layout, as Word renders it.
+            let word = try await clerk.get("/citizens/statistics.docx?from=2026-11-01&to=2026-11-30")
+            #expect(word.status == .ok)
+            let text = try officeText(word.bytes, extension: "docx")
+            for expected in ["BAN TUYÊN GIÁO VÀ DÂN", "BÁO CÁO", "tiếp nhận 3 đơn thư", "KẾT QUẢ GIẢI QUYẾT", "TRƯỞNG BAN"] {
+                #expect(text.contains(expected), "the summary lacks \(expected)")
+            }
         }
     }
 

@@ -95,6 +95,33 @@ struct StatsController {
         return try req.spreadsheet(table, format: .xlsx, baseName: "thong-ke-don-thu-\(VNFormat.isoDate(from))", sheetName: req.t("citizens.stats.title"), widths: [36, 12, 12, 14, 14, 12, 12, 12])
     }
 
+    /// The period's summary as a Word document issued by the user's unit (a department of a
+    /// board issues it as the board).
+    func docx(_ req: Request) async throws -> Response {
+        let (from, until, error) = Self.period(req)
+        if let error { throw AppError.badRequest(error) }
+        let scope = try await req.scope()
+        let units = try await req.unitsByID()
+        var issuer = try await req.currentUnit()
+        while let parentID = issuer.$parent.id, let parent = units[parentID], parent.kind == issuer.kind, parent.oversight == issuer.oversight, parent.level == issuer.level {
+            issuer = parent
+        }
+        let today = CivilDay.startOfDay(req.now)
+        let stats = try await CitizenStats.statistics(from: from, until: until, scope: scope, today: today, on: req.db)
+        let meetings = try await scope.filter(CitizenMeeting.query(on: req.db)).filter(\.$heldOn >= from).filter(\.$heldOn < until).all()
+        let meetingIDs = meetings.compactMap(\.id)
+        let commitments = meetingIDs.isEmpty ? [] : try await MeetingCommitment.query(on: req.db).filter(\.$meeting.$id ~~ meetingIDs).all()
+        let states = try await MeetingService.states(commitments, followUps: req.application.followUps, today: today, on: req.db)
+        let spots = try await scope.filter(HotSpot.query(on: req.db)).group(.or) { $0.filter(\.$status != .resolved).filter(\.$updatedAt >= from) }
+            .sort(\.$severity, .descending).limit(50).all()
+        let through = until.addingTimeInterval(-86_400)
+        let document = CitizenSummary.document(
+            issuer: issuer, parent: issuer.$parent.id.flatMap { units[$0] }, place: AdministrativeLayout.place(of: issuer, units: units), from: from, through: through,
+            stats: stats, units: units, meetings: meetings, commitmentStates: Array(states.values), hotSpots: spots, date: req.now
+        )
+        return req.wordDocument(try DOCX.write(document), baseName: "bao-cao-don-thu-\(VNFormat.isoDate(from))-\(VNFormat.isoDate(through))")
+    }
+
     // MARK: Settings
 
     struct DayRow: Encodable, Sendable {

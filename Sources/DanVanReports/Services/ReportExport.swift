@@ -5,39 +5,9 @@ import Foundation
 /// Word and Excel files of a consolidated report or of one submission, in the administrative
 /// layout of the issuing unit's family (Party or State).
 public enum ReportExport {
-    /// Party bodies write in the Party layout (HD 36-HD/VPTW); the others in the State one (NĐ 30/2020).
-    static func family(of unit: OrgUnit) -> AdministrativeDocument.Family {
-        [.partyCommittee, .partyBoard, .partyDelegation].contains(unit.kind) ? .party : .state
-    }
-
-    /// The header blocks for `issuer` (its parent is the superior body).
-    static func document(issuer: OrgUnit, parent: OrgUnit?, place: String, kind: String, title: String, date: Date, blocks: [AdministrativeDocument.Block], recipients: [String]) -> AdministrativeDocument {
-        let family = family(of: issuer)
-        let code = issuer.shortName ?? issuer.code
-        let symbol = family == .party ? "    -BC/\(code)" : "    /BC-\(code)"
-        return AdministrativeDocument(
-            family: family, superior: parent?.name, issuer: issuer.name, symbol: symbol, place: place, date: date,
-            kind: kind, title: title, blocks: blocks, recipients: recipients, signature: signature(of: issuer)
-        )
-    }
-
-    /// Who signs for the unit (LEGAL.md §3): a collective body signs "T/M" (Party) or "TM."
-    /// (State) and its head's title; an advisory board or a department, its head directly.
-    static func signature(of unit: OrgUnit) -> AdministrativeDocument.Signature {
-        switch unit.kind {
-        case .partyCommittee: return .init(authority: L10n.text("reports.sign.standing_party"), title: L10n.text("reports.sign.secretary"), name: "")
-        case .partyDelegation: return .init(authority: "T/M " + unit.name, title: L10n.text("reports.sign.secretary"), name: "")
-        case .partyBoard: return .init(authority: "", title: L10n.text("reports.export.head_board"), name: "")
-        case .government, .peoplesCouncil: return .init(authority: "TM. " + unit.name, title: L10n.text("reports.sign.chair"), name: "")
-        case .fatherlandFront, .socioPolitical: return .init(authority: L10n.text("reports.sign.standing_front"), title: L10n.text("reports.sign.chair"), name: "")
-        case .department: return .init(authority: "", title: L10n.text("reports.sign.director"), name: "")
-        default: return .init(authority: "", title: L10n.text("reports.export.head"), name: "")
-        }
-    }
-
     /// The place of the date line: the province at the top of `unit`'s tree.
     public static func place(of unit: OrgUnit, units: [UUID: OrgUnit]) -> String {
-        AdministrativeDocument.place(fromProvince: unit.ancestorIDs.first.flatMap { units[$0] }?.name ?? unit.name)
+        AdministrativeLayout.place(of: unit, units: units)
     }
 
     /// Indicator table rows (header first): No | indicator | unit | this period | year to date | same period last year.
@@ -63,23 +33,14 @@ public enum ReportExport {
     static func body(_ definition: ReportDefinition, table: AdministrativeDocument.Block?, paragraphs: (ReportDefinition.Section) -> [String]) -> [AdministrativeDocument.Block] {
         var blocks: [AdministrativeDocument.Block] = []
         for (index, section) in definition.sections.enumerated() {
-            blocks.append(.heading("\(roman(index + 1)). \(section.title.uppercased())"))
+            blocks.append(.heading("\(AdministrativeLayout.roman(index + 1)). \(section.title.uppercased())"))
             blocks += paragraphs(section).map { .paragraph($0) }
         }
         if let table {
-            blocks.append(.heading("\(roman(definition.sections.count + 1)). \(L10n.text("reports.export.indicators").uppercased())"))
+            blocks.append(.heading("\(AdministrativeLayout.roman(definition.sections.count + 1)). \(L10n.text("reports.export.indicators").uppercased())"))
             blocks.append(table)
         }
         return blocks
-    }
-
-    /// 1 → I, 4 → IV, 14 → XIV.
-    static func roman(_ number: Int) -> String {
-        var rest = number, text = ""
-        for (value, letters) in [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")] {
-            while rest >= value { text += letters; rest -= value }
-        }
-        return text
     }
 
     /// The consolidated report as a Word document.
@@ -91,7 +52,7 @@ public enum ReportExport {
             let texts = consolidation.texts[section.key] ?? []
             return texts.isEmpty ? [L10n.text("reports.export.no_text")] : texts.map { "\($0.unit): \($0.text)" }
         }
-        let document = document(
+        let document = AdministrativeLayout.report(
             issuer: issuer, parent: parent, place: place, kind: L10n.text("reports.export.kind"),
             title: AdministrativeDocument.subject(regimeName: regime.name, period: consolidation.period.label)
                 + (consolidation.root.id == issuer.id || consolidation.root.id == regime.$rootUnit.id ? "" : " — " + consolidation.root.name),
@@ -124,7 +85,7 @@ public enum ReportExport {
             header: [L10n.text("reports.col.no"), L10n.text("reports.col.indicator"), L10n.text("reports.col.measure"), L10n.text("reports.col.value")], rows: rows, widths: [3, 16, 4, 5]
         )
         let blocks = body(definition, table: table) { [texts[$0.key] ?? L10n.text("reports.export.no_text")] }
-        let document = document(
+        let document = AdministrativeLayout.report(
             issuer: request.unit, parent: parent, place: place, kind: request.period.template.documentKind,
             title: AdministrativeDocument.subject(regimeName: request.period.regime.name, period: request.period.label), date: date, blocks: blocks,
             recipients: [request.period.regime.$receivingUnit.value?.name, L10n.text("reports.export.archive")].compactMap { $0 }
