@@ -187,6 +187,7 @@ let package = Package(
             name: "DanVanDemoTests",
             dependencies: [
                 "DanVanDemo",
+                "DanVanCitizens",
                 "DanVanTasks",
                 "DanVanDocuments",
                 "DanVanQuiz",

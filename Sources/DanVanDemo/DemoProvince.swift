@@ -118,6 +118,7 @@ public enum DemoProvince {
         try await DemoDocuments.load(app: app)
         try await DemoQuiz.load(app: app)
         try await DemoReports.load(app: app)
+        try await DemoCitizens.load(app: app)
         return true
     }
 

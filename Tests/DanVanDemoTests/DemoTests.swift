@@ -1,3 +1,4 @@
+import DanVanCitizens
 import DanVanCore
 import DanVanDemo
 import DanVanDocuments
@@ -67,6 +68,35 @@ struct DemoReportTests {
             try await specialist.login("chuyenvien", DemoProvince.password)
             let page = try await specialist.get("/reports/periods/\(closed.id!)")
             #expect(page.status == .ok && page.body.contains("class=\"nowrap last-year\">—") == false)
+        }
+    }
+}
+
+@Suite("The demo citizens' work")
+struct DemoCitizenTests {
+    @Test("submissions in every state (overdue, reopened, mass, a sealed denunciation), an open warning, hot spots, a dialogue whose commitments are tasks, a road whose refusals rise")
+    func citizens() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_796_180_400))) { app in
+            try await DemoProvince.loadIfEmpty(app: app)
+            let today = VNFormat.calendar.startOfDay(for: app.clock.now())
+            let petitions = try await Petition.query(on: app.db).all()
+            #expect(Set(petitions.map(\.status)).isSuperset(of: [.received, .accepted, .resolved]))
+            #expect(petitions.contains { $0.isOverdue(today: today) })
+            #expect(petitions.contains { $0.reopenCount > 0 } && petitions.contains(where: \.isMass))
+            #expect(petitions.contains { $0.kind == .denunciation && $0.senderName.isEmpty })
+            #expect(try await PetitionIdentity.query(on: app.db).count() == 1)
+            #expect(try await HotSpotWarning.query(on: app.db).filter(\.$status == .open).count() >= 2, "the land cluster and the road's refusals")
+            #expect(try await HotSpot.query(on: app.db).count() >= 1)
+            let commitments = try await MeetingCommitment.query(on: app.db).all()
+            #expect(!commitments.isEmpty && commitments.allSatisfy { $0.followUpType == "task" })
+            #expect(try await CitizenMeeting.query(on: app.db).filter(\.$kind == .reception).count() >= 2)
+            #expect(try await ClearanceArea.query(on: app.db).count() == 3)
+            // The pages a newcomer opens show it.
+            let client = WebClient(app)
+            try await client.login("chuyenvien", DemoProvince.password)
+            for page in ["/citizens", "/citizens/statistics", "/citizens/meetings", "/hotspots", "/citizens/clearance"] {
+                #expect(try await client.get(page).status == .ok, "\(page)")
+            }
         }
     }
 }

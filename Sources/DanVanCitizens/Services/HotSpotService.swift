@@ -154,6 +154,14 @@ public struct MeetingInput: Sendable {
         public var unitID: UUID?
         public var dueOn: Date?
         public var dueText: String
+
+        /// A commitment as typed.
+        public init(content: String, unitID: UUID?, dueOn: Date?, dueText: String) {
+            self.content = content
+            self.unitID = unitID
+            self.dueOn = dueOn
+            self.dueText = dueText
+        }
     }
 
     public var kind: CitizenMeeting.Kind = .reception
