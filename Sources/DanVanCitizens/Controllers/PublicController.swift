@@ -107,7 +107,7 @@ struct PublicController {
     static func receipt(_ req: Request, petition: Petition, code: String, staff: Bool) async throws -> Response {
         let units = try await req.unitsByID()
         let context = ReceiptContext(
-            reference: petition.reference, code: code, kind: petition.kind.label, received: VNFormat.date(petition.receivedOn),
+            reference: petition.reference, code: code, kind: petition.kind.label.lowercased(), received: VNFormat.date(petition.receivedOn),
             ackDue: VNFormat.date(petition.ackDueOn), summary: petition.summary, commune: units[petition.$commune.id]?.name ?? "",
             staff: staff, petitionID: petition.id?.uuidString ?? "", isDenunciation: petition.kind == .denunciation
         )
