@@ -11,6 +11,7 @@ public enum DemoCommands {
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(GenerateLoadCommand(), as: "generate-load")
         app.asyncCommands.use(GenerateReportsCommand(), as: "generate-reports")
+        app.asyncCommands.use(GenerateCitizensCommand(), as: "generate-citizens")
         app.asyncCommands.use(QuizBenchCommand(), as: "bench-quiz")
     }
 }

@@ -11,6 +11,11 @@ public struct CitizenKeys: Sendable {
     let sender: SymmetricKey
     let vault: IdentityVault
 
+    /// The keyed hash a sender is found by (generators writing rows directly use it).
+    public func senderKey(for name: String) -> String {
+        PetitionText.senderKey(name: name, key: sender)
+    }
+
     /// The app's keys.
     public static func of(_ app: Application) -> CitizenKeys {
         CitizenKeys(code: app.config.key(for: "citizens.code"), sender: app.config.key(for: "citizens.sender"), vault: IdentityVault.of(app))
