@@ -381,6 +381,8 @@ enum CitizensL10n {
         "citizens.hotspot.linked": "Đơn thư, buổi tiếp dân liên quan",
         "citizens.hotspot.no_links": "Chưa có.",
         "citizens.hotspot.link_petition": "Liên kết đơn",
+        "citizens.hotspot.link_meeting": "Liên kết buổi tiếp dân, đối thoại",
+        "citizens.flash.linked_meeting": "Đã liên kết buổi tiếp dân, đối thoại.",
         "citizens.hotspot.update": "Cập nhật diễn biến",
         "citizens.hotspot.situation": "Tình hình mới",
         "citizens.hotspot.timeline": "Diễn biến",

@@ -47,6 +47,13 @@ struct MeetingFlowTests {
             #expect(try await MeetingPetition.query(on: app.db).count() == 1)
             let page = try await clerk.get(try #require(saved.location))
             #expect(page.body.contains("id=\"followup-\(commitment.id!.uuidString)\""))
+            // The dialogue is linked to a hot spot of the same commune.
+            let spot = try await clerk.post("/hotspots/create", form: ["title": "Bồi thường đường liên xã Tân Lập", "commune": units["X-TL"]!.id!.uuidString, "field": "compensation", "severity": "2", "people": "12"])
+            let spotPage = try await clerk.get(try #require(spot.location))
+            #expect(spotPage.body.contains("id=\"link-meeting\""))
+            let meetingID = try #require(try await CitizenMeeting.query(on: app.db).first()?.id)
+            #expect(try await clerk.post(try #require(spot.location) + "/links", form: ["meeting": meetingID.uuidString]).status == .seeOther)
+            #expect(try await HotSpotLink.query(on: app.db).filter(\.$targetType == "meeting").filter(\.$targetID == meetingID).count() == 1)
             // The host's record: one dialogue, no reception day, two needed this month.
             let meetings = try await clerk.get("/citizens/meetings")
             #expect(meetings.body.contains("id=\"host-record\""))

@@ -132,7 +132,7 @@ struct PetitionFlowTests {
             #expect(list.body.contains(complaint.id.uuidString))
             let resolved = try await Self.step(clerk, complaint.id, ["step": "resolve", "result": "Đã chi trả bồi thường", "public_answer": "Gia đình đã được chi trả.", "decision": "Quyết định số 15/QĐ-UBND", "on": "2026-12-18"])
             #expect(resolved.status == .seeOther)
-            let stats = try await CitizenStats.statistics(from: VNFormat.parseDate("2026-11-01")!, until: VNFormat.parseDate("2026-12-31")!, scope: .everything, today: clock.now(), on: app.db)
+            let stats = try await CitizenStats.statistics(from: VNFormat.parseDate("2026-11-01")!, until: VNFormat.parseDate("2026-12-31")!, unitIDs: nil, today: clock.now(), on: app.db)
             #expect(stats.total.resolvedLate == 1)
             #expect(stats.total.resolvedOnTime == 0)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "petition").count() == 3)

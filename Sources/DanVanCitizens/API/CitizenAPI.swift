@@ -52,15 +52,15 @@ struct CitizenAPI {
 
     func petitions(_ req: Request) async throws -> APIList<PetitionDTO> {
         let page = try APIPage.parse(req)
-        let scope = try await req.scope()
+        let unitIDs = try await req.scopeUnitIDs()
         let today = CivilDay.startOfDay(req.now)
         var filter = PetitionController.Filter(req)
         if let raw = req.query[String.self, at: "status"], !raw.isEmpty, raw != "open", raw != "all", PetitionStatus(rawValue: raw) == nil {
             throw AppError.badRequest(req.t("citizens.api.status"))
         }
         if req.query[String.self, at: "status"] == nil { filter.openOnly = false }
-        let total = try await PetitionController.filtered(filter, scope: scope, today: today, on: req.db).count(\.$status)
-        let rows = try await PetitionController.filtered(filter, scope: scope, today: today, on: req.db).sort(\.$receivedOn, .descending).sort(\.$number, .descending).range(page.range).all()
+        let total = try await PetitionController.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).count(\.$receivedOn)
+        let rows = try await PetitionController.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).sort(\.$receivedOn, .descending).sort(\.$number, .descending).range(page.range).all()
         return APIList(items: rows.map { PetitionDTO($0, today: today) }, total: total, page: page)
     }
 
@@ -104,7 +104,7 @@ struct CitizenAPI {
     func statistics(_ req: Request) async throws -> StatisticsDTO {
         let (from, until, error) = StatsController.period(req)
         if let error { throw AppError.badRequest(error) }
-        let stats = try await CitizenStats.statistics(from: from, until: until, scope: try await req.scope(), today: CivilDay.startOfDay(req.now), on: req.db)
+        let stats = try await CitizenStats.statistics(from: from, until: until, unitIDs: try await req.scopeUnitIDs(), today: CivilDay.startOfDay(req.now), on: req.db)
         return StatisticsDTO(
             from: VNFormat.isoDate(from), to: VNFormat.isoDate(until.addingTimeInterval(-86_400)), total: LineDTO(stats.total), mass: stats.mass,
             byKind: stats.byKind.map(LineDTO.init), byField: stats.byField.map(LineDTO.init), byChannel: stats.byChannel.map(LineDTO.init),

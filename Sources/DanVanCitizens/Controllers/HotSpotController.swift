@@ -83,7 +83,7 @@ struct HotSpotController {
                 hotspot: warning.hotSpotID.map { CitizensRoute.hotspot($0).path }
             )
         }
-        let risks = try await CitizenStats.riskTable(today: req.now, scope: scope, on: req.db).prefix(40).map { cell in
+        let risks = try await CitizenStats.riskTable(today: req.now, unitIDs: try await req.scopeUnitIDs(), on: req.db).prefix(40).map { cell in
             RiskRow(commune: units[cell.communeID]?.name ?? "", field: cell.field.label, score: cell.score, previous: cell.previousScore,
                     trend: ["down", "steady", "up"][cell.trend + 1], trendLabel: req.t("citizens.risk.trend.\(["down", "steady", "up"][cell.trend + 1])"), reasons: cell.reasons)
         }
@@ -186,6 +186,7 @@ struct HotSpotController {
         let meetings: [PetitionController.LinkRow]
         let statuses: [SelectOption]
         let severities: [SelectOption]
+        let meetingOptions: [SelectOption]
         let version: Int
         let error: String?
         let typed: [String: String]
@@ -215,6 +216,8 @@ struct HotSpotController {
                 req.application.inboxTargets.link(InboxTarget(type: type, id: sourceID)).map { .init(href: $0, label: req.t("citizens.hotspot.source.\(type == "report" ? "report" : "warning")")) }
             }
         }
+        let nearby = try await CitizenMeeting.query(on: req.db).filter(\.$commune.$id == spot.$commune.id).sort(\.$heldOn, .descending).limit(30).all()
+            .filter { !meetingIDs.contains($0.id ?? UUID()) }
         let context = ShowContext(
             id: id.uuidString,
             row: SpotRow(id: id.uuidString, title: spot.title, commune: units[spot.$commune.id]?.name ?? "", field: spot.field.label, severity: spot.severity,
@@ -225,6 +228,7 @@ struct HotSpotController {
             meetings: meetings.map { .init(href: CitizensRoute.meeting($0.id).path, label: "\($0.kind.label) \(VNFormat.date($0.heldOn)) — \($0.hostName)") },
             statuses: HotSpot.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == (typed["status"] ?? spot.status.rawValue)) },
             severities: (1...4).map { SelectOption(value: String($0), label: L10n.text("citizens.severity.\($0)"), selected: String($0) == (typed["severity"] ?? String(spot.severity))) },
+            meetingOptions: nearby.map { SelectOption(value: $0.id?.uuidString ?? "", label: "\($0.kind.label) \(VNFormat.date($0.heldOn)) — \($0.hostName)", selected: false) },
             version: spot.version, error: error, typed: typed
         )
         return try await req.render("citizens/hotspot", title: spot.title, context, status: status)
@@ -249,9 +253,15 @@ struct HotSpotController {
         return req.redirect(to: CitizensRoute.hotspot(spot.id))
     }
 
-    /// Links a submission by its number ("12/2026").
+    /// Links a meeting of the commune, or a submission by its number ("12/2026").
     func link(_ req: Request) async throws -> Response {
         let spot = try await find(req)
+        if let meetingID = (try? req.content.get(String.self, at: "meeting")).flatMap(UUID.init(uuidString:)) {
+            guard let meeting = try await CitizenMeeting.find(meetingID, on: req.db), meeting.$commune.id == spot.$commune.id else { throw AppError.notFound }
+            try await HotSpotService.link(spot, type: "meeting", targetID: meetingID, actor: req.actor, at: req.now, on: req.db)
+            req.flash(.success, req.t("citizens.flash.linked_meeting"))
+            return req.redirect(to: CitizensRoute.hotspot(spot.id))
+        }
         let reference = ((try? req.content.get(String.self, at: "reference")) ?? "").trimmingCharacters(in: .whitespaces)
         let parts = reference.split(separator: "/").compactMap { Int($0) }
         guard parts.count == 2, let petition = try await Petition.query(on: req.db).filter(\.$number == parts[0]).filter(\.$year == parts[1]).first() else {

@@ -86,8 +86,10 @@ struct PetitionController {
         }
     }
 
-    static func filtered(_ filter: Filter, scope: AccessScope, today: Date, on db: any Database) -> QueryBuilder<Petition> {
-        let query = scope.filter(Petition.query(on: db))
+    /// The filtered list inside the units `unitIDs` (nil: all; `Request.scopeUnitIDs`).
+    static func filtered(_ filter: Filter, unitIDs: [UUID]?, today: Date, on db: any Database) -> QueryBuilder<Petition> {
+        let query = Petition.query(on: db)
+        if let unitIDs { query.filter(\.$unit.$id ~~ unitIDs) }
         if let status = filter.status { query.filter(\.$status == status) } else if filter.openOnly { query.filter(\.$status ~~ [.received, .accepted]) }
         if let kind = filter.kind { query.filter(\.$kind == kind) }
         if let field = filter.field { query.filter(\.$field == field) }
@@ -104,20 +106,22 @@ struct PetitionController {
     }
 
     func index(_ req: Request) async throws -> Response {
-        let scope = try await req.scope()
+        let unitIDs = try await req.scopeUnitIDs()
         let today = CivilDay.startOfDay(req.now)
         let filter = Filter(req)
         let units = try await req.unitsByID()
-        let rows = try await Self.filtered(filter, scope: scope, today: today, on: req.db).sort(\.$receivedOn, .descending).sort(\.$number, .descending).limit(200).all()
-        let total = try await Self.filtered(filter, scope: scope, today: today, on: req.db).count(\.$status)
+        let rows = try await Self.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).sort(\.$receivedOn, .descending).sort(\.$number, .descending).limit(200).all()
+        // Counted on a column every index of the list carries (index-only).
+        let total = try await Self.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).count(\.$receivedOn)
         var overdue = Filter(req)
         overdue.overdueOnly = true
         overdue.status = nil
         overdue.openOnly = true
-        let overdueCount = try await Self.filtered(overdue, scope: scope, today: today, on: req.db).count(\.$status)
+        let overdueCount = try await Self.filtered(overdue, unitIDs: unitIDs, today: today, on: req.db).count(\.$receivedOn)
         let soon = today.addingTimeInterval(3 * 86_400)
-        let ackDueSoon = try await scope.filter(Petition.query(on: req.db)).filter(\.$status == .received).filter(\.$acknowledgedOn == nil)
-            .filter(\.$ackDueOn >= today).filter(\.$ackDueOn <= soon).count(\.$status)
+        let waiting = Petition.query(on: req.db).filter(\.$status == .received).filter(\.$acknowledgedOn == nil).filter(\.$ackDueOn >= today).filter(\.$ackDueOn <= soon)
+        if let unitIDs { waiting.filter(\.$unit.$id ~~ unitIDs) }
+        let ackDueSoon = try await waiting.count(\.$receivedOn)
         let statusValue = filter.status?.rawValue ?? (filter.openOnly ? "open" : "all")
         let communes = try await req.unitTree(in: .everything).filter { $0.level == .commune }
         let context = IndexContext(
@@ -136,10 +140,9 @@ struct PetitionController {
 
     /// The filtered list as an Excel file (a denouncer never named).
     func exportXLSX(_ req: Request) async throws -> Response {
-        let scope = try await req.scope()
         let today = CivilDay.startOfDay(req.now)
         let units = try await req.unitsByID()
-        let rows = try await Self.filtered(Filter(req), scope: scope, today: today, on: req.db).sort(\.$receivedOn, .descending).limit(50_000).all()
+        let rows = try await Self.filtered(Filter(req), unitIDs: try await req.scopeUnitIDs(), today: today, on: req.db).sort(\.$receivedOn, .descending).limit(50_000).all()
         var table: [[String]] = [["citizens.col.reference", "citizens.col.received", "citizens.col.kind", "citizens.col.field", "citizens.col.sender",
                                   "citizens.col.commune", "citizens.col.summary", "citizens.col.unit", "citizens.col.status", "citizens.col.due", "citizens.col.resolved", "citizens.col.overdue"].map { req.t($0) }]
         for petition in rows {

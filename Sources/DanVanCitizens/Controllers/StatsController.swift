@@ -70,7 +70,7 @@ struct StatsController {
 
     func show(_ req: Request) async throws -> Response {
         let (from, until, error) = Self.period(req)
-        let stats = try await CitizenStats.statistics(from: from, until: until, scope: try await req.scope(), today: CivilDay.startOfDay(req.now), on: req.db)
+        let stats = try await CitizenStats.statistics(from: from, until: until, unitIDs: try await req.scopeUnitIDs(), today: CivilDay.startOfDay(req.now), on: req.db)
         let (total, sections) = Self.rows(stats, units: try await req.unitsByID(), req: req)
         let context = StatsContext(
             from: VNFormat.isoDate(from), to: VNFormat.isoDate(until.addingTimeInterval(-86_400)), total: total, mass: VNFormat.integer(stats.mass),
@@ -81,7 +81,7 @@ struct StatsController {
 
     func xlsx(_ req: Request) async throws -> Response {
         let (from, until, _) = Self.period(req)
-        let stats = try await CitizenStats.statistics(from: from, until: until, scope: try await req.scope(), today: CivilDay.startOfDay(req.now), on: req.db)
+        let stats = try await CitizenStats.statistics(from: from, until: until, unitIDs: try await req.scopeUnitIDs(), today: CivilDay.startOfDay(req.now), on: req.db)
         let (total, sections) = Self.rows(stats, units: try await req.unitsByID(), req: req)
         let header = ["", "citizens.stats.received", "citizens.stats.accepted", "citizens.stats.on_time", "citizens.stats.late", "citizens.stats.overdue", "citizens.stats.open", "citizens.stats.rate"].map { $0.isEmpty ? "" : req.t($0) }
         var table: [[String]] = [[req.t("citizens.stats.heading", VNFormat.date(from), VNFormat.date(until.addingTimeInterval(-86_400)))], header]
@@ -107,7 +107,7 @@ struct StatsController {
             issuer = parent
         }
         let today = CivilDay.startOfDay(req.now)
-        let stats = try await CitizenStats.statistics(from: from, until: until, scope: scope, today: today, on: req.db)
+        let stats = try await CitizenStats.statistics(from: from, until: until, unitIDs: try await req.scopeUnitIDs(), today: today, on: req.db)
         let meetings = try await scope.filter(CitizenMeeting.query(on: req.db)).filter(\.$heldOn >= from).filter(\.$heldOn < until).all()
         let meetingIDs = meetings.compactMap(\.id)
         let commitments = meetingIDs.isEmpty ? [] : try await MeetingCommitment.query(on: req.db).filter(\.$meeting.$id ~~ meetingIDs).all()

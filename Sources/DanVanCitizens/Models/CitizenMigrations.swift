@@ -5,7 +5,7 @@ import SQLKit
 
 /// The module's migrations, in order.
 enum CitizenMigrations {
-    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance()]
+    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale()]
 
     struct CreatePetitions: AsyncMigration {
         var name: String { "citizens.0001.create-petitions" }
@@ -359,6 +359,32 @@ enum CitizenMigrations {
             for table in ["clearance_links", "clearance_visits", "clearance_snapshots", "clearance_areas", "clearance_projects"] {
                 try await database.schema(table).delete()
             }
+        }
+    }
+
+    /// Indexes measured with a million submissions (`scripts/bench-citizens`): the statistics read
+    /// one covering index over the receipt date; the lists read by status or by commune in date
+    /// order; the overdue land check reads open submissions by field.
+    struct IndexForScale: AsyncMigration {
+        var name: String { "citizens.0007.index-for-scale" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "petitions_received_idx").run()
+            try await sql.create(index: "petitions_stats_idx").on("petitions")
+                .column("received_on").column("kind").column("field").column("channel").column("status").column("unit_id")
+                .column("accepted_on").column("resolved_on").column("resolve_due_on").column("ack_due_on").column("sender_count").run()
+            try await sql.create(index: "petitions_status_received_idx").on("petitions").column("status").column("received_on").run()
+            try await sql.create(index: "petitions_commune_received_idx").on("petitions").column("commune_id").column("received_on").run()
+            try await sql.create(index: "petitions_open_field_idx").on("petitions").column("status").column("field").column("commune_id").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            for index in ["petitions_open_field_idx", "petitions_commune_received_idx", "petitions_status_received_idx", "petitions_stats_idx"] {
+                try await sql.drop(index: index).run()
+            }
+            try await sql.create(index: "petitions_received_idx").on("petitions").column("received_on").column("kind").run()
         }
     }
 }

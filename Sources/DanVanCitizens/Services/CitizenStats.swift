@@ -55,11 +55,23 @@ public struct RiskCell: Sendable, Equatable {
 
 /// Statistics and the risk table, read with grouped SQL so the whole province stays fast.
 public enum CitizenStats {
-    /// Submissions received from `from` up to (not including) `until`, inside `scope`.
-    public static func statistics(from: Date, until: Date, scope: AccessScope, today: Date, on db: any Database) async throws -> PetitionStatistics {
+    /// `AND <column> IN (…)` for the units of a scope (nothing for the whole tree).
+    static func unitFilter(_ column: String, _ unitIDs: [UUID]?) -> SQLQueryString {
+        guard let unitIDs else { return "" }
+        guard !unitIDs.isEmpty else { return " AND 1 = 0" }
+        var text: SQLQueryString = " AND \(unsafeRaw: column) IN ("
+        for (index, id) in unitIDs.enumerated() {
+            if index > 0 { text = text + ", " }
+            text = text + "\(bind: id)"
+        }
+        return text + ")"
+    }
+
+    /// Submissions received from `from` up to (not including) `until`, held by the units
+    /// `unitIDs` (nil: all). One grouped pass over the covering index on the receipt date.
+    public static func statistics(from: Date, until: Date, unitIDs: [UUID]?, today: Date, on db: any Database) async throws -> PetitionStatistics {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        let join: SQLQueryString = scope.pathPrefix == nil ? "" : " JOIN units u ON u.id = p.unit_id"
-        let scopeFilter: SQLQueryString = scope.pathPrefix.map { " AND u.path LIKE \(bind: $0 + "%")" } ?? ""
+        let scopeFilter = unitFilter("p.unit_id", unitIDs)
         let sums: SQLQueryString = """
             COUNT(*) AS n,
             SUM(CASE WHEN p.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
@@ -75,7 +87,7 @@ public enum CitizenStats {
         }
         let rows = try await sql.raw("""
             SELECT p.kind, p.field, p.channel, p.status, \(sums)
-            FROM petitions p\(join)
+            FROM petitions p
             WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(scopeFilter)
             GROUP BY p.kind, p.field, p.channel, p.status
             """).all(decoding: Row.self)
@@ -105,7 +117,7 @@ public enum CitizenStats {
         }
         let units = try await sql.raw("""
             SELECT p.unit_id, \(sums)
-            FROM petitions p\(join)
+            FROM petitions p
             WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(scopeFilter)
             GROUP BY p.unit_id ORDER BY n DESC LIMIT 30
             """).all(decoding: UnitRow.self)
@@ -118,13 +130,12 @@ public enum CitizenStats {
 
     /// The risk table for the week ending `today`: every commune × field with a score, its
     /// reasons, and last week's score for the trend.
-    public static func riskTable(today: Date, scope: AccessScope, on db: any Database) async throws -> [RiskCell] {
+    public static func riskTable(today: Date, unitIDs: [UUID]?, on db: any Database) async throws -> [RiskCell] {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         let day = CivilDay.startOfDay(today)
         let weekStart = day.addingTimeInterval(-6 * 86_400)
         let previousStart = day.addingTimeInterval(-13 * 86_400)
-        let join: SQLQueryString = scope.pathPrefix == nil ? "" : " JOIN units u ON u.id = p.commune_id"
-        let scopeFilter: SQLQueryString = scope.pathPrefix.map { " AND u.path LIKE \(bind: $0 + "%")" } ?? ""
+        let scopeFilter = unitFilter("p.commune_id", unitIDs)
         struct FlowRow: Decodable {
             let commune_id: UUID, field: String, this_week: Int?, last_week: Int?, mass_now: Int?, mass_before: Int?, repeat_now: Int?, repeat_before: Int?
         }
@@ -136,20 +147,19 @@ public enum CitizenStats {
               SUM(CASE WHEN p.received_on < \(bind: weekStart) AND p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass_before,
               SUM(CASE WHEN p.received_on >= \(bind: weekStart) AND p.repeat_of_id IS NOT NULL THEN 1 ELSE 0 END) AS repeat_now,
               SUM(CASE WHEN p.received_on < \(bind: weekStart) AND p.repeat_of_id IS NOT NULL THEN 1 ELSE 0 END) AS repeat_before
-            FROM petitions p\(join)
+            FROM petitions p
             WHERE p.received_on >= \(bind: previousStart) AND p.received_on <= \(bind: day)\(scopeFilter)
             GROUP BY p.commune_id, p.field
             """).all(decoding: FlowRow.self)
         struct CountRow: Decodable { let commune_id: UUID, field: String, n: Int }
         let overdue = try await sql.raw("""
-            SELECT p.commune_id, p.field, COUNT(*) AS n FROM petitions p\(join)
+            SELECT p.commune_id, p.field, COUNT(*) AS n FROM petitions p
             WHERE p.field IN ('land', 'compensation') AND ((p.status = 'received' AND p.ack_due_on < \(bind: day)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: day)))\(scopeFilter)
             GROUP BY p.commune_id, p.field
             """).all(decoding: CountRow.self)
         struct SpotRow: Decodable { let commune_id: UUID, field: String, n: Int }
-        let spotJoin: SQLQueryString = scope.pathPrefix == nil ? "" : " JOIN units u ON u.id = p.commune_id"
         let spots = try await sql.raw("""
-            SELECT p.commune_id, p.field, MAX(p.severity) AS n FROM citizen_hot_spots p\(spotJoin)
+            SELECT p.commune_id, p.field, MAX(p.severity) AS n FROM citizen_hot_spots p
             WHERE p.status IN ('watch', 'active', 'calming')\(scopeFilter)
             GROUP BY p.commune_id, p.field
             """).all(decoding: SpotRow.self)
