@@ -85,7 +85,7 @@ struct GenerateCitizensCommand: AsyncCommand {
                 "id", "year", "number", "code_hash", "kind", "channel", "instance", "complexity", "remote", "sender_name", "sender_address", "sender_contact", "sender_key",
                 "sender_count", "representatives", "commune_id", "unit_id", "handler_id", "field", "summary", "content", "search_text", "received_on", "ack_due_on",
                 "acknowledged_on", "accepted_on", "resolve_due_on", "extensions", "resolved_on", "closed_on", "status", "result", "public_answer", "decision",
-                "repeat_of_id", "over_level", "reopen_count", "satisfied", "version", "created_at", "updated_at"
+                "repeat_of_id", "over_level", "reopen_count", "satisfied", "version", "created_at", "updated_at", "received_month"
             )
             for _ in 0..<size {
                 // Newer years a little busier; days spread over the span.
@@ -132,13 +132,15 @@ struct GenerateCitizensCommand: AsyncCommand {
                     SQLBind(PetitionText.words(summary + " " + content).sorted().joined(separator: " ")), SQLBind(received), SQLBind(ackDue),
                     SQLBind(accepted), SQLBind(accepted), SQLBind(resolveDue), SQLBind(0), SQLBind(resolved), SQLBind(closed), SQLBind(status.rawValue),
                     SQLBind(resolved == nil ? "" : "Đã giải quyết"), SQLBind(resolved == nil ? "" : "Đã trả lời công dân."), SQLBind(""),
-                    SQLBind(Optional<UUID>.none), SQLBind(false), SQLBind(0), SQLBind(Optional<Bool>.none), SQLBind(1), SQLBind(received), SQLBind(received)
+                    SQLBind(Optional<UUID>.none), SQLBind(false), SQLBind(0), SQLBind(Optional<Bool>.none), SQLBind(1), SQLBind(received), SQLBind(received),
+                    SQLBind(PetitionRollup.month(received))
                 )
             }
             try await insert.run()
             inserted += size
             if inserted % 100_000 == 0 { context.console.print("  \(inserted) / \(count)") }
         }
+        try await PetitionRollup.rebuild(on: app.db)
         context.console.print("generate-citizens: \(count) submissions over \(years) years in \(communes.count) communes in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 }

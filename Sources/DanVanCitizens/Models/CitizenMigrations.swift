@@ -5,7 +5,7 @@ import SQLKit
 
 /// The module's migrations, in order.
 enum CitizenMigrations {
-    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale()]
+    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale(), CreateMonthlyRollup()]
 
     struct CreatePetitions: AsyncMigration {
         var name: String { "citizens.0001.create-petitions" }
@@ -385,6 +385,44 @@ enum CitizenMigrations {
                 try await sql.drop(index: index).run()
             }
             try await sql.create(index: "petitions_received_idx").on("petitions").column("received_on").column("kind").run()
+        }
+    }
+
+    /// The month of receipt on every submission and the monthly rollup the statistics read
+    /// (`PetitionRollup`), filled from the submissions already there.
+    struct CreateMonthlyRollup: AsyncMigration {
+        var name: String { "citizens.0008.create-monthly-rollup" }
+
+        func prepare(on database: any Database) async throws {
+            try await database.schema("petitions").field("received_month", .int).update()
+            try await database.schema("petition_monthly")
+                .field("month", .int, .required)
+                .field("unit_id", .uuid, .required)
+                .field("dim", .string, .required)
+                .field("value", .string, .required)
+                .field("received", .int, .required)
+                .field("accepted", .int, .required)
+                .field("on_time", .int, .required)
+                .field("late", .int, .required)
+                .field("still_open", .int, .required)
+                .field("mass", .int, .required)
+                .unique(on: "month", "unit_id", "dim", "value")
+                .create()
+            guard let sql = database as? any SQLDatabase else { return }
+            // The month in the province's time zone, in each dialect (dates are epoch seconds in
+            // SQLite, TIMESTAMPTZ in PostgreSQL).
+            if sql.dialect.name == "sqlite" {
+                try await sql.raw("UPDATE petitions SET received_month = CAST(strftime('%Y%m', received_on + 25200, 'unixepoch') AS INTEGER)").run()
+            } else {
+                try await sql.raw("UPDATE petitions SET received_month = CAST(to_char(received_on AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMM') AS INTEGER)").run()
+            }
+            try await sql.create(index: "petition_monthly_month_idx").on("petition_monthly").column("dim").column("month").column("unit_id").run()
+            try await PetitionRollup.rebuild(on: database)
+        }
+
+        func revert(on database: any Database) async throws {
+            try await database.schema("petition_monthly").delete()
+            try await database.schema("petitions").deleteField("received_month").update()
         }
     }
 }

@@ -86,6 +86,8 @@ public final class Petition: Model, @unchecked Sendable {
     @Field(key: "content") public var content: String
     @Field(key: "search_text") public var searchText: String
     @Field(key: "received_on") public var receivedOn: Date
+    /// `202611`: the month of receipt in the province, the key of the monthly rollup.
+    @OptionalField(key: "received_month") public var receivedMonth: Int?
     /// The day the sender must be told it was accepted or transferred (Quy định 11: 10 working days).
     @Field(key: "ack_due_on") public var ackDueOn: Date
     @OptionalField(key: "acknowledged_on") public var acknowledgedOn: Date?

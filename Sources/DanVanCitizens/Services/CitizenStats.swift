@@ -67,65 +67,111 @@ public enum CitizenStats {
         return text + ")"
     }
 
+    /// Lines being summed from several sources (the monthly rollup, raw edges, open rows).
+    struct Accumulator {
+        var dims: [String: [String: PetitionStatistics.Line]] = ["kind": [:], "field": [:], "channel": [:], "status": [:]]
+        var units: [UUID: PetitionStatistics.Line] = [:]
+        var total = PetitionStatistics.Line(key: "")
+        var mass = 0
+
+        mutating func add(dim: String, value: String, _ line: PetitionStatistics.Line) {
+            dims[dim, default: [:]][value, default: .init(key: value)].add(line)
+        }
+
+        /// A line of every dimension at once (a raw row grouped by all four).
+        mutating func add(kind: String, field: String, channel: String, status: String, unit: UUID?, _ line: PetitionStatistics.Line, mass: Int) {
+            add(dim: "kind", value: kind, line)
+            add(dim: "field", value: field, line)
+            add(dim: "channel", value: channel, line)
+            add(dim: "status", value: status, line)
+            total.add(line)
+            self.mass += mass
+            if let unit { units[unit, default: .init(key: unit.uuidString)].add(line) }
+        }
+
+        func result() -> PetitionStatistics {
+            func ordered<E: RawRepresentable & CaseIterable>(_ dim: String, _ type: E.Type) -> [PetitionStatistics.Line] where E.RawValue == String {
+                E.allCases.map { dims[dim]?[$0.rawValue] ?? .init(key: $0.rawValue) }
+            }
+            var stats = PetitionStatistics()
+            stats.total = total
+            stats.mass = mass
+            stats.byKind = ordered("kind", PetitionKind.self)
+            stats.byField = ordered("field", PetitionField.self)
+            stats.byChannel = ordered("channel", PetitionChannel.self)
+            stats.byStatus = ordered("status", PetitionStatus.self)
+            stats.byUnit = Array(units.values.filter { $0.received > 0 || $0.overdue > 0 }
+                .sorted { ($0.received, $0.key) > ($1.received, $1.key) }.prefix(30))
+            return stats
+        }
+    }
+
     /// Submissions received from `from` up to (not including) `until`, held by the units
-    /// `unitIDs` (nil: all). One grouped pass over the covering index on the receipt date.
+    /// `unitIDs` (nil: all). Whole months come from the monthly rollup (`petition_monthly`, kept
+    /// in step with every write), the days before the first and after the last whole month from
+    /// the submissions themselves, and "overdue now" from the open ones only — so the page costs
+    /// the same for a year as for a month, whatever the table's size.
     public static func statistics(from: Date, until: Date, unitIDs: [UUID]?, today: Date, on db: any Database) async throws -> PetitionStatistics {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        let scopeFilter = unitFilter("p.unit_id", unitIDs)
-        let sums: SQLQueryString = """
-            COUNT(*) AS n,
-            SUM(CASE WHEN p.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
-            SUM(CASE WHEN p.resolved_on IS NOT NULL AND p.resolve_due_on IS NOT NULL AND p.resolved_on <= p.resolve_due_on THEN 1 ELSE 0 END) AS on_time,
-            SUM(CASE WHEN p.resolved_on IS NOT NULL AND (p.resolve_due_on IS NULL OR p.resolved_on > p.resolve_due_on) THEN 1 ELSE 0 END) AS late,
-            SUM(CASE WHEN (p.status = 'received' AND p.ack_due_on < \(bind: today)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: today)) THEN 1 ELSE 0 END) AS overdue,
-            SUM(CASE WHEN p.status IN ('received', 'accepted') THEN 1 ELSE 0 END) AS still_open,
-            SUM(CASE WHEN p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass
-            """
+        var acc = Accumulator()
+        let firstMonth = PetitionRollup.monthStart(onOrAfter: from), lastMonth = PetitionRollup.monthStart(onOrBefore: until)
+        if firstMonth < lastMonth {
+            try await PetitionRollup.add(into: &acc, months: PetitionRollup.month(firstMonth)..<PetitionRollup.month(lastMonth), unitIDs: unitIDs, on: sql)
+            if from < firstMonth { try await scan(into: &acc, from: from, until: firstMonth, unitIDs: unitIDs, on: sql) }
+            if lastMonth < until { try await scan(into: &acc, from: lastMonth, until: until, unitIDs: unitIDs, on: sql) }
+        } else {
+            try await scan(into: &acc, from: from, until: until, unitIDs: unitIDs, on: sql)
+        }
+        try await overdue(into: &acc, from: from, until: until, unitIDs: unitIDs, today: today, on: sql)
+        return acc.result()
+    }
+
+    /// The same figures read from the submissions alone (the oracle the rollup is tested against).
+    public static func statisticsByScan(from: Date, until: Date, unitIDs: [UUID]?, today: Date, on db: any Database) async throws -> PetitionStatistics {
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        var acc = Accumulator()
+        try await scan(into: &acc, from: from, until: until, unitIDs: unitIDs, on: sql)
+        try await overdue(into: &acc, from: from, until: until, unitIDs: unitIDs, today: today, on: sql)
+        return acc.result()
+    }
+
+    /// Received, accepted, resolved on time or late, open and mass, by every dimension and unit.
+    static func scan(into acc: inout Accumulator, from: Date, until: Date, unitIDs: [UUID]?, on sql: any SQLDatabase) async throws {
         struct Row: Decodable {
-            let kind: String, field: String, channel: String, status: String
-            let n: Int, accepted: Int?, on_time: Int?, late: Int?, overdue: Int?, still_open: Int?, mass: Int?
+            let kind: String, field: String, channel: String, status: String, unit_id: UUID
+            let n: Int, accepted: Int?, on_time: Int?, late: Int?, still_open: Int?, mass: Int?
         }
         let rows = try await sql.raw("""
-            SELECT p.kind, p.field, p.channel, p.status, \(sums)
+            SELECT p.kind, p.field, p.channel, p.status, p.unit_id, COUNT(*) AS n,
+              SUM(CASE WHEN p.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
+              SUM(CASE WHEN p.resolved_on IS NOT NULL AND p.resolve_due_on IS NOT NULL AND p.resolved_on <= p.resolve_due_on THEN 1 ELSE 0 END) AS on_time,
+              SUM(CASE WHEN p.resolved_on IS NOT NULL AND (p.resolve_due_on IS NULL OR p.resolved_on > p.resolve_due_on) THEN 1 ELSE 0 END) AS late,
+              SUM(CASE WHEN p.status IN ('received', 'accepted') THEN 1 ELSE 0 END) AS still_open,
+              SUM(CASE WHEN p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass
             FROM petitions p
-            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(scopeFilter)
-            GROUP BY p.kind, p.field, p.channel, p.status
+            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(unitFilter("p.unit_id", unitIDs))
+            GROUP BY p.kind, p.field, p.channel, p.status, p.unit_id
             """).all(decoding: Row.self)
-        var stats = PetitionStatistics()
-        var kinds: [String: PetitionStatistics.Line] = [:], fields: [String: PetitionStatistics.Line] = [:]
-        var channels: [String: PetitionStatistics.Line] = [:], statuses: [String: PetitionStatistics.Line] = [:]
         for row in rows {
-            let line = PetitionStatistics.Line(key: "", received: row.n, accepted: row.accepted ?? 0, resolvedOnTime: row.on_time ?? 0,
-                                               resolvedLate: row.late ?? 0, overdue: row.overdue ?? 0, open: row.still_open ?? 0)
-            stats.total.add(line)
-            stats.mass += row.mass ?? 0
-            kinds[row.kind, default: .init(key: row.kind)].add(line)
-            fields[row.field, default: .init(key: row.field)].add(line)
-            channels[row.channel, default: .init(key: row.channel)].add(line)
-            statuses[row.status, default: .init(key: row.status)].add(line)
+            let line = PetitionStatistics.Line(key: "", received: row.n, accepted: row.accepted ?? 0, resolvedOnTime: row.on_time ?? 0, resolvedLate: row.late ?? 0, overdue: 0, open: row.still_open ?? 0)
+            acc.add(kind: row.kind, field: row.field, channel: row.channel, status: row.status, unit: row.unit_id, line, mass: row.mass ?? 0)
         }
-        func ordered<E: RawRepresentable & CaseIterable>(_ lines: [String: PetitionStatistics.Line], _ type: E.Type) -> [PetitionStatistics.Line] where E.RawValue == String {
-            E.allCases.map { lines[$0.rawValue] ?? .init(key: $0.rawValue) }
-        }
-        stats.byKind = ordered(kinds, PetitionKind.self)
-        stats.byField = ordered(fields, PetitionField.self)
-        stats.byChannel = ordered(channels, PetitionChannel.self)
-        stats.byStatus = ordered(statuses, PetitionStatus.self)
-        struct UnitRow: Decodable {
-            let unit_id: UUID
-            let n: Int, accepted: Int?, on_time: Int?, late: Int?, overdue: Int?, still_open: Int?, mass: Int?
-        }
-        let units = try await sql.raw("""
-            SELECT p.unit_id, \(sums)
+    }
+
+    /// Open submissions past their current due date on `today` (read by status: a few thousand rows).
+    static func overdue(into acc: inout Accumulator, from: Date, until: Date, unitIDs: [UUID]?, today: Date, on sql: any SQLDatabase) async throws {
+        struct Row: Decodable { let kind: String, field: String, channel: String, status: String, unit_id: UUID, n: Int }
+        let rows = try await sql.raw("""
+            SELECT p.kind, p.field, p.channel, p.status, p.unit_id, COUNT(*) AS n
             FROM petitions p
-            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(scopeFilter)
-            GROUP BY p.unit_id ORDER BY n DESC LIMIT 30
-            """).all(decoding: UnitRow.self)
-        stats.byUnit = units.map {
-            .init(key: $0.unit_id.uuidString, received: $0.n, accepted: $0.accepted ?? 0, resolvedOnTime: $0.on_time ?? 0,
-                  resolvedLate: $0.late ?? 0, overdue: $0.overdue ?? 0, open: $0.still_open ?? 0)
+            WHERE ((p.status = 'received' AND p.ack_due_on < \(bind: today)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: today)))
+              AND p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(unitFilter("p.unit_id", unitIDs))
+            GROUP BY p.kind, p.field, p.channel, p.status, p.unit_id
+            """).all(decoding: Row.self)
+        for row in rows {
+            let line = PetitionStatistics.Line(key: "", received: 0, accepted: 0, resolvedOnTime: 0, resolvedLate: 0, overdue: row.n, open: 0)
+            acc.add(kind: row.kind, field: row.field, channel: row.channel, status: row.status, unit: row.unit_id, line, mass: 0)
         }
-        return stats
     }
 
     /// The risk table for the week ending `today`: every commune × field with a score, its

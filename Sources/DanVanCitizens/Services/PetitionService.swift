@@ -192,6 +192,7 @@ public enum PetitionService {
         petition.content = VietnameseText.nfc(input.content.trimmingCharacters(in: .whitespacesAndNewlines))
         petition.searchText = PetitionText.words(petition.summary + " " + petition.content).sorted().joined(separator: " ")
         petition.receivedOn = CivilDay.startOfDay(received)
+        petition.receivedMonth = PetitionRollup.month(petition.receivedOn)
         petition.ackDueOn = TimeLimits.acknowledgementDue(received: petition.receivedOn, rule: rule, calendar: calendar)
         petition.extensions = 0
         petition.status = .received
@@ -207,6 +208,7 @@ public enum PetitionService {
         try await db.transaction { db in
             petition.number = try await nextNumber(year: year, on: db)
             try await petition.create(on: db)
+            try await PetitionRollup.move(from: nil, to: PetitionRollup.contribution(petition), on: db)
             let id = try petition.requireID()
             if kind == .denunciation {
                 // The scanned letter is sealed into the identity later, from the submission's page.
@@ -269,6 +271,7 @@ public enum PetitionService {
     public static func apply(_ action: Action, to petition: Petition, expectedVersion: Int, actor: AuditActor, at: Date, on db: any Database) async throws {
         guard petition.version == expectedVersion else { throw AppError.conflict(L10n.text("citizens.error.stale")) }
         let before = petition.auditSnapshot
+        let counted = PetitionRollup.contribution(petition)
         let calendar = try await WorkingCalendarStore.load(on: db)
         let today = CivilDay.startOfDay(at)
         func checkDay(_ day: Date, notBefore start: Date) throws {
@@ -378,8 +381,10 @@ public enum PetitionService {
         let id = try petition.requireID()
         let (eventKind, eventText, eventPublic) = event
         let shouldNotify = notify
+        let recounted = PetitionRollup.contribution(petition)
         try await db.transaction { db in
             try await bumpVersion(petition, expected: expectedVersion, on: db)
+            try await PetitionRollup.move(from: counted, to: recounted, on: db)
             try await PetitionEvent(petitionID: id, kind: eventKind, text: VietnameseText.nfc(eventText), isPublic: eventPublic, actorName: actor.name, at: at).create(on: db)
             try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "petition", entityID: id,
                                       summary: L10n.format("citizens.audit.step", [petition.reference, eventKind.label]), before: before, after: petition.auditSnapshot)
@@ -414,6 +419,7 @@ public enum PetitionService {
         let id = try petition.requireID()
         let expected = petition.version
         let before = petition.auditSnapshot
+        let counted = PetitionRollup.contribution(petition)
         petition.satisfied = satisfied
         if satisfied {
             petition.status = .closed
@@ -425,8 +431,10 @@ public enum PetitionService {
         }
         petition.version += 1
         petition.updatedAt = at
+        let recounted = PetitionRollup.contribution(petition)
         try await db.transaction { db in
             try await bumpVersion(petition, expected: expected, on: db)
+            try await PetitionRollup.move(from: counted, to: recounted, on: db)
             try await PetitionEvent(petitionID: id, kind: satisfied ? .citizenAnswer : .reopened, text: VietnameseText.nfc(text), isPublic: true, actorName: actor.name, at: at).create(on: db)
             try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "petition", entityID: id,
                                       summary: L10n.format("citizens.audit.citizen", [petition.reference, satisfied ? "1" : "0"]), before: before, after: petition.auditSnapshot)
