@@ -82,4 +82,36 @@ struct RollupTests {
             #expect(try await CitizenStats.statistics(from: VNFormat.parseDate("2026-08-01")!, until: VNFormat.parseDate("2026-12-01")!, unitIDs: nil, today: today, on: app.db) == kept)
         }
     }
+
+    @Test("the list pages by 50, newest first, keeping its filters")
+    func paging() async throws {
+        try await withTestApp(clock: FixedClock(PetitionFlowTests.start)) { app in
+            let units = try await TestProvince.load(app)
+            let keys = CitizenKeys.of(app)
+            for index in 0..<55 {
+                var input = PetitionInput()
+                input.kind = .feedback
+                input.field = .infrastructure
+                input.senderName = "Người gửi \(index)"
+                input.communeID = units["X-TL"]!.id
+                input.unitID = units["X-TL"]!.id
+                input.summary = "Phản ánh đường thôn số \(index)"
+                input.content = "Đường thôn số \(index) bị hư hỏng."
+                input.receivedOn = VNFormat.parseDate("2026-10-01")!.addingTimeInterval(Double(index) * 86_400 / 2)
+                _ = try await PetitionService.create(input, receivingUnitID: units["X-TL"]!.id!, keys: keys, actor: .system, at: PetitionFlowTests.start, on: app.db)
+            }
+            let client = WebClient(app)
+            try await client.login("daumoi.tanlap")
+            let first = try await client.get("/citizens?field=infrastructure")
+            #expect(first.body.components(separatedBy: "<tr data-id=").count - 1 == 50)
+            #expect(first.body.contains("Phản ánh đường thôn số 54") && !first.body.contains("Phản ánh đường thôn số 4<"))
+            let next = try #require(PetitionFlowTests.value(in: first.body, after: "href=\"").flatMap { _ in
+                first.body.range(of: "id=\"next-page\"").map { first.body[..<$0.lowerBound] }.flatMap { $0.range(of: "href=\"", options: .backwards).map { String(first.body[$0.upperBound...].prefix { $0 != "\"" }) } }
+            }).replacingOccurrences(of: "&amp;", with: "&")
+            #expect(next.contains("field=infrastructure") && next.contains("page=2"))
+            let second = try await client.get(next)
+            #expect(second.body.components(separatedBy: "<tr data-id=").count - 1 == 5)
+            #expect(second.body.contains("id=\"previous-page\""))
+        }
+    }
 }

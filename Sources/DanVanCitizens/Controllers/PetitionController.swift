@@ -58,6 +58,8 @@ struct PetitionController {
         let fields: [SelectOption]
         let communes: [SelectOption]
         let overdueOnly: Bool
+        let previous: String?
+        let next: String?
         let overdueCount: Int
         let ackDueSoon: Int
         let exportQuery: String
@@ -105,12 +107,27 @@ struct PetitionController {
         return query
     }
 
+    /// Rows per page of the list (light on a phone).
+    static let pageSize = 50
+
+    /// The list's link to page `page`, keeping the filters.
+    static func pageLink(_ req: Request, page: Int) -> String {
+        var items = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "page" }
+        if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+        var components = URLComponents()
+        components.path = CitizensRoute.index.path
+        components.queryItems = items.isEmpty ? nil : items
+        return components.string ?? CitizensRoute.index.path
+    }
+
     func index(_ req: Request) async throws -> Response {
         let unitIDs = try await req.scopeUnitIDs()
         let today = CivilDay.startOfDay(req.now)
         let filter = Filter(req)
         let units = try await req.unitsByID()
-        let rows = try await Self.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).sort(\.$receivedOn, .descending).sort(\.$number, .descending).limit(200).all()
+        let page = max(1, min(10_000, (try? req.query.get(Int.self, at: "page")) ?? 1))
+        let rows = try await Self.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).sort(\.$receivedOn, .descending).sort(\.$number, .descending)
+            .range((page - 1) * Self.pageSize..<page * Self.pageSize).all()
         // Counted on a column every index of the list carries (index-only).
         let total = try await Self.filtered(filter, unitIDs: unitIDs, today: today, on: req.db).count(\.$receivedOn)
         var overdue = Filter(req)
@@ -132,7 +149,9 @@ struct PetitionController {
             kinds: [SelectOption(value: "", label: req.t("citizens.filter.any_kind"), selected: filter.kind == nil)] + PetitionKind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.kind) },
             fields: [SelectOption(value: "", label: req.t("citizens.filter.any_field"), selected: filter.field == nil)] + PetitionField.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.field) },
             communes: [SelectOption(value: "", label: req.t("citizens.filter.any_commune"), selected: filter.communeID == nil)] + communes.map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.name, selected: $0.id == filter.communeID) },
-            overdueOnly: filter.overdueOnly, overdueCount: overdueCount, ackDueSoon: ackDueSoon,
+            overdueOnly: filter.overdueOnly,
+            previous: page > 1 ? Self.pageLink(req, page: page - 1) : nil, next: page * Self.pageSize < total ? Self.pageLink(req, page: page + 1) : nil,
+            overdueCount: overdueCount, ackDueSoon: ackDueSoon,
             exportQuery: req.url.query ?? "", canIntake: true
         )
         return try await req.render("citizens/index", title: req.t("citizens.title"), context)

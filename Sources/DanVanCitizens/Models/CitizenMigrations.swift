@@ -5,7 +5,7 @@ import SQLKit
 
 /// The module's migrations, in order.
 enum CitizenMigrations {
-    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale(), CreateMonthlyRollup()]
+    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale(), CreateMonthlyRollup(), IndexDueDates()]
 
     struct CreatePetitions: AsyncMigration {
         var name: String { "citizens.0001.create-petitions" }
@@ -423,6 +423,23 @@ enum CitizenMigrations {
         func revert(on database: any Database) async throws {
             try await database.schema("petition_monthly").delete()
             try await database.schema("petitions").deleteField("received_month").update()
+        }
+    }
+
+    /// Overdue submissions are found by status and due date (statistics, the lists, the job).
+    struct IndexDueDates: AsyncMigration {
+        var name: String { "citizens.0009.index-due-dates" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.create(index: "petitions_status_ack_due_idx").on("petitions").column("status").column("ack_due_on").run()
+            try await sql.create(index: "petitions_status_resolve_due_idx").on("petitions").column("status").column("resolve_due_on").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "petitions_status_resolve_due_idx").run()
+            try await sql.drop(index: "petitions_status_ack_due_idx").run()
         }
     }
 }

@@ -158,19 +158,22 @@ public enum CitizenStats {
         }
     }
 
-    /// Open submissions past their current due date on `today` (read by status: a few thousand rows).
+    /// Open submissions past their current due date on `today`: two reads, each along its own
+    /// index (status and due date), so only the overdue rows are touched.
     static func overdue(into acc: inout Accumulator, from: Date, until: Date, unitIDs: [UUID]?, today: Date, on sql: any SQLDatabase) async throws {
         struct Row: Decodable { let kind: String, field: String, channel: String, status: String, unit_id: UUID, n: Int }
-        let rows = try await sql.raw("""
-            SELECT p.kind, p.field, p.channel, p.status, p.unit_id, COUNT(*) AS n
-            FROM petitions p
-            WHERE ((p.status = 'received' AND p.ack_due_on < \(bind: today)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: today)))
-              AND p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(unitFilter("p.unit_id", unitIDs))
-            GROUP BY p.kind, p.field, p.channel, p.status, p.unit_id
-            """).all(decoding: Row.self)
-        for row in rows {
-            let line = PetitionStatistics.Line(key: "", received: 0, accepted: 0, resolvedOnTime: 0, resolvedLate: 0, overdue: row.n, open: 0)
-            acc.add(kind: row.kind, field: row.field, channel: row.channel, status: row.status, unit: row.unit_id, line, mass: 0)
+        for (status, due) in [("received", "ack_due_on"), ("accepted", "resolve_due_on")] {
+            let rows = try await sql.raw("""
+                SELECT p.kind, p.field, p.channel, p.status, p.unit_id, COUNT(*) AS n
+                FROM petitions p
+                WHERE p.status = \(bind: status) AND p.\(unsafeRaw: due) < \(bind: today)
+                  AND p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(unitFilter("p.unit_id", unitIDs))
+                GROUP BY p.kind, p.field, p.channel, p.status, p.unit_id
+                """).all(decoding: Row.self)
+            for row in rows {
+                let line = PetitionStatistics.Line(key: "", received: 0, accepted: 0, resolvedOnTime: 0, resolvedLate: 0, overdue: row.n, open: 0)
+                acc.add(kind: row.kind, field: row.field, channel: row.channel, status: row.status, unit: row.unit_id, line, mass: 0)
+            }
         }
     }
 
