@@ -25,6 +25,8 @@ public struct CitizensModule: DanVanModule {
         app.inboxTargets.register("hotspot-warning") { CitizensRoute.hotspots.path + "#warning-\($0.uuidString)" }
         app.inboxTargets.register("meeting") { CitizensRoute.meeting($0).path }
         app.lifecycle.use(makeCitizenScheduler())
+        // The province's calendar decisions count for every module's working days.
+        app.workingCalendar = WorkingCalendarSource { db in try await WorkingCalendarStore.load(on: db) }
         app.pressingIssueActions.append(PressingIssueAction(labelKey: "citizens.action.hotspot_from_report") { source, unitID, text in
             var components = URLComponents()
             components.path = CitizensRoute.hotspotNew.path

@@ -153,6 +153,8 @@ struct MeetingFlowTests {
             #expect(try await admin.post("/citizens/settings/calendar", form: ["day": "2026-11-16", "decision": "off", "note": "Nghỉ bù theo thông báo"]).status == .seeOther)
             let calendar = try await WorkingCalendarStore.load(on: app.db)
             #expect(!calendar.isWorkingDay(CivilDay.solar(VNFormat.parseDate("2026-11-16")!)))
+            // Every module reads the same calendar (Reports' deadline warning among them).
+            #expect(try await !app.workingCalendar.load(app.db).isWorkingDay(CivilDay.solar(VNFormat.parseDate("2026-11-16")!)))
             // Received 5/11 (Thu): 10 working days would end on 19/11; with 16/11 off, on 20/11.
             let clerk = WebClient(app)
             try await clerk.login("chuyenvien")

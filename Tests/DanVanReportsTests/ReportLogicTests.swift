@@ -59,14 +59,17 @@ struct ReportLogicTests {
         #expect(!ReportCalendar.leavesAWorkingDay(cutoff: beforeTet, deadline: ReportCalendar.deadline(cutoff: beforeTet, days: 9)))
         #expect(ReportCalendar.leavesAWorkingDay(cutoff: beforeTet, deadline: ReportCalendar.deadline(cutoff: beforeTet, days: 10)))
         #expect(!ReportCalendar.isWorkingDay(day("2026-09-02")) && ReportCalendar.isWorkingDay(day("2026-09-03")))
-        let draft = RegimeDraft(
-            name: "x", content: "", frequency: .month, receivingUnitID: UUID(), audience: .kindUnder,
-            deadlines: [.commune: 1, .province: 6], templateCode: "t"
-        )
+        let deadlines: [OrgUnit.Level: Int] = [.commune: 1, .province: 6]
         // From 20/11/2026 the next cut-off is Monday 14/12/2026: +1 is Tuesday, fine.
-        #expect(draft.tightDeadlines(now: day("2026-11-20")).isEmpty)
+        #expect(ReportCalendar.tightLevels(.month, window: .cutoff, deadlines: deadlines, now: day("2026-11-20")).isEmpty)
         // From 20/10/2026 the next cut-off is Saturday 14/11/2026: the commune's +1 is a Sunday.
-        #expect(draft.tightDeadlines(now: day("2026-10-20")) == [.commune])
+        #expect(ReportCalendar.tightLevels(.month, window: .cutoff, deadlines: deadlines, now: day("2026-10-20")) == [.commune])
+        // …unless the province made Sunday 15/11 a working day (a decision on the working calendar).
+        let decided = WorkingCalendar(overrides: [LunarCalendar.SolarDate(year: 2026, month: 11, day: 15): .working])
+        #expect(ReportCalendar.tightLevels(.month, window: .cutoff, deadlines: deadlines, now: day("2026-10-20"), calendar: decided).isEmpty)
+        // A substitute day off on Tuesday 15/12 leaves no working day after Monday's cut-off with a one-day deadline.
+        let off = WorkingCalendar(overrides: [LunarCalendar.SolarDate(year: 2026, month: 12, day: 15): .off])
+        #expect(ReportCalendar.tightLevels(.month, window: .cutoff, deadlines: deadlines, now: day("2026-11-20"), calendar: off) == [.commune])
     }
 
     @Test("typed values: decimal comma, thousands dot, percentages, bounds, yes/no, rules")

@@ -260,7 +260,7 @@ struct RegimeController {
                 Fact(label: req.t("reports.field.deadlines"), value: deadlines),
                 Fact(label: req.t("reports.field.method"), value: regime.method),
             ],
-            warnings: ReportCalendar.tightLevels(regime.frequency, window: regime.window, deadlines: regime.deadlines, now: now).map { req.t("reports.warning.tight", $0.label) },
+            warnings: ReportCalendar.tightLevels(regime.frequency, window: regime.window, deadlines: regime.deadlines, now: now, calendar: try await req.workingCalendar()).map { req.t("reports.warning.tight", $0.label) },
             periods: periods.map { period in
                 let c = counts[period.id ?? UUID()] ?? (0, 0, 0, 0)
                 return PeriodRow(

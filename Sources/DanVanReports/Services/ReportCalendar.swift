@@ -1,7 +1,6 @@
 import DanVanCore
 import DanVanText
 import Foundation
-import NIOConcurrencyHelpers
 
 /// How often a regime reports (tần suất), NĐ 09/2019 Art. 4 and 12.
 public enum ReportFrequency: String, Codable, Sendable, CaseIterable {
@@ -143,33 +142,20 @@ public enum ReportCalendar {
         calendar.date(byAdding: .day, value: days, to: calendar.startOfDay(for: cutoff))!
     }
 
-    /// Whether `date` is a working day: not a Saturday or Sunday, not a public holiday
-    /// (`LunarCalendar.publicHolidays`: 1/1, Tết, Giỗ Tổ, 30/4, 1/5, 1–2/9). The Government's
-    /// yearly placement of the Tết days and substitute days is not known here; the petitions
-    /// module's editable working-day calendar is to replace this default.
-    public static func isWorkingDay(_ date: Date) -> Bool {
-        let weekday = calendar.component(.weekday, from: date)
-        if weekday == 1 || weekday == 7 { return false }
+    /// Whether `date` is a working day of `calendar` (the computed public holidays by default;
+    /// pages pass `req.workingCalendar()`, which carries the province's decisions).
+    public static func isWorkingDay(_ date: Date, calendar working: WorkingCalendar = WorkingCalendar()) -> Bool {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         guard let year = parts.year, let month = parts.month, let day = parts.day else { return true }
-        return !holidays(year).contains(LunarCalendar.SolarDate(year: year, month: month, day: day))
-    }
-
-    private static let holidayCache = NIOLockedValueBox<[Int: Set<LunarCalendar.SolarDate>]>([:])
-
-    static func holidays(_ year: Int) -> Set<LunarCalendar.SolarDate> {
-        if let known = holidayCache.withLockedValue({ $0[year] }) { return known }
-        let computed = LunarCalendar.publicHolidays(year)
-        holidayCache.withLockedValue { $0[year] = computed }
-        return computed
+        return working.isWorkingDay(LunarCalendar.SolarDate(year: year, month: month, day: day))
     }
 
     /// NĐ 09/2019 Art. 8(5)(b): at least one working day between the cut-off and the deadline.
-    public static func leavesAWorkingDay(cutoff: Date, deadline: Date) -> Bool {
+    public static func leavesAWorkingDay(cutoff: Date, deadline: Date, calendar working: WorkingCalendar = WorkingCalendar()) -> Bool {
         var day = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: cutoff))!
         let last = calendar.startOfDay(for: deadline)
         while day <= last {
-            if isWorkingDay(day) { return true }
+            if isWorkingDay(day, calendar: working) { return true }
             day = calendar.date(byAdding: .day, value: 1, to: day)!
         }
         return false
@@ -177,11 +163,11 @@ public enum ReportCalendar {
 
     /// Levels whose deadline leaves no working day after the cut-off of the first upcoming
     /// period (NĐ 09/2019 Art. 8(5)(b)); shown as a warning, not refused.
-    public static func tightLevels(_ frequency: ReportFrequency, window: ReportWindow, deadlines: [OrgUnit.Level: Int], now: Date) -> [OrgUnit.Level] {
+    public static func tightLevels(_ frequency: ReportFrequency, window: ReportWindow, deadlines: [OrgUnit.Level: Int], now: Date, calendar working: WorkingCalendar = WorkingCalendar()) -> [OrgUnit.Level] {
         guard let slot = upcoming(frequency, window: window, from: now, count: 1).first else { return [] }
         return OrgUnit.Level.allCases.filter { level in
             guard let days = deadlines[level] else { return false }
-            return !leavesAWorkingDay(cutoff: slot.end, deadline: deadline(cutoff: slot.end, days: days))
+            return !leavesAWorkingDay(cutoff: slot.end, deadline: deadline(cutoff: slot.end, days: days), calendar: working)
         }
     }
 

@@ -46,11 +46,6 @@ public struct RegimeDraft: Sendable, Equatable {
         self.templateCode = templateCode
         self.openAhead = openAhead
     }
-
-    /// Levels whose deadline leaves no working day after the next cut-off (`ReportCalendar.tightLevels`).
-    public func tightDeadlines(now: Date) -> [OrgUnit.Level] {
-        ReportCalendar.tightLevels(frequency, window: window, deadlines: deadlines, now: now)
-    }
 }
 
 /// Reports: plain functions on a database handle. Every write is audited on the same connection.
