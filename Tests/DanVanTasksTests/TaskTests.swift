@@ -283,6 +283,34 @@ struct JobLockTests {
             #expect(second == !postgres)
         }
     }
+
+    @Test("named locks: a stable key per name, distinct for every job of the app (the quiz closing and the reports job once shared one)")
+    func namedLocks() async throws {
+        // The FNV-1a value is part of the contract: instances of two versions must agree.
+        #expect(JobLock.key("") == Int64(bitPattern: 0xcbf2_9ce4_8422_2325))
+        #expect(JobLock.key("tasks.reminders") == JobLock.key("tasks.reminders"))
+        let names = [TaskJobs.lockName, "reports.periods", "quiz.close-rounds", "citizens.hourly", "core.session-purge"]
+        #expect(Set(names.map(JobLock.key)).count == names.count)
+        try await withTestApp { app in
+            let release = AsyncStream<Void>.makeStream()
+            let started = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await JobLock.run(TaskJobs.lockName, on: app.db) { _ in
+                    started.continuation.yield()
+                    for await _ in release.stream { break }
+                }
+            }
+            for await _ in started.stream { break }
+            // Another job's lock is free while this one is held.
+            let other = try await JobLock.run("reports.periods", on: app.db) { _ in }
+            let same = try await JobLock.run(TaskJobs.lockName, on: app.db) { _ in }
+            release.continuation.yield()
+            #expect(try await holder.value)
+            let postgres = (app.db as? any SQLDatabase)?.dialect.name == "postgresql"
+            #expect(other)
+            #expect(same == !postgres)
+        }
+    }
 }
 
 @Suite("Task exports")

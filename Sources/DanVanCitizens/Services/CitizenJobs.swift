@@ -7,8 +7,8 @@ import Vapor
 /// What runs by itself: the acknowledgement alert before working day 10 (Quy định 11), the
 /// overdue notices, the overdue-land warning.
 public enum CitizenJobs {
-    /// The advisory-lock key of this job.
-    public static let lockKey: Int64 = 4_501
+    /// The name of this job's advisory lock (`JobLock.key` makes the number).
+    public static let lockName = "citizens.hourly"
 
     public struct Outcome: Sendable, Equatable {
         public var acknowledgementAlerts = 0
@@ -57,7 +57,7 @@ public enum CitizenJobs {
     public static func runLocked(app: Application) async throws -> Outcome? {
         let now = app.clock.now()
         let box = OutcomeBox()
-        let ran = try await JobLock.run(lockKey, on: app.db) { db in box.value = try await run(on: db, now: now) }
+        let ran = try await JobLock.run(lockName, on: app.db) { db in box.value = try await run(on: db, now: now) }
         return ran ? box.value : nil
     }
 }

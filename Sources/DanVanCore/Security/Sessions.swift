@@ -189,7 +189,7 @@ struct AddSessionExpiry: AsyncMigration {
 /// The job that deletes expired sessions, hourly.
 func makeSessionPurgeJob() -> PeriodicJob {
     PeriodicJob("session purge", firstDelay: .seconds(60), every: .seconds(3600)) { app in
-        try await JobLock.run(4_101, on: app.db) { db in
+        try await JobLock.run("core.session-purge", on: app.db) { db in
             let purged = try await StoredSessions.purge(before: app.clock.now(), on: db)
             if purged > 0 { app.logger.info("Purged \(purged) expired sessions") }
         }

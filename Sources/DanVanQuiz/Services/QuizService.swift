@@ -532,7 +532,7 @@ public enum QuizService {
     public static func closeDueRounds(now: Date, app: Application) async throws -> Int {
         let closed = NIOLockedValueBox(0)
         // One instance runs the job at a time; another skips this turn.
-        try await JobLock.run(4_301, on: app.db) { db in
+        try await JobLock.run("quiz.close-rounds", on: app.db) { db in
             let due = try await QuizRound.query(on: db).filter(\.$status == .published).filter(\.$closesAt < now).with(\.$contest).all()
             for round in due where now > round.closesAt.addingTimeInterval(TimeInterval(round.contest.graceSeconds + 5)) {
                 try await close(round, actor: .system, now: now, app: app, on: db)

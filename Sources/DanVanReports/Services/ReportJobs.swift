@@ -6,8 +6,8 @@ import Vapor
 /// Reporting work that runs by itself: periods opened ahead (each reporting unit told in its
 /// inbox), reminders before the deadline and on the day.
 public enum ReportJobs {
-    /// The advisory-lock key of this job.
-    public static let lockKey: Int64 = 4_301
+    /// The name of this job's advisory lock (`JobLock.key` makes the number).
+    public static let lockName = "reports.periods"
 
     public struct Outcome: Sendable, Equatable {
         public var periodsOpened = 0
@@ -45,7 +45,7 @@ public enum ReportJobs {
         let now = app.clock.now()
         let days = app.config.reminderDays
         let box = OutcomeBox()
-        let ran = try await JobLock.run(lockKey, on: app.db) { db in box.value = try await run(on: db, now: now, reminderDays: days) }
+        let ran = try await JobLock.run(lockName, on: app.db) { db in box.value = try await run(on: db, now: now, reminderDays: days) }
         return ran ? box.value : nil
     }
 }

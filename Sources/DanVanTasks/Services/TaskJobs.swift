@@ -7,8 +7,8 @@ import Vapor
 /// a deadline. Plain functions of (database, now), wrapped by the `send-reminders` command and
 /// by the in-process scheduler.
 public enum TaskJobs {
-    /// The advisory-lock key of this job.
-    public static let lockKey: Int64 = 4_201
+    /// The name of this job's advisory lock (`JobLock.key` makes the number).
+    public static let lockName = "tasks.reminders"
 
     /// What one run did.
     public struct Outcome: Sendable, Equatable {
@@ -81,7 +81,7 @@ public enum TaskJobs {
         let now = app.clock.now()
         let days = app.config.reminderDays
         let box = OutcomeBox()
-        let ran = try await JobLock.run(lockKey, on: app.db) { db in
+        let ran = try await JobLock.run(lockName, on: app.db) { db in
             box.value = try await run(on: db, now: now, reminderDays: days)
         }
         return ran ? box.value : nil
