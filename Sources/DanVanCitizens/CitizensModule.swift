@@ -49,11 +49,17 @@ public struct CitizensModule: DanVanModule {
         })
         app.homeTodos.append { _, scope, now, db in
             let today = CivilDay.startOfDay(now)
-            let overdue = try await scope.filter(Petition.query(on: db)).group(.or) { group in
-                group.group(.and) { $0.filter(\.$status == .received).filter(\.$ackDueOn < today) }
-                group.group(.and) { $0.filter(\.$status == .accepted).filter(\.$resolveDueOn < today) }
-            }.count(\.$status)
-            let waiting = try await scope.filter(Petition.query(on: db)).filter(\.$status == .received).count(\.$status)
+            // The home page is read on every visit: counts along the status indexes, the scope
+            // as unit ids (a join over every submission would grow with the table).
+            let unitIDs: [UUID]? = try await scope.pathPrefix == nil ? nil : scope.filter(OrgUnit.query(on: db)).all(\.$id)
+            func scoped() -> QueryBuilder<Petition> {
+                let query = Petition.query(on: db)
+                if let unitIDs { query.filter(\.$unit.$id ~~ unitIDs) }
+                return query
+            }
+            let overdue = try await scoped().filter(\.$status == .received).filter(\.$ackDueOn < today).count(\.$status)
+                + scoped().filter(\.$status == .accepted).filter(\.$resolveDueOn < today).count(\.$status)
+            let waiting = try await scoped().filter(\.$status == .received).count(\.$status)
             var lines: [HomeTodo] = []
             if overdue > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.overdue", [VNFormat.integer(overdue)]), href: CitizensRoute.index.path + "?overdue=1")) }
             if waiting > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.waiting", [VNFormat.integer(waiting)]), href: CitizensRoute.index.path + "?status=received")) }

@@ -130,6 +130,11 @@ struct PetitionFlowTests {
             try await clerk.login("chuyenvien")
             let list = try await clerk.get("/citizens?overdue=1")
             #expect(list.body.contains(complaint.id.uuidString))
+            // The home page's to-do line, inside the scope only.
+            #expect(try await clerk.get("/").body.contains("href=\"/citizens?overdue=1\""))
+            let other = WebClient(app)
+            try await other.login("daumoi.tanlap")
+            #expect(try await other.get("/").body.contains("href=\"/citizens?overdue=1\"") == false)
             let resolved = try await Self.step(clerk, complaint.id, ["step": "resolve", "result": "Đã chi trả bồi thường", "public_answer": "Gia đình đã được chi trả.", "decision": "Quyết định số 15/QĐ-UBND", "on": "2026-12-18"])
             #expect(resolved.status == .seeOther)
             let stats = try await CitizenStats.statistics(from: VNFormat.parseDate("2026-11-01")!, until: VNFormat.parseDate("2026-12-31")!, unitIDs: nil, today: clock.now(), on: app.db)
