@@ -214,6 +214,8 @@ enum CitizensL10n {
         "citizens.history": "Quá trình xử lý",
         "citizens.files": "Tài liệu kèm theo",
         "citizens.files.none": "Chưa có tài liệu.",
+        "citizens.files.intake_hint": "Đơn, giấy tờ kèm theo (PDF, Word, ảnh). Với đơn tố cáo chỉ đính kèm bản đã lược bỏ thông tin người tố cáo; nếu trang hiện các đơn tương tự, chọn lại tệp trước khi lưu.",
+        "citizens.error.file": "Tệp không nhận được: {0} Chọn lại tệp; các nội dung khác vẫn còn.",
         "citizens.files.denunciation": "Đơn tố cáo: chỉ đính kèm bản đã lược bỏ thông tin người tố cáo; thư gốc tải lên ở phần thông tin người tố cáo.",
         "citizens.meeting.from_petition": "Ghi nhận buổi tiếp dân, đối thoại về đơn này",
         "citizens.event.public": "người gửi xem được",

@@ -90,6 +90,36 @@ struct PetitionFlowTests {
         }
     }
 
+    @Test("papers attached at intake are stored with the submission (a multipart form); a refused file keeps every typed field")
+    func intakeWithFiles() async throws {
+        try await withTestApp(clock: FixedClock(Self.start)) { app in
+            let units = try await TestProvince.load(app)
+            let clerk = WebClient(app)
+            try await clerk.login("chuyenvien")
+            try await clerk.get("/citizens/petitions/new")
+            var fields = Self.form(units, summary: "Đề nghị cấp lại giấy chứng nhận bị mất")
+            fields["checked"] = "1"
+            fields["_csrf"] = clerk.csrf
+            let refused = try await clerk.postMultipart("/citizens/petitions", fields: fields, file: "files[]", filename: "virus.exe", contentType: "application/octet-stream", data: Data("MZ".utf8))
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("id=\"error-files\"") && refused.body.contains("Đề nghị cấp lại giấy chứng nhận bị mất"))
+            #expect(try await Petition.query(on: app.db).count() == 0)
+            fields["_csrf"] = clerk.csrf
+            let saved = try await clerk.postMultipart("/citizens/petitions", fields: fields, file: "files[]", filename: "don-de-nghi.txt", contentType: "text/plain", data: Data("Đơn đề nghị cấp lại giấy chứng nhận".utf8))
+            #expect(saved.status == .created)
+            let petition = try #require(try await Petition.query(on: app.db).first())
+            #expect(petition.summary == "Đề nghị cấp lại giấy chứng nhận bị mất" && petition.senderName == "Nguyễn Văn Hùng")
+            let file = try #require(try await PetitionAttachment.query(on: app.db).first())
+            #expect(file.filename == "don-de-nghi.txt" && file.$petition.id == petition.id)
+            let download = try await clerk.get("/citizens/petitions/\(petition.id!)/files/\(file.id!)")
+            #expect(download.body.contains("Đơn đề nghị cấp lại giấy chứng nhận"))
+            // More papers later, from the submission's page.
+            try await clerk.get("/citizens/petitions/\(petition.id!)")
+            let more = try await clerk.postMultipart("/citizens/petitions/\(petition.id!)/files", fields: ["_csrf": clerk.csrf], file: "files[]", filename: "bien-ban.txt", contentType: "text/plain", data: Data("Biên bản xác minh".utf8))
+            #expect(more.status == .seeOther)
+            #expect(try await PetitionAttachment.query(on: app.db).filter(\.$petition.$id == petition.id!).count() == 2)
+        }
+    }
+
     @Test("the clock runs from acceptance; resolving before acceptance, an extension the law does not allow and a future date are refused, nothing changes")
     func legalClock() async throws {
         let clock = FixedClock(Self.start)

@@ -280,8 +280,36 @@ struct PetitionController {
         return (input, typed)
     }
 
+    /// The intake form's fields and files: a multipart form (with the letter or the papers
+    /// attached) or a plain one.
+    static func intake(_ req: Request) -> (pairs: [(name: String, value: String)], files: [File]) {
+        guard req.headers.contentType?.type == "multipart" else { return (req.formPairs(), []) }
+        struct Files: Content { var files: [File]? }
+        struct Fields: Content {
+            var values: [String: String]
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: AnyKey.self)
+                var values: [String: String] = [:]
+                for key in container.allKeys where key.stringValue != "files" {
+                    if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = value }
+                }
+                self.values = values
+            }
+        }
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        let fields = (try? req.content.decode(Fields.self))?.values ?? [:]
+        let files = ((try? req.content.decode(Files.self))?.files ?? []).filter { $0.data.readableBytes > 0 }
+        return (fields.map { ($0.key, $0.value) }, files)
+    }
+
     func create(_ req: Request) async throws -> Response {
-        let (input, typed) = Self.read(req.formPairs())
+        let (pairs, uploads) = Self.intake(req)
+        let (input, typed) = Self.read(pairs)
         let units = try await req.unitsByID()
         let commune = input.communeID.flatMap { units[$0] }
         var errors = PetitionService.validate(input, commune: commune, today: req.now)
@@ -302,8 +330,18 @@ struct PetitionController {
                 return try await form(req, typed: shown, errors: errors, duplicates: candidates, status: .ok)
             }
         }
+        // Papers attached to the intake are checked before anything is saved.
+        let stored: [(filename: String, stored: FileStore.Stored)]
+        do {
+            stored = try req.storeUploads(uploads)
+        } catch let refusal as FileStore.Refusal {
+            var failed = FormErrors()
+            failed.add("files", "citizens.error.file", refusal.message)
+            return try await form(req, typed: typed, errors: failed, duplicates: [], status: .unprocessableEntity)
+        }
         let user = try req.requireUser()
         let (petition, code) = try await PetitionService.create(input, receivingUnitID: user.$unit.id, keys: keys, actor: req.actor, at: req.now, on: req.db)
+        if !stored.isEmpty { try await Self.attach(stored, to: petition, actor: req.actor, at: req.now, on: req.db) }
         try await EarlyWarning.evaluate(after: petition, at: req.now, on: req.db)
         return try await PublicController.receipt(req, petition: petition, code: code, staff: true)
     }
@@ -583,10 +621,15 @@ struct PetitionController {
             return try await page(req, petition: petition, error: refusal.message, status: .unprocessableEntity)
         }
         guard !stored.isEmpty else { return try await page(req, petition: petition, error: req.t("citizens.error.no_file"), status: .unprocessableEntity) }
+        try await Self.attach(stored, to: petition, actor: req.actor, at: req.now, on: req.db)
+        req.flash(.success, req.t("citizens.flash.files", String(stored.count)))
+        return req.redirect(to: CitizensRoute.petition(petition.id))
+    }
+
+    /// Records stored files as the submission's attachments, audited.
+    static func attach(_ stored: [(filename: String, stored: FileStore.Stored)], to petition: Petition, actor: AuditActor, at: Date, on db: any Database) async throws {
         let id = try petition.requireID()
-        let actor = req.actor
-        let at = req.now
-        try await req.db.transaction { db in
+        try await db.transaction { db in
             for (filename, file) in stored {
                 let row = PetitionAttachment()
                 row.id = UUID()
@@ -603,8 +646,6 @@ struct PetitionController {
             try await AuditLog.record(on: db, actor: actor, at: at, action: "update", entityType: "petition", entityID: id,
                                       summary: L10n.format("citizens.audit.files", [petition.reference, String(stored.count)]))
         }
-        req.flash(.success, req.t("citizens.flash.files", String(stored.count)))
-        return req.redirect(to: CitizensRoute.petition(id))
     }
 
     func download(_ req: Request) async throws -> Response {
