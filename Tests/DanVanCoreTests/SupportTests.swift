@@ -96,3 +96,23 @@ struct SupportTests {
         #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["1.2.3.4"], trusted: []) == "127.0.0.1")
     }
 }
+
+@Suite("File store: what an upload may be")
+struct FileStoreCheckTests {
+    @Test("names with a folder, a way up, a leading dot or a control character are refused; a wrong type, an empty or an oversized file too; the rest is stored by its hash")
+    func uploads() throws {
+        let store = FileStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("danvan-files-\(UUID().uuidString)").path, maximumBytes: 1_000)
+        let text = Data("biên bản".utf8)
+        for name in ["../../etc/passwd.txt", "a/b.txt", "..\\x.txt", ".hidden.txt", "x..txt", "bien\u{0}ban.txt", "C:\\bien-ban.txt"] {
+            #expect(throws: FileStore.Refusal.self, "\(name)") { try store.check(text, filename: name) }
+        }
+        #expect(throws: FileStore.Refusal.self) { try store.check(Data("MZ".utf8), filename: "setup.exe") }
+        #expect(throws: FileStore.Refusal.self) { try store.check(Data(), filename: "rong.txt") }
+        #expect(throws: FileStore.Refusal.self) { try store.check(Data(repeating: 65, count: 1_001), filename: "lon.txt") }
+        #expect(throws: FileStore.Refusal.self) { try store.check(Data("not a pdf".utf8), filename: "gia.pdf") }
+        let stored = try store.store(text, filename: "Biên bản họp.txt")
+        #expect(stored.key.hasSuffix(stored.sha256) && !stored.key.contains("Biên"))
+        #expect(try store.read(stored.key, sha256: stored.sha256) == text)
+    }
+}
+

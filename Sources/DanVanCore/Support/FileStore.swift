@@ -53,6 +53,11 @@ public struct FileStore: Sendable {
     /// Checks a file as `store` would (kind by extension and first bytes, size) without
     /// storing it; returns its content type.
     public func check(_ data: Data, filename: String) throws -> String {
+        // A name is a name: no folder, no way up ("../../etc/passwd.txt"), nothing hidden.
+        guard !filename.contains("/"), !filename.contains("\\"), !filename.contains(".."), !filename.hasPrefix("."),
+              !filename.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Refusal(message: L10n.format("core.ten_tep_khong_hop_le", [String(filename.prefix(80))]))
+        }
         let ext = (filename as NSString).pathExtension.lowercased()
         guard let rule = Self.allowed[ext] else {
             throw Refusal(message: L10n.format("core.loai_tep_khong_duoc_nhan_chi", ["\(ext.isEmpty ? "?" : ext)"]))

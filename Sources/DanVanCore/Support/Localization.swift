@@ -199,6 +199,7 @@ public enum L10n {
         "users.khoa": "Khóa ",
         "users.dat_lai_mat_khau_cho": "Đặt lại mật khẩu cho {0}",
         "users.doi_mat_khau": "Đổi mật khẩu",
+        "core.ten_tep_khong_hop_le": "Tên tệp \"{0}\" không hợp lệ: đổi tên tệp (không có thư mục, không có \"..\") rồi chọn lại.",
         "core.loai_tep_khong_duoc_nhan_chi": "Loại tệp .{0} không được nhận. Chỉ nhận: PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), ảnh JPG/PNG, .txt, .csv.",
         "core.tep_rong": "Tệp {0} rỗng.",
         "core.tep_qua_lon_mb_toi_da": "Tệp {0} quá lớn ({1} MB): tối đa {2} MB mỗi tệp.",
