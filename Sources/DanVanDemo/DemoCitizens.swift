@@ -141,8 +141,8 @@ public enum DemoCitizens {
         try await meeting(.dialogue, host: "Phó Chủ tịch UBND tỉnh", role: .other, unit: "UB", commune: "X-ES", on: day(40), place: "Nhà văn hóa buôn Krông, xã Ea Sô", participants: 57,
                           topics: "Giá đất bồi thường, vị trí khu tái định cư, hỗ trợ chuyển đổi nghề.", petitions: [eaSo].compactMap { $0 },
                           commitments: [
-                              .init(content: "Rà soát, điều chỉnh giá đất bồi thường theo bảng giá mới", unitID: units["UB"]?.id, dueOn: next(day(40), plus: 30, app: app), dueText: ""),
-                              .init(content: "Khảo sát bổ sung quỹ đất sản xuất gần khu tái định cư", unitID: units["X-ES"]?.id, dueOn: next(day(40), plus: 60, app: app), dueText: ""),
+                              .init(content: "Rà soát, điều chỉnh giá đất bồi thường theo bảng giá mới", unitID: units["UB"]?.id, dueOn: next(day(40), plus: 30)),
+                              .init(content: "Khảo sát bổ sung quỹ đất sản xuất gần khu tái định cư", unitID: units["X-ES"]?.id, dueOn: next(day(40), plus: 60)),
                           ])
 
         // Hot spots: the reservoir (active), the riverside land (from the warning, calming).
@@ -181,17 +181,7 @@ public enum DemoCitizens {
     }
 
     /// `plus` days after `start`, moved to a working day.
-    static func next(_ start: Date, plus days: Int, app: Application) -> Date {
-        let target = VNFormat.calendar.date(byAdding: .day, value: days, to: start)!
-        var candidate = target
-        while [1, 7].contains(VNFormat.calendar.component(.weekday, from: candidate)) || WorkingCalendar.holidays(VNFormat.calendar.component(.year, from: candidate))[solar(candidate)] != nil {
-            candidate = VNFormat.calendar.date(byAdding: .day, value: 1, to: candidate)!
-        }
-        return candidate
-    }
-
-    static func solar(_ date: Date) -> LunarCalendar.SolarDate {
-        let c = VNFormat.calendar.dateComponents([.year, .month, .day], from: date)
-        return LunarCalendar.SolarDate(year: c.year!, month: c.month!, day: c.day!)
+    static func next(_ start: Date, plus days: Int) -> Date {
+        WorkingCalendar().addingCalendarDays(days, to: LunarCalendar.SolarDate(start)).start
     }
 }

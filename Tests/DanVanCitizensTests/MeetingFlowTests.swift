@@ -1,5 +1,6 @@
 @testable import DanVanCitizens
 import DanVanCore
+import DanVanText
 import DanVanTasks
 import DanVanTestSupport
 import Fluent
@@ -69,6 +70,29 @@ struct MeetingFlowTests {
             let status = try await citizen.post("/tra-cuu/ket-qua", form: ["code": petition.code])
             #expect(status.body.contains("id=\"public-promises\"") && status.body.contains("Chi trả tiền bồi thường cho 12 hộ"))
             #expect(status.body.contains("status-commitment-kept"))
+        }
+    }
+
+    @Test("without a follow-up module a commitment is kept on the meeting itself: open, late after its due date, kept once")
+    func commitmentWithoutTasks() async throws {
+        try await withTestApp(clock: FixedClock(Self.start)) { app in
+            let units = try await TestProvince.load(app)
+            var input = MeetingInput()
+            input.kind = .dialogue
+            input.hostName = "Chủ tịch UBND xã"
+            input.hostRole = .communeChair
+            input.unitID = units["X-TL"]!.id
+            input.heldOn = Self.start
+            input.place = "Hội trường xã"
+            input.commitments = [.init(content: "Nạo vét mương thôn Tân Hòa", unitID: units["X-TL"]!.id, dueOn: VNFormat.parseDate("2026-11-20"))]
+            let meeting = try await MeetingService.create(input, petitionIDs: [], followUps: FollowUps(), actor: .system, at: Self.start, on: app.db)
+            let commitment = try #require(try await MeetingCommitment.query(on: app.db).filter(\.$meeting.$id == meeting.id!).first())
+            #expect(commitment.followUpID == nil)
+            #expect(try await MeetingService.states([commitment], followUps: FollowUps(), today: Self.start, on: app.db)[commitment.id!] == .open)
+            #expect(try await MeetingService.states([commitment], followUps: FollowUps(), today: VNFormat.parseDate("2026-11-23")!, on: app.db)[commitment.id!] == .late)
+            try await MeetingService.keep(commitment, on: VNFormat.parseDate("2026-11-24")!, actor: .system, at: Self.start, on: app.db)
+            #expect(try await MeetingService.states([commitment], followUps: FollowUps(), today: VNFormat.parseDate("2026-11-25")!, on: app.db)[commitment.id!] == .keptLate)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$entityType == "citizen_commitment").count() == 1)
         }
     }
 
@@ -152,9 +176,9 @@ struct MeetingFlowTests {
             #expect(try await admin.post("/citizens/settings/calendar", form: ["day": "2026-11-16", "decision": "off", "note": ""]).status == .unprocessableEntity)
             #expect(try await admin.post("/citizens/settings/calendar", form: ["day": "2026-11-16", "decision": "off", "note": "Nghỉ bù theo thông báo"]).status == .seeOther)
             let calendar = try await WorkingCalendarStore.load(on: app.db)
-            #expect(!calendar.isWorkingDay(CivilDay.solar(VNFormat.parseDate("2026-11-16")!)))
+            #expect(!calendar.isWorkingDay(LunarCalendar.SolarDate(VNFormat.parseDate("2026-11-16")!)))
             // Every module reads the same calendar (Reports' deadline warning among them).
-            #expect(try await !app.workingCalendar.load(app.db).isWorkingDay(CivilDay.solar(VNFormat.parseDate("2026-11-16")!)))
+            #expect(try await !app.workingCalendar.load(app.db).isWorkingDay(LunarCalendar.SolarDate(VNFormat.parseDate("2026-11-16")!)))
             // Received 5/11 (Thu): 10 working days would end on 19/11; with 16/11 off, on 20/11.
             let clerk = WebClient(app)
             try await clerk.login("chuyenvien")

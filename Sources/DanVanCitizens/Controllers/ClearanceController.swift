@@ -62,8 +62,7 @@ struct ClearanceController {
     }
 
     func create(_ req: Request) async throws -> Response {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         let scope = try await req.scope()
         let units = try await req.unitsByID()
         guard let unitID = UUID(uuidString: typed["unit"] ?? ""), units[unitID].map(scope.contains) == true else {
@@ -164,8 +163,7 @@ struct ClearanceController {
     /// Sets a commune's counts (and teams); adds the commune to the project the first time.
     func updateArea(_ req: Request) async throws -> Response {
         let project = try await find(req)
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         let units = try await req.unitsByID()
         func number(_ key: String) -> Int? { Int((typed[key] ?? "").trimmingCharacters(in: .whitespaces)) }
         guard let communeID = UUID(uuidString: typed["commune"] ?? ""), units[communeID]?.level == .commune else {
@@ -193,8 +191,7 @@ struct ClearanceController {
 
     func addVisit(_ req: Request) async throws -> Response {
         let project = try await find(req)
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         guard let area = try await area(req, project: project, typed: typed) else { throw AppError.notFound }
         do {
             try await ClearanceService.addVisit(area, team: typed["team"] ?? "", visitedOn: VNFormat.parseDate(typed["visited_on"] ?? "") ?? req.now,
@@ -209,12 +206,10 @@ struct ClearanceController {
 
     func link(_ req: Request) async throws -> Response {
         let project = try await find(req)
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         guard let area = try await area(req, project: project, typed: typed) else { throw AppError.notFound }
         let reference = (typed["reference"] ?? "").trimmingCharacters(in: .whitespaces)
-        let parts = reference.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, let petition = try await Petition.query(on: req.db).filter(\.$number == parts[0]).filter(\.$year == parts[1]).first() else {
+        guard let petition = try await PetitionService.find(reference: reference, on: req.db) else {
             return try await page(req, project: project, error: req.t("citizens.error.petition_ref", reference), typed: typed, status: .unprocessableEntity)
         }
         try await ClearanceService.link(area, petition: petition, actor: req.actor, at: req.now, on: req.db)

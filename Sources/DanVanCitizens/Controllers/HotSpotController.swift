@@ -142,8 +142,7 @@ struct HotSpotController {
     }
 
     func create(_ req: Request) async throws -> Response {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         let scope = try await req.scope()
         let units = try await req.unitsByID()
         var input = HotSpotInput()
@@ -236,8 +235,7 @@ struct HotSpotController {
 
     func update(_ req: Request) async throws -> Response {
         let spot = try await find(req)
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         guard let status = HotSpot.Status(rawValue: typed["status"] ?? ""), let severity = Int(typed["severity"] ?? "") else {
             return try await page(req, spot: spot, error: req.t("citizens.error.severity"), typed: typed, status: .unprocessableEntity)
         }
@@ -263,8 +261,7 @@ struct HotSpotController {
             return req.redirect(to: CitizensRoute.hotspot(spot.id))
         }
         let reference = ((try? req.content.get(String.self, at: "reference")) ?? "").trimmingCharacters(in: .whitespaces)
-        let parts = reference.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, let petition = try await Petition.query(on: req.db).filter(\.$number == parts[0]).filter(\.$year == parts[1]).first() else {
+        guard let petition = try await PetitionService.find(reference: reference, on: req.db) else {
             return try await page(req, spot: spot, error: req.t("citizens.error.petition_ref", reference), typed: ["reference": reference], status: .unprocessableEntity)
         }
         try await HotSpotService.link(spot, type: "petition", targetID: try petition.requireID(), actor: req.actor, at: req.now, on: req.db)

@@ -169,15 +169,13 @@ struct MeetingController {
             var unitID = UUID(uuidString: typed["commitment.\(index).unit"] ?? "").flatMap { units[$0] != nil ? $0 : nil }
             if unitID == nil, let name = typed["commitment.\(index).unit_name"], !name.isEmpty { unitID = labels[VietnameseText.fold(name)] }
             if let unitID { typed["commitment.\(index).unit"] = unitID.uuidString }
-            let dueText = typed["commitment.\(index).due"] ?? ""
-            input.commitments.append(.init(content: content, unitID: unitID, dueOn: VNFormat.parseDate(dueText), dueText: dueText))
+            input.commitments.append(.init(content: content, unitID: unitID, dueOn: VNFormat.parseDate(typed["commitment.\(index).due"] ?? "")))
         }
         // Submissions raised, by their numbers ("12/2026, 15/2026").
         var petitionIDs: [UUID] = []
         var errors = FormErrors()
         for reference in (typed["petitions"] ?? "").split(whereSeparator: { $0 == "," || $0 == ";" || $0.isWhitespace }).map(String.init) where !reference.isEmpty {
-            let parts = reference.split(separator: "/").compactMap { Int($0) }
-            if parts.count == 2, let found = try await Petition.query(on: req.db).filter(\.$number == parts[0]).filter(\.$year == parts[1]).first(), let id = found.id {
+            if let found = try await PetitionService.find(reference: reference, on: req.db), let id = found.id {
                 petitionIDs.append(id)
             } else {
                 errors.add("petitions", "citizens.error.petition_ref", reference)

@@ -462,20 +462,19 @@ struct PetitionController {
         if let due = petition.currentDue, petition.status.isOpen {
             let calendar = try await WorkingCalendarStore.load(on: req.db)
             if today > due {
-                dueNote = req.t("citizens.due.overdue", String(calendar.workingDays(after: CivilDay.solar(due), through: CivilDay.solar(today))))
+                dueNote = req.t("citizens.due.overdue", String(calendar.workingDays(after: LunarCalendar.SolarDate(due), through: LunarCalendar.SolarDate(today))))
             } else {
-                dueNote = req.t("citizens.due.left", String(calendar.workingDays(after: CivilDay.solar(today), through: CivilDay.solar(due))))
+                dueNote = req.t("citizens.due.left", String(calendar.workingDays(after: LunarCalendar.SolarDate(today), through: LunarCalendar.SolarDate(due))))
             }
         }
         let suggested = try await PetitionService.suggestedUnit(communeID: petition.$commune.id, field: petition.field, on: req.db)
-        let letterHref = identity?.letter != nil ? CitizensRoute.petitionIdentity(id).path : nil
         let context = ShowContext(
             id: id.uuidString, row: PetitionRow(petition, units: units, today: today), channel: petition.channel.label, instance: petition.instance,
             complexity: petition.complexity.label, remote: petition.remote, senderCount: petition.senderCount,
             representatives: petition.representatives.split(separator: "\n").map(String.init),
             senderAddress: petition.kind == .denunciation ? "" : petition.senderAddress, senderContact: petition.kind == .denunciation ? "" : petition.senderContact,
             isDenunciation: petition.kind == .denunciation, canOpenIdentity: PetitionService.canOpenIdentity(petition, user: user),
-            identity: identity.map { shown in IdentityView(name: shown.name, address: shown.address, contact: shown.contact, letter: letterHref == nil ? nil : shown.letter?.filename) },
+            identity: identity.map { shown in IdentityView(name: shown.name, address: shown.address, contact: shown.contact, letter: shown.letter?.filename) },
             handler: handler?.fullName ?? "", content: petition.content,
             ackDue: VNFormat.date(petition.ackDueOn), acknowledged: VNFormat.date(petition.acknowledgedOn), accepted: VNFormat.date(petition.acceptedOn),
             resolveDue: VNFormat.date(petition.resolveDueOn), extensions: petition.extensions,
@@ -502,8 +501,7 @@ struct PetitionController {
     /// One step: the form names it with `step`.
     func action(_ req: Request) async throws -> Response {
         let petition = try await find(req)
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         let text = { (key: String) in (typed[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let day = VNFormat.parseDate(text("on")) ?? CivilDay.startOfDay(req.now)
         let action: PetitionService.Action

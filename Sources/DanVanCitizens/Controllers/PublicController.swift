@@ -52,8 +52,7 @@ struct PublicController {
     }
 
     func submit(_ req: Request) async throws -> Response {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         // A filled honeypot is a robot: it is told nothing and nothing is saved.
         if !(typed["website"] ?? "").isEmpty { return try await lookupPage(req, error: nil, status: .ok) }
         let limiter = req.application.citizenLimiter
@@ -111,8 +110,7 @@ struct PublicController {
             ackDue: VNFormat.date(petition.ackDueOn), summary: petition.summary, commune: units[petition.$commune.id]?.name ?? "",
             staff: staff, petitionID: petition.id?.uuidString ?? "", isDenunciation: petition.kind == .denunciation
         )
-        let response = try await req.render("citizens/receipt", title: req.t("citizens.receipt.title"), context, status: .created)
-        return response
+        return try await req.render("citizens/receipt", title: req.t("citizens.receipt.title"), context, status: .created)
     }
 
     // MARK: Status by code

@@ -219,8 +219,7 @@ struct StatsController {
 
     /// Records a decision for a day (off, working) or clears it.
     func calendarDay(_ req: Request) async throws -> Response {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        var typed = req.typedForm()
         guard let date = VNFormat.parseDate(typed["day"] ?? "") else { return try await settingsPage(req, error: req.t("citizens.error.date"), typed: typed, status: .unprocessableEntity) }
         let iso = VNFormat.isoDate(date)
         typed["year"] = String(iso.prefix(4))
@@ -250,8 +249,7 @@ struct StatsController {
 
     /// A new time-limit row from a date: the rows it replaces end that day (an amendment is data).
     func timeLimit(_ req: Request) async throws -> Response {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
+        let typed = req.typedForm()
         func int(_ key: String) -> Int? { Int((typed[key] ?? "").trimmingCharacters(in: .whitespaces)) }
         guard let kind = PetitionKind(rawValue: typed["kind"] ?? ""), let resolve = int("resolve_days"), (1...365).contains(resolve),
               let from = VNFormat.parseDate(typed["effective_from"] ?? "") else {
@@ -293,8 +291,7 @@ struct StatsController {
 
     /// The warning rules' switches and thresholds.
     func warningRules(_ req: Request) async throws -> Response {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = value }
+        let typed = req.typedForm()
         let settings = try await EarlyWarning.settings(on: req.db)
         var changed: [WarningRuleSetting] = []
         for rule in WarningRule.allCases {

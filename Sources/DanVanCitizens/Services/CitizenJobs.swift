@@ -22,7 +22,7 @@ public enum CitizenJobs {
         let today = CivilDay.startOfDay(now)
         let calendar = try await WorkingCalendarStore.load(on: db)
         // Two working days before the acknowledgement is due, and on the day.
-        let horizon = CivilDay.date(calendar.addingWorkingDays(2, to: CivilDay.solar(today)))
+        let horizon = calendar.addingWorkingDays(2, to: LunarCalendar.SolarDate(today)).start
         let unacknowledged = try await Petition.query(on: db).filter(\.$status == .received).filter(\.$acknowledgedOn == nil)
             .filter(\.$ackDueOn >= today).filter(\.$ackDueOn <= horizon).all()
         for petition in unacknowledged {

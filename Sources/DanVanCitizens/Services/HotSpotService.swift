@@ -153,14 +153,12 @@ public struct MeetingInput: Sendable {
         public var content: String
         public var unitID: UUID?
         public var dueOn: Date?
-        public var dueText: String
 
         /// A commitment as typed.
-        public init(content: String, unitID: UUID?, dueOn: Date?, dueText: String) {
+        public init(content: String, unitID: UUID?, dueOn: Date?) {
             self.content = content
             self.unitID = unitID
             self.dueOn = dueOn
-            self.dueText = dueText
         }
     }
 
@@ -197,11 +195,11 @@ public enum MeetingService {
             if commitment.unitID == nil { errors.add(key, "citizens.error.commitment_unit") }
             guard let due = commitment.dueOn else { errors.add(key, "citizens.error.commitment_due"); continue }
             if let held = input.heldOn, due < held { errors.add(key, "citizens.error.commitment_before") }
-            let day = CivilDay.solar(due)
+            let day = LunarCalendar.SolarDate(due)
             if !calendar.isWorkingDay(day) {
                 let next = calendar.nextWorkingDay(from: day)
                 let why = calendar.holiday(on: day).map { L10n.text("citizens.holiday.\($0.rawValue)") } ?? L10n.text("citizens.holiday.weekend")
-                errors.add(key, "citizens.error.commitment_holiday", VNFormat.date(due), why, VNFormat.date(CivilDay.date(next)))
+                errors.add(key, "citizens.error.commitment_holiday", VNFormat.date(due), why, VNFormat.date(next.start))
             }
         }
     }

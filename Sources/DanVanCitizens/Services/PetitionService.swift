@@ -469,6 +469,13 @@ public enum PetitionService {
         return user.role == .admin || (user.id != nil && petition.$handler.id == user.id)
     }
 
+    /// A submission by its number as people write it ("12/2026").
+    public static func find(reference: String, on db: any Database) async throws -> Petition? {
+        let parts = reference.trimmingCharacters(in: .whitespaces).split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2 else { return nil }
+        return try await Petition.query(on: db).filter(\.$number == parts[0]).filter(\.$year == parts[1]).first()
+    }
+
     /// A submission by its tracking code.
     public static func find(code: String, keys: CitizenKeys, on db: any Database) async throws -> Petition? {
         let normalized = PetitionText.normalizedCode(code)

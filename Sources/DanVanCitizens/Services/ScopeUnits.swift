@@ -1,4 +1,5 @@
 import DanVanCore
+import DanVanText
 import Foundation
 import Vapor
 
@@ -12,5 +13,14 @@ extension Request {
         let inside = try await unitTree(in: scope, includeEnded: true)
         let all = try await unitTree(in: .everything, includeEnded: true)
         return inside.count == all.count ? nil : inside.compactMap(\.id)
+    }
+}
+
+extension Request {
+    /// The posted form as typed, NFC, one value per name (kept to fill the form again).
+    func typedForm() -> [String: String] {
+        var typed: [String: String] = [:]
+        for (name, value) in formPairs() { typed[name] = VietnameseText.nfc(value) }
+        return typed
     }
 }

@@ -3,17 +3,8 @@ import DanVanText
 import Fluent
 import Foundation
 
-/// Dates as the working calendar counts them.
+/// The start of a day in the province.
 enum CivilDay {
-    static func solar(_ date: Date) -> LunarCalendar.SolarDate {
-        let c = VNFormat.calendar.dateComponents([.year, .month, .day], from: date)
-        return LunarCalendar.SolarDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1)
-    }
-
-    static func date(_ day: LunarCalendar.SolarDate) -> Date {
-        VNFormat.calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? Date(timeIntervalSince1970: 0)
-    }
-
     static func startOfDay(_ date: Date) -> Date { VNFormat.calendar.startOfDay(for: date) }
 }
 
@@ -92,10 +83,10 @@ public enum TimeLimits {
 
     /// `days` of the rule's kind after `start`.
     public static func add(_ days: Int, _ type: TimeLimitRule.DayType, to start: Date, calendar: WorkingCalendar) -> Date {
-        let from = CivilDay.solar(start)
+        let from = LunarCalendar.SolarDate(start)
         switch type {
-        case .working: return CivilDay.date(calendar.addingWorkingDays(days, to: from))
-        case .calendar: return CivilDay.date(calendar.addingCalendarDays(days, to: from))
+        case .working: return calendar.addingWorkingDays(days, to: from).start
+        case .calendar: return calendar.addingCalendarDays(days, to: from).start
         }
     }
 

@@ -35,3 +35,16 @@ extension Request {
         try await application.workingCalendar.load(db)
     }
 }
+
+extension LunarCalendar.SolarDate {
+    /// The province's calendar day of `date`.
+    public init(_ date: Date) {
+        let c = VNFormat.calendar.dateComponents([.year, .month, .day], from: date)
+        self.init(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1)
+    }
+
+    /// The start of this day in the province.
+    public var start: Date {
+        VNFormat.calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? Date(timeIntervalSince1970: 0)
+    }
+}

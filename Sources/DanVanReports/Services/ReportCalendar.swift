@@ -145,9 +145,7 @@ public enum ReportCalendar {
     /// Whether `date` is a working day of `calendar` (the computed public holidays by default;
     /// pages pass `req.workingCalendar()`, which carries the province's decisions).
     public static func isWorkingDay(_ date: Date, calendar working: WorkingCalendar = WorkingCalendar()) -> Bool {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        guard let year = parts.year, let month = parts.month, let day = parts.day else { return true }
-        return working.isWorkingDay(LunarCalendar.SolarDate(year: year, month: month, day: day))
+        working.isWorkingDay(LunarCalendar.SolarDate(date))
     }
 
     /// NĐ 09/2019 Art. 8(5)(b): at least one working day between the cut-off and the deadline.
