@@ -367,7 +367,12 @@ struct PetitionFlowTests {
             // A mass submission over the threshold warns by itself.
             _ = try await Self.intake(clerk, Self.form(units, commune: "X-DT", kind: "complaint", field: "compensation", sender: "Bà con thôn Gò Cao", summary: "Khiếu nại giá bồi thường",
                                                        extra: ["sender_count": "40", "representatives": "Ông A\nÔng B"]))
-            #expect(try await HotSpotWarning.query(on: app.db).filter(\.$rule == "massPetition").count() == 1)
+            let mass = try #require(try await HotSpotWarning.query(on: app.db).filter(\.$rule == "massPetition").first())
+            // The board dismisses it with its reason: recorded, no hot spot.
+            #expect(try await clerk.post("/hotspots/warnings/\(mass.id!)/decide", form: ["decision": "dismiss", "note": "Đã đối thoại, các hộ đồng ý chờ định giá lại"]).status == .seeOther)
+            let dismissed = try #require(try await HotSpotWarning.find(mass.id, on: app.db))
+            #expect(dismissed.status == .dismissed && dismissed.hotSpotID == nil && dismissed.decisionNote.contains("định giá lại"))
+            #expect(try await clerk.get("/hotspots").body.contains("id=\"decided-warnings\""))
         }
     }
 }

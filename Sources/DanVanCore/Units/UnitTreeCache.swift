@@ -217,3 +217,16 @@ extension Request {
         try await application.unitTreeCache.optionsHTML(in: scope, includeEnded: includeEnded, selected: selected, at: unitTreeFingerprint(), on: db)
     }
 }
+
+extension Request {
+    /// The ids of the units inside the user's scope, or nil when the scope is the whole tree, so
+    /// the large queries filter by `unit_id IN (…)` from the cached tree (or not at all) instead
+    /// of joining a large table to `units` by path (`AccessScope.filter`).
+    public func scopeUnitIDs() async throws -> [UUID]? {
+        let scope = try await scope()
+        guard scope.pathPrefix != nil else { return nil }
+        let inside = try await unitTree(in: scope, includeEnded: true)
+        let all = try await unitTree(in: .everything, includeEnded: true)
+        return inside.count == all.count ? nil : inside.compactMap(\.id)
+    }
+}
