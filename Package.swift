@@ -58,11 +58,16 @@ let package = Package(
             name: "DanVanCitizens",
             dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
         ),
+        // "Dân vận khéo" and the yearly assessments: one appraisal engine for models, grassroots democracy, juried contests; the two targets.
+        .target(
+            name: "DanVanEmulation",
+            dependencies: ["DanVanCore", "DanVanText", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
         // Demo province, demo contest, load generators for the benchmarks, the `demo` command.
         .target(
             name: "DanVanDemo",
             dependencies: [
-                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz", "DanVanReports", "DanVanCitizens",
+                "DanVanCore", "DanVanText", "DanVanDocuments", "DanVanTasks", "DanVanQuiz", "DanVanReports", "DanVanCitizens", "DanVanEmulation",
                 .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent"),
             ]
         ),
@@ -77,6 +82,7 @@ let package = Package(
                 "DanVanQuiz",
                 "DanVanReports",
                 "DanVanCitizens",
+                "DanVanEmulation",
                 "DanVanDemo",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -182,12 +188,27 @@ let package = Package(
                 .product(name: "XCTVapor", package: "vapor"),
             ]
         ),
+        .testTarget(
+            name: "DanVanEmulationTests",
+            dependencies: [
+                "DanVanEmulation",
+                "DanVanTasks",
+                "DanVanCore",
+                "DanVanText",
+                "DanVanApp",
+                "DanVanTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
         // The one test that may know the demo: it loads and every workflow has data.
         .testTarget(
             name: "DanVanDemoTests",
             dependencies: [
                 "DanVanDemo",
                 "DanVanCitizens",
+                "DanVanEmulation",
                 "DanVanTasks",
                 "DanVanDocuments",
                 "DanVanQuiz",

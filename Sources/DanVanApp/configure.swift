@@ -5,6 +5,7 @@ import DanVanTasks
 import DanVanQuiz
 import DanVanReports
 import DanVanCitizens
+import DanVanEmulation
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -17,7 +18,7 @@ import Vapor
 /// Every domain module of the app, in the order their migrations run.
 public enum DanVanModules {
     /// The modules.
-    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule(), ReportsModule(), CitizensModule()]
+    public static let all: [any DanVanModule] = [CoreModule(), DocumentsModule(), TasksModule(), QuizModule(), ReportsModule(), CitizensModule(), EmulationModule()]
 
     /// Every migration this program knows, by name: a backup that applied another is newer.
     public static var migrationNames: [String] {

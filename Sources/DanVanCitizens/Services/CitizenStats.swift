@@ -55,18 +55,6 @@ public struct RiskCell: Sendable, Equatable {
 
 /// Statistics and the risk table, read with grouped SQL so the whole province stays fast.
 public enum CitizenStats {
-    /// `AND <column> IN (…)` for the units of a scope (nothing for the whole tree).
-    static func unitFilter(_ column: String, _ unitIDs: [UUID]?) -> SQLQueryString {
-        guard let unitIDs else { return "" }
-        guard !unitIDs.isEmpty else { return " AND 1 = 0" }
-        var text: SQLQueryString = " AND \(unsafeRaw: column) IN ("
-        for (index, id) in unitIDs.enumerated() {
-            if index > 0 { text = text + ", " }
-            text = text + "\(bind: id)"
-        }
-        return text + ")"
-    }
-
     /// Lines being summed from several sources (the monthly rollup, raw edges, open rows).
     struct Accumulator {
         var dims: [String: [String: PetitionStatistics.Line]] = ["kind": [:], "field": [:], "channel": [:], "status": [:]]
@@ -149,7 +137,7 @@ public enum CitizenStats {
               SUM(CASE WHEN p.status IN ('received', 'accepted') THEN 1 ELSE 0 END) AS still_open,
               SUM(CASE WHEN p.sender_count >= 5 THEN 1 ELSE 0 END) AS mass
             FROM petitions p
-            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(unitFilter("p.unit_id", unitIDs))
+            WHERE p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(SQLQueryString.unitFilter("p.unit_id", unitIDs))
             GROUP BY p.kind, p.field, p.channel, p.status, p.unit_id
             """).all(decoding: Row.self)
         for row in rows {
@@ -167,7 +155,7 @@ public enum CitizenStats {
                 SELECT p.kind, p.field, p.channel, p.status, p.unit_id, COUNT(*) AS n
                 FROM petitions p
                 WHERE p.status = \(bind: status) AND p.\(unsafeRaw: due) < \(bind: today)
-                  AND p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(unitFilter("p.unit_id", unitIDs))
+                  AND p.received_on >= \(bind: from) AND p.received_on < \(bind: until)\(SQLQueryString.unitFilter("p.unit_id", unitIDs))
                 GROUP BY p.kind, p.field, p.channel, p.status, p.unit_id
                 """).all(decoding: Row.self)
             for row in rows {
@@ -184,7 +172,7 @@ public enum CitizenStats {
         let day = CivilDay.startOfDay(today)
         let weekStart = day.addingTimeInterval(-6 * 86_400)
         let previousStart = day.addingTimeInterval(-13 * 86_400)
-        let scopeFilter = unitFilter("p.commune_id", unitIDs)
+        let scopeFilter = SQLQueryString.unitFilter("p.commune_id", unitIDs)
         struct FlowRow: Decodable {
             let commune_id: UUID, field: String, this_week: Int?, last_week: Int?, mass_now: Int?, mass_before: Int?, repeat_now: Int?, repeat_before: Int?
         }

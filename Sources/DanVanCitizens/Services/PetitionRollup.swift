@@ -77,7 +77,7 @@ public enum PetitionRollup {
         let rows = try await sql.raw("""
             SELECT dim, value, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(accepted) AS BIGINT) AS accepted, CAST(SUM(on_time) AS BIGINT) AS on_time, CAST(SUM(late) AS BIGINT) AS late,
               CAST(SUM(still_open) AS BIGINT) AS still_open, CAST(SUM(mass) AS BIGINT) AS mass
-            FROM petition_monthly WHERE month >= \(bind: months.lowerBound) AND month < \(bind: months.upperBound)\(CitizenStats.unitFilter("unit_id", unitIDs))
+            FROM petition_monthly WHERE month >= \(bind: months.lowerBound) AND month < \(bind: months.upperBound)\(SQLQueryString.unitFilter("unit_id", unitIDs))
             GROUP BY dim, value
             """).all(decoding: Row.self)
         for row in rows {
@@ -93,7 +93,7 @@ public enum PetitionRollup {
         struct UnitRow: Decodable { let unit_id: UUID, received: Int?, accepted: Int?, on_time: Int?, late: Int?, still_open: Int? }
         let units = try await sql.raw("""
             SELECT unit_id, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(accepted) AS BIGINT) AS accepted, CAST(SUM(on_time) AS BIGINT) AS on_time, CAST(SUM(late) AS BIGINT) AS late, CAST(SUM(still_open) AS BIGINT) AS still_open
-            FROM petition_monthly WHERE dim = 'status' AND month >= \(bind: months.lowerBound) AND month < \(bind: months.upperBound)\(CitizenStats.unitFilter("unit_id", unitIDs))
+            FROM petition_monthly WHERE dim = 'status' AND month >= \(bind: months.lowerBound) AND month < \(bind: months.upperBound)\(SQLQueryString.unitFilter("unit_id", unitIDs))
             GROUP BY unit_id
             """).all(decoding: UnitRow.self)
         for row in units {

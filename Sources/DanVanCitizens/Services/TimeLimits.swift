@@ -3,11 +3,6 @@ import DanVanText
 import Fluent
 import Foundation
 
-/// The start of a day in the province.
-enum CivilDay {
-    static func startOfDay(_ date: Date) -> Date { VNFormat.calendar.startOfDay(for: date) }
-}
-
 /// The rows the module starts with (LEGAL.md §1).
 enum TimeLimitDefaults {
     static func rules(at now: Date) -> [TimeLimitRule] {

@@ -30,9 +30,15 @@ public enum AdministrativeLayout {
 
     /// A report (BC) of `issuer` (its parent is the superior body), numbered by hand after printing.
     public static func report(issuer: OrgUnit, parent: OrgUnit?, place: String, kind: String, title: String, date: Date, blocks: [AdministrativeDocument.Block], recipients: [String]) -> AdministrativeDocument {
+        document(issuer: issuer, parent: parent, place: place, kindCode: "BC", kind: kind, title: title, date: date, blocks: blocks, recipients: recipients)
+    }
+
+    /// A document of `issuer` whose kind abbreviates to `kindCode` ("BC" a report, "QĐ" a
+    /// decision), numbered by hand after printing.
+    public static func document(issuer: OrgUnit, parent: OrgUnit?, place: String, kindCode: String, kind: String, title: String, date: Date, blocks: [AdministrativeDocument.Block], recipients: [String]) -> AdministrativeDocument {
         let family = family(of: issuer)
         let code = issuer.shortName ?? issuer.code
-        let symbol = family == .party ? "    -BC/\(code)" : "    /BC-\(code)"
+        let symbol = family == .party ? "    -\(kindCode)/\(code)" : "    /\(kindCode)-\(code)"
         return AdministrativeDocument(
             family: family, superior: parent?.name, issuer: issuer.name, symbol: symbol, place: place, date: date,
             kind: kind, title: title, blocks: blocks, recipients: recipients, signature: signature(of: issuer)

@@ -153,3 +153,8 @@ public enum VNFormat {
         return value < 0 ? "-" + out : out
     }
 }
+
+/// The start of a day in the province (every module's "today").
+public enum CivilDay {
+    public static func startOfDay(_ date: Date) -> Date { VNFormat.calendar.startOfDay(for: date) }
+}

@@ -76,9 +76,9 @@ struct ConsolidationController {
         }
         var chart = "", byUnitChart = ""
         if let chosen {
-            chart = ReportCharts.line(consolidation.trend, title: chosen.name, maximum: chosen.kind == .percentage ? 100 : nil) { text($0, chosen) }
+            chart = SVGCharts.line(consolidation.trend, title: chosen.name, maximum: chosen.kind == .percentage ? 100 : nil) { text($0, chosen) }
             let points = consolidation.parts.compactMap { part in part.values[chosen.key].map { (label: part.unit.name, value: $0) } }
-            if points.count > 1 { byUnitChart = ReportCharts.bars(points, title: chosen.name) { text($0, chosen) } }
+            if points.count > 1 { byUnitChart = SVGCharts.bars(points, title: chosen.name) { text($0, chosen) } }
         }
         let context = Context(
             periodID: period.id?.uuidString ?? "", regimeID: period.$regime.id.uuidString, regime: period.regime.name, period: period.label,

@@ -347,7 +347,7 @@ struct RegimeController {
         let counted = table.rows.reduce(0) { $0 + $1.counted }, onTime = table.rows.reduce(0) { $0 + $1.onTime }
         let context = ComplianceContext(
             regimeID: regime.id?.uuidString ?? "", name: regime.name, periods: table.periods.map(\.label), rowsHTML: rowsHTML, rowCount: table.rows.count,
-            chart: ReportCharts.rateLine(points, title: req.t("reports.chart.on_time")),
+            chart: SVGCharts.rateLine(points, title: req.t("reports.chart.on_time")),
             totals: req.t("reports.compliance.totals", VNFormat.integer(onTime), VNFormat.integer(counted), counted > 0 ? VNFormat.percent(Double(onTime) / Double(counted)) : "—")
         )
         return try await req.render("reports/compliance", title: req.t("reports.compliance.title", regime.name), context)
