@@ -285,26 +285,8 @@ struct PetitionController {
     static func intake(_ req: Request) -> (pairs: [(name: String, value: String)], files: [File]) {
         guard req.headers.contentType?.type == "multipart" else { return (req.formPairs(), []) }
         struct Files: Content { var files: [File]? }
-        struct Fields: Content {
-            var values: [String: String]
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.container(keyedBy: AnyKey.self)
-                var values: [String: String] = [:]
-                for key in container.allKeys where key.stringValue != "files" {
-                    if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = value }
-                }
-                self.values = values
-            }
-        }
-        struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-        let fields = (try? req.content.decode(Fields.self))?.values ?? [:]
         let files = ((try? req.content.decode(Files.self))?.files ?? []).filter { $0.data.readableBytes > 0 }
-        return (fields.map { ($0.key, $0.value) }, files)
+        return (req.formPairs().filter { $0.name != "files" }, files)
     }
 
     func create(_ req: Request) async throws -> Response {

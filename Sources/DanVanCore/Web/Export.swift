@@ -29,12 +29,38 @@ extension Request {
 extension Request {
     /// The urlencoded body as name/value pairs in order, names repeated as sent (a group of
     /// checkboxes, fields named by id). Vapor's form decoder keeps one value per plain name.
+    /// A multipart form gives its text fields (files left out) in name order.
     public func formPairs() -> [(name: String, value: String)] {
-        (body.string ?? "").split(separator: "&").compactMap { pair in
+        if headers.contentType?.type == "multipart" {
+            let fields = (try? content.decode(MultipartFields.self))?.values ?? [:]
+            return fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        return (body.string ?? "").split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 .map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
             return parts.count == 2 ? (parts[0], parts[1]) : nil
         }
+    }
+}
+
+/// The text fields of a multipart form, whatever their names.
+private struct MultipartFields: Decodable {
+    var values: [String: String]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        var values: [String: String] = [:]
+        for key in container.allKeys {
+            if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = value }
+        }
+        self.values = values
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 

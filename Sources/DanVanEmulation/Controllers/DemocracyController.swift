@@ -166,7 +166,7 @@ struct DemocracyController {
               let council = try await UUID(uuidString: typed["council"] ?? "").asyncFlatMap({ try await Council.find($0, on: req.db) }) else { throw AppError.badRequest(req.t("emulation.error.council")) }
         guard try await EmulationAccess.manages(req, council: council) else { throw AppError.forbidden }
         let units = try await req.unitsByID()
-        guard council.purpose == .democracy, council.$unit.id != unit.id, unit.path.hasPrefix(units[council.$unit.id]?.path ?? "/none/"),
+        guard council.purpose == .democracy, council.$unit.id != unit.id, units[council.$unit.id].map({ EmulationAccess.covers($0, unit) }) ?? false,
               assessment.status == .submitted, assessment.appraisalID == nil, let set = try await CriteriaSet.find(assessment.$set.id, on: req.db) else {
             var errors = FormErrors()
             errors.add("council", "emulation.error.council")

@@ -48,11 +48,20 @@ enum EmulationAccess {
     static func councils(for unit: OrgUnit, year: Int, purpose: AssessmentPurpose, level: OrgUnit.Level?, strictlyAbove: Bool = false, units: [UUID: OrgUnit], on db: any Database) async throws -> [Council] {
         let councils = try await Council.query(on: db).filter(\.$year == year).filter(\.$purpose == purpose).all()
         return councils.compactMap { council -> (Council, Int)? in
-            guard let owner = units[council.$unit.id], unit.path.hasPrefix(owner.path) else { return nil }
+            guard let owner = units[council.$unit.id], covers(owner, unit) else { return nil }
             if strictlyAbove, owner.id == unit.id { return nil }
             if let level, owner.level != level { return nil }
             return (council, owner.path.count)
         }.sorted { $0.1 > $1.1 }.map(\.0)
+    }
+
+    /// Whether a council of `owner` may appraise what `unit` proposes: the owner is the unit or
+    /// above it, or a provincial body of the same province (the board is beside the communes,
+    /// not above them).
+    static func covers(_ owner: OrgUnit, _ unit: OrgUnit) -> Bool {
+        if unit.path.hasPrefix(owner.path) { return true }
+        guard owner.level == .province, let root = owner.ancestorIDs.first ?? owner.id else { return false }
+        return unit.path.hasPrefix("/\(root.uuidString)/")
     }
 
     /// A record's unit inside the scope, or 404 (a record outside the scope does not exist).

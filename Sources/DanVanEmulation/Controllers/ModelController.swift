@@ -444,7 +444,7 @@ struct ModelController {
             guard try await EmulationAccess.manages(req, council: council) else { throw AppError.forbidden }
             let owner = units[council.$unit.id]
             let wanted: OrgUnit.Level = model.proposedLevel == "province" ? .province : .commune
-            if council.purpose != .model || owner?.level != wanted || !(units[model.$unit.id]?.path.hasPrefix(owner?.path ?? "/none/") ?? false) { errors.add("council", "emulation.error.council") }
+            if council.purpose != .model || owner?.level != wanted || !(owner.flatMap { o in units[model.$unit.id].map { EmulationAccess.covers(o, $0) } } ?? false) { errors.add("council", "emulation.error.council") }
         } else {
             errors.add("council", "emulation.error.council")
         }
