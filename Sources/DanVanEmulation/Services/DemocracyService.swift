@@ -170,8 +170,12 @@ public enum ContestService {
         guard contest.status == .judging else { return "emulation.error.round_open" }
         let current = try await appraisals(contest, round: contest.round, on: db)
         guard !current.isEmpty, current.allSatisfy({ $0.status == .closed }) else { return "emulation.error.round_open" }
-        let ranked = current.sorted { ($0.result ?? 0) > ($1.result ?? 0) }.map(\.subjectID)
-        let prizes = AssessmentEngine.award(ranked, prizes: AssessmentEngine.prizes(contest.prizes))
+        // The last round's entries by their result, then those out earlier by their last result.
+        let finalists = current.sorted { ($0.result ?? 0) > ($1.result ?? 0) }.map(\.subjectID)
+        let others = try await ContestEntry.query(on: db).filter(\.$contest.$id == contest.requireID()).all()
+            .filter { entry in !finalists.contains(entry.id ?? UUID()) }.sorted { ($0.result ?? -1) > ($1.result ?? -1) }.compactMap(\.id)
+        let ranked = finalists + others
+        let prizes = AssessmentEngine.award(finalists, prizes: AssessmentEngine.prizes(contest.prizes))
         try await db.transaction { db in
             for (index, id) in ranked.enumerated() {
                 guard let entry = try await ContestEntry.find(id, on: db) else { continue }

@@ -1,0 +1,223 @@
+import DanVanCore
+@testable import DanVanEmulation
+import DanVanTestSupport
+import DanVanText
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+/// Grassroots democracy (self-assessment → appraisal by the level above → class), a juried
+/// contest (entries → round → scores → prizes → published), and the two targets counted by hand.
+@Suite("Emulation: grassroots democracy, contests, targets")
+struct DemocracyContestTests {
+    static let start = ModelFlowTests.start
+
+    @Test("a commune self-assesses (a draft keeps its points, a bad point is refused with the form kept), submits, and the province appraises it: the class results and the target moves")
+    func democracy() async throws {
+        try await withTestApp(clock: FixedClock(Self.start)) { app in
+            let units = try await TestProvince.load(app)
+            let board = WebClient(app)
+            try await board.login("lanhdao")
+            try await ModelFlowTests.settings(board, units: units, app: app, members: ["lanhdao", "chuyenvien"], purpose: "democracy", name: "Đoàn thẩm định dân chủ ở cơ sở")
+            let set = try #require(try await CriteriaSet.query(on: app.db).filter(\.$purpose == .democracy).first())
+            let criteria = try await AssessmentService.criteria(of: set.id!, on: app.db)
+            #expect(criteria.count == 8 && AssessmentEngine.maximum(criteria.map { .init(id: $0.id!, maxPoints: $0.maxPoints, weight: $0.weight) }) == 100)
+            let commune = WebClient(app)
+            try await commune.login("daumoi.tanlap")
+            let unitID = units["X-TL"]!.id!
+            let path = "/emulation/democracy/\(unitID)"
+            let page = try await commune.get(path)
+            #expect(page.status == .ok && page.body.contains("id=\"democracy-form\""))
+            // A draft with two points, then a point over its maximum refused with the notes kept.
+            var form: [String: String] = ["points.\(criteria[0].id!)": "14", "points.\(criteria[1].id!)": "9", "notes": "Niêm yết công khai tại nhà văn hóa 5 thôn.", "submit": "0"]
+            #expect(try await commune.post(path + "/save", form: form).status == .seeOther)
+            let draft = try #require(try await DemocracyAssessment.query(on: app.db).first())
+            #expect(draft.status == .draft && draft.total == 23)
+            form["points.\(criteria[2].id!)"] = "16"
+            form["submit"] = "1"
+            try await commune.get(path)
+            let refused = try await commune.post(path + "/save", form: form)
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("id=\"error-points-\(criteria[2].id!)\"") && refused.body.contains("Niêm yết công khai tại nhà văn hóa 5 thôn."))
+            for (index, value) in [14, 9, 14, 9, 14, 9, 14, 9].enumerated() { form["points.\(criteria[index].id!)"] = String(value) }
+            let sent = try await commune.postMultipart(path + "/save", fields: form, file: (name: "files[]", filename: "bien-ban-hoi-nghi.txt", content: "Biên bản hội nghị cộng đồng dân cư"))
+            #expect(sent.status == .seeOther)
+            let submitted = try #require(try await DemocracyAssessment.query(on: app.db).first())
+            #expect(submitted.status == .submitted && submitted.total == 92)
+            #expect(try await EmulationFile.query(on: app.db).filter(\.$ownerType == "democracy").count() == 1)
+            // Once sent it can no longer be changed by the commune.
+            try await commune.get(path)
+            #expect(try await commune.post(path + "/save", form: form).status == .unprocessableEntity)
+            // The province opens the appraisal; the commune cannot.
+            let council = try #require(try await Council.query(on: app.db).first())
+            #expect(try await commune.post(path + "/appraise", form: ["council": council.id!.uuidString, "year": "2026"]).status == .forbidden)
+            let opened = try await board.post(path + "/appraise", form: ["council": council.id!.uuidString, "year": "2026"])
+            #expect(opened.status == .seeOther)
+            let appraisal = try #require(try await Appraisal.query(on: app.db).filter(\.$subjectType == .democracy).first())
+            let appraisalPath = "/emulation/appraisals/\(appraisal.id!)"
+            // The appraisers see the commune's own points beside each criterion.
+            let sheet = try await board.get(appraisalPath)
+            #expect(sheet.body.contains("id=\"score-form\""))
+            for (username, values) in [("lanhdao", [13, 8, 14, 9, 13, 8, 14, 8]), ("chuyenvien", [14, 9, 13, 8, 14, 9, 13, 9])] {
+                let client = username == "lanhdao" ? board : WebClient(app)
+                if username != "lanhdao" { try await client.login(username) }
+                try await client.get(appraisalPath)
+                var points: [String: String] = [:]
+                for (index, value) in values.enumerated() { points["points.\(criteria[index].id!)"] = String(value) }
+                #expect(try await client.post(appraisalPath + "/score", form: points).status == .seeOther)
+            }
+            #expect(try await board.post(appraisalPath + "/close", form: [:]).status == .seeOther)
+            let appraised = try #require(try await DemocracyAssessment.query(on: app.db).first())
+            // (87 + 89) / 2 = 88 → "Tốt".
+            #expect(appraised.status == .appraised && appraised.result == 88 && appraised.classKey == "tot")
+            let figures = try await TargetService.figures(year: 2026, units: try await OrgUnit.query(on: app.db).all(), on: app.db)
+            #expect(figures.democracy.meeting == 1 && figures.democracy.units == 6)
+            #expect(!figures.noSelfAssessment.contains { $0.id == unitID } && figures.noSelfAssessment.count == 5)
+            let list = try await board.get("/emulation/democracy?year=2026")
+            #expect(list.body.contains("id=\"democracy-\(unitID)\"") && list.body.contains("status-democracy-appraised"))
+        }
+    }
+
+    @Test("a juried contest: entries, a first round for all, a second for the best two, prizes in order, results public only once published")
+    func contest() async throws {
+        try await withTestApp(clock: FixedClock(Self.start)) { app in
+            let units = try await TestProvince.load(app)
+            let board = WebClient(app)
+            try await board.login("lanhdao")
+            try await ModelFlowTests.settings(board, units: units, app: app, members: ["lanhdao", "chuyenvien"], purpose: "contest", name: "Ban giám khảo cuộc thi viết")
+            let council = try #require(try await Council.query(on: app.db).first())
+            let set = try #require(try await CriteriaSet.query(on: app.db).filter(\.$purpose == .contest).first())
+            try await board.get("/emulation/contests")
+            let created = try await board.post("/emulation/contests/create", form: [
+                "title": "Cuộc thi viết về gương điển hình Dân vận khéo 2026", "kind": "press", "set": set.id!.uuidString, "council": council.id!.uuidString,
+                "prizes": "Giải Nhất: 1\nGiải Nhì: 1",
+            ])
+            #expect(created.status == .seeOther)
+            let contest = try #require(try await JuriedContest.query(on: app.db).first())
+            let path = "/emulation/contests/\(contest.id!)"
+            let writer = WebClient(app)
+            try await writer.login("daumoi.tanlap")
+            try await writer.get(path)
+            let noAuthor = try await writer.post(path + "/entries", form: ["title": "Người hiến đất mở đường", "author": "", "unit": units["X-TL"]!.id!.uuidString])
+            #expect(noAuthor.status == .unprocessableEntity && noAuthor.body.contains("Người hiến đất mở đường"))
+            for (title, unit) in [("Người hiến đất mở đường", "X-TL"), ("Bí thư chi bộ gần dân", "X-TL"), ("Nữ trưởng bản Mường Lạn", "X-TL")] {
+                try await writer.get(path)
+                #expect(try await writer.post(path + "/entries", form: ["title": title, "author": "Nguyễn Thị Thu", "unit": units[unit]!.id!.uuidString]).status == .seeOther)
+            }
+            // Not public before publication.
+            let visitor = WebClient(app)
+            #expect(try await visitor.get("/dan-van-kheo/cuoc-thi/\(contest.id!)").status == .notFound)
+            // Round 1 for every entry.
+            #expect(try await board.post(path + "/round", form: [:]).status == .seeOther)
+            let criteria = try await AssessmentService.criteria(of: set.id!, on: app.db)
+            let entries = try await ContestEntry.query(on: app.db).all()
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            func score(round: Int, _ totals: [String: Double]) async throws {
+                for appraisal in try await ContestService.appraisals(contest, round: round, on: app.db) {
+                    let entry = entries.first { $0.id == appraisal.subjectID }!
+                    let total = totals[entry.title]!
+                    for client in [board, specialist] {
+                        try await client.get("/emulation/appraisals/\(appraisal.id!)")
+                        // Spread the total over the criteria in proportion to their maxima (40/30/20/10).
+                        let points = Dictionary(uniqueKeysWithValues: criteria.map { ("points.\($0.id!)", VNFormat.decimal(total * $0.maxPoints / 100, places: 1)) })
+                        #expect(try await client.post("/emulation/appraisals/\(appraisal.id!)/score", form: points).status == .seeOther)
+                    }
+                    #expect(try await board.post("/emulation/appraisals/\(appraisal.id!)/close", form: [:]).status == .seeOther)
+                }
+            }
+            try await score(round: 1, ["Người hiến đất mở đường": 80, "Bí thư chi bộ gần dân": 70, "Nữ trưởng bản Mường Lạn": 90])
+            // Round 2 for the best two only.
+            #expect(try await board.post(path + "/round", form: ["top": "2"]).status == .seeOther)
+            let second = try await ContestService.appraisals(contest, round: 2, on: app.db)
+            #expect(Set(second.map(\.subjectID)) == Set(entries.filter { $0.title != "Bí thư chi bộ gần dân" }.compactMap(\.id)))
+            // Publishing waits for the round to close.
+            #expect(try await board.post(path + "/publish", form: [:]).status == .unprocessableEntity)
+            try await score(round: 2, ["Người hiến đất mở đường": 92, "Nữ trưởng bản Mường Lạn": 85])
+            #expect(try await board.post(path + "/publish", form: [:]).status == .seeOther)
+            let ranked = try await ContestEntry.query(on: app.db).sort(\.$rank).all()
+            #expect(ranked.map(\.title) == ["Người hiến đất mở đường", "Nữ trưởng bản Mường Lạn", "Bí thư chi bộ gần dân"])
+            #expect(ranked.map(\.prize) == ["Giải Nhất", "Giải Nhì", nil])
+            let results = try await visitor.get("/dan-van-kheo/cuoc-thi/\(contest.id!)")
+            #expect(results.status == .ok && results.body.contains("Giải Nhất") && !results.body.contains("Bí thư chi bộ gần dân"))
+        }
+    }
+
+    @Test("both targets by hand count on a random province: each unit meets the rule exactly when a direct count says so; the shares and the missing lists agree; the rule and target are data")
+    func targetsByHand() async throws {
+        try await withTestApp(clock: FixedClock(Self.start)) { app in
+            _ = try await TestProvince.load(app)
+            _ = try await EmulationDefaults.ensure(year: 2026, actor: .system, at: Self.start, on: app.db)
+            _ = try await EmulationDefaults.ensure(year: 2025, actor: .system, at: Self.start, on: app.db)
+            var generator = SeededGenerator(seed: SeededGenerator.testSeed(1414, environment: ProcessInfo.processInfo.environment))
+            let all = try await OrgUnit.query(on: app.db).all()
+            let agencies = TargetService.agencies(all)
+            let communes = TargetService.communes(all)
+            var expected: [Int: [UUID: [String: Int]]] = [:]
+            for year in [2025, 2026] {
+                for unit in agencies where Bool.random(using: &generator) {
+                    var input = ModelInput()
+                    input.unitID = unit.id
+                    input.year = year
+                    input.name = "Mô hình \(unit.code) \(year)"
+                    input.field = EmulationField.allCases.randomElement(using: &generator)
+                    input.problem = "p"; input.solution = "s"; input.contactName = "c"
+                    let settings = try await ModelService.year(year, on: app.db)
+                    settings.opensOn = VNFormat.parseDate("2000-01-01")!
+                    settings.closesOn = VNFormat.parseDate("2100-01-01")!
+                    settings.updatedAt = Self.start
+                    try await settings.save(on: app.db)
+                    let model = try await ModelService.register(input, actor: .system, at: Self.start, on: app.db).get()
+                    for level in ["commune", "province"] where Int.random(in: 0..<3, using: &generator) == 0 {
+                        let recognition = Recognition()
+                        recognition.$model.id = model.id!
+                        recognition.unitID = unit.id!
+                        recognition.level = level
+                        recognition.year = year
+                        recognition.field = model.field
+                        recognition.decisionNumber = "1"
+                        recognition.decisionDate = Self.start
+                        try await recognition.create(on: app.db)
+                        expected[year, default: [:]][unit.id!, default: [:]][level, default: 0] += 1
+                    }
+                }
+            }
+            let democracySet = try #require(try await DemocracyService.set(.democracy, year: 2026, on: app.db))
+            var passing = 0
+            for commune in communes {
+                let row = DemocracyAssessment()
+                row.$unit.id = commune.id!
+                row.year = 2026
+                row.$set.id = democracySet.id!
+                row.pointsJSON = "{}"
+                row.total = 0
+                row.notes = ""
+                row.status = Bool.random(using: &generator) ? .appraised : .submitted
+                row.classKey = row.status == .appraised ? ["tot", "kha", "yeu"].randomElement(using: &generator) : nil
+                row.version = 1
+                row.updatedAt = Self.start
+                try await row.create(on: app.db)
+                if row.status == .appraised, row.classKey == "tot" { passing += 1 }
+            }
+            // The default rule: one recognition at commune level or above.
+            let settings = try await ModelService.year(2026, on: app.db)
+            let figures = try await TargetService.figures(year: 2026, units: all, on: app.db)
+            let byHand = Set((expected[2026] ?? [:]).filter { $0.value.values.reduce(0, +) >= 1 }.keys)
+            #expect(figures.meetingUnits == byHand)
+            #expect(figures.dvk.units == agencies.count && figures.dvk.meeting == byHand.count)
+            #expect(figures.democracy.units == communes.count && figures.democracy.meeting == passing)
+            #expect(figures.dvk.met == (Double(byHand.count) / Double(agencies.count) >= 0.8))
+            #expect(figures.trend.last?.year == 2026 && figures.trend.first { $0.year == 2025 }?.dvk == Double(Set((expected[2025] ?? [:]).keys).count) / Double(agencies.count))
+            // A stricter rule: only provincial recognitions count.
+            settings.meetsLevel = "province"
+            try await settings.save(on: app.db)
+            let strict = try await TargetService.figures(year: 2026, units: all, on: app.db)
+            #expect(strict.meetingUnits == Set((expected[2026] ?? [:]).filter { ($0.value["province"] ?? 0) >= 1 }.keys))
+            // A subtree: only its units count.
+            let commune = communes[0]
+            let subtree = all.filter { $0.path.hasPrefix(commune.path) }
+            let local = try await TargetService.figures(year: 2026, units: subtree, on: app.db)
+            #expect(local.dvk.units == TargetService.agencies(subtree).count && local.democracy.units == 1)
+        }
+    }
+}
