@@ -28,6 +28,8 @@ struct ReadWriteTests {
                 "/tasks?status=open&sort=due", "/documents?q=dan+van", "/tasks/dashboard", "/livez",
                 "/citizens?overdue=1", "/citizens/petitions/new", "/citizens/statistics", "/citizens/meetings", "/citizens/meetings/new",
                 "/citizens/settings", "/hotspots", "/hotspots/new",
+                "/emulation/models/new", "/emulation/appraisals", "/emulation/democracy", "/emulation/democracy/\(try await unit("X-TL", on: app).requireID())",
+                "/emulation/contests", "/emulation/targets?year=2026", "/emulation/settings", "/emulation/units/\(try await unit("X-TL", on: app).requireID())",
             ]
             let counter = try await WriteCounter.install(on: app.db)
             for account in TestProvince.accounts {
@@ -50,7 +52,7 @@ struct ReadWriteTests {
             try await TestProvince.load(app)
             let (contest, _) = try await QuizContest.playable(app, now: now)
             let ward = try await unit("P-HL", on: app)
-            let publicPages = ["/thi", "/thi/\(contest.slug)", "/thi/\(contest.slug)/dang-ky", "/thi/\(contest.slug)/dang-nhap", "/login", "/livez", "/gop-y", "/tra-cuu"]
+            let publicPages = ["/thi", "/thi/\(contest.slug)", "/thi/\(contest.slug)/dang-ky", "/thi/\(contest.slug)/dang-nhap", "/login", "/livez", "/gop-y", "/tra-cuu", "/dan-van-kheo"]
             let counter = try await WriteCounter.install(on: app.db)
             // Two visits each: the first without any cookie, the second with what the first set.
             let visitor = WebClient(app)

@@ -12,16 +12,16 @@ import Vapor
 /// page, never a 500.
 @Suite("Route table: signed-out visitors and CSRF")
 struct RouteSecurityTests {
-    /// Routes anyone may call: sign-in, health, the language switch, the public contest and its
+    /// Routes anyone may call: sign-in, health, the language switch, the DVK showcase, the public contest and its
     /// API (its participant routes check their own token), the API description, the citizens'
-    /// form and the status lookup by tracking code.
+    /// form and the status lookup by tracking code, the "Dân vận khéo" showcase.
     static let openRoutes: [(String, String)] = [
         ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz"), ("GET", "/livez"), ("GET", "/metrics"),
         ("GET", "/lang/:code"), ("GET", "/api/openapi.json"),
     ]
 
     static func isPublic(_ method: String, _ path: String) -> Bool {
-        openRoutes.contains { $0 == (method, path) } || path.hasPrefix("/thi") || path.hasPrefix("/gop-y") || path.hasPrefix("/tra-cuu") || path.hasPrefix("/api/v1/quiz/contests/")
+        openRoutes.contains { $0 == (method, path) } || path.hasPrefix("/thi") || path.hasPrefix("/gop-y") || path.hasPrefix("/tra-cuu") || path.hasPrefix("/dan-van-kheo") || path.hasPrefix("/api/v1/quiz/contests/")
             || path.hasPrefix("/api/v1/quiz/rounds/") || path.hasPrefix("/api/v1/quiz/attempts/")
     }
 
