@@ -119,6 +119,7 @@ public enum DemoProvince {
         try await DemoQuiz.load(app: app)
         try await DemoReports.load(app: app)
         try await DemoCitizens.load(app: app)
+        try await DemoEmulation.load(app: app)
         return true
     }
 

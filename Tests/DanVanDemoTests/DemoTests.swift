@@ -2,6 +2,7 @@ import DanVanCitizens
 import DanVanCore
 import DanVanDemo
 import DanVanDocuments
+import DanVanEmulation
 import DanVanQuiz
 import DanVanReports
 import DanVanTasks
@@ -95,6 +96,40 @@ struct DemoCitizenTests {
             let client = WebClient(app)
             try await client.login("chuyenvien", DemoProvince.password)
             for page in ["/citizens", "/citizens/statistics", "/citizens/meetings", "/hotspots", "/citizens/clearance"] {
+                #expect(try await client.get(page).status == .ok, "\(page)")
+            }
+        }
+    }
+}
+
+@Suite("The demo \"Dân vận khéo\"")
+struct DemoEmulationTests {
+    @Test("40+ models across fields and years, recognised, commended, replicated (as tasks), one retired; last year's target met and this year's not yet; a year of democracy assessments; a published contest; every page opens")
+    func emulation() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_796_180_400))) { app in
+            try await DemoProvince.loadIfEmpty(app: app)
+            let year = VNFormat.calendar.component(.year, from: app.clock.now())
+            let models = try await DVKModel.query(on: app.db).all()
+            #expect(models.count >= 40)
+            #expect(Set(models.map(\.field)).count == EmulationField.allCases.count && Set(models.map(\.year)).count == 5)
+            #expect(Set(models.map(\.status)).isSuperset(of: [.building, .proposed, .recognised, .commended, .replicated, .retired, .notRecognised]))
+            let replications = try await Replication.query(on: app.db).all()
+            #expect(replications.count >= 3 && replications.allSatisfy { $0.followUpType == "task" })
+            #expect(try await Appraisal.query(on: app.db).filter(\.$status == .closed).count() >= 8)
+            // The target page tells a story: last year met, this year under way.
+            let units = try await OrgUnit.query(on: app.db).all()
+            let last = try await TargetService.figures(year: year - 1, units: units, on: app.db)
+            let now = try await TargetService.figures(year: year, units: units, on: app.db)
+            #expect(last.dvk.met && !now.dvk.met && now.dvk.meeting > 0)
+            #expect(last.democracy.units == 8 && last.democracy.meeting == 6)
+            #expect(now.noSelfAssessment.contains { $0.code == "X-TL" })
+            #expect(try await JuriedContest.query(on: app.db).filter(\.$status == .published).count() == 1)
+            // The window is open today, so a newcomer can register.
+            let settings = try await ModelService.year(year, on: app.db)
+            #expect(settings.opensOn <= app.clock.now() && settings.closesOn >= VNFormat.calendar.startOfDay(for: app.clock.now()))
+            let client = WebClient(app)
+            try await client.login("lanhdao", DemoProvince.password)
+            for page in ["/emulation", "/emulation/appraisals", "/emulation/democracy", "/emulation/contests", "/emulation/targets", "/emulation/settings", "/dan-van-kheo"] {
                 #expect(try await client.get(page).status == .ok, "\(page)")
             }
         }
