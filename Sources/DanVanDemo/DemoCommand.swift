@@ -12,6 +12,7 @@ public enum DemoCommands {
         app.asyncCommands.use(GenerateLoadCommand(), as: "generate-load")
         app.asyncCommands.use(GenerateReportsCommand(), as: "generate-reports")
         app.asyncCommands.use(GenerateCitizensCommand(), as: "generate-citizens")
+        app.asyncCommands.use(GenerateEmulationCommand(), as: "generate-emulation")
         app.asyncCommands.use(QuizBenchCommand(), as: "bench-quiz")
     }
 }
