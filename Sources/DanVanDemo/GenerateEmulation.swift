@@ -52,8 +52,13 @@ struct GenerateEmulationCommand: AsyncCommand {
         let agencies = TargetService.agencies(units)
         let communes = TargetService.communes(units)
         // Democracy: every commune, every year; better each year.
+        // (The demo's own communes already have their last years.)
+        var taken = Set<String>()
+        for row in try await DemocracyAssessment.query(on: app.db).all() { taken.insert("\(row.$unit.id)-\(row.year)") }
         var rows: [(UUID, Int)] = []
-        for commune in communes { for year in (current - years + 1)...current { rows.append((commune.id!, year)) } }
+        for commune in communes {
+            for year in (current - years + 1)...current where !taken.contains("\(commune.id!)-\(year)") { rows.append((commune.id!, year)) }
+        }
         for chunk in stride(from: 0, to: rows.count, by: 400) {
             var insert = sql.insert(into: DemocracyAssessment.schema).columns("id", "unit_id", "year", "set_id", "points", "total", "notes", "status", "result", "class_key", "submitted_at", "version", "updated_at")
             for (unitID, year) in rows[chunk..<min(chunk + 400, rows.count)] {

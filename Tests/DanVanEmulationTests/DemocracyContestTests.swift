@@ -216,7 +216,8 @@ struct DemocracyContestTests {
             // A subtree: only its units count.
             let commune = communes[0]
             let subtree = all.filter { $0.path.hasPrefix(commune.path) }
-            let local = try await TargetService.figures(year: 2026, units: subtree, on: app.db)
+            let local = try await TargetService.figures(year: 2026, units: subtree, pathPrefix: commune.path, on: app.db)
+            #expect(local.meetingUnits == strict.meetingUnits.filter { id in subtree.contains { $0.id == id } })
             #expect(local.dvk.units == TargetService.agencies(subtree).count && local.democracy.units == 1)
         }
     }

@@ -92,8 +92,8 @@ struct EmulationAPI {
     func targets(_ req: Request) async throws -> TargetsDTO {
         if let raw = req.query[String.self, at: "year"], Int(raw) == nil { throw AppError.badRequest(req.t("emulation.api.year")) }
         let year = EmulationAccess.year(req)
-        let (_, units) = try await TargetController.subtree(req)
-        let figures = try await TargetService.figures(year: year, units: units, on: req.db)
+        let (_, units, prefix) = try await TargetController.subtree(req)
+        let figures = try await TargetService.figures(year: year, units: units, pathPrefix: prefix, on: req.db)
         return TargetsDTO(
             year: year, dvk: ShareDTO("dvk", figures.dvk), democracy: ShareDTO("democracy", figures.democracy),
             byLevel: figures.byLevel.map { ShareDTO($0.key, $0.share) }, byKind: figures.byKind.map { ShareDTO($0.key, $0.share) },

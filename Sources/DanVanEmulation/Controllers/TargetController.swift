@@ -52,16 +52,17 @@ struct TargetController {
     }
 
     /// The units of the chosen subtree (`?unit=`), inside the scope.
-    static func subtree(_ req: Request) async throws -> (root: OrgUnit?, units: [OrgUnit]) {
-        let tree = try await req.unitTree(in: try await req.scope())
-        guard let id = req.query[UUID.self, at: "unit"], let root = tree.first(where: { $0.id == id }) else { return (nil, tree) }
-        return (root, tree.filter { $0.path.hasPrefix(root.path) })
+    static func subtree(_ req: Request) async throws -> (root: OrgUnit?, units: [OrgUnit], pathPrefix: String?) {
+        let scope = try await req.scope()
+        let tree = try await req.unitTree(in: scope)
+        guard let id = req.query[UUID.self, at: "unit"], let root = tree.first(where: { $0.id == id }) else { return (nil, tree, scope.pathPrefix) }
+        return (root, tree.filter { $0.path.hasPrefix(root.path) }, root.path)
     }
 
     func show(_ req: Request) async throws -> Response {
         let year = EmulationAccess.year(req)
-        let (root, units) = try await Self.subtree(req)
-        let figures = try await TargetService.figures(year: year, units: units, on: req.db)
+        let (root, units, prefix) = try await Self.subtree(req)
+        let figures = try await TargetService.figures(year: year, units: units, pathPrefix: prefix, on: req.db)
         let current = EmulationAccess.currentYear(req)
         let trend = SVGCharts.lines([
             (req.t("emulation.targets.dvk"), figures.trend.map { (String($0.year), $0.dvk) }),

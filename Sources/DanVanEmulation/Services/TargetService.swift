@@ -80,53 +80,94 @@ public enum TargetService {
         return counts.filter { rank($0.key) >= floor }.values.reduce(0, +) >= max(1, settings.meetsModels)
     }
 
-    /// The figures of `year` over `units` (a subtree, already scoped), with `years` of trend.
-    public static func figures(year: Int, units: [OrgUnit], trendYears: Int = 6, on db: any Database) async throws -> TargetFigures {
+    /// `AND u.path LIKE 'prefix%'` for a subtree (nothing for the whole tree).
+    static func pathFilter(_ prefix: String?) -> SQLQueryString {
+        guard let prefix else { return "" }
+        return " AND u.path LIKE \(bind: prefix + "%")"
+    }
+
+    /// The join that keeps the agencies of the subtree (the same rule as `agencies(_:)`).
+    static func agencyJoin(_ column: String, _ prefix: String?) -> SQLQueryString {
+        "JOIN units u ON u.id = \(unsafeRaw: column) AND u.status = 'active' AND u.level <> 'village' AND u.kind NOT IN ('other', 'village')" + pathFilter(prefix)
+    }
+
+    /// The join that keeps the communes of the subtree (the same rule as `communes(_:)`).
+    static func communeJoin(_ column: String, _ prefix: String?) -> SQLQueryString {
+        "JOIN units u ON u.id = \(unsafeRaw: column) AND u.status = 'active' AND u.kind = 'commune'" + pathFilter(prefix)
+    }
+
+    /// `IN ('commune', 'province')`: the levels at or above the rule's floor.
+    static func levels(atOrAbove floor: String) -> SQLQueryString {
+        let chosen = ["commune", "district", "province"].filter { rank($0) >= rank(floor) }
+        var text: SQLQueryString = "("
+        for (index, level) in chosen.enumerated() { text = text + (index > 0 ? ", " : "") + "\(bind: level)" }
+        return text + ")"
+    }
+
+    /// The figures of `year` over `units` (a subtree, already scoped; `pathPrefix` is its path,
+    /// nil for the whole tree), with `trendYears` of trend. Everything that grows with the
+    /// province is counted in the database along the units' path: the rows read back are the
+    /// meeting units of the year, the units missing, and a few grouped counts.
+    public static func figures(year: Int, units: [OrgUnit], pathPrefix: String? = nil, trendYears: Int = 6, on db: any Database) async throws -> TargetFigures {
         guard let sql = db as? any SQLDatabase else { throw AppError.badRequest("SQL") }
         let agencies = agencies(units)
         let communes = communes(units)
-        let agencyIDs = Set(agencies.compactMap(\.id))
-        let communeIDs = communes.compactMap(\.id)
+        let byID = Dictionary(units.compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
         let first = year - max(0, trendYears - 1)
         var settingsByYear: [Int: EmulationYear] = [:]
         for row in try await EmulationYear.query(on: db).filter(\.$year >= first).filter(\.$year <= year).all() { settingsByYear[row.year] = row }
         for y in first...year where settingsByYear[y] == nil { settingsByYear[y] = try await ModelService.year(y, on: db) }
         let settings = settingsByYear[year]!
-        // Recognitions by year, unit and level (grouped in the database; filtered to the subtree here).
-        struct RecognitionRow: Decodable { let year: Int, unit_id: UUID, level: String, n: Int }
-        let recognitions = try await sql.raw("""
-            SELECT year, unit_id, level, COUNT(*) AS n FROM emulation_recognitions
-            WHERE year >= \(bind: first) AND year <= \(bind: year)
-            GROUP BY year, unit_id, level
-            """).all(decoding: RecognitionRow.self)
-        var counts: [Int: [UUID: [String: Int]]] = [:]
-        for row in recognitions where agencyIDs.contains(row.unit_id) { counts[row.year, default: [:]][row.unit_id, default: [:]][row.level, default: 0] += row.n }
-        func meetingSet(_ y: Int) -> Set<UUID> {
-            guard let rule = settingsByYear[y] else { return [] }
-            return Set((counts[y] ?? [:]).filter { meets($0.value, settings: rule) }.keys)
+        struct UnitRow: Decodable { let unit_id: UUID }
+        struct YearCount: Decodable { let year: Int, n: Int }
+        // Agencies meeting the year's rule: at least N recognitions that year at the floor level or above.
+        let meeting = Set(try await sql.raw("""
+            SELECT r.unit_id FROM emulation_recognitions r \(agencyJoin("r.unit_id", pathPrefix))
+            WHERE r.year = \(bind: year) AND r.level IN \(levels(atOrAbove: settings.meetsLevel))
+            GROUP BY r.unit_id HAVING COUNT(*) >= \(bind: max(1, settings.meetsModels))
+            """).all(decoding: UnitRow.self).map(\.unit_id))
+        // The trend: counts per earlier year, one query per distinct rule (usually one).
+        var meetingByYear: [Int: Int] = [year: meeting.count]
+        let earlier = Array(first..<year)
+        for (rule, years) in Dictionary(grouping: earlier, by: { "\(settingsByYear[$0]!.meetsModels)|\(settingsByYear[$0]!.meetsLevel)" }) {
+            guard let sample = years.first.flatMap({ settingsByYear[$0] }) else { continue }
+            _ = rule
+            var list: SQLQueryString = "("
+            for (index, y) in years.enumerated() { list = list + (index > 0 ? ", " : "") + "\(bind: y)" }
+            list = list + ")"
+            for row in try await sql.raw("""
+                SELECT year, COUNT(*) AS n FROM (
+                  SELECT r.year, r.unit_id FROM emulation_recognitions r \(agencyJoin("r.unit_id", pathPrefix))
+                  WHERE r.year IN \(list) AND r.level IN \(levels(atOrAbove: sample.meetsLevel))
+                  GROUP BY r.year, r.unit_id HAVING COUNT(*) >= \(bind: max(1, sample.meetsModels))
+                ) met GROUP BY year
+                """).all(decoding: YearCount.self) { meetingByYear[row.year] = row.n }
         }
-        let meeting = meetingSet(year)
-        // Democracy: the passing class of each year's set; this year's rows by unit, the trend grouped.
+        // Democracy: passing classes of each year's set, counted per year and class.
         var passClass: [Int: Set<String>] = [:]
         for set in try await CriteriaSet.query(on: db).filter(\.$purpose == .democracy).filter(\.$year >= first).filter(\.$year <= year).sort(\.$createdAt, .descending).all() {
             passClass[set.year] = set.passingKeys
         }
-        struct DemocracyRow: Decodable { let unit_id: UUID, status: String, class_key: String? }
-        let democracyRows = try await sql.raw("SELECT unit_id, status, class_key FROM emulation_democracy WHERE year = \(bind: year)\(SQLQueryString.unitFilter("unit_id", communeIDs))")
-            .all(decoding: DemocracyRow.self)
-        let passing = Set(democracyRows.filter { $0.status == DemocracyAssessment.Status.appraised.rawValue && $0.class_key.map { passClass[year]?.contains($0) ?? false } ?? false }.map(\.unit_id))
-        let selfAssessed = Set(democracyRows.filter { $0.status != DemocracyAssessment.Status.draft.rawValue }.map(\.unit_id))
-        struct TrendRow: Decodable { let year: Int, class_key: String?, n: Int }
-        let trendRows = first < year ? try await sql.raw("""
-            SELECT year, class_key, COUNT(*) AS n FROM emulation_democracy
-            WHERE year >= \(bind: first) AND year < \(bind: year) AND status = 'appraised'\(SQLQueryString.unitFilter("unit_id", communeIDs))
-            GROUP BY year, class_key
-            """).all(decoding: TrendRow.self) : []
-        var passingByYear: [Int: Int] = [year: passing.count]
-        for row in trendRows where row.class_key.map({ passClass[row.year]?.contains($0) ?? false }) ?? false { passingByYear[row.year, default: 0] += row.n }
-        // Registrations this year (who registered nothing).
-        struct UnitRow: Decodable { let unit_id: UUID }
-        let registered = Set(try await sql.raw("SELECT DISTINCT unit_id FROM emulation_models WHERE year = \(bind: year)").all(decoding: UnitRow.self).map(\.unit_id))
+        struct ClassCount: Decodable { let year: Int, class_key: String?, n: Int }
+        var passingByYear: [Int: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT d.year, d.class_key, COUNT(*) AS n FROM emulation_democracy d \(communeJoin("d.unit_id", pathPrefix))
+            WHERE d.year >= \(bind: first) AND d.year <= \(bind: year) AND d.status = 'appraised'
+            GROUP BY d.year, d.class_key
+            """).all(decoding: ClassCount.self) where row.class_key.map({ passClass[row.year]?.contains($0) ?? false }) ?? false {
+            passingByYear[row.year, default: 0] += row.n
+        }
+        // Who is missing this year: agencies with no model, communes with no sent self-assessment.
+        let noRegistration = try await sql.raw("""
+            SELECT u.id AS unit_id FROM units u
+            WHERE u.status = 'active' AND u.level <> 'village' AND u.kind NOT IN ('other', 'village')\(pathFilter(pathPrefix))
+              AND NOT EXISTS (SELECT 1 FROM emulation_models m WHERE m.unit_id = u.id AND m.year = \(bind: year))
+            """).all(decoding: UnitRow.self).compactMap { byID[$0.unit_id] }
+        let noSelfAssessment = try await sql.raw("""
+            SELECT u.id AS unit_id FROM units u
+            WHERE u.status = 'active' AND u.kind = 'commune'\(pathFilter(pathPrefix))
+              AND NOT EXISTS (SELECT 1 FROM emulation_democracy d WHERE d.unit_id = u.id AND d.year = \(bind: year) AND d.status <> 'draft')
+            """).all(decoding: UnitRow.self).compactMap { byID[$0.unit_id] }
         // Breakdowns.
         func share(_ group: [OrgUnit], target: Double) -> TargetShare {
             TargetShare(meeting: group.filter { $0.id.map(meeting.contains) ?? false }.count, units: group.count, target: target)
@@ -139,28 +180,27 @@ public enum TargetService {
             let group = agencies.filter { $0.kind == kind }
             return group.isEmpty ? nil : .init(key: kind.rawValue, label: L10n.text("unit.kind.\(kind.rawValue)"), share: share(group, target: settings.dvkTarget))
         }
-        struct FieldRow: Decodable { let field: String, unit_id: UUID, n: Int }
-        let fieldRows = try await sql.raw("SELECT field, unit_id, COUNT(*) AS n FROM emulation_recognitions WHERE year = \(bind: year) GROUP BY field, unit_id").all(decoding: FieldRow.self)
-        var fieldModels: [String: Int] = [:], fieldUnits: [String: Int] = [:]
-        for row in fieldRows where agencyIDs.contains(row.unit_id) {
-            fieldModels[row.field, default: 0] += row.n
-            fieldUnits[row.field, default: 0] += 1
-        }
-        let byField = EmulationField.allCases.map { TargetFigures.FieldLine(field: $0, models: fieldModels[$0.rawValue] ?? 0, units: fieldUnits[$0.rawValue] ?? 0) }
+        struct FieldRow: Decodable { let field: String, n: Int, units: Int }
+        var fields: [String: FieldRow] = [:]
+        for row in try await sql.raw("""
+            SELECT r.field, COUNT(*) AS n, COUNT(DISTINCT r.unit_id) AS units FROM emulation_recognitions r \(agencyJoin("r.unit_id", pathPrefix))
+            WHERE r.year = \(bind: year) GROUP BY r.field
+            """).all(decoding: FieldRow.self) { fields[row.field] = row }
+        let byField = EmulationField.allCases.map { TargetFigures.FieldLine(field: $0, models: fields[$0.rawValue]?.n ?? 0, units: fields[$0.rawValue]?.units ?? 0) }
         let trend = (first...year).map { y in
             TargetFigures.YearPoint(
-                year: y, dvk: agencies.isEmpty ? nil : Double(meetingSet(y).count) / Double(agencies.count),
+                year: y, dvk: agencies.isEmpty ? nil : Double(meetingByYear[y] ?? 0) / Double(agencies.count),
                 democracy: communes.isEmpty || passClass[y] == nil ? nil : Double(passingByYear[y] ?? 0) / Double(communes.count)
             )
         }
+        let order = Dictionary(units.enumerated().compactMap { index, unit in unit.id.map { ($0, index) } }, uniquingKeysWith: { a, _ in a })
+        func sorted(_ list: [OrgUnit]) -> [OrgUnit] { list.sorted { (order[$0.id ?? UUID()] ?? 0) < (order[$1.id ?? UUID()] ?? 0) } }
         return TargetFigures(
             year: year, settings: settings,
             dvk: TargetShare(meeting: meeting.count, units: agencies.count, target: settings.dvkTarget),
-            democracy: TargetShare(meeting: passing.count, units: communes.count, target: settings.democracyTarget),
+            democracy: TargetShare(meeting: passingByYear[year] ?? 0, units: communes.count, target: settings.democracyTarget),
             byLevel: byLevel, byKind: byKind, byField: byField, trend: trend,
-            noRegistration: agencies.filter { !registered.contains($0.id ?? UUID()) },
-            noSelfAssessment: communes.filter { !selfAssessed.contains($0.id ?? UUID()) },
-            meetingUnits: meeting
+            noRegistration: sorted(noRegistration), noSelfAssessment: sorted(noSelfAssessment), meetingUnits: meeting
         )
     }
 }
