@@ -153,6 +153,9 @@ struct ModelFlowTests {
             #expect(try await board.post(path + "/commend", form: ["commendation": "Bằng khen của Ban Thường vụ Tỉnh ủy", "version": String(after2.version)]).status == .seeOther)
             let filtered = try await board.post(path + "/replicate", form: ["filter": "1", "r_kind": "commune"])
             #expect(filtered.body.contains("name=\"unit.\(units["X-DT"]!.id!.uuidString)\""))
+            // By area: the Front committees under Xã Đồng Tâm only.
+            let area = try await board.post(path + "/replicate", form: ["filter": "1", "r_kind": "fatherlandFront", "r_under": units["X-DT"]!.id!.uuidString])
+            #expect(area.body.contains("name=\"unit.\(units["X-DT-MT"]!.id!.uuidString)\"") && !area.body.contains("name=\"unit.\(units["X-PH-MT"]!.id!.uuidString)\""))
             let v = try #require(try await DVKModel.find(model.id, on: app.db)).version
             let pastDue = try await board.post(path + "/replicate", form: ["unit.\(units["X-DT"]!.id!.uuidString)": "on", "due": "2026-01-05", "version": String(v)])
             #expect(pastDue.status == .unprocessableEntity && pastDue.body.contains("id=\"error-due\""))
@@ -191,6 +194,11 @@ struct ModelFlowTests {
             #expect(text.contains("QUYẾT ĐỊNH") && compact.contains("Điều1.Côngnhận1môhình") && compact.contains("15-QĐ/BTGDVTU") == false)
             let xlsx = try await board.get("/emulation/register.xlsx?year=2026")
             #expect(xlsx.status == .ok && xlsx.bytes.starts(with: [0x50, 0x4B]))
+            let results = try await board.get("/emulation/appraisals.xlsx?year=2026")
+            #expect(results.status == .ok && results.bytes.starts(with: [0x50, 0x4B]))
+            // Reports can prefill the recognitions of a unit over a period.
+            let source = try #require(app.reportSources["emulation.recognised"])
+            #expect(try await source.compute(units["X-TL"]!.id!, VNFormat.parseDate("2026-01-01")!, VNFormat.parseDate("2026-12-31")!, app.db) == 1)
             let certificate = try await board.get(path + "/certificate")
             #expect(certificate.status == .ok && certificate.body.contains("id=\"certificate-name\""))
             // The API pages and scopes.

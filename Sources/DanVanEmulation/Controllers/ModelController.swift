@@ -259,7 +259,7 @@ struct ModelController {
         let replicateUnits: [SelectOption]
         let replicateKinds: [SelectOption]
         let replicateLevels: [SelectOption]
-        let replicateUnder: String
+        let replicateAreas: [SelectOption]
         let isPublic: Bool
         let typed: [String: String]
         let errors: FormErrors
@@ -357,7 +357,8 @@ struct ModelController {
             replicateUnits: candidates.prefix(300).map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.name, selected: typed["unit.\($0.id?.uuidString ?? "")"] == "on") },
             replicateKinds: [OrgUnit.Kind.commune, .fatherlandFront, .socioPolitical, .partyCommittee, .department, .government].map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == kind) },
             replicateLevels: [SelectOption(value: "", label: "—", selected: level == nil)] + OrgUnit.Level.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == level) },
-            replicateUnder: under?.id?.uuidString ?? "", isPublic: model.status.isPublic, typed: typed, errors: errors, version: model.version
+            replicateAreas: [SelectOption(value: "", label: L10n.text("emulation.all_areas"), selected: under == nil)] + (try await req.unitTree(in: scope)).filter { $0.level != .village && $0.kind != .village && ($0.level == .province || $0.kind == .commune) && $0.id != nil }.prefix(500).map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == under?.id) },
+            isPublic: model.status.isPublic, typed: typed, errors: errors, version: model.version
         )
         return try await req.render("emulation/show", title: model.name, context, status: status)
     }
