@@ -97,6 +97,7 @@ public struct EmulationModule: DanVanModule {
         staff.post(EmulationRoute.settingsSet, use: targets.createSet)
         staff.post(EmulationRoute.settingsCouncil, use: targets.createCouncil)
         staff.post(EmulationRoute.settingsDefaults, use: targets.defaults)
+        staff.post(EmulationRoute.settingsCopy, use: targets.copyYear)
         let showcase = ShowcaseController()
         routes.open.get(EmulationRoute.showcase, use: showcase.index)
         routes.open.get(EmulationRoute.showcaseModel(nil), use: showcase.story)

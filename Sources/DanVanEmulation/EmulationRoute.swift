@@ -9,7 +9,7 @@ public enum EmulationRoute: NamedSiteRoute, Equatable {
     case appraisals, appraisalsXLSX, appraisal(UUID?), appraisalScore(UUID?), appraisalClose(UUID?), appraisalRecuse(UUID?), appraisalMinutes(UUID?), appraisalFile(UUID?, UUID?)
     case democracy, democracyUnit(UUID?), democracySave(UUID?), democracyAppraise(UUID?), democracyFile(UUID?, UUID?)
     case contests, contestCreate, contest(UUID?), contestEntry(UUID?), contestRound(UUID?), contestPublish(UUID?), entryFile(UUID?, UUID?)
-    case targets, unitHistory(UUID?), settings, settingsYear, settingsSet, settingsCouncil, settingsDefaults
+    case targets, unitHistory(UUID?), settings, settingsYear, settingsSet, settingsCouncil, settingsDefaults, settingsCopy
     case showcase, showcaseModel(UUID?), showcasePhoto(UUID?, UUID?), showcaseContest(UUID?)
     case apiModels, apiModel(UUID?), apiTargets
 
@@ -24,7 +24,7 @@ public enum EmulationRoute: NamedSiteRoute, Equatable {
         .appraisals, .appraisalsXLSX, .appraisal(nil), .appraisalScore(nil), .appraisalClose(nil), .appraisalRecuse(nil), .appraisalMinutes(nil), .appraisalFile(nil, nil),
         .democracy, .democracyUnit(nil), .democracySave(nil), .democracyAppraise(nil), .democracyFile(nil, nil),
         .contests, .contestCreate, .contest(nil), .contestEntry(nil), .contestRound(nil), .contestPublish(nil), .entryFile(nil, nil),
-        .targets, .unitHistory(nil), .settings, .settingsYear, .settingsSet, .settingsCouncil, .settingsDefaults,
+        .targets, .unitHistory(nil), .settings, .settingsYear, .settingsSet, .settingsCouncil, .settingsDefaults, .settingsCopy,
         .showcase, .showcaseModel(nil), .showcasePhoto(nil, nil), .showcaseContest(nil),
         .apiModels, .apiModel(nil), .apiTargets,
     ]
@@ -76,6 +76,7 @@ public enum EmulationRoute: NamedSiteRoute, Equatable {
         case .settingsSet: words("emulation", "settings", "sets")
         case .settingsCouncil: words("emulation", "settings", "councils")
         case .settingsDefaults: words("emulation", "settings", "defaults")
+        case .settingsCopy: words("emulation", "settings", "copy")
         case .showcase: words("dan-van-kheo")
         case .showcaseModel(let id): words("dan-van-kheo", .param("modelID", id))
         case .showcasePhoto(let id, let file): words("dan-van-kheo", .param("modelID", id), "anh", .param("fileID", file))

@@ -222,3 +222,37 @@ struct DemocracyContestTests {
         }
     }
 }
+
+@Suite("Emulation: a new year from the last")
+struct EmulationYearTests {
+    @Test("copying last year's settings makes the sets (criteria and weights), councils (members, chair) and rule the new year lacks, once; the window moves a year on")
+    func copy() async throws {
+        try await withTestApp(clock: FixedClock(ModelFlowTests.start)) { app in
+            let units = try await TestProvince.load(app)
+            let board = WebClient(app)
+            try await board.login("lanhdao")
+            try await ModelFlowTests.settings(board, units: units, app: app, members: ["lanhdao", "chuyenvien"])
+            let rule = try await ModelService.year(2026, on: app.db)
+            rule.meetsModels = 2
+            rule.updatedAt = ModelFlowTests.start
+            try await rule.save(on: app.db)
+            let weighted = try #require(try await Criterion.query(on: app.db).first())
+            weighted.weight = 2
+            try await weighted.update(on: app.db)
+            try await board.get("/emulation/settings?year=2027")
+            #expect(try await board.post("/emulation/settings/copy", form: ["year": "2027"]).status == .seeOther)
+            #expect(try await CriteriaSet.query(on: app.db).filter(\.$year == 2027).count() == 3)
+            #expect(try await Criterion.query(on: app.db).join(CriteriaSet.self, on: \Criterion.$set.$id == \CriteriaSet.$id).filter(CriteriaSet.self, \.$year == 2027).filter(\.$weight == 2).count() == 1)
+            let council = try #require(try await Council.query(on: app.db).filter(\.$year == 2027).first())
+            #expect(try await CouncilMember.query(on: app.db).filter(\.$council.$id == council.id!).count() == 2 && council.chairID != nil)
+            let next = try #require(try await EmulationYear.query(on: app.db).filter(\.$year == 2027).first())
+            #expect(next.meetsModels == 2 && VNFormat.isoDate(next.closesOn) == "2027-06-30")
+            // Again: nothing more.
+            try await board.get("/emulation/settings?year=2027")
+            #expect(try await board.post("/emulation/settings/copy", form: ["year": "2027"]).status == .seeOther)
+            #expect(try await CriteriaSet.query(on: app.db).filter(\.$year == 2027).count() == 3)
+            #expect(try await Council.query(on: app.db).filter(\.$year == 2027).count() == 1)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "copy").count() == 2)
+        }
+    }
+}

@@ -327,6 +327,15 @@ struct TargetController {
         return req.redirect(to: EmulationRoute.settings.path + "?year=\(year)")
     }
 
+    /// Copies last year's criteria sets, councils and rules into the year (what the year lacks).
+    func copyYear(_ req: Request) async throws -> Response {
+        let typed = EmulationAccess.typed(req)
+        let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
+        let (sets, councils) = try await EmulationDefaults.copy(from: year - 1, to: year, actor: req.actor, at: req.now, on: req.db)
+        req.flash(.success, req.t("emulation.flash.copied", String(sets), String(councils), String(year - 1)))
+        return req.redirect(to: EmulationRoute.settings.path + "?year=\(year)")
+    }
+
     func defaults(_ req: Request) async throws -> Response {
         let typed = EmulationAccess.typed(req)
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)

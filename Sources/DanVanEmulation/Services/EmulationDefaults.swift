@@ -107,6 +107,65 @@ public enum EmulationDefaults {
         }
     }
 
+    /// Carries a year's work over to the next: the criteria sets (with their criteria) of each
+    /// purpose the new year has none of, the councils (with their members and chair) it has no
+    /// council of that name, purpose and unit for, and the year's rule and targets with the window
+    /// moved a year on, when the new year has none. Returns how many sets and councils were made.
+    public static func copy(from source: Int, to target: Int, actor: AuditActor, at: Date, on db: any Database) async throws -> (sets: Int, councils: Int) {
+        try await db.transaction { db in
+            var sets = 0, councils = 0
+            for set in try await CriteriaSet.query(on: db).filter(\.$year == source).sort(\.$createdAt).all()
+            where try await CriteriaSet.query(on: db).filter(\.$year == target).filter(\.$purpose == set.purpose).count() == 0 {
+                let criteria = try await Criterion.query(on: db).filter(\.$set.$id == set.requireID()).sort(\.$sortOrder).all()
+                let title = set.title.replacingOccurrences(of: String(source), with: String(target))
+                let copy = try await makeSet(year: target, purpose: set.purpose, title: title, method: set.method, spread: set.spread, classes: set.classes, passClass: set.passClass,
+                                             lines: criteria.map { ($0.groupName, $0.title, $0.guidance, $0.maxPoints) }, at: at, on: db)
+                for (row, original) in zip(try await Criterion.query(on: db).filter(\.$set.$id == copy.requireID()).sort(\.$sortOrder).all(), criteria) where original.weight != 1 {
+                    row.weight = original.weight
+                    try await row.update(on: db)
+                }
+                sets += 1
+            }
+            let existing = try await Council.query(on: db).filter(\.$year == target).all()
+            for council in try await Council.query(on: db).filter(\.$year == source).all() {
+                let name = council.name.replacingOccurrences(of: String(source), with: String(target))
+                if existing.contains(where: { $0.name == name && $0.purpose == council.purpose && $0.$unit.id == council.$unit.id }) { continue }
+                let copy = Council()
+                copy.id = UUID()
+                copy.$unit.id = council.$unit.id
+                copy.year = target
+                copy.purpose = council.purpose
+                copy.name = name
+                copy.chairID = council.chairID
+                copy.createdAt = at
+                try await copy.create(on: db)
+                for member in try await CouncilMember.query(on: db).filter(\.$council.$id == council.requireID()).all() {
+                    let row = CouncilMember()
+                    row.$council.id = try copy.requireID()
+                    row.$user.id = member.$user.id
+                    try await row.create(on: db)
+                }
+                councils += 1
+            }
+            if try await EmulationYear.query(on: db).filter(\.$year == target).first() == nil, let rule = try await EmulationYear.query(on: db).filter(\.$year == source).first() {
+                let next = EmulationYear()
+                next.id = UUID()
+                next.year = target
+                next.opensOn = VNFormat.calendar.date(byAdding: .year, value: target - source, to: rule.opensOn) ?? rule.opensOn
+                next.closesOn = VNFormat.calendar.date(byAdding: .year, value: target - source, to: rule.closesOn) ?? rule.closesOn
+                next.dvkTarget = rule.dvkTarget
+                next.democracyTarget = rule.democracyTarget
+                next.meetsModels = rule.meetsModels
+                next.meetsLevel = rule.meetsLevel
+                next.updatedAt = at
+                try await next.create(on: db)
+            }
+            try await AuditLog.record(on: db, actor: actor, at: at, action: "copy", entityType: "emulation-year", entityID: nil,
+                                      summary: L10n.format("emulation.audit.copy", [String(source), String(target), String(sets), String(councils)]))
+            return (sets, councils)
+        }
+    }
+
     /// Parses criteria typed one per line: "Nhóm | Tiêu chí | Điểm tối đa | Hệ số | Hướng dẫn".
     public static func parseCriteria(_ text: String) -> (lines: [(group: String, title: String, guidance: String, max: Double, weight: Double)], badLine: Int?) {
         var lines: [(group: String, title: String, guidance: String, max: Double, weight: Double)] = []
