@@ -202,6 +202,16 @@ let package = Package(
                 .product(name: "XCTVapor", package: "vapor"),
             ]
         ),
+        // The access matrix over the whole route table: needs a record of every module.
+        .testTarget(
+            name: "DanVanAccessTests",
+            dependencies: [
+                "DanVanEmulation", "DanVanCitizens", "DanVanTasks", "DanVanDocuments", "DanVanReports", "DanVanQuiz",
+                "DanVanCore", "DanVanText", "DanVanApp", "DanVanTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
         // The one test that may know the demo: it loads and every workflow has data.
         .testTarget(
             name: "DanVanDemoTests",
