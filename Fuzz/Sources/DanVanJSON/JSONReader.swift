@@ -1,0 +1,1 @@
+../../../Sources/DanVanCore/Web/JSONReader.swift

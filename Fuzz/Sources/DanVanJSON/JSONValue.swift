@@ -1,0 +1,1 @@
+../../../Sources/DanVanCore/Support/JSONValue.swift
