@@ -30,13 +30,30 @@ public struct ErrorPageMiddleware: AsyncMiddleware {
             if L10n.vi[key] != nil { return (status, L10n.text(key, locale)) }
             return (status, status.code >= 500 ? L10n.text("error.500", locale) : L10n.text("error.400", locale))
         default:
+            if databaseUnavailable(error) { return (.serviceUnavailable, L10n.text("error.503", locale)) }
             return (.internalServerError, L10n.text("error.500", locale))
         }
     }
 
+    /// Whether the error says the database cannot be reached right now (a PostgreSQL restart,
+    /// a dropped connection, a pool that cannot connect): the request fails with 503 and the next
+    /// one, once the database is back, gets a fresh connection from the pool. Matched by the
+    /// drivers' type names, which Core does not import.
+    static func databaseUnavailable(_ error: any Error) -> Bool {
+        let type = String(reflecting: Swift.type(of: error))
+        if ["NIOConnectionError", "ChannelError", "IOError", "ConnectionPoolTimeoutError", "ConnectionPoolError"].contains(where: { type.hasSuffix("." + $0) }) { return true }
+        guard type.hasSuffix(".PSQLError") || type.hasSuffix(".PostgresError") else { return false }
+        // PSQLError's description is deliberately vague (no data leaks into logs); its reflection names the code.
+        let text = String(reflecting: error).lowercased()
+        return ["connectionclosed", "serverclosedconnection", "connectionerror", "connection closed", "uncleanshutdown", "connectionquiescing", "shutdown", "admin_shutdown", "57p01", "57p03", "cannot_connect_now"]
+            .contains(where: text.contains)
+    }
+
     private func render(_ error: any Error, for request: Request) async -> Response {
         let (status, message) = Self.classify(error, locale: request.locale)
-        if status.code >= 500 {
+        if status == .serviceUnavailable {
+            request.logger.warning("503 \(request.method) \(request.url.path): the database does not answer: \(String(reflecting: error))")
+        } else if status.code >= 500 {
             request.logger.error("Unexpected error: \(String(reflecting: error))")
         } else {
             request.logger.debug("\(status.code) \(request.method) \(request.url.path): \(String(describing: error))")
