@@ -33,6 +33,7 @@ enum EmulationL10n {
         "emulation.audit.copy": "Chép cài đặt thi đua năm {0} sang năm {1}: {2} bộ tiêu chí, {3} hội đồng",
         "emulation.audit.council": "Tạo hội đồng {0} ({1} thành viên)",
         "emulation.audit.defaults": "Tạo bộ tiêu chí mặc định năm {0} ({1} bộ)",
+        "emulation.audit.flag": "Điểm chênh lệch {0} điểm: chờ hội đồng thảo luận",
         "emulation.audit.democracy": "Tự đánh giá dân chủ ở cơ sở năm {0}: {1} điểm",
         "emulation.audit.entry": "Nộp tác phẩm dự thi {0}: {1}",
         "emulation.audit.not_recognise": "Không công nhận mô hình {0} ({1})",

@@ -284,8 +284,7 @@ struct PetitionController {
     /// attached) or a plain one.
     static func intake(_ req: Request) -> (pairs: [(name: String, value: String)], files: [File]) {
         guard req.headers.contentType?.type == "multipart" else { return (req.formPairs(), []) }
-        struct Files: Content { var files: [File]? }
-        let files = ((try? req.content.decode(Files.self))?.files ?? []).filter { $0.data.readableBytes > 0 }
+        let files = req.formFiles().filter { $0.data.readableBytes > 0 }
         return (req.formPairs().filter { $0.name != "files" }, files)
     }
 

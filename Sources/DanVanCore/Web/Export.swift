@@ -43,6 +43,22 @@ extension Request {
     }
 }
 
+extension Request {
+    /// The posted form as typed, NFC, one value per name (kept to fill the form again).
+    public func typedForm() -> [String: String] {
+        var typed: [String: String] = [:]
+        for (name, value) in formPairs() { typed[name] = VietnameseText.nfc(value) }
+        return typed
+    }
+
+    /// The files of a multipart form's `files[]` field (none for a plain form).
+    public func formFiles() -> [File] {
+        struct Files: Decodable { var files: [File]? }
+        guard headers.contentType?.type == "multipart" else { return [] }
+        return (try? content.decode(Files.self))?.files ?? []
+    }
+}
+
 /// The text fields of a multipart form, whatever their names.
 private struct MultipartFields: Decodable {
     var values: [String: String]

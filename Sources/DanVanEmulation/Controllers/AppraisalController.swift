@@ -46,8 +46,9 @@ struct AppraisalController {
         let councilIDs = try await CouncilMember.query(on: req.db).filter(\.$user.$id == user.requireID()).all(\.$council.$id)
         let mine = councilIDs.isEmpty ? [] : try await Appraisal.query(on: req.db).filter(\.$council.$id ~~ councilIDs).filter(\.$status == .open).sort(\.$openedAt).limit(200).all()
         var toScore: [ListRow] = []
+        let mineStates = try await AssessmentService.states(mine, units: units, on: req.db)
         for appraisal in mine {
-            let state = try await AssessmentService.state(appraisal, on: req.db)
+            guard let state = mineStates[appraisal.id ?? UUID()] else { continue }
             let subject = try await Self.subjectName(appraisal, units: units, on: req.db)
             let refusal = AssessmentService.refusal(state, user: user)
             toScore.append(ListRow(id: appraisal.id?.uuidString ?? "", subject: subject.name, kind: L10n.text("emulation.subject.\(appraisal.subjectType.rawValue)"), council: state.council.name,
@@ -58,8 +59,10 @@ struct AppraisalController {
         var managed: [ListRow] = []
         let year = EmulationAccess.year(req)
         for council in try await Council.query(on: req.db).filter(\.$year == year).all() where try await EmulationAccess.manages(req, council: council) {
-            for appraisal in try await Appraisal.query(on: req.db).filter(\.$council.$id == council.requireID()).sort(\.$openedAt, .descending).limit(100).all() {
-                let state = try await AssessmentService.state(appraisal, on: req.db)
+            let appraisals = try await Appraisal.query(on: req.db).filter(\.$council.$id == council.requireID()).sort(\.$openedAt, .descending).limit(100).all()
+            let states = try await AssessmentService.states(appraisals, units: units, on: req.db)
+            for appraisal in appraisals {
+                guard let state = states[appraisal.id ?? UUID()] else { continue }
                 let subject = try await Self.subjectName(appraisal, units: units, on: req.db)
                 managed.append(ListRow(id: appraisal.id?.uuidString ?? "", subject: subject.name, kind: L10n.text("emulation.subject.\(appraisal.subjectType.rawValue)"), council: council.name,
                                        progress: req.t("emulation.progress", String(state.progress.scored), String(state.progress.eligible)),
@@ -129,7 +132,7 @@ struct AppraisalController {
 
     func find(_ req: Request) async throws -> (Appraisal, AppraisalState, member: Bool, manages: Bool) {
         guard let id = req.parameters.get("appraisalID", as: UUID.self), let appraisal = try await Appraisal.find(id, on: req.db) else { throw AppError.notFound }
-        let state = try await AssessmentService.state(appraisal, on: req.db)
+        let state = try await AssessmentService.state(appraisal, units: try await req.unitsByID(), on: req.db)
         let user = try req.requireUser()
         let member = state.members.contains { $0.id == user.id }
         let manages = try await EmulationAccess.manages(req, council: state.council)
@@ -195,7 +198,7 @@ struct AppraisalController {
 
     func score(_ req: Request) async throws -> Response {
         let (appraisal, state, member, manages) = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let user = try req.requireUser()
         guard member else {
             var errors = FormErrors()
@@ -215,7 +218,7 @@ struct AppraisalController {
     func close(_ req: Request) async throws -> Response {
         let (appraisal, state, member, manages) = try await find(req)
         guard manages else { throw AppError.forbidden }
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let refusal = try await AssessmentService.close(state, discussion: String((typed["discussion"] ?? "").prefix(8000)), actor: req.actor, at: req.now, on: req.db) { appraisal, db in
             switch appraisal.subjectType {
             case .democracy: try await DemocracyService.closed(appraisal, on: db)
@@ -237,7 +240,7 @@ struct AppraisalController {
     func recuse(_ req: Request) async throws -> Response {
         let (appraisal, state, _, manages) = try await find(req)
         guard manages else { throw AppError.forbidden }
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         guard let userID = UUID(uuidString: typed["user"] ?? ""), state.members.contains(where: { $0.id == userID }),
               !state.scores.contains(where: { $0.$user.id == userID }) else { throw AppError.badRequest(req.t("emulation.error.recuse")) }
         try await AssessmentService.recuse(appraisal, userID: userID, actor: req.actor, at: req.now, on: req.db)
@@ -275,9 +278,12 @@ struct AppraisalController {
         let units = try await req.unitsByID()
         var entries: [(AppraisalState, subject: String, unit: String)] = []
         for council in try await Council.query(on: req.db).filter(\.$year == year).sort(\.$name).all() where try await EmulationAccess.manages(req, council: council) {
-            for appraisal in try await Appraisal.query(on: req.db).filter(\.$council.$id == council.requireID()).sort(\.$openedAt).all() {
+            let appraisals = try await Appraisal.query(on: req.db).filter(\.$council.$id == council.requireID()).sort(\.$openedAt).all()
+            let states = try await AssessmentService.states(appraisals, units: units, on: req.db)
+            for appraisal in appraisals {
+                guard let state = states[appraisal.id ?? UUID()] else { continue }
                 let subject = try await Self.subjectName(appraisal, units: units, on: req.db)
-                entries.append((try await AssessmentService.state(appraisal, on: req.db), subject.name, subject.unit))
+                entries.append((state, subject.name, subject.unit))
             }
         }
         return try req.spreadsheet(EmulationDocuments.resultRows(entries), format: .xlsx, baseName: "ket-qua-tham-dinh-\(year)", sheetName: req.t("emulation.appraisals.title"), widths: [5, 45, 28, 28, 9, 9, 9, 14, 16])

@@ -52,7 +52,7 @@ struct ContestController {
     }
 
     func create(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         var errors = FormErrors()
         let title = VietnameseText.clean(typed["title"] ?? "")
         if title.isEmpty { errors.add("title", "emulation.error.name") }
@@ -140,9 +140,10 @@ struct ContestController {
         let byEntry = Dictionary(appraisals.map { ($0.subjectID, $0) }, uniquingKeysWith: { a, _ in a })
         let files = try await EmulationAccess.fileRows(owner: "entry", ids: entries.compactMap(\.id), href: { EmulationRoute.entryFile($0.ownerID, $0.id).path }, on: req.db)
         var rows: [EntryRow] = []
+        let states = try await AssessmentService.states(appraisals, units: units, on: req.db)
         for entry in entries {
             let appraisal = entry.id.flatMap { byEntry[$0] }
-            let progress = try await appraisal.asyncFlatMap { a in try await AssessmentService.state(a, on: req.db).progress }
+            let progress = appraisal.flatMap { $0.id }.flatMap { states[$0]?.progress }
             rows.append(EntryRow(
                 id: entry.id?.uuidString ?? "", title: entry.title, author: entry.author, unit: units[entry.$unit.id]?.name ?? "", summary: entry.summary,
                 result: entry.result.map { VNFormat.decimal($0, places: 2) } ?? "", prize: entry.prize ?? "", rank: entry.rank.map(String.init) ?? "",
@@ -160,7 +161,7 @@ struct ContestController {
 
     func entry(_ req: Request) async throws -> Response {
         let contest = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let units = try await req.unitsByID()
         let scope = try await req.scope()
         guard let unitID = UUID(uuidString: typed["unit"] ?? ""), let unit = units[unitID], scope.contains(unit) else {
@@ -190,7 +191,7 @@ struct ContestController {
     func round(_ req: Request) async throws -> Response {
         let contest = try await find(req)
         try await requireManager(req, contest)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         if let refusal = try await ContestService.openRound(contest, top: Int(typed["top"] ?? ""), actor: req.actor, at: req.now, on: req.db) {
             var errors = FormErrors()
             errors.add("round", refusal)

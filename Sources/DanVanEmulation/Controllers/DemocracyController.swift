@@ -139,7 +139,7 @@ struct DemocracyController {
     func save(_ req: Request) async throws -> Response {
         let unit = try await unit(req)
         let year = EmulationAccess.currentYear(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         guard let assessment = try await DemocracyService.assessment(unitID: try unit.requireID(), year: year, on: req.db) else { throw AppError.notFound }
         let criteria = try await AssessmentService.criteria(of: assessment.$set.id, on: req.db)
         var errors = FormErrors()
@@ -160,7 +160,7 @@ struct DemocracyController {
 
     func appraise(_ req: Request) async throws -> Response {
         let unit = try await unit(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
         guard let assessment = try await DemocracyAssessment.query(on: req.db).filter(\.$unit.$id == unit.requireID()).filter(\.$year == year).first(),
               let council = try await UUID(uuidString: typed["council"] ?? "").asyncFlatMap({ try await Council.find($0, on: req.db) }) else { throw AppError.badRequest(req.t("emulation.error.council")) }

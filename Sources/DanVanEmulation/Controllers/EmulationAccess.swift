@@ -90,17 +90,10 @@ enum EmulationAccess {
         }
     }
 
-    /// The typed form, NFC, one value per name.
-    static func typed(_ req: Request) -> [String: String] {
-        var typed: [String: String] = [:]
-        for (name, value) in req.formPairs() { typed[name] = VietnameseText.nfc(value) }
-        return typed
-    }
-
     /// The multipart files of a form (`files[]`), stored; a refusal is returned as its message.
     static func uploads(_ req: Request) -> Result<[(filename: String, stored: FileStore.Stored)], UploadRefused> {
-        struct Upload: Decodable { var files: [File]? }
-        guard let files = (try? req.content.decode(Upload.self))?.files, !files.isEmpty else { return .success([]) }
+        let files = req.formFiles()
+        guard !files.isEmpty else { return .success([]) }
         do { return .success(try req.storeUploads(files)) } catch let refusal as FileStore.Refusal { return .failure(UploadRefused(message: refusal.message)) } catch { return .failure(UploadRefused(message: L10n.text("emulation.error.file"))) }
     }
 

@@ -149,7 +149,7 @@ struct ModelController {
     }
 
     func create(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         var input = ModelInput()
         let units = try await req.unitsByID()
         let scope = try await req.scope()
@@ -285,8 +285,9 @@ struct ModelController {
         let files = try await EmulationAccess.fileRows(owner: "model", ids: [id], href: { EmulationRoute.modelFile(id, $0.id).path }, on: req.db)[id] ?? []
         let appraisals = try await Appraisal.query(on: req.db).filter(\.$subjectType == .model).filter(\.$subjectID == id).sort(\.$openedAt).all()
         var appraisalRows: [AppraisalRow] = []
+        let appraisalStates = try await AssessmentService.states(appraisals, units: units, on: req.db)
         for appraisal in appraisals {
-            let state = try await AssessmentService.state(appraisal, on: req.db)
+            guard let state = appraisalStates[appraisal.id ?? UUID()] else { continue }
             appraisalRows.append(AppraisalRow(
                 id: appraisal.id?.uuidString ?? "", council: state.council.name, level: L10n.text("emulation.level.\(appraisal.level)"), status: appraisal.status.label,
                 result: appraisal.result.map { VNFormat.decimal($0, places: 2) } ?? "—", className: AssessmentService.classLabel(appraisal.classKey, in: state.set),
@@ -373,7 +374,7 @@ struct ModelController {
 
     func note(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         guard try await EmulationAccess.editsUnit(req, model.$unit.id), model.status != .retired else { throw AppError.forbidden }
         var errors = FormErrors()
         let text = (typed["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -411,14 +412,14 @@ struct ModelController {
     func download(_ req: Request) async throws -> Response {
         let model = try await find(req)
         guard let fileID = req.parameters.get("fileID", as: UUID.self), let file = try await EmulationFile.find(fileID, on: req.db) else { throw AppError.notFound }
-        let eventIDs = try await ModelEvent.query(on: req.db).filter(\.$model.$id == model.requireID()).all(\.$id)
-        guard (file.ownerType == "model" && file.ownerID == model.id) || (file.ownerType == "event" && eventIDs.contains(file.ownerID)) else { throw AppError.notFound }
+        let ownEvent = file.ownerType == "event" ? try await ModelEvent.find(file.ownerID, on: req.db).map { $0.$model.id == model.id } ?? false : false
+        guard (file.ownerType == "model" && file.ownerID == model.id) || ownEvent else { throw AppError.notFound }
         return try req.download(key: file.storageKey, sha256: file.sha256, filename: file.filename, contentType: file.contentType)
     }
 
     func propose(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         guard try await EmulationAccess.proposes(req, model.$unit.id) else { throw AppError.forbidden }
         if let stale = try await stale(req, model, typed) { return stale }
         var errors = FormErrors()
@@ -434,7 +435,7 @@ struct ModelController {
 
     func appraise(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         if let stale = try await stale(req, model, typed) { return stale }
         var errors = FormErrors()
         let council = try await UUID(uuidString: typed["council"] ?? "").asyncFlatMap { try await Council.find($0, on: req.db) }
@@ -458,7 +459,7 @@ struct ModelController {
 
     func decide(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         if let stale = try await stale(req, model, typed) { return stale }
         guard let appraisal = try await Appraisal.query(on: req.db).filter(\.$subjectType == .model).filter(\.$subjectID == model.requireID()).sort(\.$openedAt, .descending).first(),
               let council = try await Council.find(appraisal.$council.id, on: req.db), let set = try await CriteriaSet.find(appraisal.$set.id, on: req.db) else {
@@ -485,7 +486,7 @@ struct ModelController {
 
     func commend(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         try await requireBoard(req, model)
         if let stale = try await stale(req, model, typed) { return stale }
         var errors = FormErrors()
@@ -500,7 +501,7 @@ struct ModelController {
 
     func replicate(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         try await requireBoard(req, model)
         if typed["filter"] == "1" {
             // The filter button: the same page with the candidates of the chosen kind, level, area.
@@ -523,7 +524,7 @@ struct ModelController {
 
     func retire(_ req: Request) async throws -> Response {
         let model = try await find(req)
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         try await requireBoard(req, model)
         if let stale = try await stale(req, model, typed) { return stale }
         var errors = FormErrors()
@@ -539,7 +540,7 @@ struct ModelController {
     func replicationResult(_ req: Request) async throws -> Response {
         guard let id = req.parameters.get("replicationID", as: UUID.self), let replication = try await Replication.find(id, on: req.db) else { throw AppError.notFound }
         guard try await EmulationAccess.editsUnit(req, replication.$unit.id) else { throw AppError.notFound }
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         try await ModelService.replicationResult(replication, results: String((typed["results"] ?? "").prefix(4000)), done: typed["done"] == "on", actor: req.actor, at: req.now, on: req.db)
         req.flash(.success, req.t("emulation.flash.saved"))
         return req.redirect(to: EmulationRoute.model(replication.$model.id))

@@ -216,7 +216,7 @@ struct TargetController {
     }
 
     func saveYear(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
         var errors = FormErrors()
         let opens = VNFormat.parseDate(typed["opens_on"] ?? "")
@@ -255,7 +255,7 @@ struct TargetController {
     }
 
     func createSet(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
         var errors = FormErrors()
         let title = VietnameseText.clean(typed["title"] ?? "")
@@ -289,7 +289,7 @@ struct TargetController {
     }
 
     func createCouncil(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
         var errors = FormErrors()
         let name = VietnameseText.clean(typed["name"] ?? "")
@@ -329,7 +329,7 @@ struct TargetController {
 
     /// Copies last year's criteria sets, councils and rules into the year (what the year lacks).
     func copyYear(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
         let (sets, councils) = try await EmulationDefaults.copy(from: year - 1, to: year, actor: req.actor, at: req.now, on: req.db)
         req.flash(.success, req.t("emulation.flash.copied", String(sets), String(councils), String(year - 1)))
@@ -337,7 +337,7 @@ struct TargetController {
     }
 
     func defaults(_ req: Request) async throws -> Response {
-        let typed = EmulationAccess.typed(req)
+        let typed = req.typedForm()
         let year = Int(typed["year"] ?? "") ?? EmulationAccess.currentYear(req)
         let made = try await EmulationDefaults.ensure(year: year, actor: req.actor, at: req.now, on: req.db)
         req.flash(.success, req.t("emulation.flash.defaults", String(made)))

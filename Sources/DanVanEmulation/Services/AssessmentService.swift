@@ -25,24 +25,44 @@ public enum AssessmentService {
     }
 
     /// Loads everything an appraisal page needs.
-    public static func state(_ appraisal: Appraisal, on db: any Database) async throws -> AppraisalState {
-        guard let set = try await CriteriaSet.find(appraisal.$set.id, on: db), let council = try await Council.find(appraisal.$council.id, on: db) else { throw AppError.notFound }
-        let criteria = try await criteria(of: try set.requireID(), on: db)
-        let memberIDs = try await CouncilMember.query(on: db).filter(\.$council.$id == council.requireID()).all(\.$user.$id)
-        let members = memberIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ memberIDs).sort(\.$fullName).all()
-        let proposing = try await OrgUnit.find(appraisal.$proposingUnit.id, on: db)
-        let unitIDs = Set(members.map(\.$unit.id))
-        let units = Dictionary(try await OrgUnit.query(on: db).filter(\.$id ~~ Array(unitIDs)).all().compactMap { unit in unit.id.map { ($0, unit) } }, uniquingKeysWith: { a, _ in a })
-        var conflicted = Set<UUID>()
-        for member in members {
-            guard let id = member.id else { continue }
-            if AssessmentEngine.inConflict(appraiserID: id, appraiserUnitPath: units[member.$unit.id]?.path ?? "", proposingUnitPath: proposing?.path ?? "/none/", contactUserID: appraisal.contactUserID) {
-                conflicted.insert(id)
-            }
+    public static func state(_ appraisal: Appraisal, units: [UUID: OrgUnit]? = nil, on db: any Database) async throws -> AppraisalState {
+        guard let state = try await states([appraisal], units: units, on: db)[try appraisal.requireID()] else { throw AppError.notFound }
+        return state
+    }
+
+    /// The states of many appraisals at once (lists, exports): sets, criteria, councils, members
+    /// and scores are read once for all of them, not once per appraisal. `units` is the cached
+    /// tree when the caller has it; otherwise the units concerned are read.
+    public static func states(_ appraisals: [Appraisal], units known: [UUID: OrgUnit]? = nil, on db: any Database) async throws -> [UUID: AppraisalState] {
+        guard !appraisals.isEmpty else { return [:] }
+        let setIDs = Array(Set(appraisals.map(\.$set.id))), councilIDs = Array(Set(appraisals.map(\.$council.id))), ids = appraisals.compactMap(\.id)
+        let sets = Dictionary(try await CriteriaSet.query(on: db).filter(\.$id ~~ setIDs).all().compactMap { s in s.id.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
+        let criteria = Dictionary(grouping: try await Criterion.query(on: db).filter(\.$set.$id ~~ setIDs).sort(\.$sortOrder).all(), by: \.$set.id)
+        let councils = Dictionary(try await Council.query(on: db).filter(\.$id ~~ councilIDs).all().compactMap { c in c.id.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
+        let memberships = try await CouncilMember.query(on: db).filter(\.$council.$id ~~ councilIDs).all()
+        let userIDs = Array(Set(memberships.map(\.$user.id)))
+        let users = userIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ userIDs).sort(\.$fullName).all()
+        let scores = Dictionary(grouping: try await AppraisalScore.query(on: db).filter(\.$appraisal.$id ~~ ids).sort(\.$submittedAt).all(), by: \.$appraisal.id)
+        var units = known ?? [:]
+        if known == nil {
+            let needed = Array(Set(users.map(\.$unit.id) + appraisals.map(\.$proposingUnit.id)))
+            for unit in try await OrgUnit.query(on: db).filter(\.$id ~~ needed).all() { if let id = unit.id { units[id] = unit } }
         }
-        let scores = try await AppraisalScore.query(on: db).filter(\.$appraisal.$id == appraisal.requireID()).sort(\.$submittedAt).all()
-        let progress = AssessmentEngine.progress(members: members.compactMap(\.id), conflicted: conflicted, recused: appraisal.recusedIDs, scored: Set(scores.map(\.$user.id)))
-        return AppraisalState(appraisal: appraisal, set: set, criteria: criteria, council: council, members: members, conflicted: conflicted, scores: scores, progress: progress)
+        var result: [UUID: AppraisalState] = [:]
+        for appraisal in appraisals {
+            guard let id = appraisal.id, let set = sets[appraisal.$set.id], let council = councils[appraisal.$council.id] else { continue }
+            let memberIDs = Set(memberships.filter { $0.$council.id == council.id }.map(\.$user.id))
+            let members = users.filter { $0.id.map(memberIDs.contains) ?? false }
+            let proposingPath = units[appraisal.$proposingUnit.id]?.path ?? "/none/"
+            let conflicted = Set(members.compactMap { member -> UUID? in
+                guard let memberID = member.id else { return nil }
+                return AssessmentEngine.inConflict(appraiserID: memberID, appraiserUnitPath: units[member.$unit.id]?.path ?? "", proposingUnitPath: proposingPath, contactUserID: appraisal.contactUserID) ? memberID : nil
+            })
+            let own = scores[id] ?? []
+            let progress = AssessmentEngine.progress(members: members.compactMap(\.id), conflicted: conflicted, recused: appraisal.recusedIDs, scored: Set(own.map(\.$user.id)))
+            result[id] = AppraisalState(appraisal: appraisal, set: set, criteria: criteria[appraisal.$set.id] ?? [], council: council, members: members, conflicted: conflicted, scores: own, progress: progress)
+        }
+        return result
     }
 
     /// Opens an appraisal of a subject (on the caller's transaction).
@@ -124,7 +144,11 @@ public enum AssessmentService {
         if flagged, note.isEmpty {
             if !appraisal.flagged {
                 appraisal.flagged = true
-                try await appraisal.update(on: db)
+                try await db.transaction { db in
+                    try await appraisal.update(on: db)
+                    try await AuditLog.record(on: db, actor: actor, at: at, action: "flag", entityType: "appraisal", entityID: appraisal.id,
+                                              summary: L10n.format("emulation.audit.flag", [VNFormat.decimal(AssessmentEngine.spread(totals), places: 1)]))
+                }
             }
             return "emulation.error.discussion"
         }
