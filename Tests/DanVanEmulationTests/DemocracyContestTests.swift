@@ -256,3 +256,91 @@ struct EmulationYearTests {
         }
     }
 }
+
+@Suite("Emulation: the settings forms and the board's other steps through the pages")
+struct EmulationPagesTests {
+    @Test("the year's form refuses a bad target with the typed values kept and saves a good one; a criteria set typed line by line is refused on a bad line and made with its weights; the chair recuses a member; the adopting unit reports its replication; the board retires the model")
+    func settingsAndSteps() async throws {
+        try await withTestApp(clock: FixedClock(ModelFlowTests.start)) { app in
+            let units = try await TestProvince.load(app)
+            let board = WebClient(app)
+            try await board.login("lanhdao")
+            try await ModelFlowTests.settings(board, units: units, app: app, members: ["lanhdao", "chuyenvien", "daumoi.mttq"])
+            // The year's window, targets and rule.
+            try await board.get("/emulation/settings?year=2026")
+            var year = ["year": "2026", "opens_on": "2026-01-01", "closes_on": "2026-09-30", "dvk_target": "150", "democracy_target": "80", "meets_models": "2", "meets_level": "province"]
+            let badYear = try await board.post("/emulation/settings/year", form: year)
+            #expect(badYear.status == .unprocessableEntity && badYear.body.contains("id=\"error-dvk-target\"") && badYear.body.contains("value=\"2026-09-30\""))
+            year["dvk_target"] = "85"
+            #expect(try await board.post("/emulation/settings/year", form: year).status == .seeOther)
+            let saved = try await ModelService.year(2026, on: app.db)
+            #expect(saved.dvkTarget == 0.85 && saved.meetsModels == 2 && saved.meetsLevel == "province" && VNFormat.isoDate(saved.closesOn) == "2026-09-30")
+            // A criteria set typed in the form.
+            try await board.get("/emulation/settings?year=2026")
+            var set = ["year": "2026", "title": "Tiêu chí dân vận chính quyền", "purpose": "model", "method": "median", "spread": "10",
+                       "criteria": "Công khai | Niêm yết thủ tục | 20\nTiếp dân | Tiếp dân định kỳ | mười", "classes": "dat | Đạt | 60\nkhong | Không đạt | 0", "pass_class": "dat"]
+            let badSet = try await board.post("/emulation/settings/sets", form: set)
+            #expect(badSet.status == .unprocessableEntity && badSet.body.contains("id=\"error-criteria\"") && badSet.body.contains("Niêm yết thủ tục"))
+            set["criteria"] = "Công khai | Niêm yết thủ tục | 20\nTiếp dân | Tiếp dân định kỳ | 10 | 3 | Sổ tiếp dân"
+            #expect(try await board.post("/emulation/settings/sets", form: set).status == .seeOther)
+            let made = try #require(try await CriteriaSet.query(on: app.db).filter(\.$title == "Tiêu chí dân vận chính quyền").first())
+            let criteria = try await AssessmentService.criteria(of: made.id!, on: app.db)
+            #expect(made.method == .median && made.passingKeys == ["dat"] && criteria.map(\.weight) == [1, 3] && criteria[1].guidance == "Sổ tiếp dân")
+            // A recognised model; an appraisal where the chair recuses a member who has not scored.
+            var input = ModelInput()
+            input.unitID = units["X-TL"]!.id
+            input.year = 2026
+            input.name = "Tổ hòa giải thôn Bãi Giữa"
+            input.field = .defence
+            input.problem = "Mâu thuẫn"
+            input.solution = "Hòa giải"
+            input.contactName = "Trưởng thôn"
+            let model = try await ModelService.register(input, actor: .system, at: ModelFlowTests.start, on: app.db).get()
+            try await ModelService.propose(model, level: "province", results: "r", actor: .system, at: ModelFlowTests.start, on: app.db)
+            let council = try #require(try await Council.query(on: app.db).first())
+            let modelSet = try #require(try await CriteriaSet.query(on: app.db).filter(\.$purpose == .model).sort(\.$createdAt).first())
+            let appraisal = try await ModelService.openAppraisal(model, set: modelSet, council: council, level: "province", actor: .system, at: ModelFlowTests.start, on: app.db)
+            let path = "/emulation/appraisals/\(appraisal.id!)"
+            let front = try #require(try await User.query(on: app.db).filter(\.$username == "daumoi.mttq").first())
+            let sheet = try await board.get(path)
+            #expect(sheet.body.contains("0/3"))
+            #expect(try await board.post(path + "/recuse", form: ["user": front.id!.uuidString]).status == .seeOther)
+            #expect(try await board.get(path).body.contains("0/2"))
+            let recused = WebClient(app)
+            try await recused.login("daumoi.mttq")
+            let refused = try await recused.get(path)
+            #expect(refused.body.contains("id=\"score-refusal\"") && !refused.body.contains("id=\"score-form\""))
+            // Recognised and replicated (services); the adopting commune reports, the board retires it.
+            let closedState = try await AssessmentService.state(appraisal, on: app.db)
+            for username in ["lanhdao", "chuyenvien"] {
+                let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
+                let typed = Dictionary(uniqueKeysWithValues: closedState.criteria.map { ($0.id!, VNFormat.decimal($0.maxPoints, places: 0)) })
+                _ = try await AssessmentService.score(try await AssessmentService.state(appraisal, on: app.db), user: user, typed: typed, comment: "", actor: .system, at: ModelFlowTests.start, on: app.db)
+            }
+            #expect(try await board.post(path + "/close", form: [:]).status == .seeOther)
+            let modelPath = "/emulation/models/\(model.id!)"
+            try await board.get(modelPath)
+            var fresh = try #require(try await DVKModel.find(model.id, on: app.db))
+            #expect(try await board.post(modelPath + "/decide", form: ["decision": "recognise", "decision_number": "9-QĐ", "decision_date": "2026-03-10", "version": String(fresh.version)]).status == .seeOther)
+            fresh = try #require(try await DVKModel.find(model.id, on: app.db))
+            #expect(try await board.post(modelPath + "/replicate", form: ["unit.\(units["X-DT"]!.id!.uuidString)": "on", "due": "2026-09-30", "version": String(fresh.version)]).status == .seeOther)
+            let replication = try #require(try await Replication.query(on: app.db).first())
+            let adopter = WebClient(app)
+            try await adopter.login("daumoi")
+            #expect(try await adopter.post("/emulation/replications/\(replication.id!)", form: ["results": "x"]).status == .notFound)
+            _ = try await User.mock(role: .focal, username: "daumoi.dongtam", unit: units["X-DT"]!).saved(on: app)
+            try await adopter.login("daumoi.dongtam")
+            try await adopter.get(modelPath)
+            #expect(try await adopter.post("/emulation/replications/\(replication.id!)", form: ["results": "Đã hòa giải thành 4 vụ", "done": "on"]).status == .seeOther)
+            let reported = try #require(try await Replication.find(replication.id, on: app.db))
+            #expect(reported.results == "Đã hòa giải thành 4 vụ" && reported.doneOn != nil)
+            fresh = try #require(try await DVKModel.find(model.id, on: app.db))
+            let noReason = try await board.post(modelPath + "/retire", form: ["reasons": " ", "version": String(fresh.version)])
+            #expect(noReason.status == .unprocessableEntity && noReason.body.contains("id=\"error-retire\""))
+            #expect(try await board.post(modelPath + "/retire", form: ["reasons": "Thôn đã sáp nhập", "version": String(fresh.version)]).status == .seeOther)
+            #expect(try await DVKModel.find(model.id, on: app.db)?.status == .retired)
+            // Retired: off the public showcase.
+            #expect(try await WebClient(app).get("/dan-van-kheo/\(model.id!)").status == .notFound)
+        }
+    }
+}
