@@ -71,6 +71,7 @@ struct BackupTests {
 
             // check: every table as in the manifest, the data and the file back
             #expect(differing == [])
+            SuiteCounts.record("backup and restore", "\(manifest.tables.count) tables, \(manifest.tables.reduce(0) { $0 + $1.rows }) rows and \(manifest.files.count) file compared by count and checksum after a wipe; \(written) writes during the backup")
             let now = try await Backup.tables(on: app.db as! any SQLDatabase)
             #expect(now == manifest.tables)
             #expect(now.first { $0.name == "audit_entries" }?.rows == audit.rows)

@@ -64,6 +64,7 @@ struct RouteSecurityTests {
                 }
                 checked += 1
             }
+            SuiteCounts.record("signed out", "\(checked) routes (every method) refused to a visitor without a session")
             #expect(checked > 100)
         }
     }
@@ -84,6 +85,7 @@ struct RouteSecurityTests {
                 #expect(reply.status == .forbidden, "\(route.method.rawValue) \(pattern) answered \(reply.status.code) without a CSRF token")
                 checked += 1
             }
+            SuiteCounts.record("CSRF", "\(checked) state-changing form routes refused without the token")
             #expect(checked > 40)
             // The administrator is still signed in: the refusals ended nothing.
             #expect(try await admin.get("/").status == .ok)
@@ -116,60 +118,11 @@ struct RouteSecurityTests {
                     checked += 1
                 }
             }
+            SuiteCounts.record("hostile queries", "\(checked) page × payload requests (\(Self.payloads.count) SQL, markup and path payloads in 7 parameters each)")
             #expect(checked > 200)
             #expect(try await OrgUnit.query(on: app.db).count() == units)
             #expect(try await admin.get("/").status == .ok)
         }
-    }
-
-    /// The `<form method="post">`s of a page: action, whether multipart, and the fields with a
-    /// value each (text fields get `payload`, selects their first real option, hidden fields
-    /// keep theirs; files and checkboxes are left out).
-    static func postForms(in html: String, payload: String) -> [(action: String, multipart: Bool, fields: [String: String])] {
-        var forms: [(String, Bool, [String: String])] = []
-        var rest = Substring(html)
-        while let start = rest.range(of: "<form"), let end = rest[start.upperBound...].range(of: "</form>") {
-            let form = rest[start.lowerBound..<end.upperBound]
-            rest = rest[end.upperBound...]
-            let head = form.prefix { $0 != ">" }
-            guard head.contains("method=\"post\""), let action = attribute("action", in: head), action.hasPrefix("/") else { continue }
-            var fields: [String: String] = [:]
-            for tag in tags("input", in: form) {
-                guard let name = attribute("name", in: tag) else { continue }
-                let type = attribute("type", in: tag) ?? "text"
-                switch type {
-                case "hidden": fields[name] = attribute("value", in: tag) ?? ""
-                case "file", "checkbox", "radio", "submit", "button", "password": continue
-                case "date": fields[name] = attribute("value", in: tag) ?? "2026-11-10"
-                default: fields[name] = attribute("inputmode", in: tag) == "numeric" ? "1" : payload
-                }
-            }
-            for tag in tags("textarea", in: form) { if let name = attribute("name", in: tag) { fields[name] = payload } }
-            var selects = Substring(form)
-            while let open = selects.range(of: "<select"), let close = selects[open.upperBound...].range(of: "</select>") {
-                let select = selects[open.lowerBound..<close.upperBound]
-                selects = selects[close.upperBound...]
-                guard let name = attribute("name", in: select.prefix { $0 != ">" }) else { continue }
-                fields[name] = tags("option", in: select).compactMap { attribute("value", in: $0) }.first { !$0.isEmpty } ?? ""
-            }
-            forms.append((action.replacingOccurrences(of: "&amp;", with: "&"), head.contains("multipart/form-data"), fields))
-        }
-        return forms
-    }
-
-    static func tags(_ name: String, in text: Substring) -> [Substring] {
-        var found: [Substring] = []
-        var rest = text
-        while let start = rest.range(of: "<\(name)"), let end = rest[start.upperBound...].firstIndex(of: ">") {
-            found.append(rest[start.lowerBound...end])
-            rest = rest[rest.index(after: end)...]
-        }
-        return found
-    }
-
-    static func attribute(_ name: String, in tag: Substring) -> String? {
-        guard let start = tag.range(of: " \(name)=\"") else { return nil }
-        return String(tag[start.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
     }
 
     @Test("stored XSS: every post form on every page the administrator opens, its text fields filled with markup: no 500, and the markup never comes back unescaped, on the answer or on any page afterwards")
@@ -193,7 +146,7 @@ struct RouteSecurityTests {
             var posted = 0
             for page in pages {
                 let html = try await admin.get(page)
-                for form in Self.postForms(in: html.body, payload: payload) where !["/logout", "/login"].contains(form.action) {
+                for form in HTMLForms.postForms(in: html.body, payload: payload) where !["/logout", "/login"].contains(form.action) {
                     var fields = form.fields
                     fields["_csrf"] = admin.csrf
                     let reply = form.multipart
@@ -207,6 +160,7 @@ struct RouteSecurityTests {
                     _ = try await admin.get(page)
                 }
             }
+            SuiteCounts.record("stored markup", "\(posted) forms from \(pages.count) pages posted with markup in every text field, every page read back")
             #expect(posted > 15)
             // Whatever was stored shows escaped on every page.
             for page in pages { clean(try await admin.get(page), "GET \(page) afterwards") }

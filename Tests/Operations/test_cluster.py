@@ -25,6 +25,9 @@ import urllib3
 
 import pytest
 import requests
+import sys
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from suite_counts import record  # noqa: E402  (Tests/suite_counts.py)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("DANVAN_BINARY", ROOT / ".build" / "debug" / "danvan"))
@@ -288,7 +291,7 @@ def test_two_instances_behind_nginx_survive_a_kill_and_a_database_restart():
         assert all("tạm thời không sẵn sàng" in message for message in messages), messages
         after = requests.get(base + "/api/v1/units?limit=5", headers=bearer, verify=False, timeout=15)
         assert after.status_code == 200, after.status_code
-        print(f"\ncluster: {len(acknowledged['participants'])} registrations, {len(acknowledged['attempts'])} attempts, "
+        record("multi-instance", f"{len(acknowledged['participants'])} registrations, {len(acknowledged['attempts'])} attempts, "
               f"{len(acknowledged['submitted'])} submissions, {len(acknowledged['progress'])} progress reports acknowledged and found after a SIGKILL "
               f"({refused['502']} answered 502 by nginx as the instance died, {refused['dropped']} cut); database restart: {dict(sorted((str(k), v) for k, v in statuses.items()))}")
     finally:

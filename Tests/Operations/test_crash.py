@@ -16,6 +16,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import sys
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from suite_counts import record  # noqa: E402  (Tests/suite_counts.py)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("DANVAN_BINARY", ROOT / ".build" / "debug" / "danvan"))
@@ -138,5 +141,5 @@ def test_acknowledged_writes_survive_sigkill():
     status, _ = request(server.base, "GET", f"/api/v1/quiz/contests/{SLUG}")
     assert status == 200
     server.kill()
-    print(f"\n{KILLS} kills survived; acknowledged and found: {len(acknowledged['participants'])} registrations, "
+    record("crash durability", f"{KILLS} kills survived; acknowledged and found: {len(acknowledged['participants'])} registrations, "
           f"{len(acknowledged['attempts'])} attempt starts, {len(acknowledged['submitted'])} submissions")
