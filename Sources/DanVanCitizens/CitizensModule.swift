@@ -121,6 +121,14 @@ public struct CitizensModule: DanVanModule {
         routes.api.get(CitizensRoute.apiStatistics, use: api.statistics)
     }
 
+    /// From the petition list to a petition and its commune.
+    public var openAPILinks: [OpenAPILink] {
+        [
+            OpenAPILink("firstPetition", from: "get /api/v1/citizens/petitions", to: "get /api/v1/citizens/petitions/{petitionID}", parameters: ["petitionID": "$response.body#/items/0/id"]),
+            OpenAPILink("petitionCommune", from: "get /api/v1/citizens/petitions/{petitionID}", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/communeId"]),
+        ]
+    }
+
     public var openAPIPaths: [String: JSON] { CitizenAPI.paths }
     public var openAPISchemas: [String: JSON] { CitizenAPI.schemas }
 }

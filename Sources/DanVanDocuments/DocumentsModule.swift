@@ -39,6 +39,11 @@ public struct DocumentsModule: DanVanModule {
     }
 
     /// `/api/v1/documents`.
+    /// From the library to a document.
+    public var openAPILinks: [OpenAPILink] {
+        [OpenAPILink("firstDocument", from: "get /api/v1/documents", to: "get /api/v1/documents/{documentID}", parameters: ["documentID": "$response.body#/items/0/id"])]
+    }
+
     public var openAPIPaths: [String: JSON] { DocumentAPI.paths }
     /// Document schemas.
     public var openAPISchemas: [String: JSON] { DocumentAPI.schemas }

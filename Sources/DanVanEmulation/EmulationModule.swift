@@ -109,6 +109,14 @@ public struct EmulationModule: DanVanModule {
         routes.api.get(EmulationRoute.apiTargets, use: api.targets)
     }
 
+    /// From the register to a model and its unit.
+    public var openAPILinks: [OpenAPILink] {
+        [
+            OpenAPILink("firstModel", from: "get /api/v1/emulation/models", to: "get /api/v1/emulation/models/{modelID}", parameters: ["modelID": "$response.body#/items/0/id"]),
+            OpenAPILink("modelUnit", from: "get /api/v1/emulation/models/{modelID}", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/unitId"]),
+        ]
+    }
+
     public var openAPIPaths: [String: JSON] { EmulationAPI.paths }
     public var openAPISchemas: [String: JSON] { EmulationAPI.schemas }
 }

@@ -103,6 +103,21 @@ public struct QuizModule: DanVanModule {
     }
 
     /// `/api/v1/quiz/…`.
+    /// From a contest to its first round's leaderboard, from a started attempt to it and its
+    /// submission (with the contestant's token), from the organiser's list to participation
+    /// and results.
+    public var openAPILinks: [OpenAPILink] {
+        let token = "header." + QuizAPI.tokenHeader
+        return [
+            OpenAPILink("leaderboard", from: "get /api/v1/quiz/contests/{slug}", to: "get /api/v1/quiz/rounds/{roundID}/leaderboard", parameters: ["roundID": "$response.body#/rounds/0/id"]),
+            OpenAPILink("startedAttempt", from: "post /api/v1/quiz/rounds/{roundID}/attempts", status: "201", to: "get /api/v1/quiz/attempts/{attemptID}", parameters: ["attemptID": "$response.body#/id", token: "$request.header.\(QuizAPI.tokenHeader)"]),
+            OpenAPILink("submitStarted", from: "post /api/v1/quiz/rounds/{roundID}/attempts", status: "201", to: "post /api/v1/quiz/attempts/{attemptID}/submission", parameters: ["attemptID": "$response.body#/id", token: "$request.header.\(QuizAPI.tokenHeader)"]),
+            OpenAPILink("submitResumed", from: "post /api/v1/quiz/rounds/{roundID}/attempts", to: "post /api/v1/quiz/attempts/{attemptID}/submission", parameters: ["attemptID": "$response.body#/id", token: "$request.header.\(QuizAPI.tokenHeader)"]),
+            OpenAPILink("participation", from: "get /api/v1/quiz/admin/contests", to: "get /api/v1/quiz/admin/contests/{contestID}/participation", parameters: ["contestID": "$response.body#/0/id"]),
+            OpenAPILink("results", from: "get /api/v1/quiz/admin/contests", to: "get /api/v1/quiz/admin/rounds/{roundID}/results", parameters: ["roundID": "$response.body#/0/rounds/0/id"]),
+        ]
+    }
+
     public var openAPIPaths: [String: JSON] { QuizAPI.paths }
     /// Quiz schemas.
     public var openAPISchemas: [String: JSON] { QuizAPI.schemas }

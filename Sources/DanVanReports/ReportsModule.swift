@@ -62,6 +62,16 @@ public struct ReportsModule: DanVanModule {
         routes.api.get(ReportsRoute.apiConsolidation(nil), use: api.consolidation)
     }
 
+    /// From the requests to one, its submission (with its version) and its period's consolidation.
+    public var openAPILinks: [OpenAPILink] {
+        [
+            OpenAPILink("firstRequest", from: "get /api/v1/reports/requests", to: "get /api/v1/reports/requests/{requestID}", parameters: ["requestID": "$response.body#/items/0/id"]),
+            OpenAPILink("consolidation", from: "get /api/v1/reports/requests", to: "get /api/v1/reports/periods/{periodID}/consolidation", parameters: ["periodID": "$response.body#/items/0/periodId"]),
+            OpenAPILink("submit", from: "get /api/v1/reports/requests/{requestID}", to: "post /api/v1/reports/requests/{requestID}/submit", parameters: ["requestID": "$request.path.requestID"], body: ["version": "$response.body#/version"]),
+            OpenAPILink("requestUnit", from: "get /api/v1/reports/requests/{requestID}", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/unitId"]),
+        ]
+    }
+
     public var openAPIPaths: [String: JSON] { ReportAPI.paths }
     public var openAPISchemas: [String: JSON] { ReportAPI.schemas }
 }

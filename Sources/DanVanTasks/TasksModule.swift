@@ -109,6 +109,21 @@ public struct TasksModule: DanVanModule {
     }
 
     /// `/api/v1/tasks` and `/api/v1/documents/register`.
+    /// From the task list to a task and its progress report (with the task's version), from a
+    /// registered document to it and its first task.
+    public var openAPILinks: [OpenAPILink] {
+        [
+            OpenAPILink("firstTask", from: "get /api/v1/tasks", to: "get /api/v1/tasks/{taskID}", parameters: ["taskID": "$response.body#/items/0/id"]),
+            OpenAPILink("reportOnFirst", from: "get /api/v1/tasks", to: "post /api/v1/tasks/{taskID}/progress", parameters: ["taskID": "$response.body#/items/0/id"], body: ["version": "$response.body#/items/0/version"]),
+            OpenAPILink("leadUnit", from: "get /api/v1/tasks", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/items/0/leadUnitId"]),
+            OpenAPILink("reportProgress", from: "get /api/v1/tasks/{taskID}", to: "post /api/v1/tasks/{taskID}/progress", parameters: ["taskID": "$request.path.taskID"], body: ["version": "$response.body#/version"]),
+            OpenAPILink("reportAgain", from: "post /api/v1/tasks/{taskID}/progress", to: "post /api/v1/tasks/{taskID}/progress", parameters: ["taskID": "$response.body#/id"], body: ["version": "$response.body#/version"]),
+            OpenAPILink("taskAfterReport", from: "post /api/v1/tasks/{taskID}/progress", to: "get /api/v1/tasks/{taskID}", parameters: ["taskID": "$response.body#/id"]),
+            OpenAPILink("registeredDocument", from: "post /api/v1/documents/register", status: "201", to: "get /api/v1/documents/{documentID}", parameters: ["documentID": "$response.body#/documentId"]),
+            OpenAPILink("registeredTask", from: "post /api/v1/documents/register", status: "201", to: "get /api/v1/tasks/{taskID}", parameters: ["taskID": "$response.body#/tasks/0/id"]),
+        ]
+    }
+
     public var openAPIPaths: [String: JSON] { TaskAPI.paths }
     /// Task schemas.
     public var openAPISchemas: [String: JSON] { TaskAPI.schemas }

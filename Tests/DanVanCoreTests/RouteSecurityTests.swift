@@ -166,5 +166,27 @@ struct RouteSecurityTests {
             for page in pages { clean(try await admin.get(page), "GET \(page) afterwards") }
         }
     }
+
+    @Test("every declared OpenAPI link leads from a documented answer to a served operation; every operation has its own operationId")
+    func openAPILinks() async throws {
+        try await withTestApp { app in
+            var paths: [String: JSON] = [:]
+            for module in DanVanModules.all { paths.merge(module.openAPIPaths) { $1 } }
+            let links = DanVanModules.all.flatMap(\.openAPILinks)
+            let (document, unresolved) = OpenAPILink.apply(links, to: paths)
+            #expect(unresolved.isEmpty, "links whose ends are not served: \(unresolved.map { "\($0.from) \($0.status) → \($0.to)" })")
+            #expect(links.count >= 25)
+            var ids: [String] = []
+            for item in document.values {
+                guard case .object(let operations) = item else { continue }
+                for operation in operations.values { if case .string(let id)? = operation["operationId"] { ids.append(id) } }
+            }
+            #expect(Set(ids).count == ids.count && ids.count >= 30, "operationIds: \(ids.sorted())")
+            // The served document is the same.
+            let served = try await WebClient(app).get("/api/openapi.json")
+            let decoded = try JSONDecoder().decode(JSON.self, from: served.bytes)
+            #expect(decoded["paths"]?["/api/v1/tasks"]?["get"]?["responses"]?["200"]?["links"]?["firstTask"]?["parameters"]?["taskID"] == .string("$response.body#/items/0/id"))
+        }
+    }
 }
 

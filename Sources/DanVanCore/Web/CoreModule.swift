@@ -119,6 +119,18 @@ public struct CoreModule: DanVanModule {
         return response
     }
 
+    /// From a list to its items, from the signed-in account to its unit, from a new unit to it.
+    public var openAPILinks: [OpenAPILink] {
+        [
+            OpenAPILink("firstUnit", from: "get /api/v1/units", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/items/0/id"]),
+            OpenAPILink("createdUnit", from: "post /api/v1/units", status: "201", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/id"]),
+            OpenAPILink("firstUser", from: "get /api/v1/users", to: "get /api/v1/users/{userID}", parameters: ["userID": "$response.body#/items/0/id"]),
+            OpenAPILink("myAccount", from: "get /api/v1/me", to: "get /api/v1/users/{userID}", parameters: ["userID": "$response.body#/id"]),
+            OpenAPILink("myUnit", from: "get /api/v1/me", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/unitId"]),
+            OpenAPILink("userUnit", from: "get /api/v1/users/{userID}", to: "get /api/v1/units/{unitID}", parameters: ["unitID": "$response.body#/unitId"]),
+        ]
+    }
+
     /// The API paths served here.
     public var openAPIPaths: [String: JSON] {
         let unitID: JSON = ["name": "unitID", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]

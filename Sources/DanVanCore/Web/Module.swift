@@ -41,5 +41,12 @@ public protocol DanVanModule: Sendable {
     var openAPIPaths: [String: JSON] { get }
     /// OpenAPI component schemas this module defines, by name.
     var openAPISchemas: [String: JSON] { get }
+    /// Links between its API operations (and to other modules' operations it answers with ids of).
+    var openAPILinks: [OpenAPILink] { get }
+}
+
+extension DanVanModule {
+    /// No links unless the module declares some.
+    public var openAPILinks: [OpenAPILink] { [] }
 }
 
