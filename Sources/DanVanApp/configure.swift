@@ -34,6 +34,14 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
 
     let sessionPolicy = config.sessions
     app.sessions.use { _ in StoredSessions(policy: sessionPolicy) }
+    // Sessions and their users from memory for a few seconds (`SessionCache`): on SQLite one
+    // server owns the file; on PostgreSQL other instances' changes arrive by notification, and
+    // until the listener is connected nothing is trusted.
+    let postgres: PostgresConnection.Configuration?
+    if case .postgres(let url, _) = config.database { postgres = try SQLPostgresConfiguration(url: url).coreConfiguration } else { postgres = nil }
+    app.sessionCache = SessionCache(trust: sessionPolicy.cacheSeconds, hearsChanges: postgres == nil)
+    app.databases.middleware.use(UserChangeMiddleware(cache: app.sessionCache))
+    if let postgres, config.servesRequests { app.lifecycle.use(AuthChangeListener(configuration: postgres)) }
     app.migrations.add(SessionRecord.migration)
     let secure = config.secureCookies
     // Max-Age only: Vapor formats an `Expires` date with a new DateFormatter on every response,

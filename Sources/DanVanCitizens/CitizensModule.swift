@@ -51,7 +51,7 @@ public struct CitizensModule: DanVanModule {
             let today = CivilDay.startOfDay(now)
             // The home page is read on every visit: counts along the status indexes, the scope
             // as unit ids (a join over every submission would grow with the table).
-            let unitIDs: [UUID]? = try await scope.pathPrefix == nil ? nil : scope.filter(OrgUnit.query(on: db)).all(\.$id)
+            let unitIDs = try await scope.unitIDs(on: db)
             func scoped() -> QueryBuilder<Petition> {
                 let query = Petition.query(on: db)
                 if let unitIDs { query.filter(\.$unit.$id ~~ unitIDs) }

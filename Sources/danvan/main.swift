@@ -32,6 +32,7 @@ do {
     // `DANVAN_JOBS=0` keeps a server from running the periodic jobs (another instance or
     // cron runs them; the browser tests want only the changes they make themselves).
     config.runScheduler = (command == nil || command == "serve" || command == "demo") && ProcessInfo.processInfo.environment["DANVAN_JOBS"] != "0"
+    config.servesRequests = command == nil || command == "serve" || command == "demo"
     try await configure(app, config: config)
     if command == nil || command == "serve" {
         try await app.autoMigrate().get()

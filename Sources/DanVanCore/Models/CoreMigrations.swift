@@ -3,7 +3,7 @@ import SQLKit
 
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
-    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry()]
+    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify()]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }

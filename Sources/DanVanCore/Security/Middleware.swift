@@ -12,10 +12,10 @@ public struct SessionUserMiddleware: AsyncMiddleware {
     /// Logs the session's user in, if still valid.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         request.storage[SessionsReadyKey.self] = true
-        if request.cookies[request.application.sessions.configuration.cookieName] != nil,
+        if let cookie = request.cookies[request.application.sessions.configuration.cookieName],
            let id = request.session.data["uid"].flatMap(UUID.init(uuidString:)),
            let version = request.session.data["ver"].flatMap(Int.init),
-           let user = try await User.find(id, on: request.db) {
+           let user = try await Self.user(id, session: cookie.string, on: request) {
             if user.isActive, user.sessionVersion == version {
                 request.auth.login(user)
             } else {
@@ -24,6 +24,16 @@ public struct SessionUserMiddleware: AsyncMiddleware {
             }
         }
         return try await next.respond(to: request)
+    }
+
+    /// The session's user: a copy of the one the session cache kept, or read from the database
+    /// (and kept with the session for the next requests).
+    static func user(_ id: UUID, session key: String, on request: Request) async throws -> User? {
+        let read = request.storage[SessionCacheReadKey.self]
+        if let cached = read?.user, cached.id == id { return cached.requestCopy() }
+        guard let user = try await User.find(id, on: request.db) else { return nil }
+        if let read { request.application.sessionCache.attach(user.requestCopy(), to: key, generation: read.generation) }
+        return user
     }
 }
 

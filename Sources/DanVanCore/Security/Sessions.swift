@@ -19,6 +19,9 @@ public struct SessionPolicy: Sendable {
     public var lifetime: TimeInterval = 12 * 3600
     /// The expiry is extended at most once per this interval (`DANVAN_SESSION_REFRESH_SECONDS`).
     public var refreshEvery: TimeInterval = 15 * 60
+    /// How long a session and its user are answered from memory without asking the database
+    /// (`DANVAN_SESSION_CACHE_SECONDS`; 0 turns the cache off). See `SessionCache`.
+    public var cacheSeconds: TimeInterval = 5
 
     /// The default policy: 12 hours, extended at most every 15 minutes.
     public init() {}
@@ -54,6 +57,15 @@ private enum SessionRead: Sendable {
     case found(data: [String: String], expiresAt: Date?)
 }
 
+/// How this request's session was read: the cache generation it belongs to, and the user the
+/// cache kept with it (if any), for `SessionUserMiddleware`.
+struct SessionCacheRead {
+    let generation: UInt64
+    let user: User?
+}
+
+struct SessionCacheReadKey: StorageKey { typealias Value = SessionCacheRead }
+
 /// Set when the request's new session was empty and therefore not stored.
 struct UnstoredSessionKey: StorageKey { typealias Value = Bool }
 
@@ -76,6 +88,13 @@ public struct StoredSessions: SessionDriver {
 
     public func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         let now = request.now
+        let cache = request.application.sessionCache
+        if let entry = cache.lookup(sessionID.string) {
+            request.storage[SessionCacheReadKey.self] = SessionCacheRead(generation: entry.generation, user: entry.user)
+            return request.eventLoop.makeSucceededFuture(Self.remember((SessionData(initialData: entry.data), entry.expiresAt), now: now, on: request))
+        }
+        let generation = cache.currentGeneration(), readAt = SessionCache.now()
+        request.storage[SessionCacheReadKey.self] = SessionCacheRead(generation: generation, user: nil)
         // Read with SQLKit, not as a model: this runs on every signed-in request, and decoding a
         // Fluent model walks its properties by reflection.
         let promise = request.eventLoop.makePromise(of: SessionData?.self)
@@ -83,7 +102,9 @@ public struct StoredSessions: SessionDriver {
             guard let sql = request.db as? any SQLDatabase else { throw AppError.unavailable }
             let row = try await sql.select().column("data").column("expires_at").from(StoredSession.schema)
                 .where("key", .equal, sessionID.string).limit(1).first()
-            return try Self.remember(row.map { (try $0.decode(column: "data", as: SessionData.self), try $0.decode(column: "expires_at", as: Date?.self)) }, now: now, on: request)
+            let record = try row.map { (data: try $0.decode(column: "data", as: SessionData.self), expiresAt: try $0.decode(column: "expires_at", as: Date?.self)) }
+            if let record { cache.store(sessionID.string, data: record.data.snapshot, expiresAt: record.expiresAt, generation: generation, readAt: readAt) }
+            return Self.remember(record, now: now, on: request)
         }
         return promise.futureResult
     }
@@ -104,15 +125,23 @@ public struct StoredSessions: SessionDriver {
            before == data.snapshot, !Self.needsRefresh(expiresAt, now: now, policy: policy) {
             return request.eventLoop.makeSucceededFuture(sessionID)
         }
+        let cache = request.application.sessionCache
+        let generation = cache.currentGeneration(), writtenAt = SessionCache.now()
+        let expiresAt = now.addingTimeInterval(policy.lifetime)
         return StoredSession.query(on: request.db)
             .filter(\.$key == sessionID)
             .set(\.$data, to: data)
-            .set(\.$expiresAt, to: now.addingTimeInterval(policy.lifetime))
+            .set(\.$expiresAt, to: expiresAt)
             .update()
-            .map { sessionID }
+            .map {
+                // What was just written is what the next request reads; its user is read again.
+                cache.store(sessionID.string, data: data.snapshot, expiresAt: expiresAt, generation: generation, readAt: writtenAt)
+                return sessionID
+            }
     }
 
     public func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
+        request.application.sessionCache.forget(sessionID.string)
         if case .missing? = request.storage[SessionReadKey.self] { return request.eventLoop.makeSucceededVoidFuture() }
         return StoredSession.query(on: request.db).filter(\.$key == sessionID).delete()
     }

@@ -36,6 +36,9 @@ public struct AppConfig: Sendable {
     /// Runs scheduled jobs (reminders, overdue marking) in this process; `serve` and `demo`
     /// turn it on, tests and one-off commands leave it off.
     public var runScheduler = false
+    /// Whether this process serves requests (`serve`, `demo`): it then listens for other
+    /// instances' session changes on PostgreSQL (`AuthChangeListener`).
+    public var servesRequests = false
     /// Days before a deadline when the lead unit is reminded.
     public var reminderDays = 7
     /// Peers whose `X-Forwarded-For` is believed (`DANVAN_TRUSTED_PROXIES`, comma-separated):
@@ -73,7 +76,7 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `DANVAN_SECURE_COOKIES`, `DANVAN_BCRYPT_COST`, `DANVAN_DEMO`,
     /// `DANVAN_REMINDER_DAYS`, `DANVAN_TRUSTED_PROXIES`, `DANVAN_SECRET_KEY` (or
-    /// `DANVAN_SECRET_KEY_FILE`), `DANVAN_SESSION_REFRESH_SECONDS`.
+    /// `DANVAN_SECRET_KEY_FILE`), `DANVAN_SESSION_REFRESH_SECONDS`, `DANVAN_SESSION_CACHE_SECONDS`.
     ///
     /// Unset, the database is an SQLite file at `./data/danvan.sqlite` under `workingDirectory`.
     public static func fromEnvironment(workingDirectory: String) throws -> AppConfig {
@@ -89,6 +92,9 @@ public struct AppConfig: Sendable {
         config.secretKey = try loadSecretKey(environment, workingDirectory: workingDirectory)
         if let seconds = environment["DANVAN_SESSION_REFRESH_SECONDS"].flatMap(TimeInterval.init), seconds >= 0 {
             config.sessions.refreshEvery = min(seconds, config.sessions.lifetime)
+        }
+        if let seconds = environment["DANVAN_SESSION_CACHE_SECONDS"].flatMap(TimeInterval.init), seconds >= 0 {
+            config.sessions.cacheSeconds = min(seconds, 300)
         }
         config.metricsAccess = MetricsAccess(allow: environment["DANVAN_METRICS_ALLOW"] ?? "127.0.0.1/32,::1/128", token: environment["DANVAN_METRICS_TOKEN"] ?? "")
         if let proxies = environment["DANVAN_TRUSTED_PROXIES"] {

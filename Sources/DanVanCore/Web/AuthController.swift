@@ -138,7 +138,10 @@ struct AccountController {
             errors.add("newPassword", "account.sameAsOld")
         }
         guard errors.isEmpty else { return try await page(req, errors: errors, newToken: nil, tokenName: "", status: .unprocessableEntity) }
-        try await UserService.setPassword(user, to: new, byAdministrator: false, actor: req.actor, app: req.application, on: req.db)
+        // The signed-in user may come from the session cache: change the stored account.
+        guard let stored = try await User.find(user.requireID(), on: req.db) else { throw AppError.unauthenticated }
+        try await UserService.setPassword(stored, to: new, byAdministrator: false, actor: req.actor, app: req.application, on: req.db)
+        user.sessionVersion = stored.sessionVersion
         // Keep this session; the version bump ended the others.
         req.session.data["ver"] = String(user.sessionVersion)
         req.flash(.success, req.t("account.passwordChanged"))

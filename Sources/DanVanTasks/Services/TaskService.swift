@@ -124,12 +124,7 @@ public enum TaskService {
     /// leader): then no filter is needed, and an `IN` list of every unit would only slow the
     /// query down.
     public static func unitIDs(in scope: AccessScope, on db: any Database) async throws -> [UUID]? {
-        guard scope.pathPrefix != nil else { return nil }
-        // Two counts first: a scope that holds every unit (the provincial committee's staff)
-        // needs no id list, and loading some 800 units to find that out was a quarter of the
-        // task list's time.
-        if try await scope.filter(OrgUnit.query(on: db)).count() == OrgUnit.query(on: db).count() { return nil }
-        return try await scope.filter(OrgUnit.query(on: db)).field(\.$id).all().compactMap(\.id)
+        try await scope.unitIDs(on: db)
     }
 
     /// The same, from the scope's units when the caller has loaded them already.
