@@ -51,15 +51,7 @@ public struct CitizensModule: DanVanModule {
             let today = CivilDay.startOfDay(now)
             // The home page is read on every visit: counts along the status indexes, the scope
             // as unit ids (a join over every submission would grow with the table).
-            let unitIDs = try await scope.unitIDs(on: db)
-            func scoped() -> QueryBuilder<Petition> {
-                let query = Petition.query(on: db)
-                if let unitIDs { query.filter(\.$unit.$id ~~ unitIDs) }
-                return query
-            }
-            let overdue = try await scoped().filter(\.$status == .received).filter(\.$ackDueOn < today).count(\.$status)
-                + scoped().filter(\.$status == .accepted).filter(\.$resolveDueOn < today).count(\.$status)
-            let waiting = try await scoped().filter(\.$status == .received).count(\.$status)
+            let (overdue, waiting) = try await CitizenStats.homeCounts(today: today, unitIDs: try await scope.unitIDs(on: db), on: db)
             var lines: [HomeTodo] = []
             if overdue > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.overdue", [VNFormat.integer(overdue)]), href: CitizensRoute.index.path + "?overdue=1")) }
             if waiting > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.waiting", [VNFormat.integer(waiting)]), href: CitizensRoute.index.path + "?status=received")) }

@@ -44,3 +44,37 @@ struct CitizenJobTests {
         }
     }
 }
+
+@Suite("Citizens: the home page's lines")
+struct CitizenHomeTests {
+    @Test("the commune's official sees how many submissions wait and how many are overdue, counted in their scope only; the province sees both communes'")
+    func homeLines() async throws {
+        try await withTestApp(clock: FixedClock(PetitionFlowTests.start)) { app in
+            let units = try await TestProvince.load(app)
+            let keys = CitizenKeys.of(app)
+            // Tân Lập: one received 40 days ago (its acknowledgement is overdue), one today; Đông Tâm: one today.
+            for (code, daysAgo) in [("X-TL", 40.0), ("X-TL", 0), ("X-DT", 0)] {
+                var input = PetitionInput()
+                input.kind = .petition
+                input.field = .land
+                input.communeID = units[code]!.id
+                input.unitID = units[code]!.id
+                input.senderName = "Người gửi"
+                input.summary = "Đề nghị giải quyết tranh chấp đất"
+                input.content = "Nội dung"
+                input.receivedOn = PetitionFlowTests.start.addingTimeInterval(-daysAgo * 86_400)
+                _ = try await PetitionService.create(input, receivingUnitID: units[code]!.id!, keys: keys, actor: .system, at: PetitionFlowTests.start, on: app.db)
+            }
+            let commune = WebClient(app)
+            try await commune.login("daumoi.tanlap")
+            let home = try await commune.get("/").body
+            #expect(home.contains("2 đơn thư chờ thụ lý"))
+            #expect(home.contains("1 đơn thư quá hạn"))
+            let province = WebClient(app)
+            try await province.login("lanhdao")
+            let wide = try await province.get("/").body
+            #expect(wide.contains("3 đơn thư chờ thụ lý"))
+            #expect(wide.contains("1 đơn thư quá hạn"))
+        }
+    }
+}

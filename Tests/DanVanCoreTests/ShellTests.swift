@@ -35,6 +35,14 @@ struct ShellTests {
             #expect(focalHome.body.contains("Văn bản"))
             // Every module the navigation names has landed: nothing is "coming soon" any more.
             #expect(!focalHome.body.contains("sắp có"))
+            // The account counts: the province's leader sees every account, the ward's focal person the ward's.
+            let active = try await User.query(on: app.db).filter(\.$isActive == true).count()
+            #expect(leaderHome.body.contains("stat-value\">\(active)<"), "active accounts \(active)")
+            let disabled = try await User.query(on: app.db).filter(\.$username == "daumoi.snv").first()!
+            disabled.isActive = false
+            try await disabled.update(on: app.db)
+            let after = try await leader.get("/").body
+            #expect(after.contains("stat-value\">\(active - 1)<") && after.contains("stat-value\">1<"), "one account disabled")
         }
     }
 
