@@ -296,3 +296,30 @@ struct FixedCostTests {
         }
     }
 }
+
+@Suite("Inbox: pages")
+struct InboxPageTests {
+    @Test("a long inbox comes 50 entries a page, newest first, with links both ways; the unread count is the whole inbox's")
+    func paged() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            let leader = try #require(try await User.query(on: app.db).filter(\.$username == "lanhdao").first())
+            let start = Date(timeIntervalSince1970: 1_780_000_000)
+            for number in 1...120 {
+                let item = InboxItem(userID: leader.id!, kind: "task", message: "Nhắc việc số \(number)", target: InboxTarget(type: "task", id: UUID()), dedupeKey: "k\(number)", at: start.addingTimeInterval(Double(number) * 60))
+                if number <= 30 { item.readAt = start.addingTimeInterval(86_400) }
+                try await item.create(on: app.db)
+            }
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            let first = try await client.get("/inbox").body
+            #expect(first.components(separatedBy: "Nhắc việc số ").count - 1 == 50)
+            #expect(first.contains("Nhắc việc số 120<") && !first.contains("Nhắc việc số 70<"))
+            #expect(first.contains("href=\"/inbox?page=2\"") && !first.contains("id=\"previous-page\""))
+            #expect(first.contains("Đánh dấu tất cả đã đọc"))
+            let last = try await client.get("/inbox?page=3").body
+            #expect(last.components(separatedBy: "Nhắc việc số ").count - 1 == 20)
+            #expect(last.contains("Nhắc việc số 1<") && last.contains("href=\"/inbox?page=2\"") && !last.contains("id=\"next-page\""))
+        }
+    }
+}
