@@ -41,16 +41,23 @@ public final class SessionCache: @unchecked Sendable {
     let trust: UInt64
     /// At most this many sessions are kept; past it the ones read longest ago go.
     let capacity: Int
+    /// The monotonic clock, in nanoseconds (a test's own).
+    let clock: @Sendable () -> UInt64
 
     /// A cache trusting an entry `trust` seconds; `hearsChanges`: whether changes made by other
     /// instances reach it (false on PostgreSQL until its listener is connected).
-    public init(trust: TimeInterval, hearsChanges: Bool, capacity: Int = 50_000) {
+    public init(trust: TimeInterval, hearsChanges: Bool, capacity: Int = 50_000, clock: @escaping @Sendable () -> UInt64 = SessionCache.monotonicNow) {
         self.trust = UInt64(max(0, trust) * 1_000_000_000)
         self.hearsChanges = hearsChanges
         self.capacity = capacity
+        self.clock = clock
     }
 
-    static func now() -> UInt64 { UInt64(NIODeadline.now().uptimeNanoseconds) }
+    /// Nanoseconds since boot.
+    public static let monotonicNow: @Sendable () -> UInt64 = { UInt64(NIODeadline.now().uptimeNanoseconds) }
+
+    /// Now, by the cache's clock.
+    func now() -> UInt64 { clock() }
 
     /// The generation to pass to `store` after reading from the database: a store made with an
     /// older one (everything was forgotten meanwhile) is dropped.
@@ -59,7 +66,7 @@ public final class SessionCache: @unchecked Sendable {
     /// The entry of `key` if it may be answered without the database.
     func lookup(_ key: String) -> CachedSession? {
         guard trust > 0 else { return nil }
-        let now = Self.now()
+        let now = now()
         return lock.withLock {
             guard hearsChanges, let entry = entries[key], entry.generation == generation, now &- entry.readAt < trust else { return nil }
             return entry

@@ -93,7 +93,7 @@ public struct StoredSessions: SessionDriver {
             request.storage[SessionCacheReadKey.self] = SessionCacheRead(generation: entry.generation, user: entry.user)
             return request.eventLoop.makeSucceededFuture(Self.remember((SessionData(initialData: entry.data), entry.expiresAt), now: now, on: request))
         }
-        let generation = cache.currentGeneration(), readAt = SessionCache.now()
+        let generation = cache.currentGeneration(), readAt = cache.now()
         request.storage[SessionCacheReadKey.self] = SessionCacheRead(generation: generation, user: nil)
         // Read with SQLKit, not as a model: this runs on every signed-in request, and decoding a
         // Fluent model walks its properties by reflection.
@@ -126,7 +126,7 @@ public struct StoredSessions: SessionDriver {
             return request.eventLoop.makeSucceededFuture(sessionID)
         }
         let cache = request.application.sessionCache
-        let generation = cache.currentGeneration(), writtenAt = SessionCache.now()
+        let generation = cache.currentGeneration(), writtenAt = cache.now()
         let expiresAt = now.addingTimeInterval(policy.lifetime)
         return StoredSession.query(on: request.db)
             .filter(\.$key == sessionID)
