@@ -1,5 +1,6 @@
 import DanVanCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -36,12 +37,15 @@ public struct EmulationModule: DanVanModule {
         app.homeTodos.append { user, _, _, db in
             // Appraisals waiting for this official's scores.
             guard let userID = user.id else { return [] }
-            let councils = try await CouncilMember.query(on: db).filter(\.$user.$id == userID).all(\.$council.$id)
-            guard !councils.isEmpty else { return [] }
-            let open = try await Appraisal.query(on: db).filter(\.$council.$id ~~ councils).filter(\.$status == .open).all(\.$id)
-            guard !open.isEmpty else { return [] }
-            let scored = try await AppraisalScore.query(on: db).filter(\.$user.$id == userID).filter(\.$appraisal.$id ~~ open).count(\.$total)
-            let waiting = open.count - scored
+            // One read with SQLKit: open appraisals of the councils the official sits on that
+            // have no score of theirs yet.
+            guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+            struct Row: Decodable { let n: Int }
+            let waiting = try await sql.raw("""
+                SELECT COUNT(DISTINCT a.id) AS n FROM emulation_appraisals a
+                JOIN emulation_council_members m ON m.council_id = a.council_id AND m.user_id = \(bind: userID)
+                WHERE a.status = 'open' AND NOT EXISTS (SELECT 1 FROM emulation_scores s WHERE s.appraisal_id = a.id AND s.user_id = \(bind: userID))
+                """).first(decoding: Row.self)?.n ?? 0
             return waiting > 0 ? [HomeTodo(text: L10n.format("emulation.home.to_score", [VNFormat.integer(waiting)]), href: EmulationRoute.appraisals.path)] : []
         }
     }

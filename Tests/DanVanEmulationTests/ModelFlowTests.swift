@@ -114,6 +114,8 @@ struct ModelFlowTests {
             // The first member: a score out of range is refused with the typed points kept.
             let specialist = WebClient(app)
             try await specialist.login("chuyenvien")
+            // The home page tells each member what waits for their score.
+            #expect(try await specialist.get("/").body.contains("1 hồ sơ thẩm định chờ đồng chí chấm"))
             try await specialist.get(appraisalPath)
             var bad = points([9, 18, 14, 13, 22, 13])
             bad["points.\(criteria[0].id!.uuidString)"] = "11"
@@ -121,6 +123,7 @@ struct ModelFlowTests {
             #expect(refused.status == .unprocessableEntity && refused.body.contains("id=\"error-points-\(criteria[0].id!.uuidString)\"") && refused.body.contains("value=\"22,0\""))
             #expect(try await specialist.post(appraisalPath + "/score", form: points([9, 18, 14, 13, 22, 13])).status == .seeOther)
             #expect(try await specialist.post(appraisalPath + "/score", form: points([9, 18, 14, 13, 22, 13])).status == .forbidden)
+            #expect(try await !specialist.get("/").body.contains("hồ sơ thẩm định chờ đồng chí chấm"))
             // Independent: the next member does not see the first one's total before scoring.
             let front = WebClient(app)
             try await front.login("daumoi.mttq")

@@ -1,6 +1,7 @@
 import DanVanCore
 import DanVanText
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -362,20 +363,27 @@ public enum ReportService {
     public static func homeTodos(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
         var lines: [HomeTodo] = []
         let horizon = now.addingTimeInterval(7 * 86_400)
-        // The home page is read on every visit: a count and the nearest deadline, not the rows.
-        let owed = scope.filter(ReportRequest.query(on: db)).filter(\.$status ~~ [.pending, .draft, .returned]).filter(\.$dueOn <= horizon)
-        if let nearest = try await owed.copy().min(\.$dueOn) {
-            let count = try await owed.count(\.$status)
-            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(count), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
+        // The home page is read on every visit: a count and the nearest deadline, not the rows,
+        // read with SQLKit (Fluent's query builder walks a model's properties by reflection for
+        // every query it builds, a large part of the home page's time).
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        let inScope: SQLQueryString = scope.pathPrefix.map { " JOIN units o ON o.id = r.unit_id AND o.path LIKE \(bind: $0 + "%")" } ?? ""
+        struct Owed: Decodable { let n: Int, nearest: Date? }
+        if let owed = try await sql.raw("""
+            SELECT COUNT(*) AS n, MIN(r.due_on) AS nearest FROM report_requests r\(inScope)
+            WHERE r.status IN ('pending', 'draft', 'returned') AND r.due_on <= \(bind: horizon)
+            """).first(decoding: Owed.self), owed.n > 0, let nearest = owed.nearest {
+            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed.n), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
         }
         if user.role != .focal {
-            var waiting = ReportRequest.query(on: db).filter(\.$status == .submitted)
-                .join(ReportPeriod.self, on: \ReportRequest.$period.$id == \ReportPeriod.$id)
-                .join(ReportRegime.self, on: \ReportPeriod.$regime.$id == \ReportRegime.$id)
-            if let prefix = scope.pathPrefix {
-                waiting = waiting.join(OrgUnit.self, on: \ReportRegime.$receivingUnit.$id == \OrgUnit.$id).filter(OrgUnit.self, \.$path =~ prefix)
-            }
-            let count = try await waiting.count(\.$status)
+            // Reports sent to a receiving unit inside the scope, waiting for review.
+            let receiving: SQLQueryString = scope.pathPrefix.map { " JOIN units o ON o.id = g.receiving_unit_id AND o.path LIKE \(bind: $0 + "%")" } ?? ""
+            struct Waiting: Decodable { let n: Int }
+            let count = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM report_requests r
+                JOIN report_periods p ON p.id = r.period_id JOIN report_regimes g ON g.id = p.regime_id\(receiving)
+                WHERE r.status = 'submitted'
+                """).first(decoding: Waiting.self)?.n ?? 0
             if count > 0 { lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(count)]), href: ReportsRoute.index.path)) }
         }
         return lines
