@@ -65,7 +65,10 @@ class Instance:
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, DATABASE_URL=DATABASE, DANVAN_ROOT=str(ROOT), DANVAN_FILES=f"{folder}/files", DANVAN_SECRET_KEY=SECRET,
                    DANVAN_TRUSTED_PROXIES="127.0.0.1", DANVAN_QUIZ_REQUESTS_PER_ADDRESS="0", DANVAN_QUIZ_REGISTRATIONS_PER_ADDRESS="0",
-                   DANVAN_JOBS="1" if name == "a" else "0", LOG_LEVEL="warning")
+                   DANVAN_JOBS="1" if name == "a" else "0", LOG_LEVEL="warning",
+                   # Sessions trusted from memory for 5 minutes: only PostgreSQL's notification can
+                   # tell an instance that another one signed a session out.
+                   DANVAN_SESSION_CACHE_SECONDS="300")
         env.pop("DANVAN_DEMO", None)
         self.log = open(os.path.join(folder, f"server-{name}.log"), "w")
         self.process = subprocess.Popen([str(BINARY), command, "--hostname", "127.0.0.1", "--port", str(self.port)], cwd=ROOT, env=env,
@@ -165,6 +168,18 @@ def test_two_instances_behind_nginx_survive_a_kill_and_a_database_restart():
         for instance in (a, b):
             served = requests.get(instance.base + link, cookies=cookies, timeout=10)
             assert served.status_code == 200 and served.content == content, (instance.base, served.status_code)
+
+        # Signing out on one instance ends the session on the other, which had it in memory.
+        official = requests.Session()
+        official.trust_env = False
+        page = official.get(a.base + "/login").text
+        assert official.post(a.base + "/login", data={"_csrf": csrf(page), "username": "chuyenvien", "password": "demo1234", "next": "/"}, allow_redirects=False).status_code == 303
+        old = official.cookies.get_dict()
+        for instance in (a, b, a, b):
+            assert requests.get(instance.base + "/account", cookies=old, allow_redirects=False, timeout=10).status_code == 200
+        page = official.get(a.base + "/account").text
+        assert official.post(a.base + "/logout", data={"_csrf": csrf(page)}, allow_redirects=False).status_code == 303
+        wait_until(lambda: requests.get(b.base + "/account", cookies=old, allow_redirects=False, timeout=10).status_code == 303, 5, "the sign-out seen by the other instance")
 
         # The load: contestants and task progress through nginx; instance a dies in the middle.
         contest = requests.get(f"{base}/api/v1/quiz/contests/{SLUG}", verify=False).json()

@@ -45,10 +45,15 @@ public struct AccessScope: Sendable, Equatable {
     public func unitIDs(on db: any Database) async throws -> [UUID]? {
         guard let pathPrefix else { return nil }
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        // One count first: a provincial specialist's scope holds every unit, and reading
+        // thousands of ids only to find that out would cost more than the query they filter.
+        struct Counts: Decodable { let total: Int, inside: Int? }
+        let counts = try await sql.raw("""
+            SELECT COUNT(*) AS total, SUM(CASE WHEN path LIKE \(bind: pathPrefix + "%") THEN 1 ELSE 0 END) AS inside FROM units
+            """).first(decoding: Counts.self)
+        if let counts, (counts.inside ?? 0) == counts.total { return nil }
         let rows = try await sql.select().column("id").from(OrgUnit.schema).where("path", .like, pathPrefix + "%").all()
-        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
-        let total = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(OrgUnit.schema).first()?.decode(column: "n", as: Int.self) ?? 0
-        return ids.count == total ? nil : ids
+        return try rows.map { try $0.decode(column: "id", as: UUID.self) }
     }
 
     /// Narrows a unit query to the scope.

@@ -2,6 +2,14 @@ import Foundation
 import SQLKit
 
 extension SQLQueryString {
+    /// ` JOIN units <alias> ON <alias>.id = <column> AND <alias>.path LIKE '<prefix>%'` for a
+    /// scope (nothing for the whole tree): a raw count or sum kept to the scope's units by one
+    /// join along the path index, as `AccessScope.filter` does for Fluent queries.
+    public static func scopeJoin(_ scope: AccessScope, on column: String, alias: String = "o") -> SQLQueryString {
+        guard let prefix = scope.pathPrefix else { return "" }
+        return " JOIN units \(unsafeRaw: alias) ON \(unsafeRaw: alias).id = \(unsafeRaw: column) AND \(unsafeRaw: alias).path LIKE \(bind: prefix + "%")"
+    }
+
     /// `AND <column> IN (…)` for a scope's unit ids (nothing for the whole tree, never true
     /// for an empty scope): grouped statistics read only the rows of the visible units.
     public static func unitFilter(_ column: String, _ unitIDs: [UUID]?) -> SQLQueryString {

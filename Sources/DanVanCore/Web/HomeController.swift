@@ -120,10 +120,9 @@ struct HomeController {
     static func userCounts(in scope: AccessScope, on db: any Database) async throws -> (active: Int, disabled: Int) {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         struct Row: Decodable { let active: Int?, disabled: Int? }
-        let filter: SQLQueryString = scope.pathPrefix.map { " JOIN units o ON o.id = u.unit_id WHERE o.path LIKE \(bind: $0 + "%")" } ?? ""
         let row = try await sql.raw("""
             SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) AS active, SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) AS disabled
-            FROM users u\(filter)
+            FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))
             """).first(decoding: Row.self)
         return (row?.active ?? 0, row?.disabled ?? 0)
     }

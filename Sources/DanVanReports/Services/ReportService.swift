@@ -367,21 +367,19 @@ public enum ReportService {
         // read with SQLKit (Fluent's query builder walks a model's properties by reflection for
         // every query it builds, a large part of the home page's time).
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        let inScope: SQLQueryString = scope.pathPrefix.map { " JOIN units o ON o.id = r.unit_id AND o.path LIKE \(bind: $0 + "%")" } ?? ""
         struct Owed: Decodable { let n: Int, nearest: Date? }
         if let owed = try await sql.raw("""
-            SELECT COUNT(*) AS n, MIN(r.due_on) AS nearest FROM report_requests r\(inScope)
+            SELECT COUNT(*) AS n, MIN(r.due_on) AS nearest FROM report_requests r\(SQLQueryString.scopeJoin(scope, on: "r.unit_id"))
             WHERE r.status IN ('pending', 'draft', 'returned') AND r.due_on <= \(bind: horizon)
             """).first(decoding: Owed.self), owed.n > 0, let nearest = owed.nearest {
             lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed.n), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
         }
         if user.role != .focal {
             // Reports sent to a receiving unit inside the scope, waiting for review.
-            let receiving: SQLQueryString = scope.pathPrefix.map { " JOIN units o ON o.id = g.receiving_unit_id AND o.path LIKE \(bind: $0 + "%")" } ?? ""
             struct Waiting: Decodable { let n: Int }
             let count = try await sql.raw("""
                 SELECT COUNT(*) AS n FROM report_requests r
-                JOIN report_periods p ON p.id = r.period_id JOIN report_regimes g ON g.id = p.regime_id\(receiving)
+                JOIN report_periods p ON p.id = r.period_id JOIN report_regimes g ON g.id = p.regime_id\(SQLQueryString.scopeJoin(scope, on: "g.receiving_unit_id"))
                 WHERE r.status = 'submitted'
                 """).first(decoding: Waiting.self)?.n ?? 0
             if count > 0 { lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(count)]), href: ReportsRoute.index.path)) }

@@ -112,7 +112,7 @@ public enum TaskService {
 
     /// Tasks whose lead unit, or one of whose coordinating units, is inside `scope`.
     public static func scoped(_ scope: AccessScope, on db: any Database) async throws -> QueryBuilder<WorkTask> {
-        guard let unitIDs = try await unitIDs(in: scope, on: db) else { return WorkTask.query(on: db) }
+        guard let unitIDs = try await scope.unitIDs(on: db) else { return WorkTask.query(on: db) }
         let coordinated = try await TaskCoordinator.query(on: db).filter(\.$unit.$id ~~ unitIDs).all().map { $0.$task.id }
         return WorkTask.query(on: db).group(.or) { group in
             group.filter(\.$leadUnit.$id ~~ unitIDs)
@@ -120,14 +120,7 @@ public enum TaskService {
         }
     }
 
-    /// Ids of the units inside `scope`, or nil when the scope covers every unit (a province-wide
-    /// leader): then no filter is needed, and an `IN` list of every unit would only slow the
-    /// query down.
-    public static func unitIDs(in scope: AccessScope, on db: any Database) async throws -> [UUID]? {
-        try await scope.unitIDs(on: db)
-    }
-
-    /// The same, from the scope's units when the caller has loaded them already.
+    /// `AccessScope.unitIDs(on:)`, from the scope's units when the caller has loaded them already.
     public static func unitIDs(of unitsInScope: [OrgUnit], scope: AccessScope, on db: any Database) async throws -> [UUID]? {
         guard scope.pathPrefix != nil else { return nil }
         let total = try await OrgUnit.query(on: db).count()
