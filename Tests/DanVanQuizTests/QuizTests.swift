@@ -650,3 +650,73 @@ struct QuizAppTests {
         }
     }
 }
+
+@Suite("Contest pages kept in memory")
+struct ContestPageCacheTests {
+    let start = Date(timeIntervalSince1970: 1_795_000_000)
+
+    /// A clock the test moves.
+    final class Uptime: @unchecked Sendable {
+        var now: TimeInterval = 500
+    }
+
+    @Test("the contest, its rounds and its count are read once per trust period; a change made behind the app is seen after it, one made here at once")
+    func trustAndInvalidation() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await TestProvince.load(app)
+            let (contest, round) = try await makeContest(app, now: start)
+            let uptime = Uptime()
+            let cache = ContestPageCache(trustSeconds: 3, clock: { uptime.now })
+            let first = try #require(try await cache.entry(slug: contest.slug, on: app.db))
+            #expect(first.contest.title == contest.title && first.rounds.map(\.number) == [round.number] && first.participants == 0)
+            // Another instance renames the contest and a participant registers there.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE quiz_contests SET title = 'Đổi ở máy khác' WHERE id = \(bind: try contest.requireID())").run()
+            let participant = QuizParticipant()
+            participant.$contest.id = try contest.requireID()
+            participant.fullName = "Lê Thị Đào"
+            participant.phone = "0912000111"
+            participant.secretHash = "x"
+            participant.$unit.id = contest.$unit.id
+            participant.unitPath = "/"
+            participant.occupation = ""
+            participant.address = "127.0.0.1"
+            participant.day = 1
+            participant.disqualified = false
+            participant.searchKey = "le thi dao"
+            try await participant.create(on: app.db)
+            uptime.now += 2.9
+            let trusted = try #require(try await cache.entry(slug: contest.slug, on: app.db))
+            #expect(trusted.contest.title == contest.title && trusted.participants == 0)
+            uptime.now += 0.2
+            let reread = try #require(try await cache.entry(slug: contest.slug, on: app.db))
+            #expect(reread.contest.title == "Đổi ở máy khác" && reread.participants == 1)
+            // A contest made a draft is no longer found, however fresh the copy.
+            try await sql.raw("UPDATE quiz_contests SET status = 'draft' WHERE id = \(bind: try contest.requireID())").run()
+            cache.invalidate()
+            #expect(try await cache.entry(slug: contest.slug, on: app.db) == nil)
+        }
+    }
+
+    @Test("the landing page shows an organiser's change made on this instance at once")
+    func landingSeesChangesHere() async throws {
+        try await withTestApp(clock: FixedClock(start)) { app in
+            try await TestProvince.load(app)
+            let (contest, round) = try await makeContest(app, now: start)
+            let client = WebClient(app)
+            let before = try await client.get("/thi/\(contest.slug)")
+            #expect(before.status == .ok && before.body.contains(round.title))
+            round.title = "Tuần thi đổi tên lúc \(Int.random(in: 100...999))"
+            try await round.save(on: app.db)
+            contest.title = "Cuộc thi đã đổi tên"
+            try await contest.save(on: app.db)
+            let after = try await client.get("/thi/\(contest.slug)")
+            #expect(after.body.contains(round.title) && after.body.contains("Cuộc thi đã đổi tên"))
+            // A round closed by the closing job (raw SQL, then `invalidate`) too.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE quiz_rounds SET status = 'draft' WHERE id = \(bind: try round.requireID())").run()
+            app.quiz.invalidate(try round.requireID())
+            #expect(!(try await client.get("/thi/\(contest.slug)").body.contains(round.title)))
+        }
+    }
+}

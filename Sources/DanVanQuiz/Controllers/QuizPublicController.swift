@@ -168,11 +168,18 @@ struct QuizPublicController {
 
     // MARK: Helpers
 
-    static func contest(_ req: Request) async throws -> QuizContest {
+    /// The contest of the page's address with its rounds and count (kept a few seconds in
+    /// memory: `ContestPageCache`); the models are shared, read them only.
+    static func contestEntry(_ req: Request) async throws -> ContestPageCache.Entry {
         guard let slug = req.parameters.get("slug"),
-              let contest = try await QuizContest.query(on: req.db).filter(\.$slug == slug).filter(\.$status != .draft).first()
+              let entry = try await req.application.quiz.contestPages.entry(slug: slug, on: req.db)
         else { throw AppError.notFound }
-        return contest
+        return entry
+    }
+
+    /// The contest of the page's address (shared: read it only).
+    static func contest(_ req: Request) async throws -> QuizContest {
+        try await contestEntry(req).contest
     }
 
     static func round(_ req: Request, contest: QuizContest) async throws -> QuizRound {
@@ -219,11 +226,11 @@ struct QuizPublicController {
     }
 
     func landing(_ req: Request) async throws -> Response {
-        let contest = try await Self.contest(req)
-        let contestID = try contest.requireID()
+        let entry = try await Self.contestEntry(req)
+        let contest = entry.contest
         let now = req.now
         let participant = try await Self.participant(req, contest: contest)
-        let rounds = try await QuizRound.query(on: req.db).filter(\.$contest.$id == contestID).filter(\.$status != .draft).sort(\.$number).all()
+        let rounds = entry.rounds
         var attempts: [UUID: [QuizAttempt]] = [:]
         if let id = participant?.id {
             for attempt in try await QuizAttempt.query(on: req.db).filter(\.$participant.$id == id).all() {
@@ -255,7 +262,7 @@ struct QuizPublicController {
         }
         let openRound = rounds.first { $0.phase(at: now) == "open" }
         let nextRound = rounds.first { $0.phase(at: now) == "upcoming" }
-        let count = try await QuizParticipant.query(on: req.db).filter(\.$contest.$id == contestID).count()
+        let count = entry.participants
         let prizes = (QuizRules.prizes(contest.prizes) ?? []).map { "\($0.name): \($0.count)" }
         let context = LandingContext(
             slug: contest.slug, title: contest.title,

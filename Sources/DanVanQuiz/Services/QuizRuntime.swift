@@ -87,6 +87,8 @@ public final class QuizRuntime: Sendable {
     /// Limits (tests tighten them).
     public let limits: NIOLockedValueBox<QuizLimits>
     private let rounds = NIOLockedValueBox(RoundCache())
+    /// The contests as their public pages read them.
+    public let contestPages = ContestPageCache()
     /// Seconds a cached round's times and status are trusted.
     let refreshSeconds: TimeInterval = 3
     /// Seconds past which a cached round is no longer served while it is being re-read.
@@ -149,6 +151,7 @@ public final class QuizRuntime: Sendable {
     /// Forgets a round after a change made in this process.
     public func invalidate(_ id: UUID) {
         _ = rounds.withLockedValue { $0.entries.removeValue(forKey: id) }
+        contestPages.invalidate()
     }
 
     /// What may change on a round outside a draft, read for a copy in memory: its status and
