@@ -172,7 +172,11 @@ public enum Inbox {
 
     /// Unread entries of a user.
     public static func unreadCount(for userID: UUID, on db: any Database) async throws -> Int {
-        try await InboxItem.query(on: db).filter(\.$user.$id == userID).filter(\.$readAt == nil).count()
+        // Every signed-in page shows it: one plain count, not a Fluent query built per page.
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        struct Row: Decodable { let unread: Int }
+        return try await sql.raw("SELECT COUNT(*) AS unread FROM inbox_items WHERE user_id = \(bind: userID) AND read_at IS NULL")
+            .first(decoding: Row.self)?.unread ?? 0
     }
 }
 

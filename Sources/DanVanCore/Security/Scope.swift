@@ -98,7 +98,9 @@ extension Request {
     public func currentUnit() async throws -> OrgUnit {
         if let unit = storage[UnitKey.self] { return unit }
         let user = try requireUser()
-        guard let unit = try await OrgUnit.find(user.$unit.id, on: db) else { throw AppError.forbidden }
+        // From the unit tree cache (checked against the table's fingerprint, which most pages
+        // read anyway), not a Fluent read of its own on every signed-in page.
+        guard let unit = try await unitsByID()[user.$unit.id] else { throw AppError.forbidden }
         storage[UnitKey.self] = unit
         return unit
     }
