@@ -8,6 +8,8 @@ import Vapor
 /// A task as lists show it.
 struct TaskRow: Encodable, Sendable {
     let id: String
+    /// The task's page (made here: a `#path` per row was a twentieth of the list's time).
+    let href: String
     let content: String
     let leadName: String
     let leadID: String
@@ -19,6 +21,7 @@ struct TaskRow: Encodable, Sendable {
 
     init(_ task: WorkTask, now: Date) {
         id = task.id?.uuidString ?? ""
+        href = TasksRoute.show(task.id).path
         content = String(task.content.prefix(220))
         leadName = task.$leadUnit.value?.name ?? ""
         leadID = task.$leadUnit.id.uuidString
@@ -89,7 +92,8 @@ struct TaskController {
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
         let tasks = try await TaskService.list(
-            filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, units: try await req.unitsByID(), on: req.db
+            filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, units: try await req.unitsByID(),
+            listColumnsOnly: true, on: req.db
         )
         let unitOptions = try await req.unitOptionsHTML(in: scope, selected: Set([filter.unitID].compactMap { $0 }))
         func link(_ page: Int) -> String {

@@ -112,7 +112,7 @@ public enum TaskDashboard {
                 .filter(\.$status ~~ [.notStarted, .inProgress, .overdue, .awaitingAcceptance])
             if let scopeIDs { due = due.filter(\.$leadUnit.$id ~~ scopeIDs) }
             if let documentID { due = due.filter(\.$document.$id == documentID) }
-            summary.dueThisMonth = try await due.with(\.$leadUnit).sort(\.$dueOn).limit(100).all()
+            summary.dueThisMonth = try await TaskService.listColumns(due).with(\.$leadUnit).sort(\.$dueOn).limit(100).all()
         }
         return summary
     }
