@@ -263,11 +263,9 @@ struct QuizPublicController {
         let openRound = rounds.first { $0.phase(at: now) == "open" }
         let nextRound = rounds.first { $0.phase(at: now) == "upcoming" }
         let count = entry.participants
-        let prizes = (QuizRules.prizes(contest.prizes) ?? []).map { "\($0.name): \($0.count)" }
         let context = LandingContext(
             slug: contest.slug, title: contest.title,
-            rules: contest.rules.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-            prizes: prizes, rounds: cards, participantName: participant?.fullName, participantPhone: participant.map { QuizRules.maskPhone($0.phone) },
+            rules: entry.rules, prizes: entry.prizes, rounds: cards, participantName: participant?.fullName, participantPhone: participant.map { QuizRules.maskPhone($0.phone) },
             countdownTo: (openRound?.closesAt ?? nextRound?.opensAt).map { $0.formatted(.iso8601) },
             countdownLabel: openRound != nil ? req.t("quiz.public.countdownClose") : req.t("quiz.public.countdownOpen"),
             participants: VNFormat.integer(count)
@@ -281,13 +279,13 @@ struct QuizPublicController {
     }
 
     func registerForm(_ req: Request) async throws -> Response {
-        let contest = try await Self.contest(req)
-        return try await renderRegister(req, contest: contest, form: nil, errors: FormErrors())
+        let entry = try await Self.contestEntry(req)
+        return try await renderRegister(req, contest: entry.contest, occupationList: entry.occupations, form: nil, errors: FormErrors())
     }
 
-    func renderRegister(_ req: Request, contest: QuizContest, form: QuizService.Registration?, errors: FormErrors) async throws -> Response {
+    func renderRegister(_ req: Request, contest: QuizContest, occupationList: [String]? = nil, form: QuizService.Registration?, errors: FormErrors) async throws -> Response {
         let occupations = [SelectOption(value: "", label: req.t("quiz.register.chooseOccupation"), selected: form == nil)]
-            + contest.occupationList.map { SelectOption(value: $0, label: $0, selected: form?.occupation == $0) }
+            + (occupationList ?? contest.occupationList).map { SelectOption(value: $0, label: $0, selected: form?.occupation == $0) }
         return try await req.render("quiz/register", title: req.t("quiz.register.title"), RegisterContext(
             slug: contest.slug, title: contest.title, unitOptions: try await unitOptions(req, selected: form?.unitID), occupations: occupations, minAge: contest.minAge,
             requireID: contest.requireIDNumber, fullName: form?.fullName ?? "", birthDate: form?.birthDate ?? "", phone: form?.phone ?? "",

@@ -26,6 +26,11 @@ public final class ContestPageCache: Sendable {
         public let rounds: [QuizRound]
         /// Participants registered when it was read.
         public let participants: Int
+        /// The rules' paragraphs, the prizes as shown ("Giải nhất: 1") and the occupation
+        /// groups, parsed once per read instead of on every visit.
+        public let rules: [String]
+        public let prizes: [String]
+        public let occupations: [String]
         /// Monotonic seconds when it was read.
         let loadedAt: TimeInterval
     }
@@ -76,7 +81,11 @@ public final class ContestPageCache: Sendable {
         let id = try contest.requireID()
         let rounds = try await QuizRound.query(on: db).filter(\.$contest.$id == id).filter(\.$status != .draft).sort(\.$number).all()
         let participants = try await QuizParticipant.query(on: db).filter(\.$contest.$id == id).count()
-        return Entry(contest: contest, rounds: rounds, participants: participants, loadedAt: now)
+        return Entry(
+            contest: contest, rounds: rounds, participants: participants,
+            rules: contest.rules.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            prizes: (QuizRules.prizes(contest.prizes) ?? []).map { "\($0.name): \($0.count)" }, occupations: contest.occupationList, loadedAt: now
+        )
     }
 }
 
