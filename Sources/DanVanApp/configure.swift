@@ -57,6 +57,12 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["csrf"] = CSRFFieldTag()
     app.leaf.cache = TemplateCache(enabled: Environment.get("DANVAN_TEMPLATE_RELOAD") != "1")
+    // The views with their fixed texts and links written in, per language (see LocalizedTemplates).
+    let views = app.leaf.configuration.rootDirectory
+    app.leaf.sources = .singleSource(LocalizedTemplates(
+        files: NIOLeafFiles(fileio: app.fileio, limits: .default, sandboxDirectory: views, viewDirectory: views),
+        links: { [unowned app] in app.links }
+    ))
 
     // Evidence uploads: up to 10 MB a file, a few files a report.
     app.routes.defaultMaxBodySize = "32mb"

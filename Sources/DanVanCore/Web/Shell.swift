@@ -156,7 +156,8 @@ extension Request {
         if let user = currentUser, let id = user.id {
             shell.inboxUnread = (try? await Inbox.unreadCount(for: id, on: db)) ?? 0
         }
-        let view = try await self.view.render(template, Page(shell: shell, page: body))
+        let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
+        let view = try await self.view.render(name, Page(shell: shell, page: body))
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response

@@ -1,0 +1,131 @@
+import Leaf
+import LeafKit
+import NIOCore
+import Vapor
+
+// Templates with their fixed texts written in, once per language.
+//
+// A page's fixed texts (`#t("tasks.han")`) and fixed links (`#path("core.home")`) were custom
+// tags run on every render: each one resolved its parameters, built a tag context, looked the
+// text up and escaped it — a tenth to a fifth of a page's Leaf time, for words that are the same
+// on every visit (issue 12). A template is now read once per language under the name
+// `@vi/tasks/index` (`LocalizedTemplates.name`): this source reads `tasks/index.leaf` and writes
+// each such tag's result into the text — escaped as Leaf escapes a tag's result, with `#` made
+// `\#` so Leaf does not read it as a tag — and points `#extend` at the same language. Leaf's
+// cache then keeps one copy per language. Tags with a value from the page (`#t("x", page.n)`,
+// `#path("tasks.show", t.id)`) stay tags. A plain name (`errors/404`) is served unchanged.
+// Tested: every page renders byte for byte as through the tags, in both languages.
+
+/// The Leaf source of the app's views (see the file's comment).
+public struct LocalizedTemplates: LeafSource {
+    /// Where the template files are read.
+    let files: any LeafSource
+    /// The named routes, read when a template is first loaded (after every module registered).
+    let links: @Sendable () -> LinkTable
+
+    /// A source over `files`; `links` gives the route table.
+    public init(files: any LeafSource, links: @escaping @Sendable () -> LinkTable) {
+        self.files = files
+        self.links = links
+    }
+
+    /// The name under which `template` is read with `locale`'s texts written in.
+    public static func name(_ template: String, _ locale: L10n.Locale) -> String {
+        "@" + locale.rawValue + "/" + template
+    }
+
+    public func file(template: String, escape: Bool, on eventLoop: any EventLoop) throws -> EventLoopFuture<ByteBuffer> {
+        guard template.hasPrefix("@"), let slash = template.firstIndex(of: "/"),
+              let locale = L10n.Locale(rawValue: String(template[template.index(after: template.startIndex)..<slash]))
+        else {
+            return try files.file(template: template, escape: escape, on: eventLoop)
+        }
+        let plain = String(template[template.index(after: slash)...])
+        let links = links
+        return try files.file(template: plain, escape: escape, on: eventLoop).map { buffer in
+            ByteBuffer(string: Self.localize(String(buffer: buffer), locale: locale, links: links()))
+        }
+    }
+
+    /// `source` with its fixed `#t` and `#path` tags replaced by their text and its `#extend`s
+    /// pointing at `locale`'s copies.
+    public static func localize(_ source: String, locale: L10n.Locale, links: LinkTable) -> String {
+        var out = ""
+        out.reserveCapacity(source.utf8.count)
+        var rest = source[...]
+        while let hash = rest.firstIndex(of: "#") {
+            out += rest[..<hash]
+            let escaped = out.last == "\\"
+            let tail = rest[hash...]
+            if !escaped, let (replacement, consumed) = replace(tail, locale: locale, links: links) {
+                out += replacement
+                rest = tail[consumed...]
+            } else {
+                out.append("#")
+                rest = tail.dropFirst()
+            }
+        }
+        out += rest
+        return out
+    }
+
+    /// The text for the tag at the start of `tag` and where the tag ends; nil to leave it be.
+    static func replace(_ tag: Substring, locale: L10n.Locale, links: LinkTable) -> (String, String.Index)? {
+        for name in ["t", "path", "extend"] {
+            let opening = "#" + name + "("
+            guard tag.hasPrefix(opening) else { continue }
+            guard let (arguments, end) = literalArguments(tag.dropFirst(opening.count)), !arguments.isEmpty else { return nil }
+            // `#t("x"):` would be a tag with a body: never written, left alone.
+            if name != "extend", end < tag.endIndex, tag[end] == ":" { return nil }
+            switch name {
+            case "t":
+                guard arguments.count == 1 else { return nil }
+                let text = L10n.format(arguments[0], [], locale)
+                return text.hasSuffix("\\") ? nil : (leafText(text.htmlEscaped()), end)
+            case "path":
+                guard let path = links.path(arguments[0], Array(arguments.dropFirst())), !path.hasSuffix("\\") else { return nil }
+                return (leafText(path.htmlEscaped()), end)
+            default:
+                guard arguments.count == 1, !arguments[0].hasPrefix("@") else { return nil }
+                return ("#extend(\"" + Self.name(arguments[0], locale) + "\")", end)
+            }
+        }
+        return nil
+    }
+
+    /// The string literals of a parameter list (`"a", "b")`) and the index after its `)`; nil
+    /// when a parameter is anything else (a variable, a number, an escape).
+    static func literalArguments(_ text: Substring) -> ([String], String.Index)? {
+        var arguments: [String] = []
+        var rest = text
+        while true {
+            rest = rest.drop { $0 == " " }
+            guard rest.first == "\"" else { return nil }
+            rest = rest.dropFirst()
+            guard let close = rest.firstIndex(where: { $0 == "\"" || $0 == "\\" }), rest[close] == "\"" else { return nil }
+            arguments.append(String(rest[..<close]))
+            rest = rest[rest.index(after: close)...].drop { $0 == " " }
+            switch rest.first {
+            case ",": rest = rest.dropFirst()
+            case ")": return (arguments, rest.index(after: rest.startIndex))
+            default: return nil
+            }
+        }
+    }
+
+    /// `text` as raw template text: a `#` would open a tag, so it is written `\#`.
+    static func leafText(_ text: String) -> String {
+        text.contains("#") ? text.replacingOccurrences(of: "#", with: "\\#") : text
+    }
+}
+
+extension Application {
+    private struct LocalizedTemplatesKey: StorageKey { typealias Value = Bool }
+
+    /// Whether pages render from the templates with their texts written in (the default);
+    /// false renders the plain templates through the tags (the test that compares the two).
+    public var rendersLocalizedTemplates: Bool {
+        get { storage[LocalizedTemplatesKey.self] ?? true }
+        set { storage[LocalizedTemplatesKey.self] = newValue }
+    }
+}

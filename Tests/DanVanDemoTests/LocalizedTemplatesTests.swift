@@ -1,0 +1,89 @@
+@testable import DanVanCore
+import DanVanDemo
+import DanVanQuiz
+import Fluent
+import DanVanTestSupport
+import Foundation
+import Testing
+import Vapor
+
+/// The templates with their fixed texts written in (issue 12, `LocalizedTemplates`) must render
+/// every page exactly as the tags did.
+@Suite("Templates with their texts written in")
+struct LocalizedTemplatesTests {
+    static let links: LinkTable = {
+        var table = LinkTable()
+        table.add(["core.home": [], "core.language": [.constant("lang"), .parameter("lang", nil)], "tasks.show": [.constant("tasks"), .parameter("taskID", nil)]])
+        return table
+    }()
+
+    @Test("fixed texts and links are written in, escaped as Leaf escapes them; the rest stays a tag")
+    func rewrite() {
+        let source = ##"""
+        #extend("layouts/base"):<a href="#path("core.home")">#t("app.name")</a> \#t("app.name") #t("picker.remove", "{0}") #path("tasks.show", t.id) #t(page.key) #(page.x) #path("core.language", "en") #if(a):#t("app.menu")#endif#endextend
+        """##
+        let out = LocalizedTemplates.localize(source, locale: .vi, links: Self.links)
+        let name = L10n.format("app.name", [], .vi).htmlEscaped()
+        #expect(out.hasPrefix(#"#extend("@vi/layouts/base"):<a href="/">"# + name + "</a>"))
+        #expect(out.contains(##"\#t("app.name")"##), "an escaped hash stays text")
+        #expect(out.contains(#"#t("picker.remove", "{0}")"#) && out.contains(#"#path("tasks.show", t.id)"#) && out.contains("#t(page.key)") && out.contains("#(page.x)"))
+        #expect(out.contains(" /lang/en ") && out.contains("#if(a):" + L10n.format("app.menu", [], .vi).htmlEscaped() + "#endif"))
+        #expect(LocalizedTemplates.localize(source, locale: .en, links: Self.links).contains(L10n.format("app.name", [], .en).htmlEscaped()))
+        // A `#` in a text (an entity, a number sign) must not open a tag.
+        #expect(LocalizedTemplates.leafText("Giải #1 &#39;") == ##"Giải \#1 &\#39;"##)
+        // A tag followed by a colon would be a block: left alone.
+        #expect(LocalizedTemplates.localize(#"#t("app.name"):"#, locale: .vi, links: Self.links) == #"#t("app.name"):"#)
+    }
+
+    @Test("every page of the demo, for an administrator and a commune official, in both languages, is the same byte for byte as through the tags")
+    func sameAsTags() async throws {
+        try await withTestApp(clock: FixedClock(Date(timeIntervalSince1970: 1_796_180_400))) { app in
+            #expect(try await DemoProvince.loadIfEmpty(app: app))
+            var compared = 0
+            var patterns: Set<String> = []
+            let contest = try #require(try await QuizContest.query(on: app.db).filter(\.$status == .published).first()).slug
+            let publicPages = ["/login", "/thi", "/thi/\(contest)", "/thi/\(contest)/dang-ky", "/thi/\(contest)/dang-nhap"]
+            for username in ["admin", "daumoi", ""] {
+                for language in ["vi", "en"] {
+                    let client = WebClient(app)
+                    if !username.isEmpty { _ = try await client.login(username, DemoProvince.password) }
+                    _ = try await client.get("/lang/\(language)")
+                    var queue: [String] = username.isEmpty ? publicPages : app.routes.all.compactMap { route in
+                        guard route.method == .GET, !route.path.contains(where: { if case .parameter = $0 { true } else { false } }) else { return nil }
+                        let path = "/" + route.path.map(\.description).joined(separator: "/")
+                        return path.hasPrefix("/api") || path.contains(".") || ["/logout", "/metrics", "/livez", "/healthz"].contains(path) ? nil : path
+                    }
+                    var seen = Set(queue)
+                    var linked: Set<String> = []
+                    while let path = queue.popLast() {
+                        app.rendersLocalizedTemplates = true
+                        let fast = try await client.get(path)
+                        app.rendersLocalizedTemplates = false
+                        let tags = try await client.get(path)
+                        app.rendersLocalizedTemplates = true
+                        guard fast.headers.contentType?.subType == "html", fast.status == .ok else { continue }
+                        if fast.body != tags.body {
+                            let same = zip(fast.body, tags.body).prefix { $0 == $1 }.count
+                            Issue.record("\(username) \(language) \(path) differs from the page through the tags at character \(same): "
+                                + "\(fast.body.dropFirst(max(0, same - 60)).prefix(140)) ≠ \(tags.body.dropFirst(max(0, same - 60)).prefix(140))")
+                        }
+                        compared += 1
+                        patterns.insert(path)
+                        // One record page per kind of link (a task, a document, a report…), never
+                        // a link that writes when opened (the inbox marks an entry read).
+                        for match in fast.body.matches(of: /href="(\/[a-z\-\/]+\/[0-9A-F\-]{36}[a-z\-\/]*)"/) {
+                            let link = String(match.1)
+                            let kind = link.replacing(/[0-9A-F\-]{36}/, with: ":id")
+                            guard !link.hasPrefix("/inbox/"), !link.contains("/files/"), !linked.contains(kind), !seen.contains(link) else { continue }
+                            linked.insert(kind)
+                            seen.insert(link)
+                            queue.insert(link, at: 0)
+                        }
+                    }
+                }
+            }
+            #expect(compared > 150, "\(compared) pages compared")
+            #expect(patterns.contains { $0.hasPrefix("/tasks/") } && patterns.contains("/") && patterns.isSuperset(of: publicPages))
+        }
+    }
+}
