@@ -261,6 +261,43 @@ struct ModelFlowTests {
         }
     }
 
+    @Test("the register's counts by status are a hand count of the year's models, kept to the reader's scope")
+    func statusCounts() async throws {
+        try await withTestApp(clock: FixedClock(Self.start)) { app in
+            let units = try await TestProvince.load(app)
+            var generator = SeededGenerator(seed: SeededGenerator.testSeed(142, environment: ProcessInfo.processInfo.environment))
+            var models: [(unit: String, status: DVKModel.Status)] = []
+            for index in 0..<30 {
+                let code = ["X-TL", "P-HL", "P-DS"].randomElement(using: &generator)!
+                var input = ModelInput()
+                input.unitID = units[code]!.id
+                input.year = 2026
+                input.name = "Mô hình đếm số \(index)"
+                input.field = EmulationField.allCases.randomElement(using: &generator)
+                input.problem = "Vấn đề \(index)"
+                input.solution = "Cách làm số \(index)"
+                input.contactName = "Liên hệ"
+                let model = try await ModelService.register(input, actor: .system, at: Self.start, on: app.db).get()
+                model.status = DVKModel.Status.allCases.randomElement(using: &generator)!
+                try await model.update(on: app.db)
+                models.append((code, model.status))
+            }
+            for (username, codes) in [("admin", ["X-TL", "P-HL", "P-DS"]), ("daumoi.tanlap", ["X-TL"])] {
+                let client = WebClient(app)
+                try await client.login(username)
+                let page = try await client.get("/emulation?year=2026")
+                #expect(page.status == .ok)
+                let counts = try #require(page.body.firstRange(of: "id=\"status-counts\"")).upperBound
+                let line = String(page.body[counts...].prefix { $0 != "\n" })
+                for status in DVKModel.Status.allCases {
+                    let expected = models.filter { codes.contains($0.unit) && $0.status == status }.count
+                    let shown = line.contains(">\(status.label): \(VNFormat.integer(expected))<")
+                    #expect(expected == 0 ? !line.contains(">\(status.label): ") : shown, "\(username): \(status) \(expected)")
+                }
+            }
+        }
+    }
+
     @Test("the showcase never shows a model that is not recognised or was retired, nor its documents: random statuses, both lists and pages")
     func showcaseProperty() async throws {
         try await withTestApp(clock: FixedClock(Self.start)) { app in

@@ -1,6 +1,7 @@
 import DanVanCore
 import DanVanText
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -36,16 +37,21 @@ struct ModelController {
 
     /// The register: filters by year, status, field and words; 100 rows a page.
     func index(_ req: Request) async throws -> Response {
-        let (models, total, filters) = try await register(req, limit: 100)
+        let (models, total, filters) = try await register(req, limit: 100, rowColumnsOnly: true)
         let units = try await req.unitsByID()
         let year = filters.year
-        var counts: [SelectOption] = []
-        let scoped = try await req.scopeUnitIDs()
-        for status in DVKModel.Status.allCases {
-            let query = DVKModel.query(on: req.db).filter(\.$year == year).filter(\.$status == status)
-            if let scoped { query.filter(\.$unit.$id ~~ scoped) }
-            let count = try await query.count(\.$status)
-            if count > 0 { counts.append(SelectOption(value: status.rawValue, label: "\(status.label): \(VNFormat.integer(count))", selected: filters.status == status)) }
+        // The year's models by status in one grouped read (a Fluent count per status was nine
+        // queries of the page's thirteen).
+        guard let sql = req.db as? any SQLDatabase else { throw AppError.unavailable }
+        struct StatusCount: Decodable { let status: String; let n: Int }
+        let byStatus = Dictionary(try await sql.raw("""
+            SELECT status, COUNT(*) AS n FROM \(ident: DVKModel.schema) WHERE year = \(bind: year)\(SQLQueryString.unitFilter("unit_id", try await req.scopeUnitIDs()))
+            GROUP BY status
+            """).all(decoding: StatusCount.self).map { ($0.status, $0.n) }, uniquingKeysWith: +)
+        let counts = DVKModel.Status.allCases.compactMap { status in
+            byStatus[status.rawValue].flatMap { count in
+                count > 0 ? SelectOption(value: status.rawValue, label: "\(status.label): \(VNFormat.integer(count))", selected: filters.status == status) : nil
+            }
         }
         let current = EmulationAccess.currentYear(req)
         let context = IndexContext(
@@ -69,7 +75,9 @@ struct ModelController {
     }
 
     /// The register's rows in the scope with the page's filters.
-    func register(_ req: Request, limit: Int?, page: APIPage? = nil) async throws -> ([DVKModel], Int, Filters) {
+    /// `rowColumnsOnly`: read only what a row of the register shows (`row(_:units:)`); the
+    /// other fields of the models it gives must not be read.
+    func register(_ req: Request, limit: Int?, page: APIPage? = nil, rowColumnsOnly: Bool = false) async throws -> ([DVKModel], Int, Filters) {
         let filters = Filters(
             year: EmulationAccess.year(req), status: (req.query[String.self, at: "status"]).flatMap(DVKModel.Status.init(rawValue:)),
             field: (req.query[String.self, at: "field"]).flatMap(EmulationField.init(rawValue:)),
@@ -88,6 +96,10 @@ struct ModelController {
         let total = try await base().count(\.$status)
         var query = base().sort(\.$updatedAt, .descending).sort(\.$id)
         if let page { query = query.range(page.range) } else if let limit { query = query.range(filters.offset..<(filters.offset + limit)) }
+        if rowColumnsOnly {
+            query = query.field(\.$id).field(\.$name).field(\.$kind).field(\.$holder).field(\.$field).field(\.$landFocus)
+                .field(\.$unit.$id).field(\.$year).field(\.$status).field(\.$level)
+        }
         return (try await query.all(), total, filters)
     }
 

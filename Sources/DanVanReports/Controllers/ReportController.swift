@@ -82,7 +82,11 @@ struct ReportController {
             var glance: [UUID: (onTime: Int, late: Int, missing: Int, waiting: Int, requested: Int)] = [:]
             let closedIDs = closed.compactMap(\.id)
             if !closedIDs.isEmpty {
-                for request in try await ReportRequest.query(on: req.db).filter(\.$period.$id ~~ closedIDs).all() {
+                // Only what decides the timeliness: a request's sections and notes were read and
+                // decoded for every unit of every regime on each visit.
+                let requests = try await ReportRequest.query(on: req.db).filter(\.$period.$id ~~ closedIDs)
+                    .field(\.$id).field(\.$period.$id).field(\.$status).field(\.$dueOn).field(\.$firstSubmittedAt).all()
+                for request in requests {
                     var counts = glance[request.$period.id] ?? (0, 0, 0, 0, 0)
                     counts.requested += 1
                     switch Timeliness.of(request, now: now) {
