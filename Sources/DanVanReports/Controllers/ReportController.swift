@@ -56,12 +56,19 @@ struct ReportController {
         let canManage: Bool
     }
 
+    /// `query` reading only what a `RequestRow` shows (the sections, notes and history of up to
+    /// 200 requests were read and decoded on each visit of the reports home); the other fields
+    /// of the requests it gives must not be read.
+    static func rowColumns(_ query: QueryBuilder<ReportRequest>) -> QueryBuilder<ReportRequest> {
+        query.field(\.$id).field(\.$period.$id).field(\.$unit.$id).field(\.$status).field(\.$dueOn).field(\.$firstSubmittedAt)
+    }
+
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let scope = try await req.scope()
         let now = req.now
         let units = try await req.unitsByID()
-        let mine = try await scope.filter(ReportRequest.query(on: req.db)).filter(\.$status ~~ [.pending, .draft, .returned, .submitted])
+        let mine = try await Self.rowColumns(scope.filter(ReportRequest.query(on: req.db)).filter(\.$status ~~ [.pending, .draft, .returned, .submitted]))
             .with(\.$period) { $0.with(\.$regime) }.sort(\.$dueOn).limit(100).all()
         for request in mine { request.$unit.value = units[request.$unit.id] }
         let regimes = try await ReportRegime.query(on: req.db).filter(\.$active == true).sort(\.$name).all()
@@ -73,7 +80,7 @@ struct ReportController {
             let periods = try await ReportPeriod.query(on: req.db).filter(\.$regime.$id ~~ regimeIDs).all()
             let periodIDs = periods.compactMap(\.id)
             if !periodIDs.isEmpty {
-                toReview = try await ReportRequest.query(on: req.db).filter(\.$period.$id ~~ periodIDs).filter(\.$status == .submitted)
+                toReview = try await Self.rowColumns(ReportRequest.query(on: req.db).filter(\.$period.$id ~~ periodIDs).filter(\.$status == .submitted))
                     .with(\.$period) { $0.with(\.$regime) }.sort(\.$submittedAt).limit(100).all()
                 for request in toReview { request.$unit.value = units[request.$unit.id] }
             }
