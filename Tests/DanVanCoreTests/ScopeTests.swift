@@ -83,6 +83,30 @@ struct ScopeTests {
         }
     }
 
+    @Test("a request's scope knows its unit ids from the unit tree cache, the same as the database says, and sees a new unit at once")
+    func requestScopeIDs() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            for username in TestProvince.accounts.map(\.username) {
+                let account = try await user(username, on: app)
+                let request = Request(application: app, method: .GET, url: "/", on: app.eventLoopGroup.next())
+                request.auth.login(account)
+                let known = try await request.scope().unitIDs(on: app.db)
+                let asked = try await AccessScope.of(account, unit: try await OrgUnit.find(account.$unit.id, on: app.db)!).unitIDs(on: app.db)
+                #expect(known.map(Set.init) == asked.map(Set.init), "\(username)")
+                #expect(try await request.scopeUnitIDs().map(Set.init) == asked.map(Set.init), "\(username)")
+            }
+            // A unit added under a commune is in the next request's scope.
+            let commune = try await unit("X-TL", on: app)
+            let hamlet = OrgUnit(name: "Thôn Mới Lập", code: "X-TL-NEW", kind: .village, level: .village)
+            hamlet.place(under: commune)
+            try await hamlet.save(on: app.db)
+            let request = Request(application: app, method: .GET, url: "/", on: app.eventLoopGroup.next())
+            request.auth.login(try await user("daumoi.tanlap", on: app))
+            #expect(try await request.scopeUnitIDs()?.contains(try hamlet.requireID()) == true)
+        }
+    }
+
     @Test("a focal point cannot reach administration: 403 page in Vietnamese, no internals")
     func forbiddenPages() async throws {
         try await withTestApp { app in

@@ -13,6 +13,18 @@ import Vapor
 public struct AccessScope: Sendable, Equatable {
     /// Path prefix of the visible subtree; nil means everything.
     public let pathPrefix: String?
+    /// The answer of `unitIDs(on:)` when already known (a request's scope takes it from the
+    /// unit tree cache): `.some(nil)` for a scope that holds every unit.
+    var knownUnitIDs: [UUID]?? = nil
+
+    init(pathPrefix: String?) {
+        self.pathPrefix = pathPrefix
+    }
+
+    /// Two scopes are the same when they see the same subtree.
+    public static func == (lhs: AccessScope, rhs: AccessScope) -> Bool {
+        lhs.pathPrefix == rhs.pathPrefix
+    }
 
     /// The whole tree.
     public static let everything = AccessScope(pathPrefix: nil)
@@ -44,6 +56,7 @@ public struct AccessScope: Sendable, Equatable {
     /// of the home page's time for a provincial specialist.
     public func unitIDs(on db: any Database) async throws -> [UUID]? {
         guard let pathPrefix else { return nil }
+        if let known = knownUnitIDs { return known }
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         // One count first: a provincial specialist's scope holds every unit, and reading
         // thousands of ids only to find that out would cost more than the query they filter.
@@ -108,7 +121,14 @@ extension Request {
     /// The signed-in user's scope (computed once per request).
     public func scope() async throws -> AccessScope {
         if let scope = storage[ScopeKey.self] { return scope }
-        let scope = AccessScope.of(try requireUser(), unit: try await currentUnit())
+        var scope = AccessScope.of(try requireUser(), unit: try await currentUnit())
+        if scope.pathPrefix != nil {
+            // Its units' ids from the unit tree cache (whose fingerprint the page has read for
+            // the user's unit), so `unitIDs(on:)` costs no statement of its own.
+            let inside = try await unitTree(in: scope, includeEnded: true)
+            let all = try await unitTree(in: .everything, includeEnded: true)
+            scope.knownUnitIDs = .some(inside.count == all.count ? nil : inside.compactMap(\.id))
+        }
         storage[ScopeKey.self] = scope
         return scope
     }

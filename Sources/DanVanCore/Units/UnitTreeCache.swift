@@ -223,10 +223,7 @@ extension Request {
     /// the large queries filter by `unit_id IN (…)` from the cached tree (or not at all) instead
     /// of joining a large table to `units` by path (`AccessScope.filter`).
     public func scopeUnitIDs() async throws -> [UUID]? {
-        let scope = try await scope()
-        guard scope.pathPrefix != nil else { return nil }
-        let inside = try await unitTree(in: scope, includeEnded: true)
-        let all = try await unitTree(in: .everything, includeEnded: true)
-        return inside.count == all.count ? nil : inside.compactMap(\.id)
+        // `req.scope()` took them from the unit tree cache: no statement here.
+        try await scope().unitIDs(on: db)
     }
 }
