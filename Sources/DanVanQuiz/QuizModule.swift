@@ -29,8 +29,8 @@ public struct QuizModule: DanVanModule {
                 metrics.count("danvan_quiz_writer_operations_total", by: size)
             }), limits: QuizLimits.fromEnvironment(), readDatabase: { [unowned app] in app.readDB }
         )
-        app.databases.middleware.use(ContestChangeMiddleware(cache: app.quiz.contestPages))
-        app.databases.middleware.use(RoundChangeMiddleware(cache: app.quiz.contestPages))
+        app.databases.middleware.use(ContestPageInvalidation<QuizContest>(cache: app.quiz.contestPages))
+        app.databases.middleware.use(ContestPageInvalidation<QuizRound>(cache: app.quiz.contestPages))
         app.lifecycle.use(makeQuizScheduler())
         // Report forms can prefill how many of a unit's people took part in a contest.
         app.reportSources.register(ReportSource(key: "quiz.participants", labelKey: "quiz.source.participants") { unitID, start, end, db in

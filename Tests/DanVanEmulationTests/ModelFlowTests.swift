@@ -261,6 +261,22 @@ struct ModelFlowTests {
         }
     }
 
+    /// Model number `index` of 2026 registered for `unit` in a random field, given a random
+    /// status (not yet saved).
+    static func randomModel(_ index: Int, unit: OrgUnit, generator: inout SeededGenerator, on db: any Database) async throws -> DVKModel {
+        var input = ModelInput()
+        input.unitID = unit.id
+        input.year = 2026
+        input.name = "Mô hình thử số \(index)"
+        input.field = EmulationField.allCases.randomElement(using: &generator)
+        input.problem = "Vấn đề \(index)"
+        input.solution = "Cách làm số \(index) rất hay"
+        input.contactName = "Liên hệ"
+        let model = try await ModelService.register(input, actor: .system, at: Self.start, on: db).get()
+        model.status = DVKModel.Status.allCases.randomElement(using: &generator)!
+        return model
+    }
+
     @Test("the register's counts by status are a hand count of the year's models, kept to the reader's scope")
     func statusCounts() async throws {
         try await withTestApp(clock: FixedClock(Self.start)) { app in
@@ -269,16 +285,7 @@ struct ModelFlowTests {
             var models: [(unit: String, status: DVKModel.Status)] = []
             for index in 0..<30 {
                 let code = ["X-TL", "P-HL", "P-DS"].randomElement(using: &generator)!
-                var input = ModelInput()
-                input.unitID = units[code]!.id
-                input.year = 2026
-                input.name = "Mô hình đếm số \(index)"
-                input.field = EmulationField.allCases.randomElement(using: &generator)
-                input.problem = "Vấn đề \(index)"
-                input.solution = "Cách làm số \(index)"
-                input.contactName = "Liên hệ"
-                let model = try await ModelService.register(input, actor: .system, at: Self.start, on: app.db).get()
-                model.status = DVKModel.Status.allCases.randomElement(using: &generator)!
+                let model = try await Self.randomModel(index, unit: units[code]!, generator: &generator, on: app.db)
                 try await model.update(on: app.db)
                 models.append((code, model.status))
             }
@@ -306,16 +313,7 @@ struct ModelFlowTests {
             let communes = ["X-TL", "X-DT", "X-PH", "X-ML", "P-HL", "P-DS"]
             var models: [DVKModel] = []
             for index in 0..<40 {
-                var input = ModelInput()
-                input.unitID = units[communes.randomElement(using: &generator)!]!.id
-                input.year = 2026
-                input.name = "Mô hình thử số \(index)"
-                input.field = EmulationField.allCases.randomElement(using: &generator)
-                input.problem = "Vấn đề \(index)"
-                input.solution = "Cách làm số \(index) rất hay"
-                input.contactName = "Liên hệ"
-                let model = try await ModelService.register(input, actor: .system, at: Self.start, on: app.db).get()
-                model.status = DVKModel.Status.allCases.randomElement(using: &generator)!
+                let model = try await Self.randomModel(index, unit: units[communes.randomElement(using: &generator)!]!, generator: &generator, on: app.db)
                 if model.status.isPublic { model.recognisedYear = 2026; model.level = "commune" }
                 try await model.update(on: app.db)
                 try await ModelService.attach(("ho-so.pdf", try app.files.store(Data("%PDF-1.4 hồ sơ".utf8), filename: "ho-so.pdf")), owner: "model", id: model.id!, actor: .system, at: Self.start, on: app.db)

@@ -142,6 +142,25 @@ struct APIReply {
     let body: String
 }
 
+/// A participant stored directly (not through registration), for tests that need many.
+@discardableResult
+func storedParticipant(_ contest: QuizContest, unit: OrgUnit, fullName: String, phone: String, on db: any Database) async throws -> QuizParticipant {
+    let participant = QuizParticipant()
+    participant.$contest.id = try contest.requireID()
+    participant.fullName = fullName
+    participant.phone = phone
+    participant.$unit.id = try unit.requireID()
+    participant.unitPath = unit.path
+    participant.occupation = "Nhân dân"
+    participant.secretHash = "x"
+    participant.address = "test"
+    participant.day = 20261123
+    participant.disqualified = false
+    participant.searchKey = ""
+    try await participant.create(on: db)
+    return participant
+}
+
 func api(_ client: WebClient, _ method: HTTPMethod, _ path: String, token: String? = nil, _ body: [String: Any]? = nil) async throws -> APIReply {
     var headers = HTTPHeaders()
     headers.contentType = .json
@@ -393,19 +412,7 @@ struct QuizAppTests {
             var generator = SeededGenerator(seed: seed)
             var entries: [QuizRules.Entry] = []
             for index in 0..<60 {
-                let participant = QuizParticipant()
-                participant.$contest.id = try contest.requireID()
-                participant.fullName = "Thí sinh \(index)"
-                participant.phone = String(format: "0913%06d", index)
-                participant.$unit.id = try ward.requireID()
-                participant.unitPath = ward.path
-                participant.occupation = "Nhân dân"
-                participant.secretHash = "x"
-                participant.address = "test"
-                participant.day = 20261123
-                participant.disqualified = false
-                participant.searchKey = ""
-                try await participant.create(on: app.db)
+                let participant = try await storedParticipant(contest, unit: ward, fullName: "Thí sinh \(index)", phone: String(format: "0913%06d", index), on: app.db)
                 for number in 1...Int.random(in: 1...3, using: &generator) {
                     let attempt = QuizAttempt()
                     attempt.id = UUID()
@@ -672,19 +679,7 @@ struct ContestPageCacheTests {
             // Another instance renames the contest and a participant registers there.
             let sql = try #require(app.db as? any SQLDatabase)
             try await sql.raw("UPDATE quiz_contests SET title = 'Đổi ở máy khác' WHERE id = \(bind: try contest.requireID())").run()
-            let participant = QuizParticipant()
-            participant.$contest.id = try contest.requireID()
-            participant.fullName = "Lê Thị Đào"
-            participant.phone = "0912000111"
-            participant.secretHash = "x"
-            participant.$unit.id = contest.$unit.id
-            participant.unitPath = "/"
-            participant.occupation = ""
-            participant.address = "127.0.0.1"
-            participant.day = 1
-            participant.disqualified = false
-            participant.searchKey = "le thi dao"
-            try await participant.create(on: app.db)
+            _ = try await storedParticipant(contest, unit: try await unit("X-TL", on: app), fullName: "Lê Thị Đào", phone: "0912000111", on: app.db)
             uptime.now += 2.9
             let trusted = try #require(try await cache.entry(slug: contest.slug, on: app.db))
             #expect(trusted.contest.title == contest.title && trusted.participants == 0)

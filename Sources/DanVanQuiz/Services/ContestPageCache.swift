@@ -2,7 +2,6 @@ import DanVanCore
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
-import SQLKit
 
 /// What every public page of a contest reads first — the contest by its address, its
 /// published rounds and how many have registered — kept in memory for a few seconds.
@@ -89,44 +88,22 @@ public final class ContestPageCache: Sendable {
     }
 }
 
-/// Empties the contest page cache whenever a contest or a round is written through Fluent on
-/// this instance.
-struct ContestChangeMiddleware: AsyncModelMiddleware {
-    typealias Model = QuizContest
+/// Empties the contest page cache whenever a model of type `M` (a contest, a round) is
+/// created, updated or deleted through Fluent on this instance.
+struct ContestPageInvalidation<M: Model>: AsyncModelMiddleware {
     let cache: ContestPageCache
 
-    func create(model: QuizContest, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+    func create(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try await next.create(model, on: db)
         cache.invalidate()
     }
 
-    func update(model: QuizContest, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+    func update(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try await next.update(model, on: db)
         cache.invalidate()
     }
 
-    func delete(model: QuizContest, force: Bool, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        try await next.delete(model, force: force, on: db)
-        cache.invalidate()
-    }
-}
-
-/// The same for rounds.
-struct RoundChangeMiddleware: AsyncModelMiddleware {
-    typealias Model = QuizRound
-    let cache: ContestPageCache
-
-    func create(model: QuizRound, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        try await next.create(model, on: db)
-        cache.invalidate()
-    }
-
-    func update(model: QuizRound, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        try await next.update(model, on: db)
-        cache.invalidate()
-    }
-
-    func delete(model: QuizRound, force: Bool, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+    func delete(model: M, force: Bool, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try await next.delete(model, force: force, on: db)
         cache.invalidate()
     }
