@@ -180,6 +180,19 @@ public enum Inbox {
     }
 }
 
+extension Request {
+    private struct InboxUnreadKey: StorageKey { typealias Value = Int }
+
+    /// The signed-in user's unread entries, read once per request: the shell shows it on every
+    /// page and the inbox page again.
+    public func inboxUnread() async throws -> Int {
+        if let known = storage[InboxUnreadKey.self] { return known }
+        let count = try await Inbox.unreadCount(for: try requireUser().requireID(), on: db)
+        storage[InboxUnreadKey.self] = count
+        return count
+    }
+}
+
 /// The inbox page.
 struct InboxController {
     struct Row: Encodable, Sendable {
@@ -210,7 +223,7 @@ struct InboxController {
         let targets = req.application.inboxTargets
         let context = Context(
             rows: items.prefix(Self.pageSize).map { Row(id: $0.id?.uuidString ?? "", at: VNFormat.dateTime($0.createdAt), message: $0.message, link: targets.link(of: $0), unread: $0.readAt == nil, kind: $0.kind) },
-            unread: try await Inbox.unreadCount(for: user.requireID(), on: req.db),
+            unread: try await req.inboxUnread(),
             previous: page > 1 ? CoreRoute.inbox.path + "?page=\(page - 1)" : nil,
             next: items.count > Self.pageSize ? CoreRoute.inbox.path + "?page=\(page + 1)" : nil
         )

@@ -153,8 +153,8 @@ extension Request {
         _ template: String, title: String, _ body: Body, status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         var shell = shell(title: title)
-        if let user = currentUser, let id = user.id {
-            shell.inboxUnread = (try? await Inbox.unreadCount(for: id, on: db)) ?? 0
+        if currentUser?.id != nil {
+            shell.inboxUnread = (try? await inboxUnread()) ?? 0
         }
         let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
         let view = try await self.view.render(name, Page(shell: shell, page: body))
