@@ -60,7 +60,8 @@ public enum TaskDashboard {
         // One load of the scope's units serves both the filter and the roll-up.
         let units: [OrgUnit]
         if let tree { units = tree } else { units = try await UnitService.tree(in: scope, includeEnded: true, on: db) }
-        let scopeIDs = try await TaskService.unitIDs(of: units, scope: scope, on: db)
+        // A request's scope knows its ids (from the unit tree cache); another scope asks once.
+        let scopeIDs = try await scope.unitIDs(on: db)
         let cutoff = now.addingTimeInterval(-86_400 + 1)
         var query = SQLQueryString("SELECT unit_id, status, CASE WHEN due_on IS NOT NULL AND due_on < \(bind: cutoff) THEN 1 ELSE 0 END AS late, COUNT(*) AS n FROM work_tasks WHERE recurrence IS NULL")
         // A recurring series is counted through its occurrences, one per period.

@@ -134,13 +134,6 @@ public enum TaskService {
         }
     }
 
-    /// `AccessScope.unitIDs(on:)`, from the scope's units when the caller has loaded them already.
-    public static func unitIDs(of unitsInScope: [OrgUnit], scope: AccessScope, on db: any Database) async throws -> [UUID]? {
-        guard scope.pathPrefix != nil else { return nil }
-        let total = try await OrgUnit.query(on: db).count()
-        return unitsInScope.count == total ? nil : unitsInScope.compactMap(\.id)
-    }
-
     /// The task with `id` if visible in `scope` (404 otherwise).
     public static func find(_ id: UUID?, scope: AccessScope, on db: any Database) async throws -> WorkTask {
         guard let id, let task = try await scoped(scope, on: db).filter(\.$id == id).with(\.$leadUnit).with(\.$document).first() else {
