@@ -97,4 +97,20 @@ struct LocalisationTests {
             #expect(L10n.text("documents.muc_luc", .vi) == "Mục lục")
         }
     }
+
+    @Test("placeholders are filled in one pass: each {n} once, a filled text is not read again", arguments: [
+        ("{0} of {1}", ["3", "7"], "3 of 7"),
+        ("{1}, {0}, {1}", ["a", "b"], "b, a, b"),
+        ("{0}", ["{1}"], "{1}"),
+        ("{2} {x} {} {0", ["a"], "{2} {x} {} {0"),
+        ("Đơn vị {0}: {10}", ["Xã Tân Hòa", "1", "2", "3", "4", "5", "6", "7", "8", "9", "mười"], "Đơn vị Xã Tân Hòa: mười"),
+        ("no braces", ["a"], "no braces"),
+        ("{0}{0}", [], "{0}{0}"),
+    ])
+    func fill(_ example: (template: String, arguments: [String], expected: String)) {
+        // act
+        let filled = L10n.fill(example.template, example.arguments)
+        // check
+        #expect(filled == example.expected)
+    }
 }

@@ -12,7 +12,7 @@ public struct SessionUserMiddleware: AsyncMiddleware {
     /// Logs the session's user in, if still valid.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         request.storage[SessionsReadyKey.self] = true
-        if let cookie = request.cookies[request.application.sessions.configuration.cookieName],
+        if let cookie = request.incomingCookies[request.application.sessions.configuration.cookieName],
            let id = request.session.data["uid"].flatMap(UUID.init(uuidString:)),
            let version = request.session.data["ver"].flatMap(Int.init),
            let user = try await Self.user(id, session: cookie.string, on: request) {
@@ -125,7 +125,7 @@ public struct CSRFMiddleware: AsyncMiddleware {
         // A cross-site forgery rides on the session cookie. An API call that carries none
         // (the contest's public API, authenticated by a participant token header, or nothing)
         // has nothing to ride on; without a cookie the staff API answers 401 anyway.
-        if request.url.path.hasPrefix("/api/"), request.cookies[request.application.sessions.configuration.cookieName] == nil {
+        if request.url.path.hasPrefix("/api/"), request.incomingCookies[request.application.sessions.configuration.cookieName] == nil {
             return try await next.respond(to: request)
         }
         guard request.sessionsReady else { throw AppError.csrf }
@@ -140,7 +140,7 @@ public struct CSRFMiddleware: AsyncMiddleware {
         if request.hasSession, let expected = request.session.data["csrf"] {
             guard Self.constantTimeEqual(sent, expected) else { throw AppError.csrf }
         } else {
-            guard let cookie = request.cookies[CSRFCookie.name]?.string, Self.constantTimeEqual(sent, cookie),
+            guard let cookie = request.incomingCookies[CSRFCookie.name]?.string, Self.constantTimeEqual(sent, cookie),
                   CSRFCookie.isSigned(cookie, key: request.application.config.signingKey) else { throw AppError.csrf }
         }
         return try await next.respond(to: request)
@@ -168,7 +168,7 @@ extension Request {
     public var csrfToken: String {
         if hasSession, let token = session.data["csrf"] { return token }
         if let issued = storage[CSRFCookie.IssuedKey.self] { return issued }
-        if let cookie = cookies[CSRFCookie.name]?.string, CSRFCookie.isSigned(cookie, key: application.config.signingKey) {
+        if let cookie = incomingCookies[CSRFCookie.name]?.string, CSRFCookie.isSigned(cookie, key: application.config.signingKey) {
             return cookie
         }
         let token = CSRFCookie.make(key: application.config.signingKey)

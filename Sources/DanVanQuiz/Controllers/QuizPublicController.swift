@@ -194,7 +194,7 @@ struct QuizPublicController {
 
     /// The participant signed in to this contest in this browser.
     static func participant(_ req: Request, contest: QuizContest) async throws -> QuizParticipant? {
-        guard req.cookies[req.application.sessions.configuration.cookieName] != nil,
+        guard req.incomingCookies[req.application.sessions.configuration.cookieName] != nil,
               let id = req.session.data[sessionKey(contest)].flatMap(UUID.init(uuidString:)),
               let participant = try await QuizParticipant.find(id, on: req.db),
               participant.$contest.id == contest.id
