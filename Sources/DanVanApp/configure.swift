@@ -56,6 +56,7 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["csrf"] = CSRFFieldTag()
+    app.leaf.tags[EscapeTag.name] = EscapeTag()
     app.leaf.cache = TemplateCache(enabled: Environment.get("DANVAN_TEMPLATE_RELOAD") != "1")
     // The views with their fixed texts and links written in, per language (see LocalizedTemplates).
     let views = app.leaf.configuration.rootDirectory

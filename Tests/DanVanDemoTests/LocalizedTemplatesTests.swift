@@ -26,13 +26,33 @@ struct LocalizedTemplatesTests {
         let name = L10n.format("app.name", [], .vi).htmlEscaped()
         #expect(out.hasPrefix(#"#extend("@vi/layouts/base"):<a href="/">"# + name + "</a>"))
         #expect(out.contains(##"\#t("app.name")"##), "an escaped hash stays text")
-        #expect(out.contains(#"#t("picker.remove", "{0}")"#) && out.contains(#"#path("tasks.show", t.id)"#) && out.contains("#t(page.key)") && out.contains("#(page.x)"))
+        #expect(out.contains(#"#t("picker.remove", "{0}")"#) && out.contains(#"#path("tasks.show", t.id)"#) && out.contains("#t(page.key)") && out.contains("#esc(page.x)"))
         #expect(out.contains(" /lang/en ") && out.contains("#if(a):" + L10n.format("app.menu", [], .vi).htmlEscaped() + "#endif"))
         #expect(LocalizedTemplates.localize(source, locale: .en, links: Self.links).contains(L10n.format("app.name", [], .en).htmlEscaped()))
         // A `#` in a text (an entity, a number sign) must not open a tag.
         #expect(LocalizedTemplates.leafText("Giải #1 &#39;") == ##"Giải \#1 &\#39;"##)
+        // Only a plain key path goes through `EscapeTag`; literals, functions and sums stay `#()`.
+        let values = LocalizedTemplates.localize(##"#(t.content) #(index) #(":") #(count(page.days) * 22) #(d.barWidth + 96) #(a..b) #(t.lead): \#(page.x)"##, locale: .vi, links: Self.links)
+        #expect(values == ##"#esc(t.content) #esc(index) #(":") #(count(page.days) * 22) #(d.barWidth + 96) #(a..b) #(t.lead): \#(page.x)"##)
         // A tag followed by a colon would be a block: left alone.
         #expect(LocalizedTemplates.localize(#"#t("app.name"):"#, locale: .vi, links: Self.links) == #"#t("app.name"):"#)
+    }
+
+    @Test("EscapeTag escapes as Leaf does, for any text")
+    func escaping() {
+        // setup
+        let alphabet = Array("aăâđêôơư ÀỹĐ&\"'<>#;/\\\n\t{}0") + ["👩‍👩‍👧", "e\u{301}"]
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["", "plain", "Xã Tân Hòa", "<script>alert('x')</script>", "a & b \"c\""]
+        for _ in 0..<2_000 {
+            texts.append(String((0..<Int.random(in: 0...30, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        for text in texts {
+            // act
+            let fast = EscapeTag.escaped(text)
+            // check
+            #expect(fast == text.htmlEscaped(), "\(text)")
+        }
     }
 
     @Test("every page of the demo, for an administrator and a commune official, in both languages, is the same byte for byte as through the tags")

@@ -54,25 +54,55 @@ public enum VNFormat {
         return calendar
     }
 
+    /// The day and time of `date` in the province. Vietnam has kept UTC+7 without summer time
+    /// since 1976, so from then on this is arithmetic (a list formats a date or two per row and
+    /// Foundation's calendar was a thirtieth of the task list); earlier instants ask the calendar.
+    static func civil(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
+        let seconds = date.timeIntervalSince1970
+        guard seconds >= 189_302_400, seconds < 253_402_300_800 else {
+            let c = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: date)
+            return (c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        }
+        let local = Int(seconds.rounded(.down)) + 7 * 3600
+        let days = local / 86_400, second = local % 86_400
+        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, days ≥ 0 here).
+        let z = days + 719_468
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, second / 3600, second % 3600 / 60)
+    }
+
+    /// `value` in decimal with leading zeros to `width` digits.
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
     /// `23/11/2026`.
     public static func date(_ date: Date?) -> String {
         guard let date else { return "" }
-        let c = calendar.dateComponents([.day, .month, .year], from: date)
-        return String(format: "%02d/%02d/%04d", c.day ?? 0, c.month ?? 0, c.year ?? 0)
+        let c = civil(date)
+        return pad(c.day, 2) + "/" + pad(c.month, 2) + "/" + pad(c.year, 4)
     }
 
     /// `23/11/2026 14:05`.
     public static func dateTime(_ date: Date?) -> String {
         guard let date else { return "" }
-        let c = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: date)
-        return String(format: "%02d/%02d/%04d %02d:%02d", c.day ?? 0, c.month ?? 0, c.year ?? 0, c.hour ?? 0, c.minute ?? 0)
+        let c = civil(date)
+        return pad(c.day, 2) + "/" + pad(c.month, 2) + "/" + pad(c.year, 4) + " " + pad(c.hour, 2) + ":" + pad(c.minute, 2)
     }
 
     /// ISO `2026-11-23` (form inputs of type date).
     public static func isoDate(_ date: Date?) -> String {
         guard let date else { return "" }
-        let c = calendar.dateComponents([.day, .month, .year], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        let c = civil(date)
+        return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2)
     }
 
     /// Parses `2026-11-23` or `23/11/2026` as the start of that day in the province.
@@ -99,8 +129,8 @@ public enum VNFormat {
     /// `2026-11-23T10:00`, the value of an `<input type="datetime-local">`, in the province's time.
     public static func isoDateTime(_ date: Date?) -> String {
         guard let date else { return "" }
-        let c = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        let c = civil(date)
+        return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2) + "T" + pad(c.hour, 2) + ":" + pad(c.minute, 2)
     }
 
     /// Parses `2026-11-23T10:00` (or with a space, or `23/11/2026 10:00`) in the province's time.

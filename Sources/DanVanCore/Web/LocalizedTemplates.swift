@@ -71,6 +71,13 @@ public struct LocalizedTemplates: LeafSource {
 
     /// The text for the tag at the start of `tag` and where the tag ends; nil to leave it be.
     static func replace(_ tag: Substring, locale: L10n.Locale, links: LinkTable) -> (String, String.Index)? {
+        // (Not before a colon: `#esc(x):` would open a block where `#(x):` does not.)
+        if tag.hasPrefix("#("), let (path, end) = keyPath(tag.dropFirst(2)), end == tag.endIndex || tag[end] != ":" {
+            // `#(page.name)`: the same value through `EscapeTag`, whose escaping skips a text
+            // with nothing to escape (LeafKit rebuilds every text character by character: a
+            // seventh of the task list, whose rows carry 220 characters of task each).
+            return ("#" + EscapeTag.name + "(" + path + ")", end)
+        }
         for name in ["t", "path", "extend"] {
             let opening = "#" + name + "("
             guard tag.hasPrefix(opening) else { continue }
@@ -113,6 +120,18 @@ public struct LocalizedTemplates: LeafSource {
         }
     }
 
+    /// A plain key path (`page.rows`, `t.content`, `index`) closed by `)` and the index after
+    /// it; nil for anything else (a literal, an operator, a function call).
+    static func keyPath(_ text: Substring) -> (String, String.Index)? {
+        guard let close = text.firstIndex(of: ")") else { return nil }
+        let path = text[..<close]
+        guard let first = path.first, first.isASCII, first.isLetter || first == "_",
+              path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }),
+              !path.hasSuffix("."), !path.contains("..")
+        else { return nil }
+        return (String(path), text.index(after: close))
+    }
+
     /// `text` as raw template text: a `#` would open a tag, so it is written `\#`.
     static func leafText(_ text: String) -> String {
         text.contains("#") ? text.replacingOccurrences(of: "#", with: "\\#") : text
@@ -127,5 +146,58 @@ extension Application {
     public var rendersLocalizedTemplates: Bool {
         get { storage[LocalizedTemplatesKey.self] ?? true }
         set { storage[LocalizedTemplatesKey.self] = newValue }
+    }
+}
+
+/// `#(value)` of a localised template (see `LocalizedTemplates.replace`): the value as Leaf
+/// writes it, escaped as Leaf escapes it (`&`, `"`, `'`, `<`, `>`), in one pass over the bytes
+/// that returns the text itself when it has none of them.
+public struct EscapeTag: UnsafeUnescapedLeafTag {
+    /// The tag's name in a localised template; not used in the template files themselves.
+    public static let name = "esc"
+
+    /// Creates the tag.
+    public init() {}
+
+    public func render(_ ctx: LeafContext) throws -> LeafData {
+        guard ctx.parameters.count == 1 else { throw Abort(.internalServerError, reason: "#esc() takes one value") }
+        let value = ctx.parameters[0]
+        switch value.celf {
+        case .string:
+            return value.isNil ? value : .string(Self.escaped(value.string ?? ""))
+        case .int, .double, .bool:
+            // Digits, signs, points, letters: nothing to escape; written by Leaf's formatters,
+            // as `#()` writes them.
+            return value
+        default:
+            // Lists, dictionaries, data: not printed by any view; escaped as text, never raw.
+            return .string(Self.escaped(value.string ?? ""))
+        }
+    }
+
+    /// `text` with `&`, `"`, `'`, `<` and `>` written as Leaf writes them.
+    public static func escaped(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            guard let first = bytes.firstIndex(where: Self.needsEscape) else { return String(decoding: bytes, as: UTF8.self) }
+            var out = [UInt8]()
+            out.reserveCapacity(bytes.count + 16)
+            out.append(contentsOf: bytes[..<first])
+            for byte in bytes[first...] {
+                switch byte {
+                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+                case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
+                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+                default: out.append(byte)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
     }
 }

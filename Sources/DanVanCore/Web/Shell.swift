@@ -1,4 +1,6 @@
 import Foundation
+import Leaf
+import LeafKit
 import Vapor
 
 /// One entry of the main navigation.
@@ -91,6 +93,33 @@ public struct Shell: Encodable, Sendable {
     let lang: String
     /// Unread inbox entries of the signed-in user.
     var inboxUnread: Int = 0
+}
+
+extension Shell: LeafDataRepresentable {
+    /// The shell as Leaf data, built directly: every page encodes it, and Leaf's generic
+    /// encoder took a twentieth of a light page on it. Keys and values are those the
+    /// `Encodable` form gives (absent optionals left out), which `ShellTests` compares.
+    public var leafData: LeafData {
+        var shell: [String: LeafData] = [
+            "title": .string(title),
+            "nav": .array(nav.map { item in
+                var entry: [String: LeafData] = ["label": .string(item.label), "active": .bool(item.active), "soon": .bool(item.soon)]
+                if let href = item.href { entry["href"] = .string(href) }
+                return .dictionary(entry)
+            }),
+            "demo": .bool(demo),
+            "flashes": .array(flashes.map { .dictionary(["kind": .string($0.kind), "message": .string($0.message)]) }),
+            "lang": .string(lang),
+            "inboxUnread": .int(inboxUnread),
+        ]
+        if let user {
+            shell["user"] = .dictionary([
+                "id": .string(user.id), "username": .string(user.username), "fullName": .string(user.fullName),
+                "role": .string(user.role), "roleLabel": .string(user.roleLabel), "isAdmin": .bool(user.isAdmin),
+            ])
+        }
+        return .dictionary(shell)
+    }
 }
 
 /// A page: the shell and the page's own data, as `shell.…` and `page.…` in views.

@@ -58,6 +58,15 @@ extension SiteRoute {
     }
 
     private static func escape(_ value: String) -> String {
+        // Ids, numbers and slugs have nothing to encode: Foundation's percent-encoding of every
+        // row's link was a twentieth of the task list.
+        if value.utf8.allSatisfy({ byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~")
+        }) {
+            return value
+        }
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/?#")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
