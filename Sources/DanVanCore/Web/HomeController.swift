@@ -42,6 +42,12 @@ struct HomeController {
         let href: String
     }
 
+    struct Colleague: Encodable, Sendable {
+        let href: String
+        let fullName: String
+        let roleLabel: String
+    }
+
     struct RecentEntry: Encodable, Sendable {
         let at: String
         let actor: String
@@ -57,7 +63,7 @@ struct HomeController {
         let counts: [Count]
         let todos: [Todo]
         let subunits: [UnitRow]
-        let colleagues: [UserRow]
+        let colleagues: [Colleague]
         let recent: [RecentEntry]
         let isAdmin: Bool
     }
@@ -69,7 +75,7 @@ struct HomeController {
         let activeTree = tree.filter(\.isActive)
         let activeUnits = activeTree.count
         let endedUnits = tree.count - activeUnits
-        let (activeUsers, disabledUsers) = try await Self.userCounts(in: scope, on: db)
+        let (activeUsers, disabledUsers, withoutFocal) = try await Self.counts(in: scope, on: db)
         var counts = [
             Count(label: L10n.text("home.units"), value: VNFormat.integer(activeUnits), href: "/units"),
             Count(label: L10n.text("home.users"), value: VNFormat.integer(activeUsers), href: "/users"),
@@ -86,11 +92,8 @@ struct HomeController {
         for source in modules {
             todos += try await source(user, scope, now, db).map { Todo(text: $0.text, href: $0.href) }
         }
-        if user.role != .focal {
-            let withoutFocal = try await UnitService.unitsWithoutFocal(among: activeTree, on: db)
-            if !withoutFocal.isEmpty {
-                todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal.count)]), href: "/units?nofocal=1"))
-            }
+        if user.role != .focal, withoutFocal > 0 {
+            todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal)]), href: "/units?nofocal=1"))
         }
         if user.role == .admin {
             let mustChange = try await User.query(on: db).filter(\.$mustChangePassword == true).filter(\.$isActive == true).count()
@@ -103,28 +106,36 @@ struct HomeController {
         }
         let unitID = try unit.requireID()
         let children = activeTree.filter { $0.$parent.id == unitID }
-        let colleagues = try await User.query(on: db).filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).all()
+        // Only what the list shows (every column of each account was read and decoded).
+        let colleagues = try await User.query(on: db).field(\.$id).field(\.$fullName).field(\.$role)
+            .filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).all()
         return HomeContext(
             greeting: L10n.format("home.greeting", [user.fullName]), roleLabel: user.role.label, unitName: unit.name,
             unitID: unit.id?.uuidString ?? "",
             scopeLabel: scope.pathPrefix == nil ? L10n.text("home.scopeAll") : (scope.pathPrefix == unit.path ? unit.name : L10n.text("home.scopeAll")),
             counts: counts, todos: todos,
             subunits: children.map { UnitRow($0, baseDepth: $0.depth) },
-            colleagues: VietnameseCollation.sorted(colleagues, by: \.fullName).map(UserRow.init),
+            colleagues: VietnameseCollation.sorted(colleagues, by: \.fullName).map {
+                Colleague(href: CoreRoute.user($0.id).path, fullName: $0.fullName, roleLabel: $0.role.label)
+            },
             recent: recent, isAdmin: user.role == .admin
         )
     }
 
-    /// Active and disabled accounts in the scope, in one read with SQLKit (two Fluent counts
-    /// each walked the user model's properties by reflection).
-    static func userCounts(in scope: AccessScope, on db: any Database) async throws -> (active: Int, disabled: Int) {
+    /// Active and disabled accounts in the scope, and its active units above the village
+    /// level without an active focal person, in one read with SQLKit (Fluent counts walked the
+    /// user model by reflection; the units were found by reading every staffed unit's id).
+    static func counts(in scope: AccessScope, on db: any Database) async throws -> (active: Int, disabled: Int, withoutFocal: Int) {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        struct Row: Decodable { let active: Int?, disabled: Int? }
+        struct Row: Decodable { let active: Int?, disabled: Int?, without_focal: Int? }
+        let inScope: SQLQueryString = scope.pathPrefix.map { " AND w.path LIKE \(bind: $0 + "%")" } ?? ""
         let row = try await sql.raw("""
-            SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) AS active, SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) AS disabled
+            SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) AS active, SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) AS disabled,
+            (SELECT COUNT(*) FROM units w WHERE w.status = \(bind: OrgUnit.Status.active.rawValue) AND w.level <> \(bind: OrgUnit.Level.village.rawValue)\(inScope)
+             AND NOT EXISTS (SELECT 1 FROM users f WHERE f.unit_id = w.id AND f.role = \(bind: Role.focal.rawValue) AND f.is_active = \(bind: true))) AS without_focal
             FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))
             """).first(decoding: Row.self)
-        return (row?.active ?? 0, row?.disabled ?? 0)
+        return (row?.active ?? 0, row?.disabled ?? 0, row?.without_focal ?? 0)
     }
 
     func index(_ req: Request) async throws -> Response {

@@ -75,6 +75,8 @@ extension Application {
 /// A document as lists show it.
 public struct DocumentRow: Encodable, Sendable {
     public let id: String
+    /// The document's page (made here: a `#path` per row of a hundred-row list).
+    public let href: String
     /// The kind's name in the reader's language.
     public let kind: String
     /// "Kế hoạch số 12-KH/TU", or the subject when the document has no number yet.
@@ -87,6 +89,7 @@ public struct DocumentRow: Encodable, Sendable {
     /// A row for `document`, labelled in `locale`.
     public init(_ document: Document, _ locale: L10n.Locale = .vi) {
         id = document.id?.uuidString ?? ""
+        href = DocumentsRoute.show(document.id).path
         kind = document.kind.map { DocumentsL10n.kindLabel($0, locale) } ?? ""
         label = DocumentLabel.text(kind: document.kind, symbol: document.symbol, title: document.kind.map { DocumentsL10n.kindLabel($0, locale) } ?? "", locale)
         symbol = document.symbol ?? ""
@@ -165,7 +168,7 @@ struct DocumentController {
         let statusFilter = req.application.documentStatusFilter
         var statusIDs: [UUID]?
         if !filter.status.isEmpty, let statusFilter { statusIDs = try await statusFilter.documents(filter.status, req.db) }
-        let documents = try await DocumentService.search(filter, statusIDs: statusIDs, on: req.db)
+        let documents = try await DocumentService.search(filter, statusIDs: statusIDs, rowColumnsOnly: true, on: req.db)
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: req.now)
         let role = req.currentUser?.role
         let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)

@@ -194,8 +194,18 @@ public enum DocumentService {
 
     /// Documents matching `filter`, newest first. Text search ignores diacritics, case and
     /// "đ": SQLite FTS5 over the folded text, PostgreSQL `to_tsvector('simple', …)`.
-    public static func search(_ filter: Filter, limit: Int = 100, statusIDs: [UUID]? = nil, on db: any Database) async throws -> [Document] {
-        try await matching(filter, statusIDs: statusIDs, on: db).sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).all()
+    /// `rowColumnsOnly` reads only what a row of the library shows (`DocumentRow`): the other
+    /// fields of the documents it gives must not be read.
+    public static func search(
+        _ filter: Filter, limit: Int = 100, statusIDs: [UUID]? = nil, rowColumnsOnly: Bool = false, on db: any Database
+    ) async throws -> [Document] {
+        var query = try await matching(filter, statusIDs: statusIDs, on: db)
+        if rowColumnsOnly {
+            // A hundred documents' full text and search text were read and decoded for a page
+            // that shows their number, subject, kind and date.
+            query = query.field(\.$id).field(\.$kind).field(\.$symbol).field(\.$issuedOn).field(\.$title).field(\.$issuer)
+        }
+        return try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).all()
     }
 
     /// The rows `range` of the documents that pass `filter`, newest first, and how many pass.

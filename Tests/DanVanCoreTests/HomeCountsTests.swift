@@ -1,0 +1,48 @@
+@testable import DanVanCore
+import DanVanTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Home page counts")
+struct HomeCountsTests {
+    /// The counts as the home page read them before they became one statement.
+    static func expected(_ account: User, on app: Application) async throws -> (active: Int, disabled: Int, withoutFocal: Int) {
+        let scope = AccessScope.of(account, unit: try #require(try await OrgUnit.find(account.$unit.id, on: app.db)))
+        let users = try await scope.filter(User.query(on: app.db)).all()
+        let tree = try await scope.filter(OrgUnit.query(on: app.db)).all().filter(\.isActive)
+        let withoutFocal = try await UnitService.unitsWithoutFocal(among: tree, on: app.db)
+        return (users.filter(\.isActive).count, users.filter { !$0.isActive }.count, withoutFocal.count)
+    }
+
+    @Test("accounts and units without a focal person, in one statement, as counted one by one, for every account's scope; a focal person disabled shows at once")
+    func sameAsOneByOne() async throws {
+        try await withTestApp { app in
+            try await TestProvince.load(app)
+            // setup: a disabled account and a commune whose focal person leaves
+            let leaving = try await user("daumoi", on: app)
+            var checked = 0
+            for round in 0..<2 {
+                if round == 1 {
+                    leaving.isActive = false
+                    try await leaving.update(on: app.db)
+                }
+                for username in TestProvince.accounts.map(\.username) {
+                    let account = try await user(username, on: app)
+                    let scope = AccessScope.of(account, unit: try #require(try await OrgUnit.find(account.$unit.id, on: app.db)))
+                    // act
+                    let counts = try await HomeController.counts(in: scope, on: app.db)
+                    // check
+                    let expected = try await Self.expected(account, on: app)
+                    #expect(counts.active == expected.active && counts.disabled == expected.disabled && counts.withoutFocal == expected.withoutFocal, "\(username), round \(round): \(counts) vs \(expected)")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 8)
+            let province = try await user("admin", on: app)
+            let all = try await HomeController.counts(in: AccessScope.of(province, unit: try #require(try await OrgUnit.find(province.$unit.id, on: app.db))), on: app.db)
+            #expect(all.disabled >= 1 && all.withoutFocal >= 1)
+        }
+    }
+}
