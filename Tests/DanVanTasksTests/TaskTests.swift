@@ -375,6 +375,15 @@ struct DashboardTests {
             try await focal.login("daumoi.snv")
             let own = try await focal.get("/tasks/dashboard")
             #expect(own.body.contains("id=\"done-percent\">0%"))
+            // What falls due this month shows its lead unit, taken from the scope's tree.
+            let open = try #require(try await WorkTask.query(on: app.db).filter(\.$recurrence == nil).filter(\.$status ~~ [.notStarted, .inProgress]).first())
+            open.dueOn = clock.now().addingTimeInterval(2 * 86_400)
+            try await open.save(on: app.db)
+            let lead = try #require(try await OrgUnit.find(open.$leadUnit.id, on: app.db))
+            summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
+            let due = try #require(summary.dueThisMonth.first { $0.id == open.id })
+            #expect(due.$leadUnit.value?.name == lead.name)
+            #expect(try await leader.get("/tasks/dashboard").body.contains(lead.name + ": "))
         }
     }
 }

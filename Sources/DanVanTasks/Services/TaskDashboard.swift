@@ -113,7 +113,12 @@ public enum TaskDashboard {
                 .filter(\.$status ~~ [.notStarted, .inProgress, .overdue, .awaitingAcceptance])
             if let scopeIDs { due = due.filter(\.$leadUnit.$id ~~ scopeIDs) }
             if let documentID { due = due.filter(\.$document.$id == documentID) }
-            summary.dueThisMonth = try await TaskService.listColumns(due).with(\.$leadUnit).sort(\.$dueOn).limit(100).all()
+            // The lead units come from the scope's tree already read (loading them with the
+            // tasks decoded every column of each unit again).
+            summary.dueThisMonth = try await TaskService.listColumns(due).sort(\.$dueOn).limit(100).all()
+            var byID: [UUID: OrgUnit] = [:]
+            for unit in units { if let id = unit.id { byID[id] = unit } }
+            try await TaskService.attachLeadUnits(summary.dueThisMonth, from: byID, on: db)
         }
         return summary
     }

@@ -81,16 +81,20 @@ public enum TaskService {
             query = listColumns(query)
         }
         let tasks = try await query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
-        if let units {
-            // A unit made after `units` was read is loaded (the cache sees it on the next request).
-            let missing = Set(tasks.map(\.$leadUnit.id).filter { units[$0] == nil })
-            let loaded = missing.isEmpty ? [:] : Dictionary(
-                try await OrgUnit.query(on: db).filter(\.$id ~~ missing).all().compactMap { unit in unit.id.map { ($0, unit) } },
-                uniquingKeysWith: { first, _ in first }
-            )
-            for task in tasks { task.$leadUnit.value = units[task.$leadUnit.id] ?? loaded[task.$leadUnit.id] }
-        }
+        if let units { try await attachLeadUnits(tasks, from: units, on: db) }
         return tasks
+    }
+
+    /// Gives each task its lead unit from `units` (every unit by id, e.g. the unit tree
+    /// cache's) instead of loading them with the tasks; a unit made after `units` was read is
+    /// loaded (the cache sees it on the next request).
+    static func attachLeadUnits(_ tasks: [WorkTask], from units: [UUID: OrgUnit], on db: any Database) async throws {
+        let missing = Set(tasks.map(\.$leadUnit.id).filter { units[$0] == nil })
+        let loaded = missing.isEmpty ? [:] : Dictionary(
+            try await OrgUnit.query(on: db).filter(\.$id ~~ missing).all().compactMap { unit in unit.id.map { ($0, unit) } },
+            uniquingKeysWith: { first, _ in first }
+        )
+        for task in tasks { task.$leadUnit.value = units[task.$leadUnit.id] ?? loaded[task.$leadUnit.id] }
     }
 
     /// `query` reading only what a row of a task list shows (`TaskRow`): the other fields of
