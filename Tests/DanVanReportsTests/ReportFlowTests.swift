@@ -115,6 +115,10 @@ struct ReportFlowTests {
             let pressing = [("text.pressing", "Khoảng 40 hộ dân tập trung phản đối giá đền bù dự án đường ven biển.")]
             let sent = try await focal.post("/reports/requests/\(id)/save", pairs: Self.filled + pressing + [("version", "2"), ("action", "submit")])
             #expect(sent.status == .seeOther)
+            // The receiving side's home page says a report waits; the sender's no longer says it is owed.
+            #expect(try await specialist.get("/").body.contains("1 báo cáo đơn vị đã gửi, chờ tiếp nhận"))
+            let focalHome = try await focal.get("/").body
+            #expect(!focalHome.contains("báo cáo đơn vị đã gửi") && !focalHome.contains("1 báo cáo cần gửi"))
             #expect(try await InboxItem.query(on: app.db).filter(\.$kind == "report.pressing").count() >= 1)
             // The board opens a hot spot from the pressing issue (the citizens module's action), prefilled and linked back.
             let submitted = try await specialist.get("/reports/requests/\(id)")

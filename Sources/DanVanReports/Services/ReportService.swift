@@ -367,22 +367,22 @@ public enum ReportService {
         // read with SQLKit (Fluent's query builder walks a model's properties by reflection for
         // every query it builds, a large part of the home page's time).
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        struct Owed: Decodable { let n: Int, nearest: Date? }
-        if let owed = try await sql.raw("""
-            SELECT COUNT(*) AS n, MIN(r.due_on) AS nearest FROM report_requests r\(SQLQueryString.scopeJoin(scope, on: "r.unit_id"))
+        // One statement: the reports owed and, for staff, the reports sent to a receiving unit
+        // inside the scope and waiting for review (a subquery; a focal person reviews nothing).
+        let waiting: SQLQueryString = user.role == .focal ? "0" : """
+            (SELECT COUNT(*) FROM report_requests w JOIN report_periods p ON p.id = w.period_id JOIN report_regimes g ON g.id = p.regime_id\(SQLQueryString.scopeJoin(scope, on: "g.receiving_unit_id", alias: "v"))
+             WHERE w.status = 'submitted')
+            """
+        struct Counts: Decodable { let n: Int, nearest: Date?, waiting: Int? }
+        let counts = try await sql.raw("""
+            SELECT COUNT(*) AS n, MIN(r.due_on) AS nearest, \(waiting) AS waiting FROM report_requests r\(SQLQueryString.scopeJoin(scope, on: "r.unit_id"))
             WHERE r.status IN ('pending', 'draft', 'returned') AND r.due_on <= \(bind: horizon)
-            """).first(decoding: Owed.self), owed.n > 0, let nearest = owed.nearest {
-            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed.n), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
+            """).first(decoding: Counts.self)
+        if let counts, counts.n > 0, let nearest = counts.nearest {
+            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(counts.n), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
         }
-        if user.role != .focal {
-            // Reports sent to a receiving unit inside the scope, waiting for review.
-            struct Waiting: Decodable { let n: Int }
-            let count = try await sql.raw("""
-                SELECT COUNT(*) AS n FROM report_requests r
-                JOIN report_periods p ON p.id = r.period_id JOIN report_regimes g ON g.id = p.regime_id\(SQLQueryString.scopeJoin(scope, on: "g.receiving_unit_id"))
-                WHERE r.status = 'submitted'
-                """).first(decoding: Waiting.self)?.n ?? 0
-            if count > 0 { lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(count)]), href: ReportsRoute.index.path)) }
+        if let waiting = counts?.waiting, waiting > 0 {
+            lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(waiting)]), href: ReportsRoute.index.path))
         }
         return lines
     }
