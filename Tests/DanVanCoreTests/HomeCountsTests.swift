@@ -2,10 +2,11 @@
 import DanVanTestSupport
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
-@Suite("Home page counts")
+@Suite("Home page counts and what every page reads")
 struct HomeCountsTests {
     /// The counts as the home page read them before they became one statement.
     static func expected(_ account: User, on app: Application) async throws -> (active: Int, disabled: Int, withoutFocal: Int) {
@@ -43,6 +44,25 @@ struct HomeCountsTests {
             let province = try await user("admin", on: app)
             let all = try await HomeController.counts(in: AccessScope.of(province, unit: try #require(try await OrgUnit.find(province.$unit.id, on: app.db))), on: app.db)
             #expect(all.disabled >= 1 && all.withoutFocal >= 1)
+        }
+    }
+
+    @Test("the unit tree's fingerprint, read on every signed-in page, finds the latest change from an index")
+    func fingerprintFromIndex() async throws {
+        try await withTestApp { app in
+            // setup
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Detail: Decodable { let detail: String }
+            struct Name: Decodable { let indexname: String }
+            // act
+            let plan: [String]
+            if sql.dialect.name == "sqlite" {
+                plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT (SELECT COUNT(*) FROM units) AS n, (SELECT MAX(updated_at) FROM units) AS latest").all(decoding: Detail.self).map(\.detail)
+            } else {
+                plan = try await sql.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'units'").all(decoding: Name.self).map(\.indexname)
+            }
+            // check
+            #expect(plan.contains { $0.contains("units_updated_idx") }, "\(plan)")
         }
     }
 }

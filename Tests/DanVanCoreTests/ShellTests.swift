@@ -320,6 +320,16 @@ struct InboxPageTests {
             let last = try await client.get("/inbox?page=3").body
             #expect(last.components(separatedBy: "Nhắc việc số ").count - 1 == 20)
             #expect(last.contains("Nhắc việc số 1<") && last.contains("href=\"/inbox?page=2\"") && !last.contains("id=\"next-page\""))
+            // Every page's badge shows the count, read with the unit tree's fingerprint on a GET
+            // that asks for its scope, or alone on one that does not; opening an entry lowers it.
+            for path in ["/", "/inbox", "/tasks", "/units", "/account"] {
+                #expect(try await client.get(path).body.contains("id=\"inbox-unread\">90<"), "\(path)")
+            }
+            let newest = try #require(try await InboxItem.query(on: app.db).filter(\.$user.$id == leader.id!).filter(\.$readAt == nil).first())
+            _ = try await client.get("/inbox/\(newest.id!)")
+            for path in ["/", "/tasks", "/account"] {
+                #expect(try await client.get(path).body.contains("id=\"inbox-unread\">89<"), "\(path)")
+            }
         }
     }
 }

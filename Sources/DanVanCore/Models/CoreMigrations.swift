@@ -3,7 +3,7 @@ import SQLKit
 
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
-    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify()]
+    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex()]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }
@@ -140,6 +140,25 @@ enum CoreMigrations {
 
         func revert(on database: any Database) async throws {
             try await database.schema("audit_entries").delete()
+        }
+    }
+}
+
+extension CoreMigrations {
+    /// An index on `units.updated_at`: every signed-in page reads the unit tree's fingerprint
+    /// (`COUNT(*), MAX(updated_at)`), which without it reads the whole table — a province's
+    /// thousands of units on every page view.
+    struct AddUnitsUpdatedIndex: AsyncMigration {
+        var name: String { "core.0010.units-updated-index" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.create(index: "units_updated_idx").on("units").column("updated_at").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "units_updated_idx").run()
         }
     }
 }

@@ -191,6 +191,15 @@ extension Request {
         storage[InboxUnreadKey.self] = count
         return count
     }
+
+    /// Whether this request already knows the unread count.
+    var inboxUnreadKnown: Bool { storage[InboxUnreadKey.self] != nil }
+
+    /// Keeps the unread count a statement of this request read along with something else
+    /// (the unit tree's fingerprint on a GET).
+    func knowInboxUnread(_ count: Int) {
+        storage[InboxUnreadKey.self] = count
+    }
 }
 
 /// The inbox page.
