@@ -320,6 +320,9 @@ struct InboxPageTests {
             let last = try await client.get("/inbox?page=3").body
             #expect(last.components(separatedBy: "Nhắc việc số ").count - 1 == 20)
             #expect(last.contains("Nhắc việc số 1<") && last.contains("href=\"/inbox?page=2\"") && !last.contains("id=\"next-page\""))
+            // Unread entries stand out: all of the newest 50, none of the oldest 20 (read).
+            #expect(first.components(separatedBy: "<li class=\"unread\">").count - 1 == 50)
+            #expect(!last.contains("class=\"unread\""))
             // Every page's badge shows the count, read with the unit tree's fingerprint on a GET
             // that asks for its scope, or alone on one that does not; opening an entry lowers it.
             for path in ["/", "/inbox", "/tasks", "/units", "/account"] {

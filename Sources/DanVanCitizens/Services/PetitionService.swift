@@ -126,7 +126,7 @@ public enum PetitionService {
             let rows = try await Petition.query(on: db).filter(\.$commune.$id == communeID).filter(\.$field == field).filter(\.$status ~~ open)
                 .filter(\.$receivedOn >= since).sort(\.$receivedOn, .descending).limit(400)
                 .field(\.$id).field(\.$year).field(\.$number).field(\.$summary).field(\.$searchText).field(\.$receivedOn).field(\.$status).field(\.$commune.$id)
-                .all()
+                .allSelected()
             for row in rows {
                 guard let id = row.id, id != excluding, found[id] == nil else { continue }
                 let likeness = PetitionText.likeness(words, Set(row.searchText.split(separator: " ").map(String.init)))

@@ -108,7 +108,7 @@ struct HomeController {
         let children = activeTree.filter { $0.$parent.id == unitID }
         // Only what the list shows (every column of each account was read and decoded).
         let colleagues = try await User.query(on: db).field(\.$id).field(\.$fullName).field(\.$role)
-            .filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).all()
+            .filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).allSelected()
         return HomeContext(
             greeting: L10n.format("home.greeting", [user.fullName]), roleLabel: user.role.label, unitName: unit.name,
             unitID: unit.id?.uuidString ?? "",

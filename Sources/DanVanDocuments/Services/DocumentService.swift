@@ -205,7 +205,7 @@ public enum DocumentService {
             // that shows their number, subject, kind and date.
             query = query.field(\.$id).field(\.$kind).field(\.$symbol).field(\.$issuedOn).field(\.$title).field(\.$issuer)
         }
-        return try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).all()
+        return try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).allSelected()
     }
 
     /// The rows `range` of the documents that pass `filter`, newest first, and how many pass.

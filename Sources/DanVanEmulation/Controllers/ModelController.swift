@@ -100,7 +100,7 @@ struct ModelController {
             query = query.field(\.$id).field(\.$name).field(\.$kind).field(\.$holder).field(\.$field).field(\.$landFocus)
                 .field(\.$unit.$id).field(\.$year).field(\.$status).field(\.$level)
         }
-        return (try await query.all(), total, filters)
+        return (try await query.allSelected(), total, filters)
     }
 
     static func row(_ model: DVKModel, units: [UUID: OrgUnit]) -> Row {

@@ -115,7 +115,7 @@ public enum TaskDashboard {
             if let documentID { due = due.filter(\.$document.$id == documentID) }
             // The lead units come from the scope's tree already read (loading them with the
             // tasks decoded every column of each unit again).
-            summary.dueThisMonth = try await TaskService.listColumns(due).sort(\.$dueOn).limit(100).all()
+            summary.dueThisMonth = try await TaskService.listColumns(due).sort(\.$dueOn).limit(100).allSelected()
             var byID: [UUID: OrgUnit] = [:]
             for unit in units { if let id = unit.id { byID[id] = unit } }
             try await TaskService.attachLeadUnits(summary.dueThisMonth, from: byID, on: db)

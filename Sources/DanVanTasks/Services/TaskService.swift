@@ -80,7 +80,7 @@ public enum TaskService {
             // the page. The other fields of these tasks must not be read.
             query = listColumns(query)
         }
-        let tasks = try await query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+        let tasks = try await query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).allSelected()
         if let units { try await attachLeadUnits(tasks, from: units, on: db) }
         return tasks
     }
