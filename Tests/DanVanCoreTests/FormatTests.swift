@@ -3,6 +3,7 @@ import Foundation
 import Leaf
 import LeafKit
 import Testing
+import Vapor
 
 /// Dates and links formatted without Foundation's formatters (issue 12) read as they did.
 @Suite("Formatting: dates in the province, link segments")
@@ -57,6 +58,41 @@ struct FormatTests {
             // check
             #expect(escaped == (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value), "\(value)")
         }
+    }
+}
+
+@Suite("Cookies read in one pass")
+struct CookieParseTests {
+    /// Vapor's reading of the same Cookie headers.
+    static func vapor(_ headers: [String]) -> [String: String] {
+        var fields = HTTPHeaders()
+        for header in headers { fields.add(name: .cookie, value: header) }
+        return (fields.cookie?.all ?? [:]).mapValues(\.string)
+    }
+
+    @Test("the Cookie header is read as Vapor reads it, whenever the one-pass reading takes it; browsers' headers it always takes")
+    func sameAsVapor() {
+        // setup
+        let browser = [
+            "danvan_session=l4hP38/KQN7ddQs1RznBbV8nFGpE60/8+abc=; danvan_csrf=0a1b2c3d4e5f60718293a4b5c6d7e8f9.ffee; lang=vi",
+            "lang=en", "danvan_session=abc%3D%3D;lang=vi", "a=1;  b=2 ;c=", "",
+        ]
+        for header in browser {
+            // act
+            let fast = Request.parseCookies([header])
+            // check
+            #expect(fast?.all.mapValues(\.string) == Self.vapor([header]), "\(header)")
+        }
+        let alphabet = Array("ab=; \t,\"/+%Đ0_-.")
+        var generator = SystemRandomNumberGenerator()
+        var taken = 0
+        for _ in 0..<3_000 {
+            let header = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            guard let fast = Request.parseCookies([header]) else { continue }
+            taken += 1
+            #expect(fast.all.mapValues(\.string) == Self.vapor([header]), "\(header)")
+        }
+        #expect(taken > 100)
     }
 }
 

@@ -199,9 +199,35 @@ extension Request {
     /// language) — 10 % of a light page in the profile.
     public var incomingCookies: HTTPCookies {
         if let parsed = storage[IncomingCookiesKey.self] { return parsed }
-        let parsed = cookies
+        let parsed = Self.parseCookies(headers[.cookie]) ?? cookies
         storage[IncomingCookiesKey.self] = parsed
         return parsed
+    }
+
+    /// The cookies of `headers` (the request's Cookie headers) as Vapor reads them, for the
+    /// plain form browsers send — `name=value` pairs separated by `;` — in one pass (Vapor's
+    /// general header parser took 2–5 % of a page). Nil for anything else (a quote or a comma),
+    /// which Vapor's parser then reads.
+    static func parseCookies(_ headers: [String]) -> HTTPCookies? {
+        func isBlank(_ character: Character) -> Bool { character == " " || character == "\t" }
+        func isNameCharacter(_ character: Character) -> Bool {
+            character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-" || character == ".")
+        }
+        var cookies = HTTPCookies()
+        for header in headers {
+            if header.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: ",") }) { return nil }
+            for piece in header.split(separator: ";") {
+                let pair = piece.drop(while: isBlank)
+                // A piece without `=` is no cookie, for Vapor too.
+                guard let equals = pair.firstIndex(of: "=") else { continue }
+                let name = pair[..<equals]
+                guard !name.isEmpty, name.allSatisfy(isNameCharacter) else { return nil }
+                var value = pair[pair.index(after: equals)...].drop(while: isBlank)
+                while let last = value.last, isBlank(last) { value = value.dropLast() }
+                cookies[String(name)] = HTTPCookies.Value(string: String(value))
+            }
+        }
+        return cookies
     }
 }
 
