@@ -226,29 +226,17 @@ struct InboxController {
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
-        let items = try await Self.entries(of: user.requireID(), range: (page - 1) * Self.pageSize..<(page * Self.pageSize + 1), on: req.db)
+        // Only what a row shows, decoded alone (`allSelected`); the row's link made here.
+        let items = try await InboxItem.query(on: req.db).field(\.$id).field(\.$message).field(\.$createdAt).field(\.$readAt)
+            .filter(\.$user.$id == user.requireID()).sort(\.$createdAt, .descending)
+            .range((page - 1) * Self.pageSize..<(page * Self.pageSize + 1)).allSelected()
         let context = Context(
-            rows: items.prefix(Self.pageSize).map { Row(href: CoreRoute.inboxItem($0.id).path, at: VNFormat.dateTime($0.createdAt), message: $0.message, unread: $0.unread) },
+            rows: items.prefix(Self.pageSize).map { Row(href: CoreRoute.inboxItem($0.id).path, at: VNFormat.dateTime($0.createdAt), message: $0.message, unread: $0.readAt == nil) },
             unread: try await req.inboxUnread(),
             previous: page > 1 ? CoreRoute.inbox.path + "?page=\(page - 1)" : nil,
             next: items.count > Self.pageSize ? CoreRoute.inbox.path + "?page=\(page + 1)" : nil
         )
         return try await req.render("inbox/index", title: req.t("core.viec_can_lam"), context)
-    }
-
-    /// What a row of the inbox shows, newest first, read with SQLKit: Fluent decoded every
-    /// property of each entry (asking the row for each of the model's columns, selected or
-    /// not), a sixth of a full page; a `#path` per row was another tenth.
-    static func entries(of userID: UUID, range: Range<Int>, on db: any Database) async throws -> [(id: UUID, message: String, createdAt: Date, unread: Bool)] {
-        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        let rows = try await sql.raw("""
-            SELECT id, message, created_at, read_at IS NULL AS unread FROM inbox_items WHERE user_id = \(bind: userID)
-            ORDER BY created_at DESC LIMIT \(bind: range.count) OFFSET \(bind: range.lowerBound)
-            """).all()
-        return try rows.map { row in
-            (try row.decode(column: "id", as: UUID.self), try row.decode(column: "message", as: String.self),
-             try row.decode(column: "created_at", as: Date.self), try row.decode(column: "unread", as: Bool.self))
-        }
     }
 
     /// Opens an entry: marks it read and follows its link.
