@@ -135,7 +135,7 @@ struct ShellDataTests {
         // setup
         let shell = Shell(
             title: "Nhiệm vụ <&>", user: signedIn ? Shell.CurrentUser(id: "U1", username: "daumoi", fullName: "Lê Thị \"Hoa\"", role: "focal", roleLabel: "Cán bộ đầu mối", isAdmin: false) : nil,
-            nav: signedIn ? [Shell.Item(label: "Trang chủ", href: "/", active: true, soon: false), Shell.Item(label: "Sắp có", href: nil, active: false, soon: true)] : [],
+            nav: signedIn ? HTML.joined([Shell.Item(label: "Trang chủ", href: "/", active: true, soon: false), Shell.Item(label: "Sắp có", href: nil, active: false, soon: true)].map { $0.html(soonLabel: "sắp có") }) : .empty,
             demo: signedIn, flashes: [Shell.Flash(kind: "success", message: "Đã lưu.")], lang: "vi", inboxUnread: signedIn ? 3 : 0
         )
         // act

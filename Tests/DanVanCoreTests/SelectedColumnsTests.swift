@@ -31,3 +31,55 @@ struct SelectedColumnsTests {
         }
     }
 }
+
+@Suite("Rows read without models")
+struct RowsWithoutModelsTests {
+    private struct Line: Equatable, Sendable {
+        let id: UUID
+        let fullName: String
+        let unitID: UUID
+        let lastLoginAt: Date?
+    }
+
+    private enum C {
+        static let id = User.column(\.$id), fullName = User.column(\.$fullName), unit = User.column(\.$unit.$id), lastLogin = User.column(\.$lastLoginAt)
+    }
+
+    @Test("rows(_:) reads the named columns as all() decodes them, NULL as nil, in the query's order and range")
+    func sameAsAll() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let users = try await User.query(on: app.db).sort(\.$username).all()
+            // One who never signed in (NULL) and one who did, so both forms are read.
+            users[0].lastLoginAt = nil
+            try await users[0].save(on: app.db)
+            users[1].lastLoginAt = Date(timeIntervalSince1970: 1_790_000_000.25)
+            try await users[1].save(on: app.db)
+            // act
+            let lines = try await User.query(on: app.db).fields([C.id.key, C.fullName.key, C.unit.key, C.lastLogin.key]).sort(\.$username).range(0..<6)
+                .rows { row in Line(id: try row[C.id], fullName: try row[C.fullName], unitID: try row[C.unit], lastLoginAt: try row[C.lastLogin]) }
+            let models = try await User.query(on: app.db).sort(\.$username).range(0..<6).all()
+            // check
+            #expect(lines.count == 6)
+            #expect(lines == models.map { Line(id: $0.id!, fullName: $0.fullName, unitID: $0.$unit.id, lastLoginAt: $0.lastLoginAt) })
+            #expect(lines[0].lastLoginAt == nil && lines[1].lastLoginAt != nil)
+        }
+    }
+
+    @Test("fields(_:) selects those columns only: a column not named is not in the row")
+    func onlyNamed() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let username = User.column(\.$username)
+            // act
+            let read = try await User.query(on: app.db).fields([C.id.key]).limit(1).rows { row in
+                (try row[C.id], Result { try row[username] })
+            }
+            // check
+            let (_, missing) = try #require(read.first)
+            #expect(throws: (any Error).self) { try missing.get() }
+        }
+    }
+}

@@ -335,4 +335,32 @@ struct InboxPageTests {
             }
         }
     }
+
+    @Test("an entry's text is shown as text, never as markup; the newest entries are found by the (user, created) index, not sorted")
+    func escapedAndIndexed() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let leader = try #require(try await User.query(on: app.db).filter(\.$username == "lanhdao").first())
+            let item = InboxItem(userID: leader.id!, kind: "task", message: "<b>Họp & \"gấp\"</b>", target: InboxTarget(type: "task", id: UUID()), dedupeKey: "x", at: Date())
+            try await item.create(on: app.db)
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            // act
+            let page = try await client.get("/inbox").body
+            // check
+            #expect(page.contains("&lt;b&gt;Họp &amp; &quot;gấp&quot;&lt;/b&gt;") && !page.contains("<b>Họp"))
+            #expect(page.contains("<a href=\"/inbox/\(item.id!.uuidString)\">"))
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Detail: Decodable { let detail: String }
+            struct Name: Decodable { let indexname: String }
+            if sql.dialect.name == "sqlite" {
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT id FROM inbox_items WHERE user_id = \(bind: leader.id!) ORDER BY created_at DESC LIMIT 51").all(decoding: Detail.self).map(\.detail)
+                #expect(plan.contains { $0.contains("inbox_items_newest_idx") } && !plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+            } else {
+                let names = try await sql.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'inbox_items'").all(decoding: Name.self).map(\.indexname)
+                #expect(names.contains("inbox_items_newest_idx"), "\(names)")
+            }
+        }
+    }
 }

@@ -84,6 +84,38 @@ struct LibraryTests {
 struct DocumentLabelTests {
     init() { L10n.register(DocumentsModule().localization) }
 
+    @Test("the library's rows are its documents read without models, newest first; a title shows as text, a document without a number says so")
+    func rowsAsDocuments() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
+        try await withTestApp(clock: clock) { app in
+            // setup
+            try await TestProvince.load(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (plan, _) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            _ = try await TaskService.registerFromText(demoDirective.replacingOccurrences(of: "15-KH/TU", with: "16-KH/TU"), unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            plan.title = #"<b>Kế hoạch "dân vận" & 'khéo'</b>"#
+            plan.symbol = nil
+            plan.symbolKey = nil
+            try await plan.save(on: app.db)
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            // act
+            let documents = try await Document.query(on: app.db).sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).all()
+            let rows = try await DocumentService.rows(.init(), locale: .vi, on: app.db)
+            let page = try await client.get("/documents").body
+            // check
+            // (Both were registered at the same instant from the same date: compared by id.)
+            #expect(rows.count == 2 && Set(rows.map(\.id)) == Set(documents.map { $0.id!.uuidString }))
+            for row in rows {
+                let whole = DocumentRow(try #require(documents.first { $0.id?.uuidString == row.id }))
+                #expect(row.label == whole.label && row.symbol == whole.symbol && row.title == whole.title && row.kind == whole.kind && row.issuedOn == whole.issuedOn && row.issuer == whole.issuer && row.href == whole.href)
+            }
+            #expect(page.contains("&lt;b&gt;Kế hoạch &quot;dân vận&quot; &amp; &#39;khéo&#39;&lt;/b&gt;") && !page.contains("<b>Kế hoạch"))
+            #expect(page.contains("<a href=\"/documents/\(plan.id!.uuidString)\">\(L10n.text("documents.chua_co_so"))</a>"))
+            #expect(page.contains(">16-KH/TU</a>"))
+        }
+    }
+
     @Test("a document is named as officials write it, in the reader's language; without a number by its subject")
     func labels() {
         // act, check

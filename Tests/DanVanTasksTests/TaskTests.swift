@@ -1,7 +1,7 @@
 import DanVanApp
 import DanVanCore
 import DanVanDocuments
-import DanVanTasks
+@testable import DanVanTasks
 import DanVanTestSupport
 import Fluent
 import Foundation
@@ -382,7 +382,7 @@ struct DashboardTests {
             let lead = try #require(try await OrgUnit.find(open.$leadUnit.id, on: app.db))
             summary = try await TaskDashboard.summary(scope: .everything, now: clock.now(), on: app.db)
             let due = try #require(summary.dueThisMonth.first { $0.id == open.id })
-            #expect(due.$leadUnit.value?.name == lead.name)
+            #expect(due.leadUnitName == lead.name)
             #expect(try await leader.get("/tasks/dashboard").body.contains(lead.name + ": "))
         }
     }
@@ -686,6 +686,34 @@ struct TaskListReadTests {
                 let rows = try await TaskService.list(filter, scope: .everything, now: now, limit: 10_000, on: app.db)
                 #expect(try await TaskService.count(filter, scope: .everything, now: now, on: app.db) == rows.count, "\(status)")
             }
+        }
+    }
+
+    @Test("the list page's rows are list()'s tasks read without models (texts, lead units, statuses, order); a task's text shows as text")
+    func listingsAsList() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let client = WebClient(app)
+            try await client.login("chuyenvien")
+            try await client.registerDirective()
+            let now = Date()
+            let task = try #require(try await WorkTask.query(on: app.db).filter(\.$recurrence == nil).first())
+            task.content = #"<i>Họp "dân" & 'phố'</i>"#
+            task.dueOn = now.addingTimeInterval(-3 * 86_400)
+            try await task.save(on: app.db)
+            let units = try await app.unitTreeCache.unitsByID(on: app.db)
+            // act
+            let tasks = try await TaskService.list(.init(), scope: .everything, now: now, units: units, on: app.db)
+            let listings = try await TaskService.listings(.init(), scope: .everything, now: now, limit: 200, units: units, on: app.db)
+            let page = try await client.get("/tasks").body
+            // check
+            #expect(listings == tasks.map { TaskListing($0) })
+            #expect(listings.contains { $0.id == task.id && $0.effectiveStatus(now: now) == .overdue })
+            #expect(page.contains("&lt;i&gt;Họp &quot;dân&quot; &amp; &#39;phố&#39;&lt;/i&gt;") && !page.contains("<i>Họp"))
+            #expect(page.contains("<a href=\"/tasks/\(task.id!.uuidString)\">"))
+            #expect(page.contains("status-task-overdue"))
+            #expect(page.components(separatedBy: "<tr><td><a href=\"/tasks/").count - 1 == tasks.count)
         }
     }
 }

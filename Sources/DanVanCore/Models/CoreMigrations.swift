@@ -3,7 +3,7 @@ import SQLKit
 
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
-    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex()]
+    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex(), AddInboxNewestIndex()]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }
@@ -159,6 +159,25 @@ extension CoreMigrations {
         func revert(on database: any Database) async throws {
             guard let sql = database as? any SQLDatabase else { return }
             try await sql.drop(index: "units_updated_idx").run()
+        }
+    }
+}
+
+extension CoreMigrations {
+    /// An index on `inbox_items (user_id, created_at)`: the inbox lists a user's entries newest
+    /// first, which the `(user_id, read_at)` index could only find, not order — every visit
+    /// sorted all of a leader's entries (hundreds, growing) in a temporary tree to show 50.
+    struct AddInboxNewestIndex: AsyncMigration {
+        var name: String { "core.0011.inbox-newest-index" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.create(index: "inbox_items_newest_idx").on("inbox_items").column("user_id").column("created_at").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "inbox_items_newest_idx").run()
         }
     }
 }

@@ -51,3 +51,60 @@ private struct SelectedOutput: DatabaseOutput {
     func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T { try base.decode(key, as: type) }
     var description: String { base.description }
 }
+
+// Rows that are shown and never changed (a list's rows) need no model at all: making a model
+// allocates each of its property wrappers and frees them again, a tenth of a 50-row page after
+// `allSelected()`. `rows(_:)` runs the same Fluent query (its filters, scope and sort written as
+// everywhere else) and hands each row to a closure that reads the columns it names.
+
+/// A column of `Model`, named by its property (`InboxItem.column(\.$message)`), read from a row
+/// by `QueryBuilder.rows`.
+public struct Column<Model: FluentKit.Model, Value: Decodable & Sendable>: Sendable {
+    /// The column's name.
+    public let key: FieldKey
+}
+
+extension Model {
+    /// The column behind `property` (`\.$message`, `\.$user.$id`), with the type its rows hold.
+    public static func column<Property: QueryableProperty>(_ property: KeyPath<Self, Property>) -> Column<Self, Property.Value> {
+        Column(key: path(for: property)[0])
+    }
+}
+
+/// One row of a query's result, read column by column.
+public struct SelectedRow<Model: FluentKit.Model> {
+    let output: any DatabaseOutput
+
+    /// The value of `column` (which the query selected).
+    public subscript<Value>(_ column: Column<Model, Value>) -> Value {
+        get throws { try output.decode(column.key, as: Value.self) }
+    }
+
+    /// The value of a nullable `column`: nil when the row holds NULL.
+    public subscript<Value>(_ column: Column<Model, Value?>) -> Value? {
+        get throws { try output.decodeNil(column.key) ? nil : try output.decode(column.key, as: Value.self) }
+    }
+}
+
+extension QueryBuilder {
+    /// Selects `columns` of the model. `.field(\.$x)` makes a model to learn each column's
+    /// name; a list that names its columns once (`static let`) selects them without.
+    public func fields(_ columns: [FieldKey]) -> Self {
+        for key in columns { field(.extendedPath([key], schema: Model.schemaOrAlias, space: Model.spaceIfNotAliased)) }
+        return self
+    }
+
+    /// Runs the query and makes one value per row with `read`, without making models: for rows
+    /// that are shown, not changed. The query names its columns (`.field(…)`); `read` reads
+    /// those, by `Model.column(…)`.
+    public func rows<Row: Sendable>(_ read: @escaping @Sendable (SelectedRow<Model>) throws -> Row) async throws -> [Row] {
+        let rows = NIOLockedValueBox<[Result<Row, any Error>]>([])
+        try await run { output in
+            let result = Result<Row, any Error> {
+                try read(SelectedRow(output: output.qualifiedSchema(space: Model.spaceIfNotAliased, Model.schemaOrAlias)))
+            }
+            rows.withLockedValue { $0.append(result) }
+        }
+        return try rows.withLockedValue { $0 }.map { try $0.get() }
+    }
+}

@@ -155,20 +155,9 @@ public final class UnitTreeCache: @unchecked Sendable {
 }
 
 extension String {
-    /// `&`, `<`, `>` and `"` as entities, for text put into HTML outside Leaf.
+    /// `&`, `"`, `'`, `<` and `>` as entities, for text put into HTML outside Leaf (`HTML.escape`).
     public var htmlEscaped: String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for character in self {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
+        HTML.escape(self)
     }
 }
 

@@ -175,29 +175,8 @@ public struct EscapeTag: UnsafeUnescapedLeafTag {
         }
     }
 
-    /// `text` with `&`, `"`, `'`, `<` and `>` written as Leaf writes them.
+    /// `text` with `&`, `"`, `'`, `<` and `>` written as Leaf writes them (`HTML.escape`).
     public static func escaped(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { bytes -> String in
-            guard let first = bytes.firstIndex(where: Self.needsEscape) else { return String(decoding: bytes, as: UTF8.self) }
-            var out = [UInt8]()
-            out.reserveCapacity(bytes.count + 16)
-            out.append(contentsOf: bytes[..<first])
-            for byte in bytes[first...] {
-                switch byte {
-                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-                case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
-                case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
-                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-                default: out.append(byte)
-                }
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-    }
-
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+        HTML.escape(text)
     }
 }

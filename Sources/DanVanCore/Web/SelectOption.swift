@@ -13,6 +13,12 @@ public struct SelectOption: Encodable, Sendable, Equatable {
         self.selected = selected
     }
 
+    /// The `<option>`s of `options` (for `#unsafeHTML`; see `HTML`): the filters of the long
+    /// lists, where a `#for` over two hundred issuers was a tenth of the page.
+    public static func html(_ options: [SelectOption]) -> HTML {
+        HTML.joined(options.map { "<option value=\"\($0.value)\"\(if: $0.selected, " selected")>\($0.label)</option>" })
+    }
+
     /// Options for units in tree order, indented by depth ("— — Khu phố 1").
     public static func units(_ units: [OrgUnit], selected: Set<UUID>) -> [SelectOption] {
         units.map { unit in

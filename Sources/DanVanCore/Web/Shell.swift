@@ -62,11 +62,20 @@ extension Application {
 /// What every page's layout needs.
 public struct Shell: Encodable, Sendable {
     /// A navigation item ready for the view.
-    public struct Item: Encodable, Sendable {
+    public struct Item: Sendable {
         let label: String
         let href: String?
         let active: Bool
         let soon: Bool
+
+        /// The item's `<li>`; `soonLabel` marks a module still to come. Written in Swift rather
+        /// than by a `#for` in the layout: every page shows the menu (see `HTML`).
+        func html(soonLabel: String) -> HTML {
+            guard let href, !soon else {
+                return "<li><span class=\"nav-soon\" aria-disabled=\"true\" title=\"\(soonLabel)\">\(label) <em>\(soonLabel)</em></span></li>\n"
+            }
+            return "<li><a href=\"\(href)\"\(if: active, #" class="active" aria-current="page""#)>\(label)</a></li>\n"
+        }
     }
 
     /// The signed-in user as the layout shows it.
@@ -87,7 +96,8 @@ public struct Shell: Encodable, Sendable {
 
     let title: String
     let user: CurrentUser?
-    let nav: [Item]
+    /// The main menu's items (`Item.html`).
+    let nav: HTML
     let demo: Bool
     let flashes: [Flash]
     let lang: String
@@ -102,11 +112,7 @@ extension Shell: LeafDataRepresentable {
     public var leafData: LeafData {
         var shell: [String: LeafData] = [
             "title": .string(title),
-            "nav": .array(nav.map { item in
-                var entry: [String: LeafData] = ["label": .string(item.label), "active": .bool(item.active), "soon": .bool(item.soon)]
-                if let href = item.href { entry["href"] = .string(href) }
-                return .dictionary(entry)
-            }),
+            "nav": nav.leafData,
             "demo": .bool(demo),
             "flashes": .array(flashes.map { .dictionary(["kind": .string($0.kind), "message": .string($0.message)]) }),
             "lang": .string(lang),
@@ -156,6 +162,7 @@ extension Request {
     public func shell(title: String) -> Shell {
         let user = currentUser
         let path = url.path
+        let soon = t("nav.soon")
         let items: [Shell.Item] = application.navigation.entries.compactMap { entry in
             guard let user else { return nil }
             if !entry.roles.isEmpty, !entry.roles.contains(user.role) { return nil }
@@ -170,7 +177,7 @@ extension Request {
                     roleLabel: $0.role.label, isAdmin: $0.role == .admin
                 )
             },
-            nav: items,
+            nav: HTML.joined(items.map { $0.html(soonLabel: soon) }),
             demo: application.config.demoMode,
             flashes: sessionsReady ? takeFlashes() : [],
             lang: locale.rawValue

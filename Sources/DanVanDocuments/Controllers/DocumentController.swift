@@ -88,26 +88,45 @@ public struct DocumentRow: Encodable, Sendable {
 
     /// A row for `document`, labelled in `locale`.
     public init(_ document: Document, _ locale: L10n.Locale = .vi) {
-        id = document.id?.uuidString ?? ""
-        href = DocumentsRoute.show(document.id).path
-        kind = document.kind.map { DocumentsL10n.kindLabel($0, locale) } ?? ""
-        label = DocumentLabel.text(kind: document.kind, symbol: document.symbol, title: document.kind.map { DocumentsL10n.kindLabel($0, locale) } ?? "", locale)
-        symbol = document.symbol ?? ""
-        issuedOn = VNFormat.date(document.issuedOn)
-        title = document.title
-        issuer = document.issuer ?? ""
+        self.init(
+            id: document.id, kind: document.kind, symbol: document.symbol, issuedOn: document.issuedOn, title: document.title,
+            issuer: document.issuer, locale
+        )
+    }
+
+    /// A row for the document `id` with these fields, labelled in `locale`.
+    init(id: UUID?, kind: String?, symbol: String?, issuedOn: Date?, title: String, issuer: String?, _ locale: L10n.Locale) {
+        self.id = id?.uuidString ?? ""
+        href = DocumentsRoute.show(id).path
+        let kindName = kind.map { DocumentsL10n.kindLabel($0, locale) } ?? ""
+        self.kind = kindName
+        label = DocumentLabel.text(kind: kind, symbol: symbol, title: kindName, locale)
+        self.symbol = symbol ?? ""
+        self.issuedOn = VNFormat.date(issuedOn)
+        self.title = title
+        self.issuer = issuer ?? ""
+    }
+
+    /// The row of the library's table (see `HTML`); `noNumber` stands for a missing number.
+    func listHTML(noNumber: String) -> HTML {
+        "<tr><td class=\"nowrap\"><a href=\"\(href)\">\(symbol.isEmpty ? noNumber : symbol)</a></td><td>\(title)</td><td class=\"hide-sm\">\(kind)</td><td class=\"hide-sm nowrap\">\(issuedOn)</td></tr>"
     }
 }
 
 struct DocumentController {
 
     struct IndexContext: Encodable, Sendable {
-        let rows: [DocumentRow]
+        /// The table's rows (`DocumentRow.listHTML`).
+        let rows: HTML
+        let hasRows: Bool
         let query: String
-        let kinds: [SelectOption]
-        let years: [SelectOption]
-        let issuers: [SelectOption]
-        let statuses: [SelectOption]
+        /// The filters' options (`SelectOption.html`).
+        let kinds: HTML
+        let years: HTML
+        let issuers: HTML
+        let hasIssuers: Bool
+        let statuses: HTML
+        let hasStatuses: Bool
         let count: String
         let canRegister: Bool
         let unresolved: [Unresolved]
@@ -168,16 +187,19 @@ struct DocumentController {
         let statusFilter = req.application.documentStatusFilter
         var statusIDs: [UUID]?
         if !filter.status.isEmpty, let statusFilter { statusIDs = try await statusFilter.documents(filter.status, req.db) }
-        let documents = try await DocumentService.search(filter, statusIDs: statusIDs, rowColumnsOnly: true, on: req.db)
+        let documents = try await DocumentService.rows(filter, statusIDs: statusIDs, locale: req.locale, on: req.db)
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: req.now)
         let role = req.currentUser?.role
         let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
+        let issuers = try await DocumentService.issuers(on: req.db)
+        let statuses = statusFilter?.choices ?? []
+        let noNumber = req.t("documents.chua_co_so")
         let context = IndexContext(
-            rows: documents.map { DocumentRow($0, req.locale) }, query: filter.query,
-            kinds: DocumentService.kindNames.map { SelectOption(value: $0, label: DocumentsL10n.kindLabel($0, req.locale), selected: $0 == filter.kind) },
-            years: (0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) },
-            issuers: try await DocumentService.issuers(on: req.db).map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) },
-            statuses: (statusFilter?.choices ?? []).map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) },
+            rows: HTML.joined(documents.map { $0.listHTML(noNumber: noNumber) }), hasRows: !documents.isEmpty, query: filter.query,
+            kinds: SelectOption.html(DocumentService.kindNames.map { SelectOption(value: $0, label: DocumentsL10n.kindLabel($0, req.locale), selected: $0 == filter.kind) }),
+            years: SelectOption.html((0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) }),
+            issuers: SelectOption.html(issuers.map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) }), hasIssuers: !issuers.isEmpty,
+            statuses: SelectOption.html(statuses.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) }), hasStatuses: !statuses.isEmpty,
             count: req.t("documents.van_ban_2", "\(VNFormat.integer(documents.count))"), canRegister: role != nil && role != .focal,
             unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind.map { DocumentsL10n.kindLabel($0, req.locale) } ?? "", count: $0.count) }
         )

@@ -192,20 +192,30 @@ public enum DocumentService {
         public init() {}
     }
 
-    /// Documents matching `filter`, newest first. Text search ignores diacritics, case and
-    /// "đ": SQLite FTS5 over the folded text, PostgreSQL `to_tsvector('simple', …)`.
-    /// `rowColumnsOnly` reads only what a row of the library shows (`DocumentRow`): the other
-    /// fields of the documents it gives must not be read.
-    public static func search(
-        _ filter: Filter, limit: Int = 100, statusIDs: [UUID]? = nil, rowColumnsOnly: Bool = false, on db: any Database
-    ) async throws -> [Document] {
-        var query = try await matching(filter, statusIDs: statusIDs, on: db)
-        if rowColumnsOnly {
-            // A hundred documents' full text and search text were read and decoded for a page
-            // that shows their number, subject, kind and date.
-            query = query.field(\.$id).field(\.$kind).field(\.$symbol).field(\.$issuedOn).field(\.$title).field(\.$issuer)
-        }
-        return try await query.sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit).allSelected()
+    /// The library's rows: documents matching `filter`, newest first, as a row shows them.
+    /// Text search ignores diacritics, case and "đ": SQLite FTS5 over the folded text,
+    /// PostgreSQL `to_tsvector('simple', …)`. Read without models (`rows`): a hundred
+    /// documents' full text and search text were read and decoded, then a model made for each,
+    /// for a page that shows their number, subject, kind and date.
+    public static func rows(
+        _ filter: Filter, limit: Int = 100, statusIDs: [UUID]? = nil, locale: L10n.Locale, on db: any Database
+    ) async throws -> [DocumentRow] {
+        typealias C = RowColumns
+        return try await matching(filter, statusIDs: statusIDs, on: db).fields(C.all)
+            .sort(\.$issuedOn, .descending).sort(\.$createdAt, .descending).limit(limit)
+            .rows { row in
+                DocumentRow(
+                    id: try row[C.id], kind: try row[C.kind], symbol: try row[C.symbol], issuedOn: try row[C.issuedOn],
+                    title: try row[C.title], issuer: try row[C.issuer], locale
+                )
+            }
+    }
+
+    /// The columns of a library row, named once.
+    private enum RowColumns {
+        static let id = Document.column(\.$id), kind = Document.column(\.$kind), symbol = Document.column(\.$symbol)
+        static let issuedOn = Document.column(\.$issuedOn), title = Document.column(\.$title), issuer = Document.column(\.$issuer)
+        static let all = [id.key, kind.key, symbol.key, issuedOn.key, title.key, issuer.key]
     }
 
     /// The rows `range` of the documents that pass `filter`, newest first, and how many pass.

@@ -20,8 +20,11 @@ struct DashboardController {
         let measures: [Measure]
         let donePercent: Int
         let chart: String
-        let units: [TaskDashboard.UnitLine]
-        let dueThisMonth: [TaskRow]
+        /// The units table's rows (`unitHTML`).
+        let units: HTML
+        /// The "due this month" lines (`TaskRow.dueHTML`).
+        let dueThisMonth: HTML
+        let hasDue: Bool
     }
 
     func index(_ req: Request) async throws -> Response {
@@ -47,9 +50,15 @@ struct DashboardController {
                 Measure(label: L10n.text("tasks.qua_han_chua_hoan_thanh"), value: VNFormat.integer(counts.openOverdue), href: list("overdue", "1"), tone: "bad"),
                 Measure(label: L10n.text("tasks.cho_nghiem_thu"), value: VNFormat.integer(counts.awaitingAcceptance), href: list("status", "awaitingAcceptance"), tone: "warn"),
             ],
-            donePercent: counts.donePercent, chart: TaskDashboard.chart(summary.units), units: summary.units,
-            dueThisMonth: summary.dueThisMonth.map { TaskRow($0, now: req.now) }
+            donePercent: counts.donePercent, chart: TaskDashboard.chart(summary.units), units: HTML.joined(summary.units.map { Self.unitHTML($0, req) }),
+            dueThisMonth: HTML.joined(summary.dueThisMonth.map { TaskRow($0, now: req.now).dueHTML }), hasDue: !summary.dueThisMonth.isEmpty
         )
         return try await req.render("tasks/dashboard", title: L10n.text("tasks.tinh_hinh_thuc_hien_nhiem_vu"), context)
+    }
+
+    /// A row of the units table: the unit's tasks, done (on time + late), in term, overdue.
+    static func unitHTML(_ line: TaskDashboard.UnitLine, _ req: Request) -> HTML {
+        let c = line.counts
+        return "<tr><td><a href=\"\(TasksRoute.index.path)?unit=\(line.unitID)\">\(line.name)</a></td><td>\(c.total)</td><td>\(req.t("tasks.muon", String(c.doneOnTime), String(c.doneLate)))</td><td>\(c.openInTerm)</td><td>\(c.openOverdue)</td></tr>"
     }
 }

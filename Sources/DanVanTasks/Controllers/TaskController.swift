@@ -19,12 +19,12 @@ struct TaskRow: Encodable, Sendable {
     let statusLabel: String
     let progress: Int
 
-    init(_ task: WorkTask, now: Date) {
-        id = task.id?.uuidString ?? ""
+    init(_ task: TaskListing, now: Date) {
+        id = task.id.uuidString
         href = TasksRoute.show(task.id).path
-        content = String(task.content.prefix(220))
-        leadName = task.$leadUnit.value?.name ?? ""
-        leadID = task.$leadUnit.id.uuidString
+        content = Self.shortened(task.content)
+        leadName = task.leadUnitName
+        leadID = task.leadUnitID.uuidString
         dueOn = VNFormat.date(task.dueOn)
         recurrence = task.recurrence.map { L10n.text("tasks.chuoi") + $0.label.lowercased() } ?? task.periodKey.map { L10n.format("tasks.ky", ["\($0)"]) } ?? ""
         let status = task.effectiveStatus(now: now)
@@ -32,14 +32,34 @@ struct TaskRow: Encodable, Sendable {
         statusLabel = status.label
         progress = task.progress
     }
+
+    /// `content`'s first 220 characters. A text of at most 220 bytes has at most 220 of them:
+    /// most rows are answered without walking the text character by character.
+    static func shortened(_ content: String) -> String {
+        content.utf8.count <= 220 ? content : String(content.prefix(220))
+    }
+
+    /// The row of the task list (see `HTML`: a list's rows are written in Swift).
+    var listHTML: HTML {
+        let repeats: HTML = recurrence.isEmpty ? .empty : "<br><span class=\"muted small\">\(recurrence)</span>"
+        return "<tr><td><a href=\"\(href)\">\(content)</a></td><td>\(leadName)</td><td class=\"hide-sm nowrap\">\(dueOn)\(repeats)</td><td><span class=\"status status-task-\(status)\">\(statusLabel)</span> <span class=\"muted small\">\(progress)%</span></td></tr>"
+    }
+
+    /// The line of the dashboard's "due this month".
+    var dueHTML: HTML {
+        "<li><span class=\"nowrap\">\(dueOn)</span> · <a href=\"\(href)\">\(leadName): \(content)</a> <span class=\"status status-task-\(status)\">\(statusLabel)</span></li>"
+    }
 }
 
 struct TaskController {
 
     struct IndexContext: Encodable, Sendable {
-        let rows: [TaskRow]
+        /// The rows' markup (`TaskRow.listHTML`).
+        let rows: HTML
+        let hasRows: Bool
         let query: String
-        let statuses: [SelectOption]
+        /// The status filter's options (`SelectOption.html`).
+        let statuses: HTML
         /// The unit filter's options, as HTML (see `UnitTreeCache.optionsHTML`).
         let unitOptions: String
         let overdueOnly: Bool
@@ -91,9 +111,9 @@ struct TaskController {
         let scope = try await req.scope()
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
-        let tasks = try await TaskService.list(
+        let tasks = try await TaskService.listings(
             filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, units: try await req.unitsByID(),
-            listColumnsOnly: true, on: req.db
+            on: req.db
         )
         let unitOptions = try await req.unitOptionsHTML(in: scope, selected: Set([filter.unitID].compactMap { $0 }))
         func link(_ page: Int) -> String {
@@ -103,8 +123,8 @@ struct TaskController {
             ])
         }
         let context = IndexContext(
-            rows: tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now) }, query: filter.query,
-            statuses: WorkTask.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
+            rows: HTML.joined(tasks.prefix(Self.pageSize).map { TaskRow($0, now: req.now).listHTML }), hasRows: !tasks.isEmpty, query: filter.query,
+            statuses: SelectOption.html(WorkTask.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) }),
             unitOptions: unitOptions,
             overdueOnly: filter.overdueOnly, exportQuery: req.url.query ?? "", count: L10n.format("tasks.nhiem_vu_2", ["\(VNFormat.integer(min(tasks.count, Self.pageSize)))"]) + (tasks.count > Self.pageSize ? L10n.text("tasks.con_nua") : ""),
             page: page, previous: page > 1 ? link(page - 1) : nil, next: tasks.count > Self.pageSize ? link(page + 1) : nil
@@ -176,7 +196,7 @@ struct TaskController {
         let user = try req.requireUser()
         let leadInScope = scope.contains(task.leadUnit)
         let context = ShowContext(
-            task: TaskRow(task, now: req.now), fullContent: task.content, section: task.section ?? "",
+            task: TaskRow(TaskListing(task), now: req.now), fullContent: task.content, section: task.section ?? "",
             documentID: task.document?.id?.uuidString,
             documentLabel: task.document.map { $0.label(req.locale) } ?? "",
             coordinators: coordinators.map {

@@ -117,8 +117,13 @@ public final class WorkTask: Model, @unchecked Sendable {
 
     /// The status as of `now`: open tasks past their due date are overdue.
     public func effectiveStatus(now: Date) -> Status {
-        if !status.isClosed, status != .awaitingAcceptance, let dueOn, dueOn.addingTimeInterval(86_400) <= now { return .overdue }
-        return status
+        Self.effectiveStatus(status, dueOn: dueOn, now: now)
+    }
+
+    /// The status `stored` of a task due on `dueOn`, as of `now`.
+    static func effectiveStatus(_ stored: Status, dueOn: Date?, now: Date) -> Status {
+        if !stored.isClosed, stored != .awaitingAcceptance, let dueOn, dueOn.addingTimeInterval(86_400) <= now { return .overdue }
+        return stored
     }
 
     /// What the audit log keeps.

@@ -47,7 +47,7 @@ public enum TaskDashboard {
     public struct Summary: Sendable {
         public var counts = Counts()
         public var units: [UnitLine] = []
-        public var dueThisMonth: [WorkTask] = []
+        public var dueThisMonth: [TaskListing] = []
     }
 
     /// Computes the dashboard for `scope` as of `now`, from one grouped count query (tasks led
@@ -115,10 +115,9 @@ public enum TaskDashboard {
             if let documentID { due = due.filter(\.$document.$id == documentID) }
             // The lead units come from the scope's tree already read (loading them with the
             // tasks decoded every column of each unit again).
-            summary.dueThisMonth = try await TaskService.listColumns(due).sort(\.$dueOn).limit(100).allSelected()
             var byID: [UUID: OrgUnit] = [:]
             for unit in units { if let id = unit.id { byID[id] = unit } }
-            try await TaskService.attachLeadUnits(summary.dueThisMonth, from: byID, on: db)
+            summary.dueThisMonth = try await TaskService.listings(due.sort(\.$dueOn).limit(100), units: byID, on: db)
         }
         return summary
     }

@@ -70,19 +70,48 @@ public enum TaskService {
     /// them; without it they are loaded with the tasks.
     public static func list(
         _ filter: Filter, scope: AccessScope, now: Date, limit: Int = 200, offset: Int = 0, units: [UUID: OrgUnit]? = nil,
-        listColumnsOnly: Bool = false, on db: any Database
+        on db: any Database
     ) async throws -> [WorkTask] {
         var query = try await filtered(filter, scope: scope, now: now, on: db)
         if units == nil { query = query.with(\.$leadUnit) }
-        if listColumnsOnly {
-            // What a row of the task list shows (`TaskRow`): reading and decoding every column
-            // of 50 tasks (the search text, the document link, the timestamps) was a sixth of
-            // the page. The other fields of these tasks must not be read.
-            query = listColumns(query)
-        }
-        let tasks = try await query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).allSelected()
+        let tasks = try await query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
         if let units { try await attachLeadUnits(tasks, from: units, on: db) }
         return tasks
+    }
+
+    /// The rows of a task list page: `list`'s tasks, as much of each as a row shows
+    /// (`TaskListing`), read without models.
+    public static func listings(
+        _ filter: Filter, scope: AccessScope, now: Date, limit: Int, offset: Int = 0, units: [UUID: OrgUnit], on db: any Database
+    ) async throws -> [TaskListing] {
+        let query = try await filtered(filter, scope: scope, now: now, on: db)
+        return try await listings(query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)), units: units, on: db)
+    }
+
+    /// Runs `query` for what a row of a task list shows (`TaskListing`): reading every column
+    /// of 50 tasks (the search text, the document link, the timestamps) into models was a
+    /// fifth of the page. The lead units' names come from `units` (a unit made after `units`
+    /// was read is loaded).
+    static func listings(_ query: QueryBuilder<WorkTask>, units: [UUID: OrgUnit], on db: any Database) async throws -> [TaskListing] {
+        typealias C = ListingColumns
+        var rows = try await query.fields(C.all).rows { row in
+            TaskListing(
+                id: try row[C.id], content: try row[C.content], leadUnitID: try row[C.lead], leadUnitName: "", dueOn: try row[C.dueOn],
+                recurrence: try row[C.recurrence], periodKey: try row[C.periodKey], status: try row[C.status], progress: try row[C.progress]
+            )
+        }
+        let missing = Set(rows.map(\.leadUnitID).filter { units[$0] == nil })
+        let loaded = try await unitNames(missing, on: db)
+        for index in rows.indices { rows[index].leadUnitName = units[rows[index].leadUnitID]?.name ?? loaded[rows[index].leadUnitID] ?? "" }
+        return rows
+    }
+
+    /// The columns of a `TaskListing`, named once.
+    private enum ListingColumns {
+        static let id = WorkTask.column(\.$id), content = WorkTask.column(\.$content), lead = WorkTask.column(\.$leadUnit.$id)
+        static let dueOn = WorkTask.column(\.$dueOn), recurrence = WorkTask.column(\.$recurrence), periodKey = WorkTask.column(\.$periodKey)
+        static let status = WorkTask.column(\.$status), progress = WorkTask.column(\.$progress)
+        static let all = [id.key, content.key, lead.key, dueOn.key, recurrence.key, periodKey.key, status.key, progress.key]
     }
 
     /// Gives each task its lead unit from `units` (every unit by id, e.g. the unit tree
@@ -97,11 +126,12 @@ public enum TaskService {
         for task in tasks { task.$leadUnit.value = units[task.$leadUnit.id] ?? loaded[task.$leadUnit.id] }
     }
 
-    /// `query` reading only what a row of a task list shows (`TaskRow`): the other fields of
-    /// the tasks it gives must not be read.
-    static func listColumns(_ query: QueryBuilder<WorkTask>) -> QueryBuilder<WorkTask> {
-        query.field(\.$id).field(\.$content).field(\.$leadUnit.$id).field(\.$dueOn).field(\.$recurrence)
-            .field(\.$periodKey).field(\.$status).field(\.$progress)
+    /// The names of the units `ids`.
+    private static func unitNames(_ ids: Set<UUID>, on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var names: [UUID: String] = [:]
+        for unit in try await OrgUnit.query(on: db).filter(\.$id ~~ ids).all() { if let id = unit.id { names[id] = unit.name } }
+        return names
     }
 
     /// How many tasks `list` would give without a page limit.
