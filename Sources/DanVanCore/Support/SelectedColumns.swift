@@ -62,6 +62,14 @@ private struct SelectedOutput: DatabaseOutput {
 public struct Column<Model: FluentKit.Model, Value: Decodable & Sendable>: Sendable {
     /// The column's name.
     public let key: FieldKey
+    /// The name Fluent gives it in a result (`work_tasks_content`): read under it directly, a
+    /// row does not build it again for every value.
+    let alias: FieldKey
+
+    init(key: FieldKey) {
+        self.key = key
+        alias = .string(Model.schemaOrAlias + "_" + key.description)
+    }
 }
 
 extension Model {
@@ -74,15 +82,21 @@ extension Model {
 /// One row of a query's result, read column by column.
 public struct SelectedRow<Model: FluentKit.Model> {
     let output: any DatabaseOutput
+    /// Whether `output` is read with the columns' result names (`Column.alias`) rather than
+    /// qualified by the model's schema (a model in a space).
+    let byAlias: Bool
 
     /// The value of `column` (which the query selected).
     public subscript<Value>(_ column: Column<Model, Value>) -> Value {
-        get throws { try output.decode(column.key, as: Value.self) }
+        get throws { try output.decode(byAlias ? column.alias : column.key, as: Value.self) }
     }
 
     /// The value of a nullable `column`: nil when the row holds NULL.
     public subscript<Value>(_ column: Column<Model, Value?>) -> Value? {
-        get throws { try output.decodeNil(column.key) ? nil : try output.decode(column.key, as: Value.self) }
+        get throws {
+            let key = byAlias ? column.alias : column.key
+            return try output.decodeNil(key) ? nil : try output.decode(key, as: Value.self)
+        }
     }
 }
 
@@ -99,9 +113,10 @@ extension QueryBuilder {
     /// those, by `Model.column(…)`.
     public func rows<Row: Sendable>(_ read: @escaping @Sendable (SelectedRow<Model>) throws -> Row) async throws -> [Row] {
         let rows = NIOLockedValueBox<[Result<Row, any Error>]>([])
+        let byAlias = Model.spaceIfNotAliased == nil
         try await run { output in
             let result = Result<Row, any Error> {
-                try read(SelectedRow(output: output.qualifiedSchema(space: Model.spaceIfNotAliased, Model.schemaOrAlias)))
+                try read(SelectedRow(output: byAlias ? output : output.qualifiedSchema(space: Model.spaceIfNotAliased, Model.schemaOrAlias), byAlias: byAlias))
             }
             rows.withLockedValue { $0.append(result) }
         }

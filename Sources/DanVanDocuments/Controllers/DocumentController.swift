@@ -129,13 +129,20 @@ struct DocumentController {
         let hasStatuses: Bool
         let count: String
         let canRegister: Bool
-        let unresolved: [Unresolved]
+        /// The "cited but not registered" lines (`Unresolved.html`).
+        let unresolved: HTML
+        let hasUnresolved: Bool
     }
 
-    struct Unresolved: Encodable, Sendable {
+    struct Unresolved: Sendable {
         let symbol: String
         let kind: String
         let count: Int
+
+        /// The line of "cited but not registered" (see `HTML`), in `req`'s language.
+        func html(_ req: Request) -> HTML {
+            "<li>\(req.t("documents.so", kind)) <strong>\(symbol)</strong> <span class=\"muted small\">\(req.t("documents.lan", String(count)))</span></li>"
+        }
     }
 
     struct OutlineRow: Encodable, Sendable {
@@ -201,7 +208,8 @@ struct DocumentController {
             issuers: SelectOption.html(issuers.map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) }), hasIssuers: !issuers.isEmpty,
             statuses: SelectOption.html(statuses.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) }), hasStatuses: !statuses.isEmpty,
             count: req.t("documents.van_ban_2", "\(VNFormat.integer(documents.count))"), canRegister: role != nil && role != .focal,
-            unresolved: unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind.map { DocumentsL10n.kindLabel($0, req.locale) } ?? "", count: $0.count) }
+            unresolved: HTML.joined(unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind.map { DocumentsL10n.kindLabel($0, req.locale) } ?? "", count: $0.count).html(req) }),
+            hasUnresolved: !unresolved.isEmpty
         )
         return try await req.render("documents/index", title: req.t("documents.van_ban"), context)
     }

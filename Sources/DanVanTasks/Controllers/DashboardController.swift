@@ -7,17 +7,23 @@ import SQLKit
 import Vapor
 
 struct DashboardController {
-    struct Measure: Encodable, Sendable {
+    struct Measure: Sendable {
         let label: String
         let value: String
         let href: String
         let tone: String
+
+        /// The measure's tile (see `HTML`).
+        var html: HTML {
+            "<a class=\"stat tone-\(tone)\" href=\"\(href)\"><span class=\"stat-value\">\(value)</span><span class=\"stat-label\">\(label)</span></a>"
+        }
     }
 
     struct Context: Encodable, Sendable {
         let documentLabel: String
         let documentID: String
-        let measures: [Measure]
+        /// The measures' tiles (`Measure.html`).
+        let measures: HTML
         let donePercent: Int
         let chart: String
         /// The units table's rows (`unitHTML`).
@@ -42,14 +48,14 @@ struct DashboardController {
         let context = Context(
             documentLabel: document.map { $0.label(req.locale) } ?? "",
             documentID: document?.id?.uuidString ?? "",
-            measures: [
+            measures: HTML.joined([
                 Measure(label: L10n.text("tasks.tong_so_nhiem_vu"), value: VNFormat.integer(counts.total), href: list(), tone: ""),
                 Measure(label: L10n.text("tasks.hoan_thanh_dung_han"), value: VNFormat.integer(counts.doneOnTime), href: list("status", "done"), tone: "ok"),
                 Measure(label: L10n.text("tasks.hoan_thanh_muon"), value: VNFormat.integer(counts.doneLate), href: list("status", "doneLate"), tone: "warn"),
                 Measure(label: L10n.text("tasks.dang_thuc_hien_trong_han"), value: VNFormat.integer(counts.openInTerm), href: list("status", "inProgress"), tone: ""),
                 Measure(label: L10n.text("tasks.qua_han_chua_hoan_thanh"), value: VNFormat.integer(counts.openOverdue), href: list("overdue", "1"), tone: "bad"),
                 Measure(label: L10n.text("tasks.cho_nghiem_thu"), value: VNFormat.integer(counts.awaitingAcceptance), href: list("status", "awaitingAcceptance"), tone: "warn"),
-            ],
+            ].map(\.html)),
             donePercent: counts.donePercent, chart: TaskDashboard.chart(summary.units), units: HTML.joined(summary.units.map { Self.unitHTML($0, req) }),
             dueThisMonth: HTML.joined(summary.dueThisMonth.map { TaskRow($0, now: req.now).dueHTML }), hasDue: !summary.dueThisMonth.isEmpty
         )
