@@ -82,4 +82,19 @@ struct RowsWithoutModelsTests {
             #expect(throws: (any Error).self) { try missing.get() }
         }
     }
+
+    @Test("an id's text is parsed as Foundation parses it, in either case; anything else is not an id")
+    func canonicalIDs() {
+        for _ in 0..<5_000 {
+            // setup
+            let id = UUID()
+            // act, check
+            #expect(UUID(canonical: id.uuidString) == id)
+            #expect(UUID(canonical: id.uuidString.lowercased()) == id)
+        }
+        for text in ["", "8F9BA939-FF72-4441-AFBD-47A7A5F366E", "8F9BA939-FF72-4441-AFBD-47A7A5F366E2X", "8F9BA939FF72-4441-AFBD-47A7A5F366E2-", "8G9BA939-FF72-4441-AFBD-47A7A5F366E2", "8F9BA939-FF72-4441-AFBD+47A7A5F366E2", "{8F9BA939-FF72-4441-AFBD-47A7A5F366E}"] {
+            #expect(UUID(canonical: text) == nil, "\(text)")
+            #expect(UUID(uuidString: text) == nil, "\(text)")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FluentKit
 import NIOConcurrencyHelpers
 
@@ -91,6 +92,17 @@ public struct SelectedRow<Model: FluentKit.Model> {
         get throws { try output.decode(byAlias ? column.alias : column.key, as: Value.self) }
     }
 
+    /// The id in `column`, read as its text and parsed here: Foundation parses an id's text
+    /// with `sscanf`, a twentieth of a 50-row page. Both databases give an id's text in the
+    /// canonical form (`UUID.uuidString`); anything else is read as Fluent reads it.
+    public subscript(_ column: Column<Model, UUID>) -> UUID {
+        get throws {
+            let key = byAlias ? column.alias : column.key
+            if let text = try? output.decode(key, as: String.self), let id = UUID(canonical: text) { return id }
+            return try output.decode(key, as: UUID.self)
+        }
+    }
+
     /// The value of a nullable `column`: nil when the row holds NULL.
     public subscript<Value>(_ column: Column<Model, Value?>) -> Value? {
         get throws {
@@ -121,5 +133,42 @@ extension QueryBuilder {
             rows.withLockedValue { $0.append(result) }
         }
         return try rows.withLockedValue { $0 }.map { try $0.get() }
+    }
+}
+
+extension UUID {
+    /// The id written `text` in the canonical form (`8F9BA939-FF72-4441-AFBD-47A7A5F366E2`, either
+    /// case), or nil for any other text.
+    public init?(canonical text: String) {
+        var text = text
+        let parsed: uuid_t? = text.withUTF8 { bytes -> uuid_t? in
+            guard bytes.count == 36 else { return nil }
+            var out = [UInt8](repeating: 0, count: 16)
+            var index = 0
+            var position = 0
+            while position < 36 {
+                if position == 8 || position == 13 || position == 18 || position == 23 {
+                    guard bytes[position] == UInt8(ascii: "-") else { return nil }
+                    position += 1
+                    continue
+                }
+                guard let high = Self.hexValue(bytes[position]), let low = Self.hexValue(bytes[position + 1]) else { return nil }
+                out[index] = high << 4 | low
+                index += 1
+                position += 2
+            }
+            return (out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8], out[9], out[10], out[11], out[12], out[13], out[14], out[15])
+        }
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 }

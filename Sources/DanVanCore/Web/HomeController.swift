@@ -31,27 +31,39 @@ extension Application {
 
 /// The home page: what the signed-in user's world looks like and what needs doing.
 struct HomeController {
-    struct Count: Encodable, Sendable {
+    // The page's lists are written in Swift (see `HTML`).
+
+    struct Count: Sendable {
         let label: String
         let value: String
         let href: String?
+
+        var html: HTML {
+            "<a class=\"stat\" href=\"\(href ?? "")\"><span class=\"stat-value\">\(value)</span><span class=\"stat-label\">\(label)</span></a>\n"
+        }
     }
 
-    struct Todo: Encodable, Sendable {
+    struct Todo: Sendable {
         let text: String
         let href: String
+
+        var html: HTML { "<li><a href=\"\(href)\">\(text)</a></li>" }
     }
 
-    struct Colleague: Encodable, Sendable {
+    struct Colleague: Sendable {
         let href: String
         let fullName: String
         let roleLabel: String
+
+        var html: HTML { "<li><a href=\"\(href)\">\(fullName)</a> <span class=\"muted small\">\(roleLabel)</span></li>" }
     }
 
-    struct RecentEntry: Encodable, Sendable {
+    struct RecentEntry: Sendable {
         let at: String
         let actor: String
         let summary: String
+
+        var html: HTML { "<li><span class=\"muted small\">\(at) · \(actor)</span><br>\(summary)</li>" }
     }
 
     struct HomeContext: Encodable, Sendable {
@@ -60,12 +72,25 @@ struct HomeController {
         let unitName: String
         let unitID: String
         let scopeLabel: String
-        let counts: [Count]
-        let todos: [Todo]
-        let subunits: [UnitRow]
-        let colleagues: [Colleague]
-        let recent: [RecentEntry]
+        let counts: HTML
+        let todos: HTML
+        let hasTodos: Bool
+        let subunits: HTML
+        let hasSubunits: Bool
+        let colleagues: HTML
+        let recent: HTML
         let isAdmin: Bool
+    }
+
+    /// A unit under the user's own, as the home page lists it.
+    static func subunitHTML(_ unit: OrgUnit) -> HTML {
+        "<li><a href=\"\(CoreRoute.unit(unit.id).path)\">\(unit.name)</a> <span class=\"muted small\">\(unit.kind.label)</span></li>"
+    }
+
+    /// The columns of a colleague's line, named once.
+    private enum ColleagueColumns {
+        static let id = User.column(\.$id), fullName = User.column(\.$fullName), role = User.column(\.$role)
+        static let all = [id.key, fullName.key, role.key]
     }
 
     /// What a user's home page shows; a plain function so tests call it directly.
@@ -106,19 +131,18 @@ struct HomeController {
         }
         let unitID = try unit.requireID()
         let children = activeTree.filter { $0.$parent.id == unitID }
-        // Only what the list shows (every column of each account was read and decoded).
-        let colleagues = try await User.query(on: db).field(\.$id).field(\.$fullName).field(\.$role)
-            .filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true).allSelected()
+        // Only what the list shows, without models (every column of each account was read and decoded).
+        typealias C = ColleagueColumns
+        let colleagues = try await User.query(on: db).fields(C.all).filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true)
+            .rows { row in Colleague(href: CoreRoute.user(try row[C.id]).path, fullName: try row[C.fullName], roleLabel: try row[C.role].label) }
         return HomeContext(
             greeting: L10n.format("home.greeting", [user.fullName]), roleLabel: user.role.label, unitName: unit.name,
             unitID: unit.id?.uuidString ?? "",
             scopeLabel: scope.pathPrefix == nil ? L10n.text("home.scopeAll") : (scope.pathPrefix == unit.path ? unit.name : L10n.text("home.scopeAll")),
-            counts: counts, todos: todos,
-            subunits: children.map { UnitRow($0, baseDepth: $0.depth) },
-            colleagues: VietnameseCollation.sorted(colleagues, by: \.fullName).map {
-                Colleague(href: CoreRoute.user($0.id).path, fullName: $0.fullName, roleLabel: $0.role.label)
-            },
-            recent: recent, isAdmin: user.role == .admin
+            counts: HTML.joined(counts.map(\.html)), todos: HTML.joined(todos.map(\.html)), hasTodos: !todos.isEmpty,
+            subunits: HTML.joined(children.map(Self.subunitHTML)), hasSubunits: !children.isEmpty,
+            colleagues: HTML.joined(VietnameseCollation.sorted(colleagues, by: \.fullName).map(\.html)),
+            recent: HTML.joined(recent.map(\.html)), isAdmin: user.role == .admin
         )
     }
 
