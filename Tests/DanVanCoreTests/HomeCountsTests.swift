@@ -65,4 +65,29 @@ struct HomeCountsTests {
             #expect(plan.contains { $0.contains("units_updated_idx") }, "\(plan)")
         }
     }
+
+    @Test("an administrator's extra figures in one statement are the counts one by one: accounts to change their password, failed sign-ins of the last day")
+    func adminCounts() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let now = Date()
+            let users = try await User.query(on: app.db).sort(\.$username).all()
+            users[0].mustChangePassword = true
+            try await users[0].save(on: app.db)
+            users[1].mustChangePassword = true
+            users[1].isActive = false
+            try await users[1].save(on: app.db)
+            for (offset, succeeded) in [(-3_600.0, false), (-7_200, false), (-90_000, false), (-60, true)] {
+                try await LoginAttempt(username: "x", address: "127.0.0.1", succeeded: succeeded, at: now.addingTimeInterval(offset)).create(on: app.db)
+            }
+            let since = now.addingTimeInterval(-86_400)
+            // act
+            let (mustChange, failed) = try await HomeController.adminCounts(since: since, on: app.db)
+            // check
+            #expect(mustChange == (try await User.query(on: app.db).filter(\.$mustChangePassword == true).filter(\.$isActive == true).count()))
+            #expect(failed == (try await LoginAttempt.query(on: app.db).filter(\.$succeeded == false).filter(\.$at >= since).count()))
+            #expect(mustChange >= 1 && failed == 2)
+        }
+    }
 }

@@ -22,6 +22,8 @@ public final class UnitTreeCache: @unchecked Sendable {
     private var options: [String: String] = [:]
     private var labels: [String: [(id: UUID, label: String)]] = [:]
     private var byID: [UUID: OrgUnit]?
+    private var snapshots: [String: [UnitSnapshot]] = [:]
+    private var names: [UUID: String]?
 
     /// An empty cache.
     public init() {}
@@ -106,6 +108,28 @@ public final class UnitTreeCache: @unchecked Sendable {
         return map
     }
 
+    /// `tree(in:includeEnded:)` as plain values (`UnitSnapshot`), made once per tree.
+    func snapshots(in scope: AccessScope, includeEnded: Bool, at current: Fingerprint, on db: any Database) async throws -> [UnitSnapshot] {
+        let (tree, key) = try await lookup(scope, includeEnded: includeEnded, at: current, on: db)
+        if let hit = lock.withLock({ fingerprint == current ? snapshots[key] : nil }) { return hit }
+        let plain = tree.map(UnitSnapshot.init)
+        lock.withLock { if fingerprint == current { snapshots[key] = plain } }
+        return plain
+    }
+
+    /// Every unit's name (ended ones too) by id, for rows that name the units they point at.
+    public func unitNames(on db: any Database) async throws -> [UUID: String] {
+        try await unitNames(at: Self.fingerprint(on: db), on: db)
+    }
+
+    func unitNames(at current: Fingerprint, on db: any Database) async throws -> [UUID: String] {
+        if let hit = lock.withLock({ fingerprint == current ? names : nil }) { return hit }
+        var map: [UUID: String] = [:]
+        for unit in try await snapshots(in: .everything, includeEnded: true, at: current, on: db) { map[unit.id] = unit.name }
+        lock.withLock { if fingerprint == current { names = map } }
+        return map
+    }
+
     /// The options of `units`, unselected.
     static func options(_ units: [OrgUnit]) -> String {
         var html = ""
@@ -129,6 +153,8 @@ public final class UnitTreeCache: @unchecked Sendable {
                 options = [:]
                 labels = [:]
                 byID = nil
+                snapshots = [:]
+                names = nil
             }
             trees[key] = tree
         }
@@ -198,6 +224,18 @@ extension Request {
         try await application.unitTreeCache.lookup(scope, includeEnded: includeEnded, at: unitTreeFingerprint(), on: db).tree
     }
 
+    /// `unitTree(in:includeEnded:)` as plain values, through the app's cache: for pages that
+    /// walk the tree (a model's field is read through its property wrapper, a generic lookup
+    /// each time — a fifth of the task dashboard over a province's tree).
+    public func unitSnapshots(in scope: AccessScope, includeEnded: Bool = false) async throws -> [UnitSnapshot] {
+        try await application.unitTreeCache.snapshots(in: scope, includeEnded: includeEnded, at: unitTreeFingerprint(), on: db)
+    }
+
+    /// Every unit's name by id, through the app's cache.
+    public func unitNames() async throws -> [UUID: String] {
+        try await application.unitTreeCache.unitNames(at: unitTreeFingerprint(), on: db)
+    }
+
     /// `UnitTreeCache.unitsByID`, through the app's cache.
     public func unitsByID() async throws -> [UUID: OrgUnit] {
         try await application.unitTreeCache.unitsByID(at: unitTreeFingerprint(), on: db)
@@ -227,5 +265,27 @@ extension Request {
     public func scopeUnitIDs() async throws -> [UUID]? {
         // `req.scope()` took them from the unit tree cache: no statement here.
         try await scope().unitIDs(on: db)
+    }
+}
+
+/// A unit as plain values, read once from its model (`UnitTreeCache.snapshots`).
+public struct UnitSnapshot: Sendable, Equatable {
+    public let id: UUID
+    public let parentID: UUID?
+    public let name: String
+    public let path: String
+    public let depth: Int
+    public let kind: OrgUnit.Kind
+    public let isActive: Bool
+
+    /// The values of `unit` (saved, so it has an id).
+    public init(_ unit: OrgUnit) {
+        id = unit.id ?? UUID()
+        parentID = unit.$parent.id
+        name = unit.name
+        path = unit.path
+        depth = unit.depth
+        kind = unit.kind
+        isActive = unit.isActive
     }
 }

@@ -83,8 +83,26 @@ struct HomeController {
     }
 
     /// A unit under the user's own, as the home page lists it.
-    static func subunitHTML(_ unit: OrgUnit) -> HTML {
+    static func subunitHTML(_ unit: UnitSnapshot) -> HTML {
         "<li><a href=\"\(CoreRoute.unit(unit.id).path)\">\(unit.name)</a> <span class=\"muted small\">\(unit.kind.label)</span></li>"
+    }
+
+    /// The columns of a recent audit entry's line, named once.
+    private enum AuditColumns {
+        static let at = AuditEntry.column(\.$at), actor = AuditEntry.column(\.$actorName), summary = AuditEntry.column(\.$summary)
+        static let all = [at.key, actor.key, summary.key]
+    }
+
+    /// An administrator's two extra figures in one statement: active accounts that must change
+    /// their password, and failed sign-ins since `since`.
+    static func adminCounts(since: Date, on db: any Database) async throws -> (mustChange: Int, failed: Int) {
+        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
+        struct Row: Decodable { let must_change: Int, failed: Int }
+        let row = try await sql.raw("""
+            SELECT (SELECT COUNT(*) FROM users WHERE must_change_password = \(bind: true) AND is_active = \(bind: true)) AS must_change,
+            (SELECT COUNT(*) FROM login_attempts WHERE succeeded = \(bind: false) AND at >= \(bind: since)) AS failed
+            """).first(decoding: Row.self)
+        return (row?.must_change ?? 0, row?.failed ?? 0)
     }
 
     /// The columns of a colleague's line, named once.
@@ -96,7 +114,7 @@ struct HomeController {
     /// What a user's home page shows; a plain function so tests call it directly.
     /// `tree` is the scope's units in tree order, ended ones included (the unit tree cache's).
     /// `modules` are the lines the modules add (`app.homeTodos`).
-    static func context(for user: User, unit: OrgUnit, scope: AccessScope, tree: [OrgUnit], now: Date, modules: [HomeTodoSource] = [], on db: any Database) async throws -> HomeContext {
+    static func context(for user: User, unit: OrgUnit, scope: AccessScope, tree: [UnitSnapshot], now: Date, modules: [HomeTodoSource] = [], on db: any Database) async throws -> HomeContext {
         let activeTree = tree.filter(\.isActive)
         let activeUnits = activeTree.count
         let endedUnits = tree.count - activeUnits
@@ -121,16 +139,18 @@ struct HomeController {
             todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal)]), href: "/units?nofocal=1"))
         }
         if user.role == .admin {
-            let mustChange = try await User.query(on: db).filter(\.$mustChangePassword == true).filter(\.$isActive == true).count()
+            let (mustChange, failed) = try await Self.adminCounts(since: now.addingTimeInterval(-86_400), on: db)
             if mustChange > 0 { todos.append(Todo(text: L10n.format("home.todoMustChange", [VNFormat.integer(mustChange)]), href: "/users?mustchange=1")) }
-            let failed = try await LoginAttempt.query(on: db).filter(\.$succeeded == false).filter(\.$at >= now.addingTimeInterval(-86_400)).count()
             counts.append(Count(label: L10n.text("home.failedLogins"), value: VNFormat.integer(failed), href: "/admin/audit?action=loginFailed"))
-            recent = try await AuditEntry.query(on: db).sort(\.$at, .descending).limit(8).all().map {
-                RecentEntry(at: VNFormat.dateTime($0.at), actor: $0.actorName, summary: $0.summary)
+            // The latest entries' time, actor and summary, without models (an entry's before and
+            // after texts can be long).
+            typealias A = AuditColumns
+            recent = try await AuditEntry.query(on: db).fields(A.all).sort(\.$at, .descending).limit(8).rows { row in
+                RecentEntry(at: VNFormat.dateTime(try row[A.at]), actor: try row[A.actor], summary: try row[A.summary])
             }
         }
         let unitID = try unit.requireID()
-        let children = activeTree.filter { $0.$parent.id == unitID }
+        let children = activeTree.filter { $0.parentID == unitID }
         // Only what the list shows, without models (every column of each account was read and decoded).
         typealias C = ColleagueColumns
         let colleagues = try await User.query(on: db).fields(C.all).filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true)
@@ -166,7 +186,7 @@ struct HomeController {
         let user = try req.requireUser()
         let scope = try await req.scope()
         let context = try await Self.context(
-            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitTree(in: scope, includeEnded: true), now: req.now,
+            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true), now: req.now,
             modules: req.application.homeTodos, on: req.db
         )
         return try await req.render("home/index", title: req.t("home.title"), context)

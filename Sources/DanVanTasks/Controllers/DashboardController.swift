@@ -38,7 +38,7 @@ struct DashboardController {
         let document = try await documentID.asyncMap { try await Document.find($0, on: req.db) } ?? nil
         let scope = try await req.scope()
         let summary = try await TaskDashboard.summary(
-            scope: scope, now: req.now, documentID: document?.id, tree: try await req.unitTree(in: scope, includeEnded: true), on: req.db
+            scope: scope, now: req.now, documentID: document?.id, tree: try await req.unitSnapshots(in: scope, includeEnded: true), on: req.db
         )
         /// The task list behind a measure, kept to this document when the dashboard is.
         func list(_ name: String = "", _ value: String? = nil) -> String {

@@ -112,7 +112,7 @@ struct TaskController {
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
         let tasks = try await TaskService.listings(
-            filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, units: try await req.unitsByID(),
+            filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, unitNames: try await req.unitNames(),
             on: req.db
         )
         let unitOptions = try await req.unitOptionsHTML(in: scope, selected: Set([filter.unitID].compactMap { $0 }))

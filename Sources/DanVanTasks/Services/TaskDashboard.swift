@@ -54,12 +54,14 @@ public enum TaskDashboard {
     /// by units inside the scope), never by loading the tasks.
     /// `tree` is the scope's units in tree order, ended ones included, when the caller has them
     /// (from the app's cache); otherwise they are loaded.
-    public static func summary(scope: AccessScope, now: Date, documentID: UUID? = nil, tree: [OrgUnit]? = nil, on db: any Database) async throws -> Summary {
+    public static func summary(scope: AccessScope, now: Date, documentID: UUID? = nil, tree: [UnitSnapshot]? = nil, on db: any Database) async throws -> Summary {
         guard let sql = db as? any SQLDatabase else { return Summary() }
         var summary = Summary()
-        // One load of the scope's units serves both the filter and the roll-up.
-        let units: [OrgUnit]
-        if let tree { units = tree } else { units = try await UnitService.tree(in: scope, includeEnded: true, on: db) }
+        // One load of the scope's units serves both the filter and the roll-up; as plain values
+        // (a model's field is read through its property wrapper, a generic lookup each time,
+        // and the roll-up reads each unit's fields: a fifth of the page for a province).
+        let units: [UnitSnapshot]
+        if let tree { units = tree } else { units = try await UnitService.tree(in: scope, includeEnded: true, on: db).map(UnitSnapshot.init) }
         // A request's scope knows its ids (from the unit tree cache); another scope asks once.
         let scopeIDs = try await scope.unitIDs(on: db)
         let cutoff = now.addingTimeInterval(-86_400 + 1)
@@ -86,23 +88,27 @@ public enum TaskDashboard {
             let n: Int
         }
         let rows = try await sql.raw(query).all(decoding: Row.self)
-        let active = units.filter(\.isActive)
-        let topDepth = active.map(\.depth).min() ?? 0
-        let groups = active.filter { $0.depth == topDepth + 1 }
-        var pathByID: [UUID: String] = [:]
-        for unit in units { if let id = unit.id { pathByID[id] = unit.path } }
+        var names: [UUID: String] = [:]
+        for unit in units { names[unit.id] = unit.name }
+        let topDepth = units.lazy.filter(\.isActive).map(\.depth).min() ?? 0
+        let groups = units.filter { $0.isActive && $0.depth == topDepth + 1 }
+        // Each unit's group found once (a row's group was looked up against every group).
+        var groupOf: [UUID: UUID] = [:]
+        for unit in units {
+            if let group = groups.first(where: { unit.path.hasPrefix($0.path) }) { groupOf[unit.id] = group.id }
+        }
         var perGroup: [UUID: Counts] = [:]
         for row in rows {
             guard let status = WorkTask.Status(rawValue: row.status) else { continue }
             let effective: WorkTask.Status = row.late == 1 && [.notStarted, .inProgress].contains(status) ? .overdue : status
             summary.counts.add(effective, count: row.n)
-            if let path = pathByID[row.unit_id], let group = groups.first(where: { path.hasPrefix($0.path) }), let id = group.id {
-                perGroup[id, default: Counts()].add(effective, count: row.n)
+            if let group = groupOf[row.unit_id] {
+                perGroup[group, default: Counts()].add(effective, count: row.n)
             }
         }
         summary.units = groups.compactMap { group in
-            guard let id = group.id, let counts = perGroup[id], counts.total > 0 else { return nil }
-            return UnitLine(unitID: id.uuidString, name: group.name, counts: counts)
+            guard let counts = perGroup[group.id], counts.total > 0 else { return nil }
+            return UnitLine(unitID: group.id.uuidString, name: group.name, counts: counts)
         }.sorted { $0.counts.openOverdue != $1.counts.openOverdue ? $0.counts.openOverdue > $1.counts.openOverdue : $0.counts.total > $1.counts.total }
         // What falls due this month and is still open.
         var calendar = Calendar(identifier: .gregorian)
@@ -115,9 +121,7 @@ public enum TaskDashboard {
             if let documentID { due = due.filter(\.$document.$id == documentID) }
             // The lead units come from the scope's tree already read (loading them with the
             // tasks decoded every column of each unit again).
-            var byID: [UUID: OrgUnit] = [:]
-            for unit in units { if let id = unit.id { byID[id] = unit } }
-            summary.dueThisMonth = try await TaskService.listings(due.sort(\.$dueOn).limit(100), units: byID, on: db)
+            summary.dueThisMonth = try await TaskService.listings(due.sort(\.$dueOn).limit(100), unitNames: names, on: db)
         }
         return summary
     }

@@ -82,17 +82,17 @@ public enum TaskService {
     /// The rows of a task list page: `list`'s tasks, as much of each as a row shows
     /// (`TaskListing`), read without models.
     public static func listings(
-        _ filter: Filter, scope: AccessScope, now: Date, limit: Int, offset: Int = 0, units: [UUID: OrgUnit], on db: any Database
+        _ filter: Filter, scope: AccessScope, now: Date, limit: Int, offset: Int = 0, unitNames: [UUID: String], on db: any Database
     ) async throws -> [TaskListing] {
         let query = try await filtered(filter, scope: scope, now: now, on: db)
-        return try await listings(query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)), units: units, on: db)
+        return try await listings(query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)), unitNames: unitNames, on: db)
     }
 
     /// Runs `query` for what a row of a task list shows (`TaskListing`): reading every column
     /// of 50 tasks (the search text, the document link, the timestamps) into models was a
-    /// fifth of the page. The lead units' names come from `units` (a unit made after `units`
-    /// was read is loaded).
-    static func listings(_ query: QueryBuilder<WorkTask>, units: [UUID: OrgUnit], on db: any Database) async throws -> [TaskListing] {
+    /// fifth of the page. The lead units' names come from `unitNames` (e.g. `req.unitNames()`;
+    /// a unit made after it was read is loaded).
+    static func listings(_ query: QueryBuilder<WorkTask>, unitNames: [UUID: String], on db: any Database) async throws -> [TaskListing] {
         typealias C = ListingColumns
         var rows = try await query.fields(C.all).rows { row in
             TaskListing(
@@ -100,9 +100,9 @@ public enum TaskService {
                 recurrence: try row[C.recurrence], periodKey: try row[C.periodKey], status: try row[C.status], progress: try row[C.progress]
             )
         }
-        let missing = Set(rows.map(\.leadUnitID).filter { units[$0] == nil })
-        let loaded = try await unitNames(missing, on: db)
-        for index in rows.indices { rows[index].leadUnitName = units[rows[index].leadUnitID]?.name ?? loaded[rows[index].leadUnitID] ?? "" }
+        let missing = Set(rows.map(\.leadUnitID).filter { unitNames[$0] == nil })
+        let loaded = try await names(of: missing, on: db)
+        for index in rows.indices { rows[index].leadUnitName = unitNames[rows[index].leadUnitID] ?? loaded[rows[index].leadUnitID] ?? "" }
         return rows
     }
 
@@ -127,7 +127,7 @@ public enum TaskService {
     }
 
     /// The names of the units `ids`.
-    private static func unitNames(_ ids: Set<UUID>, on db: any Database) async throws -> [UUID: String] {
+    private static func names(of ids: Set<UUID>, on db: any Database) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         var names: [UUID: String] = [:]
         for unit in try await OrgUnit.query(on: db).filter(\.$id ~~ ids).all() { if let id = unit.id { names[id] = unit.name } }
