@@ -20,6 +20,9 @@ struct ShellTests {
             #expect(adminHome.body.contains("Thao tác gần đây"))
             #expect(adminHome.body.contains("Đăng nhập sai (24 giờ)"))
             #expect(adminHome.body.contains("href=\"/admin/audit\""))
+            // The latest audit entry is on the administrator's home, as text.
+            let latest = try #require(try await AuditEntry.query(on: app.db).sort(\.$at, .descending).first())
+            #expect(adminHome.body.contains(HTML.escape(latest.summary)))
             let leader = WebClient(app)
             try await leader.login("lanhdao")
             let leaderHome = try await leader.get("/")

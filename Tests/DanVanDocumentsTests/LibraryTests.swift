@@ -31,6 +31,8 @@ struct LibraryTests {
             let byIssuer = try await client.get("/documents?issuer=Ban%20Ch%E1%BA%A5p%20h%C3%A0nh")
             #expect(byIssuer.body.contains("16-KH/TU"))
             #expect(!byIssuer.body.contains("15-KH/TU"))
+            // The filter keeps the chosen issuer selected (options written in Swift).
+            #expect(byIssuer.body.contains("<option value=\"Ban Chấp hành\" selected>Ban Chấp hành</option>"))
             #expect(try await TaskService.documentIDs(status: "done", now: clock.now(), on: app.db) == [other.id!])
             #expect(try await TaskService.documentIDs(status: "open", now: clock.now(), on: app.db) == [plan.id!])
             #expect(try await TaskService.documentIDs(status: "overdue", now: clock.now(), on: app.db).isEmpty)

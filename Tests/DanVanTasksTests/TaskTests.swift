@@ -370,6 +370,11 @@ struct DashboardTests {
             #expect(page.body.contains("Quá hạn chưa hoàn thành"))
             #expect(page.body.contains("id=\"done-percent\">50%"))
             #expect(page.body.contains("<svg"))
+            // The units table: one row per group with work, its link to the unit's tasks and
+            // "done on time + late" (rows written in Swift); the measures as tiles.
+            let table = try #require(page.body.firstRange(of: "id=\"unit-rollup\"").map { String(page.body[$0.lowerBound...]) })
+            #expect(table.contains("<tr><td><a href=\"/tasks?unit=") && table.contains("1 + 0 muộn"))
+            #expect(page.body.contains("<a class=\"stat tone-bad\" href=\"/tasks?overdue=1\"><span class=\"stat-value\">1</span>"))
             // A focal point's dashboard counts only its own unit's work.
             let focal = WebClient(app)
             try await focal.login("daumoi.snv")

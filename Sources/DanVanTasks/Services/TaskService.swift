@@ -74,7 +74,7 @@ public enum TaskService {
     ) async throws -> [WorkTask] {
         var query = try await filtered(filter, scope: scope, now: now, on: db)
         if units == nil { query = query.with(\.$leadUnit) }
-        let tasks = try await query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+        let tasks = try await page(query, limit: limit, offset: offset).all()
         if let units { try await attachLeadUnits(tasks, from: units, on: db) }
         return tasks
     }
@@ -85,7 +85,13 @@ public enum TaskService {
         _ filter: Filter, scope: AccessScope, now: Date, limit: Int, offset: Int = 0, unitNames: [UUID: String], on db: any Database
     ) async throws -> [TaskListing] {
         let query = try await filtered(filter, scope: scope, now: now, on: db)
-        return try await listings(query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit)), unitNames: unitNames, on: db)
+        return try await listings(page(query, limit: limit, offset: offset), unitNames: unitNames, on: db)
+    }
+
+    /// The rows `offset..<offset + limit` of `query` in a task list's order: by due date, then
+    /// newest first (`list` and `listings` give the same tasks).
+    private static func page(_ query: QueryBuilder<WorkTask>, limit: Int, offset: Int) -> QueryBuilder<WorkTask> {
+        query.sort(\.$dueOn, .ascending).sort(\.$createdAt, .descending).range(offset..<(offset + limit))
     }
 
     /// Runs `query` for what a row of a task list shows (`TaskListing`): reading every column
