@@ -47,16 +47,16 @@ public struct CitizensModule: DanVanModule {
             Double(try await CitizenMeeting.query(on: db).filter(\.$unit.$id == unitID).filter(\.$kind == .dialogue).filter(\.$status == .held)
                 .filter(\.$heldOn >= start).filter(\.$heldOn < end.addingTimeInterval(86_400)).count(\.$status))
         })
-        app.homeTodos.append { _, scope, now, db in
-            let today = CivilDay.startOfDay(now)
-            // The home page is read on every visit: counts along the status indexes, the scope
-            // as unit ids (a join over every submission would grow with the table).
-            let (overdue, waiting) = try await CitizenStats.homeCounts(today: today, unitIDs: try await scope.unitIDs(on: db), on: db)
-            var lines: [HomeTodo] = []
-            if overdue > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.overdue", [VNFormat.integer(overdue)]), href: CitizensRoute.index.path + "?overdue=1")) }
-            if waiting > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.waiting", [VNFormat.integer(waiting)]), href: CitizensRoute.index.path + "?status=received")) }
-            return lines
-        }
+        app.homeTodos.append(HomeTodoSource(
+            figures: { _, scope, now in CitizenStats.homeFigures(today: CivilDay.startOfDay(now), scope: scope) },
+            lines: { values, _ in
+                let (overdue, waiting) = try CitizenStats.homeCounts(values)
+                var lines: [HomeTodo] = []
+                if overdue > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.overdue", [VNFormat.integer(overdue)]), href: CitizensRoute.index.path + "?overdue=1")) }
+                if waiting > 0 { lines.append(HomeTodo(text: L10n.format("citizens.home.waiting", [VNFormat.integer(waiting)]), href: CitizensRoute.index.path + "?status=received")) }
+                return lines
+            }
+        ))
     }
 
     public func routes(_ routes: ModuleRoutes) throws {

@@ -34,20 +34,24 @@ public struct EmulationModule: DanVanModule {
             let year = VNFormat.calendar.component(.year, from: end)
             return try await DemocracyAssessment.query(on: db).filter(\.$unit.$id == unitID).filter(\.$year == year).first()?.result ?? 0
         })
-        app.homeTodos.append { user, _, _, db in
-            // Appraisals waiting for this official's scores.
-            guard let userID = user.id else { return [] }
-            // One read with SQLKit: open appraisals of the councils the official sits on that
-            // have no score of theirs yet.
-            guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-            struct Row: Decodable { let n: Int }
-            let waiting = try await sql.raw("""
-                SELECT COUNT(DISTINCT a.id) AS n FROM emulation_appraisals a
-                JOIN emulation_council_members m ON m.council_id = a.council_id AND m.user_id = \(bind: userID)
-                WHERE a.status = 'open' AND NOT EXISTS (SELECT 1 FROM emulation_scores s WHERE s.appraisal_id = a.id AND s.user_id = \(bind: userID))
-                """).first(decoding: Row.self)?.n ?? 0
-            return waiting > 0 ? [HomeTodo(text: L10n.format("emulation.home.to_score", [VNFormat.integer(waiting)]), href: EmulationRoute.appraisals.path)] : []
-        }
+        app.homeTodos.append(HomeTodoSource(
+            // Appraisals waiting for this official's scores: open appraisals of the councils
+            // the official sits on that have no score of theirs yet.
+            figures: { user, _, _ in
+                var figures = PageFigures()
+                guard let userID = user.id else { return figures }
+                figures.add("emulation_to_score", """
+                    SELECT COUNT(DISTINCT a.id) FROM emulation_appraisals a
+                    JOIN emulation_council_members m ON m.council_id = a.council_id AND m.user_id = \(bind: userID)
+                    WHERE a.status = 'open' AND NOT EXISTS (SELECT 1 FROM emulation_scores s WHERE s.appraisal_id = a.id AND s.user_id = \(bind: userID))
+                    """)
+                return figures
+            },
+            lines: { values, user in
+                let waiting = user.id == nil ? 0 : try values.int("emulation_to_score")
+                return waiting > 0 ? [HomeTodo(text: L10n.format("emulation.home.to_score", [VNFormat.integer(waiting)]), href: EmulationRoute.appraisals.path)] : []
+            }
+        ))
     }
 
     public func routes(_ routes: ModuleRoutes) throws {

@@ -20,7 +20,7 @@ public struct ReportsModule: DanVanModule {
         app.navigation.enable("nav.reports", href: ReportsRoute.index.path)
         app.inboxTargets.register("report") { ReportsRoute.request($0).path }
         app.lifecycle.use(makeReportScheduler())
-        app.homeTodos.append { user, scope, now, db in try await ReportService.homeTodos(for: user, scope: scope, now: now, on: db) }
+        app.homeTodos.append(ReportService.homeTodos)
     }
 
     public func routes(_ routes: ModuleRoutes) throws {

@@ -46,6 +46,13 @@ struct ShellTests {
             try await disabled.update(on: app.db)
             let after = try await leader.get("/").body
             #expect(after.contains("stat-value\">\(active - 1)<") && after.contains("stat-value\">1<"), "one account disabled")
+            // The colleagues are kept under the accounts' fingerprint: a change made beside this
+            // page (another instance, a command) shows on the next visit.
+            let colleague = try #require(try await User.query(on: app.db).filter(\.$username == "daumoi").first())
+            #expect(focalHome.body.contains("<a href=\"/users/\(colleague.id!.uuidString)\">Phạm Thị Ánh</a>"))
+            colleague.fullName = "Phạm Thị Ánh Dương"
+            try await colleague.save(on: app.db)
+            #expect(try await focal.get("/").body.contains("<a href=\"/users/\(colleague.id!.uuidString)\">Phạm Thị Ánh Dương</a>"))
         }
     }
 

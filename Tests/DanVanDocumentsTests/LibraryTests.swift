@@ -86,6 +86,33 @@ struct LibraryTests {
 struct DocumentLabelTests {
     init() { L10n.register(DocumentsModule().localization) }
 
+    @Test("the issuers and the cited-but-unregistered list are kept under the documents' fingerprint: any write to the table, by any writer, shows on the next visit")
+    func listsFollowTheTable() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
+        try await withTestApp(clock: clock) { app in
+            // setup
+            try await TestProvince.load(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (plan, _) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            let before = try await client.get("/documents").body
+            // act: written beside the page's cache (as another instance or a command would)
+            plan.issuer = "Ban Chấp hành"
+            try await plan.save(on: app.db)
+            let renamed = try await client.get("/documents").body
+            _ = try await TaskService.registerFromText(
+                demoDirective.replacingOccurrences(of: "Số: 15-KH/TU", with: "Số: 43-KL/TW"), unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db
+            )
+            let registered = try await client.get("/documents").body
+            // check
+            #expect(before.contains("<option value=\"Ban Thường vụ\">Ban Thường vụ</option>") && before.contains("<strong>43-KL/TW</strong>"), "\(before)")
+            #expect(renamed.contains("<option value=\"Ban Chấp hành\">Ban Chấp hành</option>") && !renamed.contains("<option value=\"Ban Thường vụ\">"))
+            #expect(registered.contains("<option value=\"Ban Thường vụ\">") && !registered.contains("<strong>43-KL/TW</strong>"))
+            #expect(try await DocumentService.unresolvedCitations(on: app.db).allSatisfy { $0.symbol != "43-KL/TW" })
+        }
+    }
+
     @Test("the library's rows are its documents read without models, newest first; a title shows as text, a document without a number says so")
     func rowsAsDocuments() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))

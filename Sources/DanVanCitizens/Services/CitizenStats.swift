@@ -124,18 +124,26 @@ public enum CitizenStats {
     }
 
     /// The home page's two numbers: open submissions past their due date, and received ones
-    /// waiting to be accepted. One read along the status index, with SQLKit: three Fluent count
-    /// queries (each walking the model's properties by reflection) were a fifth of the page.
-    public static func homeCounts(today: Date, unitIDs: [UUID]?, on db: any Database) async throws -> (overdue: Int, waiting: Int) {
-        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        struct Row: Decodable { let overdue: Int?, waiting: Int? }
-        let row = try await sql.raw("""
-            SELECT SUM(CASE WHEN (p.status = 'received' AND p.ack_due_on < \(bind: today)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: today)) THEN 1 ELSE 0 END) AS overdue,
-              SUM(CASE WHEN p.status = 'received' THEN 1 ELSE 0 END) AS waiting
-            FROM petitions p
-            WHERE p.status IN ('received', 'accepted')\(SQLQueryString.unitFilter("p.unit_id", unitIDs))
-            """).first(decoding: Row.self)
-        return (row?.overdue ?? 0, row?.waiting ?? 0)
+    /// waiting to be accepted, as figures of the page's one statement (`PageFigures`), kept to
+    /// `scope`'s units by their ids: counts along the status indexes (a join over every
+    /// petition would grow with the table).
+    public static func homeFigures(today: Date, scope: AccessScope) -> PageFigures {
+        homeFigures(today: today, unitFilter: SQLQueryString.unitFilter("p.unit_id", scope))
+    }
+
+    static func homeFigures(today: Date, unitFilter: SQLQueryString) -> PageFigures {
+        var figures = PageFigures()
+        figures.add("citizens_overdue", """
+            SELECT COUNT(*) FROM petitions p
+            WHERE ((p.status = 'received' AND p.ack_due_on < \(bind: today)) OR (p.status = 'accepted' AND p.resolve_due_on < \(bind: today)))\(unitFilter)
+            """)
+        figures.add("citizens_waiting", "SELECT COUNT(*) FROM petitions p WHERE p.status = 'received'\(unitFilter)")
+        return figures
+    }
+
+    /// `homeFigures`' values.
+    public static func homeCounts(_ values: PageFigureValues) throws -> (overdue: Int, waiting: Int) {
+        (try values.int("citizens_overdue"), try values.int("citizens_waiting"))
     }
 
     /// Received, accepted, resolved on time or late, open and mass, by every dimension and unit.

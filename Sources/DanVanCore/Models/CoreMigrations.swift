@@ -3,7 +3,8 @@ import SQLKit
 
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
-    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex(), AddInboxNewestIndex()]
+    static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex(), AddInboxNewestIndex(),
+        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index")]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }
@@ -179,5 +180,28 @@ extension CoreMigrations {
             guard let sql = database as? any SQLDatabase else { return }
             try await sql.drop(index: "inbox_items_newest_idx").run()
         }
+    }
+}
+
+/// An index on a table's `updated_at`, for a page that reads the table's fingerprint
+/// (`PageFigures.addFingerprint(of:)`): without it `MAX(updated_at)` reads the whole table.
+public struct UpdatedAtIndex: AsyncMigration {
+    let table: String
+    public let name: String
+
+    /// The index on `table`, by the migration called `name`.
+    public init(table: String, name: String) {
+        self.table = table
+        self.name = name
+    }
+
+    public func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "\(table)_updated_idx").on(table).column("updated_at").run()
+    }
+
+    public func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "\(table)_updated_idx").run()
     }
 }

@@ -21,6 +21,11 @@ public struct AccessScope: Sendable, Equatable {
         self.pathPrefix = pathPrefix
     }
 
+    /// Records the scope's units (`inside`, of the whole tree `all`) for `unitIDs(on:)`.
+    mutating func know(inside: [OrgUnit], all: [OrgUnit]) {
+        knownUnitIDs = .some(inside.count == all.count ? nil : inside.compactMap(\.id))
+    }
+
     /// Two scopes are the same when they see the same subtree.
     public static func == (lhs: AccessScope, rhs: AccessScope) -> Bool {
         lhs.pathPrefix == rhs.pathPrefix
@@ -95,8 +100,8 @@ extension User: UnitOwned {
 }
 
 extension Request {
-    private struct ScopeKey: StorageKey { typealias Value = AccessScope }
-    private struct UnitKey: StorageKey { typealias Value = OrgUnit }
+    struct ScopeKey: StorageKey { typealias Value = AccessScope }
+    struct UnitKey: StorageKey { typealias Value = OrgUnit }
 
     /// The signed-in user, if any.
     public var currentUser: User? { auth.get(User.self) }
@@ -127,7 +132,7 @@ extension Request {
             // the user's unit), so `unitIDs(on:)` costs no statement of its own.
             let inside = try await unitTree(in: scope, includeEnded: true)
             let all = try await unitTree(in: .everything, includeEnded: true)
-            scope.knownUnitIDs = .some(inside.count == all.count ? nil : inside.compactMap(\.id))
+            scope.know(inside: inside, all: all)
         }
         storage[ScopeKey.self] = scope
         return scope

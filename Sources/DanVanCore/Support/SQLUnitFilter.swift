@@ -10,6 +10,16 @@ extension SQLQueryString {
         return " JOIN units \(unsafeRaw: alias) ON \(unsafeRaw: alias).id = \(unsafeRaw: column) AND \(unsafeRaw: alias).path LIKE \(bind: prefix + "%")"
     }
 
+    /// `AND <column> IN (…)` for `scope`: its unit ids when the request already knows them
+    /// (a request's scope takes them from the unit tree cache), otherwise the units along its
+    /// path; nothing for the whole tree. For figures built without the database at hand
+    /// (`PageFigures`).
+    public static func unitFilter(_ column: String, _ scope: AccessScope) -> SQLQueryString {
+        guard let prefix = scope.pathPrefix else { return "" }
+        if let known = scope.knownUnitIDs { return unitFilter(column, known) }
+        return " AND \(unsafeRaw: column) IN (SELECT id FROM units WHERE path LIKE \(bind: prefix + "%"))"
+    }
+
     /// `AND <column> IN (…)` for a scope's unit ids (nothing for the whole tree, never true
     /// for an empty scope): grouped statistics read only the rows of the visible units.
     public static func unitFilter(_ column: String, _ unitIDs: [UUID]?) -> SQLQueryString {

@@ -170,13 +170,33 @@ public final class UnitTreeCache: @unchecked Sendable {
     /// statement: a signed-in page needs both (its scope and its shell), and a statement costs
     /// a page a few percent (issue 12).
     static func fingerprint(unreadFor userID: UUID?, on db: any Database) async throws -> (fingerprint: Fingerprint, unread: Int?) {
+        let (fingerprint, unread, _) = try await fingerprint(unreadFor: userID, with: PageFigures(), on: db)
+        return (fingerprint, unread)
+    }
+
+    /// The same statement with a page's `figures` in it (`Request.readFigures`).
+    static func fingerprint(unreadFor userID: UUID?, with figures: PageFigures, on db: any Database) async throws -> (fingerprint: Fingerprint, unread: Int?, row: (any SQLRow)?) {
         guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
         let unread: SQLQueryString = userID.map { ", (SELECT COUNT(*) FROM inbox_items WHERE user_id = \(bind: $0) AND read_at IS NULL) AS unread" } ?? ""
         // Each in its own subquery, so the latest change is read from the end of the
         // `updated_at` index rather than by a walk of the table (`core.0010`).
-        let row = try await sql.raw("SELECT (SELECT COUNT(*) FROM units) AS n, (SELECT MAX(updated_at) FROM units) AS latest\(unread)").first()
+        let row = try await sql.raw("SELECT (SELECT COUNT(*) FROM units) AS n, (SELECT MAX(updated_at) FROM units) AS latest\(unread)\(figures.columns(leading: true))").first()
         let fingerprint = Fingerprint(count: try row?.decode(column: "n", as: Int.self) ?? 0, latest: try row?.decode(column: "latest", as: Date?.self) ?? nil)
-        return (fingerprint, userID == nil ? nil : try row?.decode(column: "unread", as: Int.self))
+        return (fingerprint, userID == nil ? nil : try row?.decode(column: "unread", as: Int.self), row)
+    }
+
+    /// The fingerprint the cache's pieces belong to, if it holds any.
+    var knownFingerprint: Fingerprint? { lock.withLock { fingerprint } }
+
+    /// The tree of `scope` as the cache holds it for `current`, without reading anything.
+    func cachedTree(_ scope: AccessScope, includeEnded: Bool, at current: Fingerprint) -> [OrgUnit]? {
+        let key = (scope.pathPrefix ?? "*") + (includeEnded ? "|all" : "|active")
+        return lock.withLock { fingerprint == current ? trees[key] : nil }
+    }
+
+    /// Every unit by id as the cache holds them for `current`, without reading anything.
+    func cachedUnitsByID(at current: Fingerprint) -> [UUID: OrgUnit]? {
+        lock.withLock { fingerprint == current ? byID : nil }
     }
 }
 
@@ -202,7 +222,7 @@ extension Application {
 }
 
 extension Request {
-    private struct UnitTreeFingerprintKey: StorageKey { typealias Value = UnitTreeCache.Fingerprint }
+    struct UnitTreeFingerprintKey: StorageKey { typealias Value = UnitTreeCache.Fingerprint }
 
     /// The units table's fingerprint, read once per GET however many cached pieces (tree,
     /// picker, map) the page asks for; a request that may write reads it on every use, so

@@ -15,9 +15,30 @@ public struct HomeTodo: Sendable {
     }
 }
 
-/// What a module contributes to a user's home page; registered in the module's `register(on:)`
-/// (`app.homeTodos.append { user, scope, now, db in … }`). Reads only.
-public typealias HomeTodoSource = @Sendable (_ user: User, _ scope: AccessScope, _ now: Date, _ db: any Database) async throws -> [HomeTodo]
+/// What a module contributes to a user's home page, registered in the module's `register(on:)`
+/// (`app.homeTodos.append(HomeTodoSource(figures: …, lines: …))`): the figures it needs, as
+/// scalar subqueries that the page reads in its one statement (`PageFigures`; names prefixed
+/// with the module's, e.g. `reports_owed`), and the lines it makes of their values. Reads only.
+public struct HomeTodoSource: Sendable {
+    /// The figures for `user`, whose scope is `scope`, at `now`.
+    public let figures: @Sendable (_ user: User, _ scope: AccessScope, _ now: Date) -> PageFigures
+    /// The lines the figures' values make.
+    public let lines: @Sendable (_ values: PageFigureValues, _ user: User) throws -> [HomeTodo]
+
+    /// A contribution reading `figures` and showing `lines`.
+    public init(
+        figures: @escaping @Sendable (_ user: User, _ scope: AccessScope, _ now: Date) -> PageFigures,
+        lines: @escaping @Sendable (_ values: PageFigureValues, _ user: User) throws -> [HomeTodo]
+    ) {
+        self.figures = figures
+        self.lines = lines
+    }
+
+    /// The lines for `user` read on their own (a statement of their own), for tests and tools.
+    public func read(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
+        try lines(try await figures(user, scope, now).read(on: db), user)
+    }
+}
 
 extension Application {
     private struct HomeTodosKey: StorageKey { typealias Value = [HomeTodoSource] }
@@ -93,16 +114,19 @@ struct HomeController {
         static let all = [at.key, actor.key, summary.key]
     }
 
-    /// An administrator's two extra figures in one statement: active accounts that must change
-    /// their password, and failed sign-ins since `since`.
+    /// An administrator's two extra figures: active accounts that must change their password,
+    /// and failed sign-ins since `since`.
+    static func adminFigures(since: Date) -> PageFigures {
+        var figures = PageFigures()
+        figures.add("home_must_change", "SELECT COUNT(*) FROM users WHERE must_change_password = \(bind: true) AND is_active = \(bind: true)")
+        figures.add("home_failed", "SELECT COUNT(*) FROM login_attempts WHERE succeeded = \(bind: false) AND at >= \(bind: since)")
+        return figures
+    }
+
+    /// `adminFigures(since:)` read on their own.
     static func adminCounts(since: Date, on db: any Database) async throws -> (mustChange: Int, failed: Int) {
-        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        struct Row: Decodable { let must_change: Int, failed: Int }
-        let row = try await sql.raw("""
-            SELECT (SELECT COUNT(*) FROM users WHERE must_change_password = \(bind: true) AND is_active = \(bind: true)) AS must_change,
-            (SELECT COUNT(*) FROM login_attempts WHERE succeeded = \(bind: false) AND at >= \(bind: since)) AS failed
-            """).first(decoding: Row.self)
-        return (row?.must_change ?? 0, row?.failed ?? 0)
+        let values = try await adminFigures(since: since).read(on: db)
+        return (try values.int("home_must_change"), try values.int("home_failed"))
     }
 
     /// The columns of a colleague's line, named once.
@@ -111,14 +135,29 @@ struct HomeController {
         static let all = [id.key, fullName.key, role.key]
     }
 
+    /// Everything the home page counts for `user`, as figures read in the page's one statement:
+    /// the scope's accounts and units, an administrator's extra figures, the modules' figures,
+    /// and the fingerprint of the accounts (the colleagues are kept under it).
+    static func figures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource]) -> PageFigures {
+        var figures = countFigures(in: scope)
+        if user.role == .admin { figures.add(adminFigures(since: now.addingTimeInterval(-86_400))) }
+        for source in modules { figures.add(source.figures(user, scope, now)) }
+        figures.addFingerprint(of: User.schema)
+        return figures
+    }
+
     /// What a user's home page shows; a plain function so tests call it directly.
     /// `tree` is the scope's units in tree order, ended ones included (the unit tree cache's).
-    /// `modules` are the lines the modules add (`app.homeTodos`).
-    static func context(for user: User, unit: OrgUnit, scope: AccessScope, tree: [UnitSnapshot], now: Date, modules: [HomeTodoSource] = [], on db: any Database) async throws -> HomeContext {
+    /// `values` are `figures(for:scope:now:modules:)`'s, read; `modules` the lines the
+    /// modules add (`app.homeTodos`).
+    static func context(
+        for user: User, unit: OrgUnit, scope: AccessScope, tree: [UnitSnapshot], values: PageFigureValues, modules: [HomeTodoSource] = [],
+        colleagues: FingerprintedCache<HTML>? = nil, on db: any Database
+    ) async throws -> HomeContext {
         let activeTree = tree.filter(\.isActive)
         let activeUnits = activeTree.count
         let endedUnits = tree.count - activeUnits
-        let (activeUsers, disabledUsers, withoutFocal) = try await Self.counts(in: scope, on: db)
+        let (activeUsers, disabledUsers, withoutFocal) = try Self.counts(values)
         var counts = [
             Count(label: L10n.text("home.units"), value: VNFormat.integer(activeUnits), href: "/units"),
             Count(label: L10n.text("home.users"), value: VNFormat.integer(activeUsers), href: "/users"),
@@ -133,13 +172,13 @@ struct HomeController {
             todos.append(Todo(text: L10n.text("home.todoOwnPassword"), href: "/account"))
         }
         for source in modules {
-            todos += try await source(user, scope, now, db).map { Todo(text: $0.text, href: $0.href) }
+            todos += try source.lines(values, user).map { Todo(text: $0.text, href: $0.href) }
         }
         if user.role != .focal, withoutFocal > 0 {
             todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal)]), href: "/units?nofocal=1"))
         }
         if user.role == .admin {
-            let (mustChange, failed) = try await Self.adminCounts(since: now.addingTimeInterval(-86_400), on: db)
+            let mustChange = try values.int("home_must_change"), failed = try values.int("home_failed")
             if mustChange > 0 { todos.append(Todo(text: L10n.format("home.todoMustChange", [VNFormat.integer(mustChange)]), href: "/users?mustchange=1")) }
             counts.append(Count(label: L10n.text("home.failedLogins"), value: VNFormat.integer(failed), href: "/admin/audit?action=loginFailed"))
             // The latest entries' time, actor and summary, without models (an entry's before and
@@ -151,43 +190,70 @@ struct HomeController {
         }
         let unitID = try unit.requireID()
         let children = activeTree.filter { $0.parentID == unitID }
-        // Only what the list shows, without models (every column of each account was read and decoded).
-        typealias C = ColleagueColumns
-        let colleagues = try await User.query(on: db).fields(C.all).filter(\.$unit.$id == unit.requireID()).filter(\.$isActive == true)
-            .rows { row in Colleague(href: CoreRoute.user(try row[C.id]).path, fullName: try row[C.fullName], roleLabel: try row[C.role].label) }
+        // The unit's active accounts, kept while the accounts table is unchanged (the page read
+        // its fingerprint with the counts).
+        let makeColleagues = { try await Self.colleaguesHTML(of: unitID, on: db) }
+        let colleagueLines: HTML
+        if let colleagues {
+            colleagueLines = try await colleagues.value(unitID.uuidString, at: try values.fingerprint(of: User.schema), make: makeColleagues)
+        } else {
+            colleagueLines = try await makeColleagues()
+        }
         return HomeContext(
             greeting: L10n.format("home.greeting", [user.fullName]), roleLabel: user.role.label, unitName: unit.name,
             unitID: unit.id?.uuidString ?? "",
             scopeLabel: scope.pathPrefix == nil ? L10n.text("home.scopeAll") : (scope.pathPrefix == unit.path ? unit.name : L10n.text("home.scopeAll")),
             counts: HTML.joined(counts.map(\.html)), todos: HTML.joined(todos.map(\.html)), hasTodos: !todos.isEmpty,
             subunits: HTML.joined(children.map(Self.subunitHTML)), hasSubunits: !children.isEmpty,
-            colleagues: HTML.joined(VietnameseCollation.sorted(colleagues, by: \.fullName).map(\.html)),
-            recent: HTML.joined(recent.map(\.html)), isAdmin: user.role == .admin
+            colleagues: colleagueLines, recent: HTML.joined(recent.map(\.html)), isAdmin: user.role == .admin
         )
     }
 
-    /// Active and disabled accounts in the scope, and its active units above the village
-    /// level without an active focal person, in one read with SQLKit (Fluent counts walked the
-    /// user model by reflection; the units were found by reading every staffed unit's id).
-    static func counts(in scope: AccessScope, on db: any Database) async throws -> (active: Int, disabled: Int, withoutFocal: Int) {
-        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        struct Row: Decodable { let active: Int?, disabled: Int?, without_focal: Int? }
-        let inScope: SQLQueryString = scope.pathPrefix.map { " AND w.path LIKE \(bind: $0 + "%")" } ?? ""
-        let row = try await sql.raw("""
-            SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) AS active, SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) AS disabled,
-            (SELECT COUNT(*) FROM units w WHERE w.status = \(bind: OrgUnit.Status.active.rawValue) AND w.level <> \(bind: OrgUnit.Level.village.rawValue)\(inScope)
-             AND NOT EXISTS (SELECT 1 FROM users f WHERE f.unit_id = w.id AND f.role = \(bind: Role.focal.rawValue) AND f.is_active = \(bind: true))) AS without_focal
-            FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))
-            """).first(decoding: Row.self)
-        return (row?.active ?? 0, row?.disabled ?? 0, row?.without_focal ?? 0)
+    /// The lines of the active accounts of unit `unitID`, in Vietnamese order; only what the list
+    /// shows, without models.
+    static func colleaguesHTML(of unitID: UUID, on db: any Database) async throws -> HTML {
+        typealias C = ColleagueColumns
+        let colleagues = try await User.query(on: db).fields(C.all).filter(\.$unit.$id == unitID).filter(\.$isActive == true)
+            .rows { row in Colleague(href: CoreRoute.user(try row[C.id]).path, fullName: try row[C.fullName], roleLabel: try row[C.role].label) }
+        return HTML.joined(VietnameseCollation.sorted(colleagues, by: \.fullName).map(\.html))
     }
+
+    /// Active and disabled accounts in the scope, and its active units above the village
+    /// level without an active focal person, as figures (`counts(_:)` reads them back).
+    static func countFigures(in scope: AccessScope) -> PageFigures {
+        let inScope: SQLQueryString = scope.pathPrefix.map { " AND w.path LIKE \(bind: $0 + "%")" } ?? ""
+        var figures = PageFigures()
+        figures.add("home_active", "SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))")
+        figures.add("home_disabled", "SELECT SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))")
+        figures.add("home_without_focal", """
+            SELECT COUNT(*) FROM units w WHERE w.status = \(bind: OrgUnit.Status.active.rawValue) AND w.level <> \(bind: OrgUnit.Level.village.rawValue)\(inScope)
+             AND NOT EXISTS (SELECT 1 FROM users f WHERE f.unit_id = w.id AND f.role = \(bind: Role.focal.rawValue) AND f.is_active = \(bind: true))
+            """)
+        return figures
+    }
+
+    /// `countFigures(in:)`'s values.
+    static func counts(_ values: PageFigureValues) throws -> (active: Int, disabled: Int, withoutFocal: Int) {
+        (try values.int("home_active"), try values.int("home_disabled"), try values.int("home_without_focal"))
+    }
+
+    /// `countFigures(in:)` read on their own.
+    static func counts(in scope: AccessScope, on db: any Database) async throws -> (active: Int, disabled: Int, withoutFocal: Int) {
+        try counts(try await countFigures(in: scope).read(on: db))
+    }
+
+    /// The colleagues' lines of each unit, kept while the accounts table is unchanged.
+    let colleagues = FingerprintedCache<HTML>()
 
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
+        let modules = req.application.homeTodos, now = req.now
+        // One statement for the unit tree's fingerprint, the unread count and every figure.
+        let values = try await req.readFigures(scoped: { scope in Self.figures(for: user, scope: scope, now: now, modules: modules) })
         let scope = try await req.scope()
         let context = try await Self.context(
-            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true), now: req.now,
-            modules: req.application.homeTodos, on: req.db
+            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true),
+            values: values, modules: modules, colleagues: colleagues, on: req.db
         )
         return try await req.render("home/index", title: req.t("home.title"), context)
     }

@@ -114,6 +114,15 @@ public struct DocumentRow: Encodable, Sendable {
 }
 
 struct DocumentController {
+    /// What the library's filters and its "cited but not registered" list show, made from the
+    /// documents table.
+    struct Lists: Sendable {
+        let issuers: [String]
+        let unresolved: [(symbol: String, kind: String?, count: Int)]
+    }
+
+    /// `Lists`, kept while the documents table is unchanged.
+    let lists = FingerprintedCache<Lists>()
 
     struct IndexContext: Encodable, Sendable {
         /// The table's rows (`DocumentRow.listHTML`).
@@ -197,8 +206,15 @@ struct DocumentController {
         let documents = try await DocumentService.rows(filter, statusIDs: statusIDs, locale: req.locale, on: req.db)
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: req.now)
         let role = req.currentUser?.role
-        let unresolved = role == .focal ? [] : try await DocumentService.unresolvedCitations(limit: 10, on: req.db)
-        let issuers = try await DocumentService.issuers(on: req.db)
+        // The issuers and the cited-but-unregistered symbols change only when a document is
+        // written: kept under the documents' fingerprint, read in the page's first statement.
+        var figures = PageFigures()
+        figures.addFingerprint(of: Document.schema)
+        let fingerprint = try await req.readFigures(figures).fingerprint(of: Document.schema)
+        let lists = try await self.lists.value("lists", at: fingerprint) {
+            Lists(issuers: try await DocumentService.issuers(on: req.db), unresolved: try await DocumentService.unresolvedCitations(limit: 10, on: req.db))
+        }
+        let unresolved = role == .focal ? [] : lists.unresolved, issuers = lists.issuers
         let statuses = statusFilter?.choices ?? []
         let noNumber = req.t("documents.chua_co_so")
         let context = IndexContext(

@@ -105,7 +105,8 @@ public final class DocumentReference: Model, @unchecked Sendable {
 }
 
 enum DocumentMigrations {
-    static let all: [any Migration] = [CreateDocuments(), CreateDocumentReferences(), CreateDocumentSearch(), CreateDocumentAttachments()]
+    static let all: [any Migration] = [CreateDocuments(), CreateDocumentReferences(), CreateDocumentSearch(), CreateDocumentAttachments(),
+        UpdatedAtIndex(table: Document.schema, name: "documents.0005.documents-updated-index")]
 
     struct CreateDocumentAttachments: AsyncMigration {
         var name: String { "documents.0004.create-document-attachments" }

@@ -359,33 +359,40 @@ public enum ReportService {
     }
 
     /// The home page's lines: reports the user's units must send within a week (or are late
-    /// with), and, for staff, reports waiting for them to review.
-    public static func homeTodos(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
-        var lines: [HomeTodo] = []
-        let horizon = now.addingTimeInterval(7 * 86_400)
-        // The home page is read on every visit: a count and the nearest deadline, not the rows,
-        // read with SQLKit (Fluent's query builder walks a model's properties by reflection for
-        // every query it builds, a large part of the home page's time).
-        guard let sql = db as? any SQLDatabase else { throw AppError.unavailable }
-        // One statement: the reports owed and, for staff, the reports sent to a receiving unit
-        // inside the scope and waiting for review (a subquery; a focal person reviews nothing).
-        let waiting: SQLQueryString = user.role == .focal ? "0" : """
-            (SELECT COUNT(*) FROM report_requests w JOIN report_periods p ON p.id = w.period_id JOIN report_regimes g ON g.id = p.regime_id\(SQLQueryString.scopeJoin(scope, on: "g.receiving_unit_id", alias: "v"))
-             WHERE w.status = 'submitted')
-            """
-        struct Counts: Decodable { let n: Int, nearest: Date?, waiting: Int? }
-        let counts = try await sql.raw("""
-            SELECT COUNT(*) AS n, MIN(r.due_on) AS nearest, \(waiting) AS waiting FROM report_requests r\(SQLQueryString.scopeJoin(scope, on: "r.unit_id"))
-            WHERE r.status IN ('pending', 'draft', 'returned') AND r.due_on <= \(bind: horizon)
-            """).first(decoding: Counts.self)
-        if let counts, counts.n > 0, let nearest = counts.nearest {
-            lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(counts.n), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
+    /// with), and, for staff, reports waiting for them to review. Figures read in the home
+    /// page's one statement (`PageFigures`): a count and the nearest deadline, not the rows.
+    public static let homeTodos = HomeTodoSource(
+        figures: { user, scope, now in
+            let horizon = now.addingTimeInterval(7 * 86_400)
+            let owed: SQLQueryString = """
+                FROM report_requests r\(SQLQueryString.scopeJoin(scope, on: "r.unit_id"))
+                WHERE r.status IN ('pending', 'draft', 'returned') AND r.due_on <= \(bind: horizon)
+                """
+            var figures = PageFigures()
+            figures.add("reports_owed", "SELECT COUNT(*) \(owed)")
+            figures.add("reports_nearest", "SELECT MIN(r.due_on) \(owed)")
+            // For staff, the reports sent to a receiving unit inside the scope and waiting for
+            // review (a focal person reviews nothing).
+            if user.role != .focal {
+                figures.add("reports_waiting", """
+                    SELECT COUNT(*) FROM report_requests w JOIN report_periods p ON p.id = w.period_id JOIN report_regimes g ON g.id = p.regime_id\(SQLQueryString.scopeJoin(scope, on: "g.receiving_unit_id", alias: "v"))
+                    WHERE w.status = 'submitted'
+                    """)
+            }
+            return figures
+        },
+        lines: { values, user in
+            var lines: [HomeTodo] = []
+            let owed = try values.int("reports_owed")
+            if owed > 0, let nearest = try values.date("reports_nearest") {
+                lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
+            }
+            if user.role != .focal, case let waiting = try values.int("reports_waiting"), waiting > 0 {
+                lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(waiting)]), href: ReportsRoute.index.path))
+            }
+            return lines
         }
-        if let waiting = counts?.waiting, waiting > 0 {
-            lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(waiting)]), href: ReportsRoute.index.path))
-        }
-        return lines
-    }
+    )
 
     /// Attaches stored files to a request that can still be changed (audited).
     public static func attach(_ request: ReportRequest, files: [(filename: String, stored: FileStore.Stored)], actor: AuditActor, at: Date, on db: any Database) async throws {
