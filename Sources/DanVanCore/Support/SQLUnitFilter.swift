@@ -7,7 +7,15 @@ extension SQLQueryString {
     /// join along the path index, as `AccessScope.filter` does for Fluent queries.
     public static func scopeJoin(_ scope: AccessScope, on column: String, alias: String = "o") -> SQLQueryString {
         guard let prefix = scope.pathPrefix else { return "" }
-        return " JOIN units \(unsafeRaw: alias) ON \(unsafeRaw: alias).id = \(unsafeRaw: column) AND \(unsafeRaw: alias).path LIKE \(bind: prefix + "%")"
+        return " JOIN units \(unsafeRaw: alias) ON \(unsafeRaw: alias).id = \(unsafeRaw: column) AND \(pathLike(alias + ".path", prefix))"
+    }
+
+    /// `<column> LIKE '<prefix>%'`, the prefix written as a literal (a unit path: ids and
+    /// slashes, quoted by SQLKit all the same). SQLite prepares a statement whose LIKE pattern
+    /// is a bound value twice — its first step prepares it again to try the LIKE optimisation
+    /// with the value —, which was a tenth of the home page's time.
+    public static func pathLike(_ column: String, _ prefix: String) -> SQLQueryString {
+        "\(unsafeRaw: column) LIKE \(literal: prefix + "%")"
     }
 
     /// `AND <column> IN (…)` for `scope`: its unit ids when the request already knows them
@@ -17,7 +25,7 @@ extension SQLQueryString {
     public static func unitFilter(_ column: String, _ scope: AccessScope) -> SQLQueryString {
         guard let prefix = scope.pathPrefix else { return "" }
         if let known = scope.knownUnitIDs { return unitFilter(column, known) }
-        return " AND \(unsafeRaw: column) IN (SELECT id FROM units WHERE path LIKE \(bind: prefix + "%"))"
+        return " AND \(unsafeRaw: column) IN (SELECT id FROM units WHERE \(pathLike("path", prefix)))"
     }
 
     /// `AND <column> IN (…)` for a scope's unit ids (nothing for the whole tree, never true

@@ -221,7 +221,7 @@ struct HomeController {
     /// Active and disabled accounts in the scope, and its active units above the village
     /// level without an active focal person, as figures (`counts(_:)` reads them back).
     static func countFigures(in scope: AccessScope) -> PageFigures {
-        let inScope: SQLQueryString = scope.pathPrefix.map { " AND w.path LIKE \(bind: $0 + "%")" } ?? ""
+        let inScope: SQLQueryString = scope.pathPrefix.map { " AND \(SQLQueryString.pathLike("w.path", $0))" } ?? ""
         var figures = PageFigures()
         figures.add("home_active", "SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))")
         figures.add("home_disabled", "SELECT SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))")

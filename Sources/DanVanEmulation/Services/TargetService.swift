@@ -83,7 +83,7 @@ public enum TargetService {
     /// `AND u.path LIKE 'prefix%'` for a subtree (nothing for the whole tree).
     static func pathFilter(_ prefix: String?) -> SQLQueryString {
         guard let prefix else { return "" }
-        return " AND u.path LIKE \(bind: prefix + "%")"
+        return " AND \(SQLQueryString.pathLike("u.path", prefix))"
     }
 
     /// The join that keeps the agencies of the subtree (the same rule as `agencies(_:)`).
