@@ -60,6 +60,11 @@ struct PageFiguresTests {
             #expect(try afterChange.int("units_seen") == units + 1 && afterChange.int("accounts") == accounts)
             #expect(try await changed.scopeUnitIDs()?.contains(hamlet.requireID()) == true)
             #expect(try !Self.withFingerprint(posted) && posted.int("units_seen") == units + 1)
+            // A scope that holds every unit (the province's board) filters nothing; a commune's does.
+            let board = Self.request(app, try await user("lanhdao", on: app))
+            let boardScope = try await board.scope()
+            #expect(boardScope.pathPrefix != nil && boardScope.coversEveryUnit && (app.db as! any SQLDatabase).serialize(SQLQueryString.scopeJoin(boardScope, on: "u.unit_id")).sql.isEmpty)
+            #expect(try await !changed.scope().coversEveryUnit && !AccessScope.of(account, unit: commune).coversEveryUnit)
             #expect(Self.withFingerprint(anonymous))
             let allUnits = try await OrgUnit.query(on: app.db).count()
             #expect(try anonymous.int("units_seen") == allUnits)

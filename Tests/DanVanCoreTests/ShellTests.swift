@@ -53,6 +53,17 @@ struct ShellTests {
             colleague.fullName = "Phạm Thị Ánh Dương"
             try await colleague.save(on: app.db)
             #expect(try await focal.get("/").body.contains("<a href=\"/users/\(colleague.id!.uuidString)\">Phạm Thị Ánh Dương</a>"))
+            // The scope's counts are kept under the units' and the accounts' fingerprints: a
+            // commune added beside the page is one more unit without a focal person.
+            func withoutFocal() async throws -> Int? {
+                let body = try await leader.get("/").body
+                return body.firstMatch(of: /(\d+) đơn vị chưa có cán bộ đầu mối/).flatMap { Int($0.1) }
+            }
+            let before = try #require(try await withoutFocal())
+            let commune = OrgUnit(name: "Xã Mới Lập", code: "X-MOI-LAP", kind: .commune, level: .commune)
+            commune.place(under: try await unit("X-TL", on: app))
+            try await commune.save(on: app.db)
+            #expect(try await withoutFocal() == before + 1)
         }
     }
 

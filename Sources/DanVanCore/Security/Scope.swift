@@ -21,6 +21,13 @@ public struct AccessScope: Sendable, Equatable {
         self.pathPrefix = pathPrefix
     }
 
+    /// Whether the scope holds every unit: the whole tree, or a subtree that is the whole tree
+    /// (the province's board), as far as the request knows (a scope made outside a request
+    /// knows only its path). Then a query needs no filter by unit.
+    public var coversEveryUnit: Bool {
+        pathPrefix == nil || knownUnitIDs.map { $0 == nil } == true
+    }
+
     /// Records the scope's units (`inside`, of the whole tree `all`) for `unitIDs(on:)`.
     mutating func know(inside: [OrgUnit], all: [OrgUnit]) {
         knownUnitIDs = .some(inside.count == all.count ? nil : inside.compactMap(\.id))

@@ -72,9 +72,13 @@ public struct PageFigures: Sendable {
 public struct PageFigureValues: @unchecked Sendable {
     // A row of the statement that read them (only read, on the request's task).
     let row: (any SQLRow)?
+    /// The unit tree's fingerprint, read with the figures or before them (nil for figures read
+    /// outside a request).
+    public let unitTree: TableFingerprint?
 
-    init(_ row: (any SQLRow)?) {
+    init(_ row: (any SQLRow)?, unitTree: TableFingerprint? = nil) {
         self.row = row
+        self.unitTree = unitTree
     }
 
     /// The integer `name` (a count), 0 when it read as nil.
@@ -107,9 +111,10 @@ extension Request {
             let (current, unread, row) = try await UnitTreeCache.fingerprint(unreadFor: user, with: figures, on: db)
             storage[UnitTreeFingerprintKey.self] = current
             if let unread { knowInboxUnread(unread) }
-            return PageFigureValues(row)
+            return PageFigureValues(row, unitTree: current)
         }
-        return try await Self.figuresAlone(figures, on: db)
+        let tree = try await unitTreeFingerprint()
+        return PageFigureValues(try await figures.read(on: db).row, unitTree: tree)
     }
 
     /// Reads the figures `make` builds for the signed-in user's scope, in the request's first
@@ -127,11 +132,13 @@ extension Request {
             if current == known {
                 storage[UnitKey.self] = unit
                 storage[ScopeKey.self] = scope
-                return PageFigureValues(row)
+                return PageFigureValues(row, unitTree: current)
             }
             // The tree changed since: the scope is made again from it, and the figures read anew.
         }
-        return try await Self.figuresAlone(make(try await scope()), on: db)
+        let scope = try await scope()
+        let tree = try await unitTreeFingerprint()
+        return PageFigureValues(try await make(scope).read(on: db).row, unitTree: tree)
     }
 
     /// The user's unit and scope as the unit tree cache knows them, without reading anything,
@@ -146,11 +153,6 @@ extension Request {
             scope.know(inside: inside, all: all)
         }
         return (known, unit, scope)
-    }
-
-    /// `figures` in a statement of their own.
-    private static func figuresAlone(_ figures: PageFigures, on db: any Database) async throws -> PageFigureValues {
-        try await figures.read(on: db)
     }
 }
 
@@ -174,14 +176,16 @@ public struct TableFingerprint: Equatable, Sendable {
 /// them, never change them.
 public final class FingerprintedCache<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var fingerprint: TableFingerprint?
+    private var fingerprint: [TableFingerprint]?
     private var values: [String: Value] = [:]
 
     /// An empty cache.
     public init() {}
 
-    /// The value under `key` for `current`, made by `make` (and kept) when the cache has none.
-    public func value(_ key: String, at current: TableFingerprint, make: () async throws -> Value) async throws -> Value {
+    /// The value under `key` for the tables' fingerprints `current` (always given in the same
+    /// order), made by `make` (and kept) when the cache has none. `make` reads the tables after
+    /// their fingerprints were read, so what it keeps is never older than they say.
+    public func value(_ key: String, at current: TableFingerprint..., make: () async throws -> Value) async throws -> Value {
         if let hit = lock.withLock({ fingerprint == current ? values[key] : nil }) { return hit }
         let made = try await make()
         lock.withLock {

@@ -3,10 +3,10 @@ import SQLKit
 
 extension SQLQueryString {
     /// ` JOIN units <alias> ON <alias>.id = <column> AND <alias>.path LIKE '<prefix>%'` for a
-    /// scope (nothing for the whole tree): a raw count or sum kept to the scope's units by one
+    /// scope (nothing for a scope holding every unit): a raw count or sum kept to the scope's units by one
     /// join along the path index, as `AccessScope.filter` does for Fluent queries.
     public static func scopeJoin(_ scope: AccessScope, on column: String, alias: String = "o") -> SQLQueryString {
-        guard let prefix = scope.pathPrefix else { return "" }
+        guard let prefix = scope.pathPrefix, !scope.coversEveryUnit else { return "" }
         return " JOIN units \(unsafeRaw: alias) ON \(unsafeRaw: alias).id = \(unsafeRaw: column) AND \(pathLike(alias + ".path", prefix))"
     }
 
@@ -23,7 +23,7 @@ extension SQLQueryString {
     /// path; nothing for the whole tree. For figures built without the database at hand
     /// (`PageFigures`).
     public static func unitFilter(_ column: String, _ scope: AccessScope) -> SQLQueryString {
-        guard let prefix = scope.pathPrefix else { return "" }
+        guard let prefix = scope.pathPrefix, !scope.coversEveryUnit else { return "" }
         if let known = scope.knownUnitIDs { return unitFilter(column, known) }
         return " AND \(unsafeRaw: column) IN (SELECT id FROM units WHERE \(pathLike("path", prefix)))"
     }

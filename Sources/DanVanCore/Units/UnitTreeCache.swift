@@ -11,10 +11,8 @@ import Vapor
 /// any instance, or by a command, is seen on the next request; units are never deleted.
 /// The units handed out are shared: read them, never change and save them.
 public final class UnitTreeCache: @unchecked Sendable {
-    struct Fingerprint: Equatable, Sendable {
-        let count: Int
-        let latest: Date?
-    }
+    /// The units table's fingerprint.
+    typealias Fingerprint = TableFingerprint
 
     private let lock = NSLock()
     private var fingerprint: Fingerprint?
@@ -181,7 +179,7 @@ public final class UnitTreeCache: @unchecked Sendable {
         // Each in its own subquery, so the latest change is read from the end of the
         // `updated_at` index rather than by a walk of the table (`core.0010`).
         let row = try await sql.raw("SELECT (SELECT COUNT(*) FROM units) AS n, (SELECT MAX(updated_at) FROM units) AS latest\(unread)\(figures.columns(leading: true))").first()
-        let fingerprint = Fingerprint(count: try row?.decode(column: "n", as: Int.self) ?? 0, latest: try row?.decode(column: "latest", as: Date?.self) ?? nil)
+        let fingerprint = Fingerprint(rows: try row?.decode(column: "n", as: Int.self) ?? 0, latest: try row?.decode(column: "latest", as: Date?.self) ?? nil)
         return (fingerprint, userID == nil ? nil : try row?.decode(column: "unread", as: Int.self), row)
     }
 
@@ -227,7 +225,7 @@ extension Request {
     /// The units table's fingerprint, read once per GET however many cached pieces (tree,
     /// picker, map) the page asks for; a request that may write reads it on every use, so
     /// what it shows after changing a unit is current.
-    private func unitTreeFingerprint() async throws -> UnitTreeCache.Fingerprint {
+    func unitTreeFingerprint() async throws -> UnitTreeCache.Fingerprint {
         guard method == .GET else { return try await UnitTreeCache.fingerprint(on: db) }
         if let known = storage[UnitTreeFingerprintKey.self] { return known }
         // A GET writes nothing, so the unread count read now is the one the shell shows.

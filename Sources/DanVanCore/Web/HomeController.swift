@@ -135,11 +135,11 @@ struct HomeController {
         static let all = [id.key, fullName.key, role.key]
     }
 
-    /// Everything the home page counts for `user`, as figures read in the page's one statement:
-    /// the scope's accounts and units, an administrator's extra figures, the modules' figures,
-    /// and the fingerprint of the accounts (the colleagues are kept under it).
+    /// What the home page reads for `user` in its one statement: an administrator's extra
+    /// figures, the modules' figures, and the fingerprint of the accounts (the scope's counts
+    /// and the colleagues are kept under it and the unit tree's).
     static func figures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource]) -> PageFigures {
-        var figures = countFigures(in: scope)
+        var figures = PageFigures()
         if user.role == .admin { figures.add(adminFigures(since: now.addingTimeInterval(-86_400))) }
         for source in modules { figures.add(source.figures(user, scope, now)) }
         figures.addFingerprint(of: User.schema)
@@ -152,12 +152,22 @@ struct HomeController {
     /// modules add (`app.homeTodos`).
     static func context(
         for user: User, unit: OrgUnit, scope: AccessScope, tree: [UnitSnapshot], values: PageFigureValues, modules: [HomeTodoSource] = [],
-        colleagues: FingerprintedCache<HTML>? = nil, on db: any Database
+        caches: Caches? = nil, on db: any Database
     ) async throws -> HomeContext {
         let activeTree = tree.filter(\.isActive)
         let activeUnits = activeTree.count
         let endedUnits = tree.count - activeUnits
-        let (activeUsers, disabledUsers, withoutFocal) = try Self.counts(values)
+        let accounts = try values.fingerprint(of: User.schema)
+        // The scope's accounts and units without a focal person change only with the accounts
+        // and the units: kept under both tables' fingerprints (a walk of both, a third of the
+        // statement's time).
+        let makeCounts = { try await Self.counts(in: scope, on: db) }
+        let (activeUsers, disabledUsers, withoutFocal): (Int, Int, Int)
+        if let caches, let units = values.unitTree {
+            (activeUsers, disabledUsers, withoutFocal) = try await caches.counts.value(scope.pathPrefix ?? "*", at: units, accounts, make: makeCounts).tuple
+        } else {
+            (activeUsers, disabledUsers, withoutFocal) = try await makeCounts().tuple
+        }
         var counts = [
             Count(label: L10n.text("home.units"), value: VNFormat.integer(activeUnits), href: "/units"),
             Count(label: L10n.text("home.users"), value: VNFormat.integer(activeUsers), href: "/users"),
@@ -194,8 +204,8 @@ struct HomeController {
         // its fingerprint with the counts).
         let makeColleagues = { try await Self.colleaguesHTML(of: unitID, on: db) }
         let colleagueLines: HTML
-        if let colleagues {
-            colleagueLines = try await colleagues.value(unitID.uuidString, at: try values.fingerprint(of: User.schema), make: makeColleagues)
+        if let caches {
+            colleagueLines = try await caches.colleagues.value(unitID.uuidString, at: accounts, make: makeColleagues)
         } else {
             colleagueLines = try await makeColleagues()
         }
@@ -221,7 +231,7 @@ struct HomeController {
     /// Active and disabled accounts in the scope, and its active units above the village
     /// level without an active focal person, as figures (`counts(_:)` reads them back).
     static func countFigures(in scope: AccessScope) -> PageFigures {
-        let inScope: SQLQueryString = scope.pathPrefix.map { " AND \(SQLQueryString.pathLike("w.path", $0))" } ?? ""
+        let inScope: SQLQueryString = scope.coversEveryUnit ? "" : scope.pathPrefix.map { " AND \(SQLQueryString.pathLike("w.path", $0))" } ?? ""
         var figures = PageFigures()
         figures.add("home_active", "SELECT SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END) FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))")
         figures.add("home_disabled", "SELECT SUM(CASE WHEN u.is_active THEN 0 ELSE 1 END) FROM users u\(SQLQueryString.scopeJoin(scope, on: "u.unit_id"))")
@@ -232,18 +242,27 @@ struct HomeController {
         return figures
     }
 
-    /// `countFigures(in:)`'s values.
-    static func counts(_ values: PageFigureValues) throws -> (active: Int, disabled: Int, withoutFocal: Int) {
-        (try values.int("home_active"), try values.int("home_disabled"), try values.int("home_without_focal"))
+    /// The scope's active and disabled accounts and its units without an active focal person.
+    struct Counts: Sendable {
+        let active: Int, disabled: Int, withoutFocal: Int
+        var tuple: (Int, Int, Int) { (active, disabled, withoutFocal) }
     }
 
     /// `countFigures(in:)` read on their own.
-    static func counts(in scope: AccessScope, on db: any Database) async throws -> (active: Int, disabled: Int, withoutFocal: Int) {
-        try counts(try await countFigures(in: scope).read(on: db))
+    static func counts(in scope: AccessScope, on db: any Database) async throws -> Counts {
+        let values = try await countFigures(in: scope).read(on: db)
+        return Counts(active: try values.int("home_active"), disabled: try values.int("home_disabled"), withoutFocal: try values.int("home_without_focal"))
     }
 
-    /// The colleagues' lines of each unit, kept while the accounts table is unchanged.
-    let colleagues = FingerprintedCache<HTML>()
+    /// What the home page keeps per instance under its tables' fingerprints.
+    struct Caches: Sendable {
+        /// The scope's counts, by scope, under the units' and the accounts' fingerprints.
+        let counts = FingerprintedCache<Counts>()
+        /// The colleagues' lines, by unit, under the accounts' fingerprint.
+        let colleagues = FingerprintedCache<HTML>()
+    }
+
+    let caches = Caches()
 
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
@@ -253,7 +272,7 @@ struct HomeController {
         let scope = try await req.scope()
         let context = try await Self.context(
             for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true),
-            values: values, modules: modules, colleagues: colleagues, on: req.db
+            values: values, modules: modules, caches: caches, on: req.db
         )
         return try await req.render("home/index", title: req.t("home.title"), context)
     }
