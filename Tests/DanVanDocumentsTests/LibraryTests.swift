@@ -86,7 +86,7 @@ struct LibraryTests {
 struct DocumentLabelTests {
     init() { L10n.register(DocumentsModule().localization) }
 
-    @Test("the issuers and the cited-but-unregistered list are kept under the documents' fingerprint: any write to the table, by any writer, shows on the next visit")
+    @Test("the issuers, the cited-but-unregistered list and the unfiltered rows are kept under the documents' fingerprint: any write to the table, by any writer, shows on the next visit")
     func listsFollowTheTable() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
         try await withTestApp(clock: clock) { app in
@@ -109,6 +109,8 @@ struct DocumentLabelTests {
             #expect(before.contains("<option value=\"Ban Thường vụ\">Ban Thường vụ</option>") && before.contains("<strong>43-KL/TW</strong>"), "\(before)")
             #expect(renamed.contains("<option value=\"Ban Chấp hành\">Ban Chấp hành</option>") && !renamed.contains("<option value=\"Ban Thường vụ\">"))
             #expect(registered.contains("<option value=\"Ban Thường vụ\">") && !registered.contains("<strong>43-KL/TW</strong>"))
+            // The unfiltered list (kept under the same fingerprint) shows the new document too.
+            #expect(!before.contains(">43-KL/TW</a>") && registered.contains(">43-KL/TW</a>") && registered.contains(">15-KH/TU</a>"))
             #expect(try await DocumentService.unresolvedCitations(on: app.db).allSatisfy { $0.symbol != "43-KL/TW" })
         }
     }

@@ -124,6 +124,20 @@ struct DocumentController {
     /// `Lists`, kept while the documents table is unchanged.
     let lists = FingerprintedCache<Lists>()
 
+    /// The rows of a list as the page shows them, and how many.
+    struct Shown: Sendable {
+        let rows: HTML
+        let count: Int
+
+        init(_ documents: [DocumentRow], noNumber: String) {
+            rows = HTML.joined(documents.map { $0.listHTML(noNumber: noNumber) })
+            count = documents.count
+        }
+    }
+
+    /// The unfiltered list, by language, kept while the documents table is unchanged.
+    let unfiltered = FingerprintedCache<Shown>()
+
     struct IndexContext: Encodable, Sendable {
         /// The table's rows (`DocumentRow.listHTML`).
         let rows: HTML
@@ -201,13 +215,11 @@ struct DocumentController {
         filter.issuer = (try? req.query.get(String.self, at: "issuer")) ?? ""
         filter.status = (try? req.query.get(String.self, at: "status")) ?? ""
         let statusFilter = req.application.documentStatusFilter
-        var statusIDs: [UUID]?
-        if !filter.status.isEmpty, let statusFilter { statusIDs = try await statusFilter.documents(filter.status, req.db) }
-        let documents = try await DocumentService.rows(filter, statusIDs: statusIDs, locale: req.locale, on: req.db)
         let currentYear = Calendar(identifier: .gregorian).component(.year, from: req.now)
         let role = req.currentUser?.role
-        // The issuers and the cited-but-unregistered symbols change only when a document is
-        // written: kept under the documents' fingerprint, read in the page's first statement.
+        // The issuers, the cited-but-unregistered symbols and the unfiltered list (what most
+        // visits show) change only when a document is written: kept under the documents'
+        // fingerprint, read in the page's first statement.
         var figures = PageFigures()
         figures.addFingerprint(of: Document.schema)
         let fingerprint = try await req.readFigures(figures).fingerprint(of: Document.schema)
@@ -215,15 +227,25 @@ struct DocumentController {
             Lists(issuers: try await DocumentService.issuers(on: req.db), unresolved: try await DocumentService.unresolvedCitations(limit: 10, on: req.db))
         }
         let unresolved = role == .focal ? [] : lists.unresolved, issuers = lists.issuers
-        let statuses = statusFilter?.choices ?? []
         let noNumber = req.t("documents.chua_co_so")
+        let shown: Shown
+        if filter == DocumentService.Filter() {
+            shown = try await unfiltered.value("\(req.locale)", at: fingerprint) {
+                Shown(try await DocumentService.rows(filter, locale: req.locale, on: req.db), noNumber: noNumber)
+            }
+        } else {
+            var statusIDs: [UUID]?
+            if !filter.status.isEmpty, let statusFilter { statusIDs = try await statusFilter.documents(filter.status, req.db) }
+            shown = Shown(try await DocumentService.rows(filter, statusIDs: statusIDs, locale: req.locale, on: req.db), noNumber: noNumber)
+        }
+        let statuses = statusFilter?.choices ?? []
         let context = IndexContext(
-            rows: HTML.joined(documents.map { $0.listHTML(noNumber: noNumber) }), hasRows: !documents.isEmpty, query: filter.query,
+            rows: shown.rows, hasRows: shown.count > 0, query: filter.query,
             kinds: SelectOption.html(DocumentService.kindNames.map { SelectOption(value: $0, label: DocumentsL10n.kindLabel($0, req.locale), selected: $0 == filter.kind) }),
             years: SelectOption.html((0..<12).map { currentYear - $0 }.map { SelectOption(value: String($0), label: String($0), selected: $0 == filter.year) }),
             issuers: SelectOption.html(issuers.map { SelectOption(value: $0, label: $0, selected: $0 == filter.issuer) }), hasIssuers: !issuers.isEmpty,
             statuses: SelectOption.html(statuses.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == filter.status) }), hasStatuses: !statuses.isEmpty,
-            count: req.t("documents.van_ban_2", "\(VNFormat.integer(documents.count))"), canRegister: role != nil && role != .focal,
+            count: req.t("documents.van_ban_2", "\(VNFormat.integer(shown.count))"), canRegister: role != nil && role != .focal,
             unresolved: HTML.joined(unresolved.map { Unresolved(symbol: $0.symbol, kind: $0.kind.map { DocumentsL10n.kindLabel($0, req.locale) } ?? "", count: $0.count).html(req) }),
             hasUnresolved: !unresolved.isEmpty
         )
