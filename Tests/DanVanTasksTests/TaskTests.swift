@@ -391,6 +391,39 @@ struct DashboardTests {
             #expect(try await leader.get("/tasks/dashboard").body.contains(lead.name + ": "))
         }
     }
+
+    @Test("the dashboard's summary is kept while no task or unit changes, and made again when one does or when time makes a task late")
+    func dashboardKept() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
+        try await withTestApp(clock: clock) { app in
+            // setup
+            try await TestProvince.load(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            let leader = WebClient(app)
+            func overdue() async throws -> Int? {
+                let body = try await leader.get("/tasks/dashboard").body
+                return body.firstMatch(of: /href="\/tasks\?overdue=1"><span class="stat-value">(\d+)</).flatMap { Int($0.1) }
+            }
+            try await leader.login("lanhdao")
+            // act and check
+            #expect(try await overdue() == 0)
+            #expect(try await overdue() == 0)
+            clock.advance(by: 120 * 86_400) // July: both deadlines of 30/06 have passed, nothing was written
+            try await leader.login("lanhdao") // the session expired meanwhile
+            #expect(try await overdue() == 2)
+            let ward = try #require(tasks.first { $0.dueOn != nil && $0.recurrence == nil && $0.$leadUnit.id != board.id })
+            try await TaskService.reportProgress(ward, text: "Xong", progress: 100, expectedVersion: ward.version, actor: .system, unitID: nil, at: clock.now(), on: app.db)
+            #expect(try await overdue() == 1, "a task written beside the page")
+            // A unit of the roll-up renamed beside the page.
+            let table = try await leader.get("/tasks/dashboard").body
+            let firstGroup = try #require(table.firstMatch(of: /<tr><td><a href="\/tasks\?unit=([0-9A-F-]{36})">/).flatMap { UUID(uuidString: String($0.1)) })
+            let group = try #require(try await OrgUnit.find(firstGroup, on: app.db))
+            group.name = "Đơn vị đổi tên"
+            try await group.save(on: app.db)
+            #expect(try await leader.get("/tasks/dashboard").body.contains("?unit=\(firstGroup.uuidString)\">Đơn vị đổi tên</a>"))
+        }
+    }
 }
 
 @Suite("Documents and tasks API")

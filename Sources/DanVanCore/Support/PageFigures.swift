@@ -47,6 +47,13 @@ public struct PageFigures: Sendable {
         add(table + "_latest", "SELECT MAX(updated_at) FROM \(unsafeRaw: table)")
     }
 
+    /// Adds the latest change of `table` (`MAX(updated_at)`, from its index), read back with
+    /// `PageFigureValues.latestChange(of:)`: the fingerprint of a table whose rows are never
+    /// deleted (counting them would read them all).
+    public mutating func addLatestChange(of table: String) {
+        add(table + "_latest", "SELECT MAX(updated_at) FROM \(unsafeRaw: table)")
+    }
+
     /// Whether there are none.
     public var isEmpty: Bool { items.isEmpty }
 
@@ -94,6 +101,12 @@ public struct PageFigureValues: @unchecked Sendable {
     /// The fingerprint of `table` (`PageFigures.addFingerprint(of:)`).
     public func fingerprint(of table: String) throws -> TableFingerprint {
         TableFingerprint(rows: try int(table + "_rows"), latest: try date(table + "_latest"))
+    }
+
+    /// The fingerprint of `table`, a table whose rows are never deleted
+    /// (`PageFigures.addLatestChange(of:)`).
+    public func latestChange(of table: String) throws -> TableFingerprint {
+        TableFingerprint(rows: 0, latest: try date(table + "_latest"))
     }
 
     /// The text `name`, nil when it read as nil.
@@ -185,8 +198,11 @@ public final class FingerprintedCache<Value: Sendable>: @unchecked Sendable {
     /// The value under `key` for the tables' fingerprints `current` (always given in the same
     /// order), made by `make` (and kept) when the cache has none. `make` reads the tables after
     /// their fingerprints were read, so what it keeps is never older than they say.
-    public func value(_ key: String, at current: TableFingerprint..., make: () async throws -> Value) async throws -> Value {
-        if let hit = lock.withLock({ fingerprint == current ? values[key] : nil }) { return hit }
+    /// A value that also depends on time says until when it holds with `isCurrent`.
+    public func value(
+        _ key: String, at current: TableFingerprint..., isCurrent: (Value) -> Bool = { _ in true }, make: () async throws -> Value
+    ) async throws -> Value {
+        if let hit = lock.withLock({ fingerprint == current ? values[key] : nil }), isCurrent(hit) { return hit }
         let made = try await make()
         lock.withLock {
             if fingerprint != current {

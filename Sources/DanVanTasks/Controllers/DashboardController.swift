@@ -33,13 +33,43 @@ struct DashboardController {
         let hasDue: Bool
     }
 
+    /// A dashboard's summary, the time it was made for and until when it holds
+    /// (`TaskDashboard.stableUntil`).
+    struct Kept: Sendable {
+        let summary: TaskDashboard.Summary
+        let from: Date
+        let until: Date
+    }
+
+    /// The summaries by scope and document, kept while the tasks and the units are unchanged
+    /// and the time has not made any task late.
+    let summaries = FingerprintedCache<Kept>()
+
     func index(_ req: Request) async throws -> Response {
+        // The tasks' latest change read with the unit tree's fingerprint (tasks are never
+        // deleted): the summary is made again only when a task or a unit changed.
+        var figures = PageFigures()
+        figures.addLatestChange(of: WorkTask.schema)
+        let values = try await req.readFigures(scoped: { _ in figures })
         let documentID = try? req.query.get(UUID.self, at: "document")
         let document = try await documentID.asyncMap { try await Document.find($0, on: req.db) } ?? nil
         let scope = try await req.scope()
-        let summary = try await TaskDashboard.summary(
-            scope: scope, now: req.now, documentID: document?.id, tree: try await req.unitSnapshots(in: scope, includeEnded: true), on: req.db
-        )
+        let now = req.now
+        let make = {
+            Kept(
+                summary: try await TaskDashboard.summary(
+                    scope: scope, now: now, documentID: document?.id, tree: try await req.unitSnapshots(in: scope, includeEnded: true), on: req.db
+                ),
+                from: now, until: try await TaskDashboard.stableUntil(now: now, on: req.db)
+            )
+        }
+        let summary: TaskDashboard.Summary
+        if let units = values.unitTree {
+            let key = (scope.pathPrefix ?? "*") + "|" + (document?.id?.uuidString ?? "")
+            summary = try await summaries.value(key, at: units, try values.latestChange(of: WorkTask.schema), isCurrent: { $0.from <= now && now <= $0.until }, make: make).summary
+        } else {
+            summary = try await make().summary
+        }
         /// The task list behind a measure, kept to this document when the dashboard is.
         func list(_ name: String = "", _ value: String? = nil) -> String {
             TasksRoute.index.path(query: [(name, value), ("document", document?.id?.uuidString)])

@@ -126,6 +126,22 @@ public enum TaskDashboard {
         return summary
     }
 
+    /// Until when `summary(scope:now:…)` made at `now` stays what it would be, the tasks
+    /// unchanged: a task counts as late once a day has passed after its due date, so the
+    /// summary holds until the nearest due date not yet a day past is (the "due this month"
+    /// list until the month ends).
+    public static func stableUntil(now: Date, on db: any Database) async throws -> Date {
+        guard let sql = db as? any SQLDatabase else { return now }
+        let cutoff = now.addingTimeInterval(-86_400 + 1)
+        struct Row: Decodable { let nearest: Date? }
+        let nearest = try await sql.raw("SELECT MIN(due_on) AS nearest FROM work_tasks WHERE due_on >= \(bind: cutoff)").first(decoding: Row.self)?.nearest
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = VNFormat.timeZone
+        let monthEnd = calendar.date(from: calendar.dateComponents([.year, .month], from: now)).flatMap { calendar.date(byAdding: .month, value: 1, to: $0) } ?? now
+        // Late when `due_on < now - 86_399`: still not late at `nearest + 86_399`.
+        return min(monthEnd.addingTimeInterval(-1), nearest.map { $0.addingTimeInterval(86_400 - 1) } ?? .distantFuture)
+    }
+
     /// A horizontal stacked bar per unit: done (green), awaiting acceptance (amber), open in
     /// term (blue), overdue (red). Plain SVG, no script, readable without colour (counts are
     /// printed at the end of each bar).
