@@ -29,15 +29,19 @@ extension SQLQueryString {
     }
 
     /// `AND <column> IN (…)` for a scope's unit ids (nothing for the whole tree, never true
-    /// for an empty scope): grouped statistics read only the rows of the visible units.
+    /// for an empty scope): grouped statistics read only the rows of the visible units. The
+    /// ids are written as literals (their canonical text, as both databases compare them): a
+    /// bound value goes through the driver's generic encoder, and a commune's home page bound
+    /// 32 of them.
     public static func unitFilter(_ column: String, _ unitIDs: [UUID]?) -> SQLQueryString {
         guard let unitIDs else { return "" }
         guard !unitIDs.isEmpty else { return " AND 1 = 0" }
-        var text: SQLQueryString = " AND \(unsafeRaw: column) IN ("
+        var list = ""
+        list.reserveCapacity(unitIDs.count * 39)
         for (index, id) in unitIDs.enumerated() {
-            if index > 0 { text = text + ", " }
-            text = text + "\(bind: id)"
+            if index > 0 { list += ", " }
+            list += "'" + id.uuidString + "'"
         }
-        return text + ")"
+        return " AND \(unsafeRaw: column) IN (\(unsafeRaw: list))"
     }
 }
