@@ -392,7 +392,7 @@ struct DashboardTests {
         }
     }
 
-    @Test("the dashboard's summary is kept while no task or unit changes, and made again when one does or when time makes a task late")
+    @Test("the dashboard's summary and the unfiltered task list are kept while no task or unit changes, and made again when one does or when time makes a task late")
     func dashboardKept() async throws {
         let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000)) // 10/03/2026
         try await withTestApp(clock: clock) { app in
@@ -415,6 +415,16 @@ struct DashboardTests {
             let ward = try #require(tasks.first { $0.dueOn != nil && $0.recurrence == nil && $0.$leadUnit.id != board.id })
             try await TaskService.reportProgress(ward, text: "Xong", progress: 100, expectedVersion: ward.version, actor: .system, unitID: nil, at: clock.now(), on: app.db)
             #expect(try await overdue() == 1, "a task written beside the page")
+            // The task list's unfiltered first page (kept the same way) shows a task registered
+            // beside it, and a changed one as it is now.
+            let listed = try await leader.get("/tasks").body
+            _ = try await TaskService.registerFromText(
+                demoDirective.replacingOccurrences(of: "Số: 15-KH/TU", with: "Số: 17-KH/TU").replacingOccurrences(of: "đối thoại với Nhân dân về giải phóng mặt bằng", with: "tọa đàm về chuyển đổi số"),
+                unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db
+            )
+            let relisted = try await leader.get("/tasks").body
+            #expect(!listed.contains("tọa đàm về chuyển đổi số") && relisted.contains("tọa đàm về chuyển đổi số"))
+            #expect(try await leader.get("/tasks").body == relisted)
             // A unit of the roll-up renamed beside the page.
             let table = try await leader.get("/tasks/dashboard").body
             let firstGroup = try #require(table.firstMatch(of: /<tr><td><a href="\/tasks\?unit=([0-9A-F-]{36})">/).flatMap { UUID(uuidString: String($0.1)) })

@@ -107,14 +107,32 @@ struct TaskController {
 
     static let pageSize = 50
 
+    /// The unfiltered first page of a scope that holds every unit, kept while the tasks and the
+    /// units are unchanged (it does not depend on the time: only the overdue filter does).
+    let firstPages = FingerprintedCache<[TaskListing]>()
+
     func index(_ req: Request) async throws -> Response {
+        // The tasks' latest change read with the unit tree's fingerprint (tasks are never deleted).
+        var figures = PageFigures()
+        figures.addLatestChange(of: WorkTask.schema)
+        let values = try await req.readFigures(scoped: { _ in figures })
         let scope = try await req.scope()
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
-        let tasks = try await TaskService.listings(
-            filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, unitNames: try await req.unitNames(),
-            on: req.db
-        )
+        let read = {
+            try await TaskService.listings(
+                filter, scope: scope, now: req.now, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize, unitNames: try await req.unitNames(),
+                on: req.db
+            )
+        }
+        // A scope of part of the tree also sees the tasks its units coordinate (another table):
+        // read every time.
+        let tasks: [TaskListing]
+        if filter == TaskService.Filter(), page == 1, scope.coversEveryUnit, let units = values.unitTree {
+            tasks = try await firstPages.value(scope.pathPrefix ?? "*", at: units, try values.latestChange(of: WorkTask.schema), make: read)
+        } else {
+            tasks = try await read()
+        }
         let unitOptions = try await req.unitOptionsHTML(in: scope, selected: Set([filter.unitID].compactMap { $0 }))
         func link(_ page: Int) -> String {
             TasksRoute.index.path(query: [
