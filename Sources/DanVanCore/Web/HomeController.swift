@@ -162,12 +162,13 @@ struct HomeController {
         // and the units: kept under both tables' fingerprints (a walk of both, a third of the
         // statement's time).
         let makeCounts = { try await Self.counts(in: scope, on: db) }
-        let (activeUsers, disabledUsers, withoutFocal): (Int, Int, Int)
+        let scopeCounts: Counts
         if let caches, let units = values.unitTree {
-            (activeUsers, disabledUsers, withoutFocal) = try await caches.counts.value(scope.pathPrefix ?? "*", at: units, accounts, make: makeCounts).tuple
+            scopeCounts = try await caches.counts.value(scope.pathPrefix ?? "*", at: units, accounts, make: makeCounts)
         } else {
-            (activeUsers, disabledUsers, withoutFocal) = try await makeCounts().tuple
+            scopeCounts = try await makeCounts()
         }
+        let (activeUsers, disabledUsers, withoutFocal) = (scopeCounts.active, scopeCounts.disabled, scopeCounts.withoutFocal)
         var counts = [
             Count(label: L10n.text("home.units"), value: VNFormat.integer(activeUnits), href: "/units"),
             Count(label: L10n.text("home.users"), value: VNFormat.integer(activeUsers), href: "/users"),
@@ -245,7 +246,6 @@ struct HomeController {
     /// The scope's active and disabled accounts and its units without an active focal person.
     struct Counts: Sendable {
         let active: Int, disabled: Int, withoutFocal: Int
-        var tuple: (Int, Int, Int) { (active, disabled, withoutFocal) }
     }
 
     /// `countFigures(in:)` read on their own.

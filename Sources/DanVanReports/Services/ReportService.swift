@@ -389,7 +389,8 @@ public enum ReportService {
             if owed > 0, let nearest = try values.date("reports_nearest") {
                 lines.append(HomeTodo(text: L10n.format("reports.home.owed", [VNFormat.integer(owed), VNFormat.date(nearest)]), href: ReportsRoute.index.path))
             }
-            if user.role != .focal, case let waiting = try values.int("reports_waiting"), waiting > 0 {
+            let waiting = user.role == .focal ? 0 : try values.int("reports_waiting")
+            if waiting > 0 {
                 lines.append(HomeTodo(text: L10n.format("reports.home.review", [VNFormat.integer(waiting)]), href: ReportsRoute.index.path))
             }
             return lines

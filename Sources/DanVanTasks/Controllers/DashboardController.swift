@@ -6,6 +6,16 @@ import Foundation
 import SQLKit
 import Vapor
 
+extension Request {
+    /// The tasks' latest change (tasks are never deleted), read with the unit tree's
+    /// fingerprint in the request's first statement: what the task pages keep is kept under both.
+    func readTasksLatestChange() async throws -> PageFigureValues {
+        var figures = PageFigures()
+        figures.addLatestChange(of: WorkTask.schema)
+        return try await readFigures(scoped: { _ in figures })
+    }
+}
+
 struct DashboardController {
     struct Measure: Sendable {
         let label: String
@@ -46,11 +56,8 @@ struct DashboardController {
     let summaries = FingerprintedCache<Kept>()
 
     func index(_ req: Request) async throws -> Response {
-        // The tasks' latest change read with the unit tree's fingerprint (tasks are never
-        // deleted): the summary is made again only when a task or a unit changed.
-        var figures = PageFigures()
-        figures.addLatestChange(of: WorkTask.schema)
-        let values = try await req.readFigures(scoped: { _ in figures })
+        // The summary is made again only when a task or a unit changed.
+        let values = try await req.readTasksLatestChange()
         let documentID = try? req.query.get(UUID.self, at: "document")
         let document = try await documentID.asyncMap { try await Document.find($0, on: req.db) } ?? nil
         let scope = try await req.scope()

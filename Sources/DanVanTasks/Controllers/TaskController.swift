@@ -112,10 +112,7 @@ struct TaskController {
     let firstPages = FingerprintedCache<[TaskListing]>()
 
     func index(_ req: Request) async throws -> Response {
-        // The tasks' latest change read with the unit tree's fingerprint (tasks are never deleted).
-        var figures = PageFigures()
-        figures.addLatestChange(of: WorkTask.schema)
-        let values = try await req.readFigures(scoped: { _ in figures })
+        let values = try await req.readTasksLatestChange()
         let scope = try await req.scope()
         let filter = Self.filter(req)
         let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
