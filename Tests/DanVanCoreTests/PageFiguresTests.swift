@@ -103,4 +103,31 @@ struct PageFiguresTests {
             #expect(try await read() == active - 1 && made == 4)
         }
     }
+
+    @Test("a cache per key keeps each key's value under its own stamp, makes it again when the stamp moves, and lets the least recently used key go when full")
+    func recentlyUsed() async throws {
+        let cache = RecentlyUsedCache<String, Int, String>(capacity: 2)
+        var made: [String] = []
+        func value(_ key: String, _ stamp: Int) async throws -> String {
+            try await cache.value(key, at: stamp) {
+                made.append(key)
+                return "\(key)@\(stamp)"
+            }
+        }
+        let first = try await value("a", 1), again = try await value("a", 1)
+        #expect(first == "a@1" && again == "a@1" && made == ["a"])
+        let moved = try await value("a", 2)
+        #expect(moved == "a@2" && made == ["a", "a"])
+        let b = try await value("b", 1)
+        #expect(b == "b@1" && cache.count == 2)
+        // "a" used after "b": adding "c" lets "b" go, keeps "a".
+        let used = try await value("a", 2)
+        #expect(used == "a@2" && made.count == 3)
+        let c = try await value("c", 1)
+        #expect(c == "c@1" && cache.count == 2)
+        #expect(cache.holds("a") && !cache.holds("b") && cache.holds("c"))
+        let back = try await value("b", 1)
+        #expect(back == "b@1" && made == ["a", "a", "b", "c", "b"])
+        #expect(!cache.holds("a"))
+    }
 }

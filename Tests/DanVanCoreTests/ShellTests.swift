@@ -357,6 +357,54 @@ struct InboxPageTests {
         }
     }
 
+    @Test("the first page is kept per user and shows what the entries are after an entry comes or is read, whichever instance wrote it; other users see their own")
+    func firstPageKept() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let leader = try #require(try await User.query(on: app.db).filter(\.$username == "lanhdao").first())
+            let start = Date(timeIntervalSince1970: 1_780_000_000)
+            func post(_ number: Int, to user: User) async throws -> InboxItem {
+                let item = InboxItem(userID: user.id!, kind: "task", message: "Nhắc việc số \(number)", target: InboxTarget(type: "task", id: UUID()), dedupeKey: "k\(number)", at: start.addingTimeInterval(Double(number) * 60))
+                try await item.create(on: app.db)
+                return item
+            }
+            for number in 1...3 { _ = try await post(number, to: leader) }
+            let client = WebClient(app)
+            try await client.login("lanhdao")
+            func unreadRows() async throws -> Int { try await client.get("/inbox").body.components(separatedBy: "<li class=\"unread\">").count - 1 }
+            #expect(try await unreadRows() == 3)
+            // Kept: a message changed underneath (which the application never does) does not
+            // show, since nothing the stamp counts moved.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE inbox_items SET message = 'Đổi ngầm' WHERE dedupe_key = 'k1'").run()
+            let kept = try await client.get("/inbox").body
+            #expect(kept.contains("Nhắc việc số 1<") && !kept.contains("Đổi ngầm"))
+            // act and check: an entry written beside the page (another instance, a job) shows.
+            let fourth = try await post(4, to: leader)
+            let added = try await client.get("/inbox").body
+            #expect(added.contains("Nhắc việc số 4<") && added.contains("Đổi ngầm"))
+            // Read beside the page, then another added and read: each shows.
+            try await sql.raw("UPDATE inbox_items SET read_at = \(bind: start) WHERE id = \(bind: fourth.id!)").run()
+            #expect(try await unreadRows() == 3)
+            let fifth = try await post(5, to: leader)
+            try await sql.raw("UPDATE inbox_items SET read_at = \(bind: start) WHERE id = \(bind: fifth.id!)").run()
+            let page = try await client.get("/inbox").body
+            #expect(page.contains("Nhắc việc số 5<") && page.components(separatedBy: "<li class=\"unread\">").count - 1 == 3)
+            // Opening an entry and "mark all read" through the pages show at once.
+            _ = try await client.get("/inbox/\(fourth.id!)")
+            try await client.post("/inbox/read-all", form: [:])
+            #expect(try await unreadRows() == 0)
+            // Another user's first page is that user's own.
+            let specialist = try #require(try await User.query(on: app.db).filter(\.$username == "chuyenvien").first())
+            _ = try await post(9, to: specialist)
+            let other = WebClient(app)
+            try await other.login("chuyenvien")
+            let theirs = try await other.get("/inbox").body
+            #expect(theirs.contains("Nhắc việc số 9<") && !theirs.contains("Nhắc việc số 5<"))
+        }
+    }
+
     @Test("an entry's text is shown as text, never as markup; the newest entries are found by the (user, created) index, not sorted")
     func escapedAndIndexed() async throws {
         try await withTestApp { app in

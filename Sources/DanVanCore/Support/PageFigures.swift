@@ -216,3 +216,57 @@ public final class FingerprintedCache<Value: Sendable>: @unchecked Sendable {
         return made
     }
 }
+
+/// Values kept per key (a user), each under a stamp of its own that the page reads in its first
+/// statement (the user's inbox entries counted), at most `capacity` of them: the one used
+/// least recently goes first. For what one user sees often and many users each see their own
+/// of; `FingerprintedCache` keeps what all users share under one fingerprint.
+public final class RecentlyUsedCache<Key: Hashable & Sendable, Stamp: Equatable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private struct Entry {
+        let stamp: Stamp
+        let value: Value
+        var used: UInt64
+    }
+
+    private let lock = NSLock()
+    private var entries: [Key: Entry] = [:]
+    private var clock: UInt64 = 0
+    /// How many keys it holds at most.
+    public let capacity: Int
+
+    /// An empty cache of at most `capacity` keys.
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    /// The value under `key` made when its stamp was `stamp`, or the one `make` makes now (and
+    /// kept). `make` reads after the stamp was read, so what it keeps is never older than the
+    /// stamp says.
+    public func value(_ key: Key, at stamp: Stamp, make: () async throws -> Value) async throws -> Value {
+        let hit: Value? = lock.withLock {
+            clock += 1
+            guard var entry = entries[key], entry.stamp == stamp else { return nil }
+            entry.used = clock
+            entries[key] = entry
+            return entry.value
+        }
+        if let hit { return hit }
+        let made = try await make()
+        lock.withLock {
+            clock += 1
+            if entries[key] == nil, entries.count >= capacity,
+               let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+                entries[oldest] = nil
+            }
+            entries[key] = Entry(stamp: stamp, value: made, used: clock)
+        }
+        return made
+    }
+
+    /// How many keys it holds.
+    public var count: Int { lock.withLock { entries.count } }
+
+    /// Whether it holds a value for `key`.
+    public func holds(_ key: Key) -> Bool { lock.withLock { entries[key] != nil } }
+}
