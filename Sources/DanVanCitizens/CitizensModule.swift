@@ -48,7 +48,8 @@ public struct CitizensModule: DanVanModule {
                 .filter(\.$heldOn >= start).filter(\.$heldOn < end.addingTimeInterval(86_400)).count(\.$status))
         })
         app.homeTodos.append(HomeTodoSource(
-            figures: { _, scope, now in CitizenStats.homeFigures(today: CivilDay.startOfDay(now), scope: scope) },
+            tables: [Petition.schema],
+            figures: { _, scope, today in CitizenStats.homeFigures(today: today, scope: scope) },
             lines: { values, _ in
                 let (overdue, waiting) = try CitizenStats.homeCounts(values)
                 var lines: [HomeTodo] = []

@@ -35,6 +35,7 @@ public struct EmulationModule: DanVanModule {
             return try await DemocracyAssessment.query(on: db).filter(\.$unit.$id == unitID).filter(\.$year == year).first()?.result ?? 0
         })
         app.homeTodos.append(HomeTodoSource(
+            tables: EmulationMigrations.homeTables,
             // Appraisals waiting for this official's scores: open appraisals of the councils
             // the official sits on that have no score of theirs yet.
             figures: { user, _, _ in

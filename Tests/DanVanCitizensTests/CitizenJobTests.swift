@@ -3,6 +3,7 @@ import DanVanCore
 import DanVanTestSupport
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -47,9 +48,10 @@ struct CitizenJobTests {
 
 @Suite("Citizens: the home page's lines")
 struct CitizenHomeTests {
-    @Test("the commune's official sees how many submissions wait and how many are overdue, counted in their scope only; the province sees both communes'")
+    @Test("the commune's official sees how many submissions wait and how many are overdue, counted in their scope only; the province sees both communes'; the lines follow every write to the petitions and the day")
     func homeLines() async throws {
-        try await withTestApp(clock: FixedClock(PetitionFlowTests.start)) { app in
+        let clock = FixedClock(PetitionFlowTests.start)
+        try await withTestApp(clock: clock) { app in
             let units = try await TestProvince.load(app)
             let keys = CitizenKeys.of(app)
             // Tân Lập: one received 40 days ago (its acknowledgement is overdue), one today; Đông Tâm: one today.
@@ -75,6 +77,36 @@ struct CitizenHomeTests {
             let wide = try await province.get("/").body
             #expect(wide.contains("3 đơn thư chờ thụ lý"))
             #expect(wide.contains("1 đơn thư quá hạn"))
+            // The lines are kept per user: a submission received beside the pages shows on the
+            // next visit of both.
+            var input = PetitionInput()
+            input.kind = .petition
+            input.field = .land
+            input.communeID = units["X-TL"]!.id
+            input.unitID = units["X-TL"]!.id
+            input.senderName = "Người gửi mới"
+            input.summary = "Đề nghị làm rõ mốc giới"
+            input.content = "Nội dung"
+            input.receivedOn = clock.now().addingTimeInterval(-86_400)
+            _ = try await PetitionService.create(input, receivingUnitID: units["X-TL"]!.id!, keys: keys, actor: .system, at: clock.now(), on: app.db)
+            #expect(try await commune.get("/").body.contains("3 đơn thư chờ thụ lý"))
+            #expect(try await province.get("/").body.contains("4 đơn thư chờ thụ lý"))
+            // A change written by something else (a script, another instance) shows too.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE petitions SET ack_due_on = \(bind: clock.now().addingTimeInterval(-2 * 86_400)) WHERE summary = 'Đề nghị làm rõ mốc giới'").run()
+            #expect(try await commune.get("/").body.contains("2 đơn thư quá hạn"))
+            #expect(try await province.get("/").body.contains("2 đơn thư quá hạn"))
+            // With nothing written after it, the day turning makes Đông Tâm's, due today, overdue.
+            let today = CivilDay.startOfDay(clock.now())
+            try await sql.raw("UPDATE petitions SET ack_due_on = \(bind: today) WHERE unit_id = \(bind: units["X-DT"]!.id!)").run()
+            #expect(try await province.get("/").body.contains("2 đơn thư quá hạn"))
+            var page = ""
+            while CivilDay.startOfDay(clock.now()) == today {
+                #expect(page.isEmpty || page.contains("2 đơn thư quá hạn"))
+                clock.advance(by: 5 * 3600)
+                page = try await province.get("/").body
+            }
+            #expect(page.contains("3 đơn thư quá hạn"))
         }
     }
 }

@@ -5,7 +5,9 @@ import SQLKit
 
 /// The module's migrations, in order.
 enum CitizenMigrations {
-    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale(), CreateMonthlyRollup(), IndexDueDates()]
+    static let all: [any Migration] = [CreatePetitions(), CreateMeetings(), CreateHotSpots(), SeedTimeLimits(), SeedWarningRules(), CreateClearance(), IndexForScale(), CreateMonthlyRollup(), IndexDueDates(),
+        // The home page keeps each user's petition lines until a petition is written.
+        TrackTableWrites([Petition.schema], name: "citizens.0010.track-writes")]
 
     struct CreatePetitions: AsyncMigration {
         var name: String { "citizens.0001.create-petitions" }

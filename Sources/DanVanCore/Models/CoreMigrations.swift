@@ -4,7 +4,7 @@ import SQLKit
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
     static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex(), AddInboxNewestIndex(),
-        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index")]
+        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index"), CreateTableWrites()]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }

@@ -16,27 +16,37 @@ public struct HomeTodo: Sendable {
 }
 
 /// What a module contributes to a user's home page, registered in the module's `register(on:)`
-/// (`app.homeTodos.append(HomeTodoSource(figures: …, lines: …))`): the figures it needs, as
-/// scalar subqueries that the page reads in its one statement (`PageFigures`; names prefixed
-/// with the module's, e.g. `reports_owed`), and the lines it makes of their values. Reads only.
+/// (`app.homeTodos.append(HomeTodoSource(tables: …, figures: …, lines: …))`): the figures it
+/// needs, as scalar subqueries (`PageFigures`; names prefixed with the module's, e.g.
+/// `reports_owed`), and the lines it makes of their values. Reads only.
+///
+/// The page keeps each user's lines while nothing they are made from changed: the tables the
+/// figures read (`tables`, each tracked by a `TrackTableWrites` migration of the module), the
+/// accounts, the unit tree and the day. So the figures may depend on the time only through
+/// the day (`today`, the start of the province's day).
 public struct HomeTodoSource: Sendable {
-    /// The figures for `user`, whose scope is `scope`, at `now`.
-    public let figures: @Sendable (_ user: User, _ scope: AccessScope, _ now: Date) -> PageFigures
+    /// Every table the figures read.
+    public let tables: [String]
+    /// The figures for `user`, whose scope is `scope`, on the day starting at `today`.
+    public let figures: @Sendable (_ user: User, _ scope: AccessScope, _ today: Date) -> PageFigures
     /// The lines the figures' values make.
     public let lines: @Sendable (_ values: PageFigureValues, _ user: User) throws -> [HomeTodo]
 
-    /// A contribution reading `figures` and showing `lines`.
+    /// A contribution reading `figures` from `tables` and showing `lines`.
     public init(
-        figures: @escaping @Sendable (_ user: User, _ scope: AccessScope, _ now: Date) -> PageFigures,
+        tables: [String],
+        figures: @escaping @Sendable (_ user: User, _ scope: AccessScope, _ today: Date) -> PageFigures,
         lines: @escaping @Sendable (_ values: PageFigureValues, _ user: User) throws -> [HomeTodo]
     ) {
+        self.tables = tables
         self.figures = figures
         self.lines = lines
     }
 
-    /// The lines for `user` read on their own (a statement of their own), for tests and tools.
+    /// The lines for `user` on the day of `now`, read on their own (a statement of their own),
+    /// for tests and tools.
     public func read(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
-        try lines(try await figures(user, scope, now).read(on: db), user)
+        try lines(try await figures(user, scope, CivilDay.startOfDay(now)).read(on: db), user)
     }
 }
 
@@ -136,22 +146,47 @@ struct HomeController {
     }
 
     /// What the home page reads for `user` in its one statement: an administrator's extra
-    /// figures, the modules' figures, and the fingerprint of the accounts (the scope's counts
-    /// and the colleagues are kept under it and the unit tree's).
-    static func figures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource]) -> PageFigures {
+    /// figures, the fingerprint of the accounts (the scope's counts and the colleagues are kept
+    /// under it and the unit tree's), the writes to the modules' tables (`home_writes`: the
+    /// modules' lines are kept under it), and, when `withModules`, the modules' figures.
+    static func figures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource], withModules: Bool) -> PageFigures {
         var figures = PageFigures()
         if user.role == .admin { figures.add(adminFigures(since: now.addingTimeInterval(-86_400))) }
-        for source in modules { figures.add(source.figures(user, scope, now)) }
         figures.addFingerprint(of: User.schema)
+        figures.add("home_writes", TableWrites.sum(of: Array(Set(modules.flatMap(\.tables)))))
+        if withModules { figures.add(moduleFigures(for: user, scope: scope, now: now, modules: modules)) }
         return figures
+    }
+
+    /// The modules' figures for `user` on the day of `now`.
+    static func moduleFigures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource]) -> PageFigures {
+        var figures = PageFigures()
+        let today = CivilDay.startOfDay(now)
+        for source in modules { figures.add(source.figures(user, scope, today)) }
+        return figures
+    }
+
+    /// The modules' lines made from their figures' `values`.
+    static func moduleLines(for user: User, values: PageFigureValues, modules: [HomeTodoSource]) throws -> [HomeTodo] {
+        try modules.flatMap { try $0.lines(values, user) }
+    }
+
+    /// What the modules' lines for a user are made from: the writes to the modules' tables,
+    /// the unit tree (the user's scope), the accounts (the user's role, unit and name) and the
+    /// day (the figures' dates).
+    struct LinesStamp: Equatable, Sendable {
+        let writes: Int
+        let units: TableFingerprint?
+        let accounts: TableFingerprint
+        let today: Date
     }
 
     /// What a user's home page shows; a plain function so tests call it directly.
     /// `tree` is the scope's units in tree order, ended ones included (the unit tree cache's).
-    /// `values` are `figures(for:scope:now:modules:)`'s, read; `modules` the lines the
-    /// modules add (`app.homeTodos`).
+    /// `values` are `figures(for:scope:now:modules:withModules:)`'s, read; `moduleLines` the
+    /// lines the modules add (`app.homeTodos`).
     static func context(
-        for user: User, unit: OrgUnit, scope: AccessScope, tree: [UnitSnapshot], values: PageFigureValues, modules: [HomeTodoSource] = [],
+        for user: User, unit: OrgUnit, scope: AccessScope, tree: [UnitSnapshot], values: PageFigureValues, moduleLines: [HomeTodo] = [],
         caches: Caches? = nil, on db: any Database
     ) async throws -> HomeContext {
         let activeTree = tree.filter(\.isActive)
@@ -182,9 +217,7 @@ struct HomeController {
         if user.mustChangePassword {
             todos.append(Todo(text: L10n.text("home.todoOwnPassword"), href: "/account"))
         }
-        for source in modules {
-            todos += try source.lines(values, user).map { Todo(text: $0.text, href: $0.href) }
-        }
+        todos += moduleLines.map { Todo(text: $0.text, href: $0.href) }
         if user.role != .focal, withoutFocal > 0 {
             todos.append(Todo(text: L10n.format("home.todoNoFocal", [VNFormat.integer(withoutFocal)]), href: "/units?nofocal=1"))
         }
@@ -260,19 +293,36 @@ struct HomeController {
         let counts = FingerprintedCache<Counts>()
         /// The colleagues' lines, by unit, under the accounts' fingerprint.
         let colleagues = FingerprintedCache<HTML>()
+        /// The modules' lines, by user, for the 1,000 users who looked last (`LinesStamp`).
+        let lines = RecentlyUsedCache<UUID, LinesStamp, [HomeTodo]>(capacity: 1_000)
     }
 
     let caches = Caches()
 
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
+        let userID = try user.requireID()
         let modules = req.application.homeTodos, now = req.now
-        // One statement for the unit tree's fingerprint, the unread count and every figure.
-        let values = try await req.readFigures(scoped: { scope in Self.figures(for: user, scope: scope, now: now, modules: modules) })
+        // One statement for the unit tree's fingerprint, the unread count and every figure; the
+        // modules' figures only when this user's lines are not kept (they are likely current).
+        let withModules = !caches.lines.holds(userID)
+        let values = try await req.readFigures(scoped: { scope in
+            Self.figures(for: user, scope: scope, now: now, modules: modules, withModules: withModules)
+        })
         let scope = try await req.scope()
+        let stamp = LinesStamp(
+            writes: try values.int("home_writes"), units: values.unitTree, accounts: try values.fingerprint(of: User.schema),
+            today: CivilDay.startOfDay(now)
+        )
+        let lines = try await caches.lines.value(userID, at: stamp) {
+            // Made from the figures read with the stamp, or (kept lines out of date) read now,
+            // after the stamp: never older than it says.
+            let figures = withModules ? values : try await Self.moduleFigures(for: user, scope: scope, now: now, modules: modules).read(on: req.db)
+            return try Self.moduleLines(for: user, values: figures, modules: modules)
+        }
         let context = try await Self.context(
             for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true),
-            values: values, modules: modules, caches: caches, on: req.db
+            values: values, moduleLines: lines, caches: caches, on: req.db
         )
         return try await req.render("home/index", title: req.t("home.title"), context)
     }

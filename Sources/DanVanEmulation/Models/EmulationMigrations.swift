@@ -5,7 +5,12 @@ import SQLKit
 
 /// The module's migrations, in order.
 enum EmulationMigrations {
-    static let all: [any Migration] = [CreateEngine(), CreateModels(), CreateDemocracyAndContests(), IndexForTargets()]
+    static let all: [any Migration] = [CreateEngine(), CreateModels(), CreateDemocracyAndContests(), IndexForTargets(),
+        TrackTableWrites(homeTables, name: "emulation.0005.track-writes")]
+
+    /// What the home page's line reads (appraisals to score): it keeps each user's line until
+    /// one of these is written.
+    static let homeTables = [Appraisal.schema, CouncilMember.schema, AppraisalScore.schema]
 
     struct CreateEngine: AsyncMigration {
         var name: String { "emulation.0001.create-engine" }

@@ -386,7 +386,11 @@ enum ReportJSON {
 
 /// The module's migrations, in order.
 enum ReportMigrations {
-    static let all: [any Migration] = [CreateReportTables(), CreateReportAttachments()]
+    static let all: [any Migration] = [
+        CreateReportTables(), CreateReportAttachments(),
+        // The home page keeps each user's report lines until one of these is written.
+        TrackTableWrites([ReportRequest.schema, ReportPeriod.schema, ReportRegime.schema], name: "reports.0003.track-writes"),
+    ]
 
     struct CreateReportAttachments: AsyncMigration {
         var name: String { "reports.0002.create-report-attachments" }

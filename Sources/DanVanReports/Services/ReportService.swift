@@ -362,8 +362,11 @@ public enum ReportService {
     /// with), and, for staff, reports waiting for them to review. Figures read in the home
     /// page's one statement (`PageFigures`): a count and the nearest deadline, not the rows.
     public static let homeTodos = HomeTodoSource(
-        figures: { user, scope, now in
-            let horizon = now.addingTimeInterval(7 * 86_400)
+        tables: [ReportRequest.schema, ReportPeriod.schema, ReportRegime.schema],
+        figures: { user, scope, today in
+            // Due dates are days (the province's midnight): "within a week" from any time of
+            // today is up to the day a week ahead.
+            let horizon = VNFormat.calendar.date(byAdding: .day, value: 7, to: today) ?? today
             // The scope as the unit ids the request knows (a join along the unit paths cost
             // twice as much), nothing for a scope holding every unit.
             let owed: SQLQueryString = """
