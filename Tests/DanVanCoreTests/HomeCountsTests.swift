@@ -90,4 +90,27 @@ struct HomeCountsTests {
             #expect(mustChange >= 1 && failed == 2)
         }
     }
+
+    @Test("an administrator's latest audit entries, read as one text in the page's statement, are the table's newest, in order, with any text intact")
+    func recentAudit() async throws {
+        try await withTestApp { app in
+            // setup: twelve entries, the newest three with quotes, markup, a line break and diacritics.
+            try await TestProvince.load(app)
+            let now = Date().addingTimeInterval(60)
+            let older = (1...9).map { (Double($0) - 10, "Thao tác số \($0)") }
+            for (offset, summary) in older + [(1.0, "Thêm đơn vị Xã Mới"), (2, "Sửa \"đơn\" <b>gấp</b>\ndòng hai — Đắk Lắk"), (3, "Khoá tài khoản")] {
+                try await AuditLog.record(on: app.db, actor: .system, at: now.addingTimeInterval(offset), action: "update", entityType: "unit", entityID: UUID(), summary: summary)
+            }
+            let dialect = (app.db as? any SQLDatabase)?.dialect.name ?? ""
+            // act
+            let recent = try HomeController.recentEntries(try await HomeController.adminFigures(since: now, dialect: dialect).read(on: app.db))
+            // check
+            let expected = try await AuditEntry.query(on: app.db).sort(\.$at, .descending).limit(HomeController.recentCount).all()
+            #expect(recent.count == HomeController.recentCount && expected.count == HomeController.recentCount)
+            #expect(recent.prefix(3).map(\.summary) == ["Khoá tài khoản", "Sửa \"đơn\" <b>gấp</b>\ndòng hai — Đắk Lắk", "Thêm đơn vị Xã Mới"])
+            #expect(recent.map(\.summary) == expected.map(\.summary))
+            #expect(recent.map(\.at) == expected.map { VNFormat.dateTime($0.at) })
+            #expect(recent.map(\.actor) == expected.map(\.actorName))
+        }
+    }
 }

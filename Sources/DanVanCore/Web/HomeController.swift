@@ -118,24 +118,43 @@ struct HomeController {
         "<li><a href=\"\(CoreRoute.unit(unit.id).path)\">\(unit.name)</a> <span class=\"muted small\">\(unit.kind.label)</span></li>"
     }
 
-    /// The columns of a recent audit entry's line, named once.
-    private enum AuditColumns {
-        static let at = AuditEntry.column(\.$at), actor = AuditEntry.column(\.$actorName), summary = AuditEntry.column(\.$summary)
-        static let all = [at.key, actor.key, summary.key]
-    }
-
-    /// An administrator's two extra figures: active accounts that must change their password,
-    /// and failed sign-ins since `since`.
-    static func adminFigures(since: Date) -> PageFigures {
+    /// An administrator's extra figures: active accounts that must change their password,
+    /// failed sign-ins since `since`, and the latest audit entries (`home_recent`, read back by
+    /// `recentEntries(_:)`) as one text, so the page needs no second statement: each entry's time
+    /// (seconds since 1970), actor and summary, as a JSON array of arrays.
+    static func adminFigures(since: Date, dialect: String) -> PageFigures {
         var figures = PageFigures()
         figures.add("home_must_change", "SELECT COUNT(*) FROM users WHERE must_change_password = \(bind: true) AND is_active = \(bind: true)")
         figures.add("home_failed", "SELECT COUNT(*) FROM login_attempts WHERE succeeded = \(bind: false) AND at >= \(bind: since)")
+        let latest: SQLQueryString = "SELECT at, actor_name, summary FROM audit_entries ORDER BY at DESC LIMIT \(literal: recentCount)"
+        figures.add("home_recent", dialect == "postgresql"
+            ? "SELECT COALESCE(json_agg(json_build_array(EXTRACT(EPOCH FROM r.at), r.actor_name, r.summary)), '[]')::text FROM (\(latest)) r"
+            : "SELECT json_group_array(json_array(r.at, r.actor_name, r.summary)) FROM (\(latest)) r")
         return figures
+    }
+
+    /// How many audit entries an administrator's home page shows.
+    static let recentCount = 8
+
+    /// The audit entries of `home_recent`, newest first.
+    static func recentEntries(_ values: PageFigureValues) throws -> [RecentEntry] {
+        struct Entry: Decodable {
+            let at: Double, actor: String, summary: String
+            init(from decoder: any Decoder) throws {
+                var fields = try decoder.unkeyedContainer()
+                (at, actor, summary) = (try fields.decode(Double.self), try fields.decode(String.self), try fields.decode(String.self))
+            }
+        }
+        guard let text = try values.text("home_recent") else { return [] }
+        let entries = try JSONDecoder().decode([Entry].self, from: Data(text.utf8))
+        return entries.sorted { $0.at > $1.at }.map { entry in
+            RecentEntry(at: VNFormat.dateTime(Date(timeIntervalSince1970: entry.at)), actor: entry.actor, summary: entry.summary)
+        }
     }
 
     /// `adminFigures(since:)` read on their own.
     static func adminCounts(since: Date, on db: any Database) async throws -> (mustChange: Int, failed: Int) {
-        let values = try await adminFigures(since: since).read(on: db)
+        let values = try await adminFigures(since: since, dialect: (db as? any SQLDatabase)?.dialect.name ?? "").read(on: db)
         return (try values.int("home_must_change"), try values.int("home_failed"))
     }
 
@@ -149,9 +168,9 @@ struct HomeController {
     /// figures, the fingerprint of the accounts (the scope's counts and the colleagues are kept
     /// under it and the unit tree's), the writes to the modules' tables (`home_writes`: the
     /// modules' lines are kept under it), and, when `withModules`, the modules' figures.
-    static func figures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource], withModules: Bool) -> PageFigures {
+    static func figures(for user: User, scope: AccessScope, now: Date, modules: [HomeTodoSource], withModules: Bool, dialect: String) -> PageFigures {
         var figures = PageFigures()
-        if user.role == .admin { figures.add(adminFigures(since: now.addingTimeInterval(-86_400))) }
+        if user.role == .admin { figures.add(adminFigures(since: now.addingTimeInterval(-86_400), dialect: dialect)) }
         figures.addFingerprint(of: User.schema)
         figures.add("home_writes", TableWrites.sum(of: Array(Set(modules.flatMap(\.tables)))))
         if withModules { figures.add(moduleFigures(for: user, scope: scope, now: now, modules: modules)) }
@@ -225,12 +244,7 @@ struct HomeController {
             let mustChange = try values.int("home_must_change"), failed = try values.int("home_failed")
             if mustChange > 0 { todos.append(Todo(text: L10n.format("home.todoMustChange", [VNFormat.integer(mustChange)]), href: "/users?mustchange=1")) }
             counts.append(Count(label: L10n.text("home.failedLogins"), value: VNFormat.integer(failed), href: "/admin/audit?action=loginFailed"))
-            // The latest entries' time, actor and summary, without models (an entry's before and
-            // after texts can be long).
-            typealias A = AuditColumns
-            recent = try await AuditEntry.query(on: db).fields(A.all).sort(\.$at, .descending).limit(8).rows { row in
-                RecentEntry(at: VNFormat.dateTime(try row[A.at]), actor: try row[A.actor], summary: try row[A.summary])
-            }
+            recent = try Self.recentEntries(values)
         }
         let unitID = try unit.requireID()
         let children = activeTree.filter { $0.parentID == unitID }
@@ -302,12 +316,12 @@ struct HomeController {
     func index(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let userID = try user.requireID()
-        let modules = req.application.homeTodos, now = req.now
+        let modules = req.application.homeTodos, now = req.now, dialect = (req.db as? any SQLDatabase)?.dialect.name ?? ""
         // One statement for the unit tree's fingerprint, the unread count and every figure; the
         // modules' figures only when this user's lines are not kept (they are likely current).
         let withModules = !caches.lines.holds(userID)
         let values = try await req.readFigures(scoped: { scope in
-            Self.figures(for: user, scope: scope, now: now, modules: modules, withModules: withModules)
+            Self.figures(for: user, scope: scope, now: now, modules: modules, withModules: withModules, dialect: dialect)
         })
         let scope = try await req.scope()
         let stamp = LinesStamp(
