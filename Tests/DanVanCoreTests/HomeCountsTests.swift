@@ -88,6 +88,17 @@ struct HomeCountsTests {
             #expect(mustChange == (try await User.query(on: app.db).filter(\.$mustChangePassword == true).filter(\.$isActive == true).count()))
             #expect(failed == (try await LoginAttempt.query(on: app.db).filter(\.$succeeded == false).filter(\.$at >= since).count()))
             #expect(mustChange >= 1 && failed == 2)
+            // Found by the (succeeded, at) index, not by reading every attempt ever made.
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Detail: Decodable { let detail: String }
+            struct Name: Decodable { let indexname: String }
+            if sql.dialect.name == "sqlite" {
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM login_attempts WHERE succeeded = \(bind: false) AND at >= \(bind: since)").all(decoding: Detail.self).map(\.detail)
+                #expect(plan.contains { $0.contains("login_attempts_failed_idx") }, "\(plan)")
+            } else {
+                let names = try await sql.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'login_attempts'").all(decoding: Name.self).map(\.indexname)
+                #expect(names.contains("login_attempts_failed_idx"), "\(names)")
+            }
         }
     }
 

@@ -4,7 +4,7 @@ import SQLKit
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
     static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex(), AddInboxNewestIndex(),
-        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index"), CreateTableWrites()]
+        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index"), CreateTableWrites(), AddFailedLoginIndex()]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }
@@ -179,6 +179,25 @@ extension CoreMigrations {
         func revert(on database: any Database) async throws {
             guard let sql = database as? any SQLDatabase else { return }
             try await sql.drop(index: "inbox_items_newest_idx").run()
+        }
+    }
+}
+
+extension CoreMigrations {
+    /// An index on `login_attempts (succeeded, at)`: an administrator's home page counts the
+    /// failed sign-ins of the last day, which read every attempt ever made (the table keeps
+    /// them all: a province's officials sign in thousands of times a day).
+    struct AddFailedLoginIndex: AsyncMigration {
+        var name: String { "core.0014.failed-login-index" }
+
+        func prepare(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.create(index: "login_attempts_failed_idx").on("login_attempts").column("succeeded").column("at").run()
+        }
+
+        func revert(on database: any Database) async throws {
+            guard let sql = database as? any SQLDatabase else { return }
+            try await sql.drop(index: "login_attempts_failed_idx").run()
         }
     }
 }
