@@ -67,6 +67,36 @@ struct ShellTests {
         }
     }
 
+    @Test("a home page kept as it was shown is shown again only while nothing it shows changed: an audit entry or a failed sign-in beside it shows on the administrator's next visit, the language is the visitor's")
+    func homeKept() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let admin = WebClient(app)
+            try await admin.login("admin")
+            func failed(_ body: String) -> Int? {
+                body.firstMatch(of: /stat-value">(\d+)<\/span><span class="stat-label">Đăng nhập sai/).flatMap { Int($0.1) }
+            }
+            let first = try await admin.get("/").body
+            // act and check: nothing changed, the same page.
+            #expect(try await admin.get("/").body == first)
+            // An entry written beside the page (another instance, a job) is on the next visit.
+            try await AuditLog.record(on: app.db, actor: .system, at: Date().addingTimeInterval(5), action: "update", entityType: "unit", entityID: UUID(), summary: "Đổi tên \"Xã Mới\"")
+            let audited = try await admin.get("/").body
+            #expect(audited.contains("Đổi tên &quot;Xã Mới&quot;"))
+            // A failed sign-in beside it raises the count.
+            let before = try #require(failed(audited))
+            try await LoginAttempt(username: "ai-do", address: "10.0.0.9", succeeded: false, at: Date()).create(on: app.db)
+            #expect(failed(try await admin.get("/").body) == before + 1)
+            // The same account in English gets an English page, and Vietnamese again after.
+            try await admin.get("/lang/en")
+            let english = try await admin.get("/").body
+            #expect(english != audited && english.contains("lang=\"en\""))
+            try await admin.get("/lang/vi")
+            #expect(failed(try await admin.get("/").body) == before + 1)
+        }
+    }
+
     @Test("a missing page is a Vietnamese 404 page; malformed input a 400 without internals")
     func errorPages() async throws {
         try await withTestApp { app in

@@ -434,6 +434,35 @@ struct DashboardTests {
             #expect(try await leader.get("/tasks/dashboard").body.contains("?unit=\(firstGroup.uuidString)\">Đơn vị đổi tên</a>"))
         }
     }
+
+    @Test("a ward's unfiltered task list is kept too, and shows a task its unit was made to coordinate, or no longer, when that is written beside the page")
+    func partialListKept() async throws {
+        let clock = FixedClock(Date(timeIntervalSince1970: 1_773_100_000))
+        try await withTestApp(clock: clock) { app in
+            // setup: a board-led task, outside the ward's scope.
+            try await TestProvince.load(app)
+            let board = try await unit("TU-BTGDV", on: app)
+            let ward = try await unit("P-HL", on: app)
+            let (_, tasks) = try await TaskService.registerFromText(demoDirective, unitID: board.requireID(), actor: .system, at: clock.now(), on: app.db)
+            let wardTasks = try await TaskCoordinator.query(on: app.db).filter(\.$unit.$id == ward.requireID()).all().map(\.$task.id)
+            let other = try #require(tasks.first { $0.$leadUnit.id == board.id && !wardTasks.contains($0.id!) })
+            let link = "href=\"/tasks/\(other.id!.uuidString)\""
+            let focal = WebClient(app)
+            try await focal.login("daumoi")
+            let before = try await focal.get("/tasks").body
+            #expect(!before.contains(link))
+            #expect(try await focal.get("/tasks").body == before)
+            // act and check: the ward made a coordinator of it beside the page (another
+            // instance; the task row itself untouched).
+            let coordinator = TaskCoordinator(taskID: other.id!, unitID: try ward.requireID())
+            try await coordinator.create(on: app.db)
+            let coordinating = try await focal.get("/tasks").body
+            #expect(coordinating.contains(link))
+            #expect(try await focal.get("/tasks").body == coordinating)
+            try await coordinator.delete(on: app.db)
+            #expect(try await !focal.get("/tasks").body.contains(link))
+        }
+    }
 }
 
 @Suite("Documents and tasks API")

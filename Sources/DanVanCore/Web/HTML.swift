@@ -36,6 +36,11 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
         self.rendered = stringInterpolation.output
     }
 
+    /// Markup a view rendered (`Request.renderPiece`): a piece of a page that is kept.
+    init(renderedView markup: String) {
+        self.rendered = markup
+    }
+
     /// `text` escaped: a value that is shown, never read as markup.
     public init(text: String) {
         self.rendered = Self.escape(text)

@@ -4,7 +4,7 @@ import SQLKit
 import Vapor
 
 /// A line of the home page's "what needs doing" that a module adds (reports to send, to review…).
-public struct HomeTodo: Sendable {
+public struct HomeTodo: Sendable, Equatable {
     public let text: String
     public let href: String
 
@@ -309,6 +309,26 @@ struct HomeController {
         let colleagues = FingerprintedCache<HTML>()
         /// The modules' lines, by user, for the 1,000 users who looked last (`LinesStamp`).
         let lines = RecentlyUsedCache<UUID, LinesStamp, [HomeTodo]>(capacity: 1_000)
+        /// The page's body as rendered, by user and language, for the 1,000 who looked last
+        /// (`BodyStamp`): on a visit with nothing changed only the layout is rendered.
+        let bodies = RecentlyUsedCache<String, BodyStamp, HTML>(capacity: 1_000)
+    }
+
+    /// Everything a user's page body is made from besides the user's id and language: the unit
+    /// tree (the unit, its subunits, the scope and its counts), the accounts (the user, the
+    /// colleagues, the counts), the modules' lines and an administrator's figures (with the
+    /// latest audit entries' text).
+    struct BodyStamp: Equatable, Sendable {
+        let units: TableFingerprint?
+        let accounts: TableFingerprint
+        let lines: [HomeTodo]
+        let admin: [String?]
+        let localized: Bool
+    }
+
+    /// The page's body: the layout shows it (`home/index`, `#unsafeHTML(page.body)`).
+    struct Body: Encodable, Sendable {
+        let body: HTML
     }
 
     let caches = Caches()
@@ -334,10 +354,18 @@ struct HomeController {
             let figures = withModules ? values : try await Self.moduleFigures(for: user, scope: scope, now: now, modules: modules).read(on: req.db)
             return try Self.moduleLines(for: user, values: figures, modules: modules)
         }
-        let context = try await Self.context(
-            for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true),
-            values: values, moduleLines: lines, caches: caches, on: req.db
+        let admin: [String?] = user.role == .admin
+            ? [String(try values.int("home_must_change")), String(try values.int("home_failed")), try values.text("home_recent")] : []
+        let bodyStamp = BodyStamp(
+            units: values.unitTree, accounts: stamp.accounts, lines: lines, admin: admin, localized: req.application.rendersLocalizedTemplates
         )
-        return try await req.render("home/index", title: req.t("home.title"), context)
+        let body = try await caches.bodies.value(userID.uuidString + "|" + req.locale.rawValue, at: bodyStamp) {
+            let context = try await Self.context(
+                for: user, unit: try await req.currentUnit(), scope: scope, tree: try await req.unitSnapshots(in: scope, includeEnded: true),
+                values: values, moduleLines: lines, caches: caches, on: req.db
+            )
+            return try await req.renderPiece("home/body", context)
+        }
+        return try await req.render("home/index", title: req.t("home.title"), Body(body: body))
     }
 }

@@ -200,6 +200,16 @@ extension Request {
     }
 }
 
+extension Request {
+    /// `template` rendered alone, without the layout, with `body` as the page's values: a piece
+    /// of a page that is kept and shown later inside the layout (`#unsafeHTML(page.body)`).
+    func renderPiece<Body: Encodable & Sendable>(_ template: String, _ body: Body) async throws -> HTML {
+        let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
+        let view = try await self.view.render(name, Page(shell: shell(title: ""), page: body))
+        return HTML(renderedView: String(buffer: view.data))
+    }
+}
+
 /// Validation messages of a form, by field name, ready for the view.
 public struct FormErrors: Encodable, Sendable, Error {
     private(set) var fields: [String: String] = [:]

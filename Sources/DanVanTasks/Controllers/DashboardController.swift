@@ -7,11 +7,13 @@ import SQLKit
 import Vapor
 
 extension Request {
-    /// The tasks' latest change (tasks are never deleted), read with the unit tree's
-    /// fingerprint in the request's first statement: what the task pages keep is kept under both.
+    /// The tasks' latest change (tasks are never deleted) and the writes to their coordinating
+    /// units (`tasks_coordinator_writes`), read with the unit tree's fingerprint in the request's
+    /// first statement: what the task pages keep is kept under them.
     func readTasksLatestChange() async throws -> PageFigureValues {
         var figures = PageFigures()
         figures.addLatestChange(of: WorkTask.schema)
+        figures.add("tasks_coordinator_writes", TableWrites.sum(of: [TaskCoordinator.schema]))
         return try await readFigures(scoped: { _ in figures })
     }
 }

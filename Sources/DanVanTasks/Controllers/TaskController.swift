@@ -107,9 +107,19 @@ struct TaskController {
 
     static let pageSize = 50
 
-    /// The unfiltered first page of a scope that holds every unit, kept while the tasks and the
-    /// units are unchanged (it does not depend on the time: only the overdue filter does).
-    let firstPages = FingerprintedCache<[TaskListing]>()
+    /// What a scope's unfiltered first page is made from: the units (the scope's units and
+    /// their names), the tasks (never deleted: their latest change) and the tasks' coordinating
+    /// units (a scope of part of the tree also sees the tasks its units coordinate; their
+    /// write counter, `tasks.0009`). The page does not depend on the time: only the overdue
+    /// filter does.
+    struct ListStamp: Equatable, Sendable {
+        let units: TableFingerprint
+        let tasks: TableFingerprint
+        let coordinators: Int
+    }
+
+    /// The unfiltered first pages of the 300 scopes looked at last, under their `ListStamp`.
+    let firstPages = RecentlyUsedCache<String, ListStamp, [TaskListing]>(capacity: 300)
 
     func index(_ req: Request) async throws -> Response {
         let values = try await req.readTasksLatestChange()
@@ -122,11 +132,10 @@ struct TaskController {
                 on: req.db
             )
         }
-        // A scope of part of the tree also sees the tasks its units coordinate (another table):
-        // read every time.
         let tasks: [TaskListing]
-        if filter == TaskService.Filter(), page == 1, scope.coversEveryUnit, let units = values.unitTree {
-            tasks = try await firstPages.value(scope.pathPrefix ?? "*", at: units, try values.latestChange(of: WorkTask.schema), make: read)
+        if filter == TaskService.Filter(), page == 1, let units = values.unitTree {
+            let stamp = ListStamp(units: units, tasks: try values.latestChange(of: WorkTask.schema), coordinators: try values.int("tasks_coordinator_writes"))
+            tasks = try await firstPages.value(scope.pathPrefix ?? "*", at: stamp, make: read)
         } else {
             tasks = try await read()
         }

@@ -208,7 +208,9 @@ public final class TaskUpdate: Model, @unchecked Sendable {
 
 enum TaskMigrations {
     static let all: [any Migration] = [CreateWorkTasks(), CreateTaskCoordinators(), CreateTaskUpdates(), IndexDueDates(), CreateTaskAttachments(), AddOccurrences(), IndexRollupOnce(),
-        UpdatedAtIndex(table: WorkTask.schema, name: "tasks.0008.work-tasks-updated-index")]
+        UpdatedAtIndex(table: WorkTask.schema, name: "tasks.0008.work-tasks-updated-index"),
+        // The task list keeps a scope's first page until a task's coordinating units change.
+        TrackTableWrites([TaskCoordinator.schema], name: "tasks.0009.track-coordinator-writes")]
 
     /// The dashboard's roll-up counts tasks that are not a recurring series
     /// (`recurrence IS NULL`) by unit, status and lateness; the (unit, status, due) index lacks
