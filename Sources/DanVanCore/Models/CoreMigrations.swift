@@ -4,7 +4,10 @@ import SQLKit
 /// Core tables. Append-only: a landed migration is never edited; changes come as new ones.
 enum CoreMigrations {
     static let all: [any Migration] = [CreateUnits(), CreateUsers(), CreateAPITokens(), CreateLoginAttempts(), CreateAuditEntries(), CreateInboxItems(), AddInboxTargets(), AddSessionExpiry(), AddAuthChangeNotify(), AddUnitsUpdatedIndex(), AddInboxNewestIndex(),
-        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index"), CreateTableWrites(), AddFailedLoginIndex()]
+        UpdatedAtIndex(table: User.schema, name: "core.0012.users-updated-index"), CreateTableWrites(),
+        // An administrator's home page counts the failed sign-ins of the last day, which read
+        // every attempt ever made (the table keeps them all).
+        TableIndex("login_attempts_failed_idx", on: "login_attempts", columns: ["succeeded", "at"], name: "core.0014.failed-login-index")]
 
     struct CreateUnits: AsyncMigration {
         var name: String { "core.0001.create-units" }
@@ -183,22 +186,26 @@ extension CoreMigrations {
     }
 }
 
-extension CoreMigrations {
-    /// An index on `login_attempts (succeeded, at)`: an administrator's home page counts the
-    /// failed sign-ins of the last day, which read every attempt ever made (the table keeps
-    /// them all: a province's officials sign in thousands of times a day).
-    struct AddFailedLoginIndex: AsyncMigration {
-        var name: String { "core.0014.failed-login-index" }
+/// An index on `columns` of `table`, called `index`, made by the migration called `name`.
+public struct TableIndex: AsyncMigration {
+    let index: String, table: String, columns: [String]
+    public let name: String
 
-        func prepare(on database: any Database) async throws {
-            guard let sql = database as? any SQLDatabase else { return }
-            try await sql.create(index: "login_attempts_failed_idx").on("login_attempts").column("succeeded").column("at").run()
-        }
+    /// The index `index` on `table (columns…)`, by the migration called `name`.
+    public init(_ index: String, on table: String, columns: [String], name: String) {
+        (self.index, self.table, self.columns, self.name) = (index, table, columns, name)
+    }
 
-        func revert(on database: any Database) async throws {
-            guard let sql = database as? any SQLDatabase else { return }
-            try await sql.drop(index: "login_attempts_failed_idx").run()
-        }
+    public func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        var create = sql.create(index: index).on(table)
+        for column in columns { create = create.column(column) }
+        try await create.run()
+    }
+
+    public func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: index).run()
     }
 }
 
@@ -214,13 +221,9 @@ public struct UpdatedAtIndex: AsyncMigration {
         self.name = name
     }
 
-    public func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "\(table)_updated_idx").on(table).column("updated_at").run()
-    }
+    private var index: TableIndex { TableIndex("\(table)_updated_idx", on: table, columns: ["updated_at"], name: name) }
 
-    public func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.drop(index: "\(table)_updated_idx").run()
-    }
+    public func prepare(on database: any Database) async throws { try await index.prepare(on: database) }
+
+    public func revert(on database: any Database) async throws { try await index.revert(on: database) }
 }

@@ -42,12 +42,6 @@ public struct HomeTodoSource: Sendable {
         self.figures = figures
         self.lines = lines
     }
-
-    /// The lines for `user` on the day of `now`, read on their own (a statement of their own),
-    /// for tests and tools.
-    public func read(for user: User, scope: AccessScope, now: Date, on db: any Database) async throws -> [HomeTodo] {
-        try lines(try await figures(user, scope, CivilDay.startOfDay(now)).read(on: db), user)
-    }
 }
 
 extension Application {
