@@ -57,7 +57,10 @@ public func configure(_ app: Application, config: AppConfig, modules: [any DanVa
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["csrf"] = CSRFFieldTag()
     app.leaf.tags[EscapeTag.name] = EscapeTag()
-    app.leaf.cache = TemplateCache(enabled: Environment.get("DANVAN_TEMPLATE_RELOAD") != "1")
+    let reloadsTemplates = Environment.get("DANVAN_TEMPLATE_RELOAD") == "1"
+    app.leaf.cache = TemplateCache(enabled: !reloadsTemplates)
+    // The layout around pages kept per shell (see LayoutFrames); not while templates are re-read.
+    app.layoutFrames = reloadsTemplates ? nil : LayoutFrames()
     // The views with their fixed texts and links written in, per language (see LocalizedTemplates).
     let views = app.leaf.configuration.rootDirectory
     app.leaf.sources = .singleSource(LocalizedTemplates(

@@ -97,6 +97,52 @@ struct ShellTests {
         }
     }
 
+    @Test("the layout kept around a page follows the shell: the unread count, the user's name, another user, the language; a page with a flash message renders whole")
+    func layoutKept() async throws {
+        try await withTestApp { app in
+            // setup
+            try await TestProvince.load(app)
+            let frames = try #require(app.layoutFrames)
+            let leader = WebClient(app)
+            try await leader.login("lanhdao")
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "lanhdao").first())
+            func unread(_ body: String) -> Int {
+                body.firstMatch(of: /id="inbox-unread">(\d+)</).flatMap { Int($0.1) } ?? 0
+            }
+            let first = try await leader.get("/units").body
+            let kept = frames.count
+            // act and check: the same shell, the same page, the layout kept once.
+            #expect(try await leader.get("/units").body == first && frames.count == kept)
+            // An inbox entry added beside the page raises the count in the layout.
+            try await InboxItem(
+                userID: try user.requireID(), kind: "test", message: "Việc mới", target: InboxTarget(type: "task", id: UUID()),
+                dedupeKey: "layout-kept", at: Date()
+            ).create(on: app.db)
+            let raised = try await leader.get("/units").body
+            #expect(unread(raised) == unread(first) + 1 && frames.count == kept + 1)
+            // The user's name changed beside it is in the user box.
+            user.fullName = "Nguyễn Văn Lãnh Đạo Mới"
+            try await user.save(on: app.db)
+            #expect(try await leader.get("/units").body.contains(#"class="user-name">Nguyễn Văn Lãnh Đạo Mới</a>"#))
+            // Another user on the same page gets a layout of their own.
+            let specialist = WebClient(app)
+            try await specialist.login("chuyenvien")
+            let other = try await specialist.get("/units").body
+            #expect(!other.contains("Lãnh Đạo Mới") && other.contains(#"<input type="hidden" name="_csrf" value="\#(specialist.csrf)">"#))
+            // English, then Vietnamese again.
+            try await leader.get("/lang/en")
+            #expect(try await leader.get("/units").body.contains(#"lang="en""#))
+            try await leader.get("/lang/vi")
+            // "Mark all read" leaves a flash message: shown once, in the layout, then gone.
+            let done = L10n.text("core.da_danh_dau_tat_ca_la")
+            _ = try await leader.post("/inbox/read-all", form: [:])
+            let flashed = try await leader.get("/units").body
+            #expect(flashed.contains(#"class="flash flash-success""#) && flashed.contains(done) && unread(flashed) == 0)
+            let after = try await leader.get("/units").body
+            #expect(!after.contains("flash-success") && !after.contains(done) && unread(after) == 0)
+        }
+    }
+
     @Test("a missing page is a Vietnamese 404 page; malformed input a 400 without internals")
     func errorPages() async throws {
         try await withTestApp { app in

@@ -38,6 +38,35 @@ struct LocalizedTemplatesTests {
         #expect(LocalizedTemplates.localize(#"#t("app.name"):"#, locale: .vi, links: Self.links) == #"#t("app.name"):"#)
     }
 
+    @Test("a page's content is the text of its one export inside the layout; anything else is not a page")
+    func pageContent() throws {
+        let page = "#extend(\"layouts/base\"):\n#export(\"content\"):\n<h1>#(page.x)</h1>#extend(\"partials/attachment\")\n#endexport\n#endextend\n"
+        #expect(LocalizedTemplates.content(of: page) == "\n<h1>#(page.x)</h1>#extend(\"partials/attachment\")\n")
+        for other in [
+            "<p>#(a)</p>\n",
+            "x" + page,
+            page.replacingOccurrences(of: "#endextend\n", with: "#endextend\n<p>after</p>\n"),
+            page.replacingOccurrences(of: "):\n#export", with: "):\n<p>between</p>#export"),
+            page.replacingOccurrences(of: "#endexport\n", with: "#endexport\n#export(\"head\"):x#endexport\n"),
+            "#extend(\"layouts/other\"):#export(\"content\"):x#endexport#endextend\n",
+        ] {
+            #expect(LocalizedTemplates.content(of: other) == nil, "\(other)")
+        }
+        // Every template a page renders has that shape (pieces are named `_x`, or live in
+        // layouts/ and partials/, or are home/body, rendered alone).
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/Views").standardized
+        let files = try #require(FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)).compactMap { $0 as? URL }
+            .filter { $0.pathExtension == "leaf" }
+        var pages = 0
+        for file in files {
+            let relative = file.path.replacingOccurrences(of: views.path + "/", with: "")
+            if relative.hasPrefix("layouts/") || relative.hasPrefix("partials/") || file.lastPathComponent.hasPrefix("_") || relative == "home/body.leaf" { continue }
+            #expect(LocalizedTemplates.content(of: try String(contentsOf: file, encoding: .utf8)) != nil, "\(relative) is not a page")
+            pages += 1
+        }
+        #expect(pages > 70)
+    }
+
     @Test("EscapeTag escapes as Leaf does, for any text")
     func escaping() {
         // setup
@@ -76,17 +105,21 @@ struct LocalizedTemplatesTests {
                     var seen = Set(queue)
                     var linked: Set<String> = []
                     while let path = queue.popLast() {
+                        // The first visit renders the layout (or finds it kept from a page with
+                        // the same shell), the second finds it kept (LayoutFrames).
                         app.rendersLocalizedTemplates = true
                         let fast = try await client.get(path)
+                        let kept = try await client.get(path)
                         app.rendersLocalizedTemplates = false
                         let tags = try await client.get(path)
                         app.rendersLocalizedTemplates = true
                         guard fast.headers.contentType?.subType == "html", fast.status == .ok else { continue }
-                        if fast.body != tags.body {
-                            let same = zip(fast.body, tags.body).prefix { $0 == $1 }.count
-                            Issue.record("\(username) \(language) \(path) differs from the page through the tags at character \(same): "
-                                + "\(fast.body.dropFirst(max(0, same - 60)).prefix(140)) ≠ \(tags.body.dropFirst(max(0, same - 60)).prefix(140))")
+                        for (visit, page) in [("first", fast), ("second", kept)] where page.body != tags.body {
+                            let same = zip(page.body, tags.body).prefix { $0 == $1 }.count
+                            Issue.record("\(username) \(language) \(path) (\(visit) visit) differs from the page through the tags at character \(same): "
+                                + "\(page.body.dropFirst(max(0, same - 60)).prefix(140)) ≠ \(tags.body.dropFirst(max(0, same - 60)).prefix(140))")
                         }
+                        #expect(kept.headers.contentType == fast.headers.contentType && kept.headers[.cacheControl] == ["no-store"])
                         compared += 1
                         patterns.insert(path)
                         // One record page per kind of link (a task, a document, a report…), never
@@ -103,6 +136,8 @@ struct LocalizedTemplatesTests {
                 }
             }
             #expect(compared > 150, "\(compared) pages compared")
+            let frames = try #require(app.layoutFrames).count
+            #expect(frames > 100, "\(frames) layouts kept")
             #expect(patterns.contains { $0.hasPrefix("/tasks/") } && patterns.contains("/") && patterns.isSuperset(of: publicPages))
         }
     }

@@ -175,6 +175,13 @@ extension Request {
         storage[CSRFCookie.IssuedKey.self] = token
         return token
     }
+
+    /// The token `csrfToken` gives when it already has one (the session's, one issued during
+    /// this request, the visitor's cookie), without issuing one.
+    var knownCSRFToken: String? {
+        if hasSession, let token = session.data["csrf"] { return token }
+        return storage[CSRFCookie.IssuedKey.self] ?? incomingCookies[CSRFCookie.name]?.string
+    }
 }
 
 /// The signed double-submit token of visitors without a session: `<nonce>.<HMAC-SHA256(nonce)>`

@@ -23,7 +23,12 @@ public enum TableWrites {
     /// A scalar subquery: the sum of the counters of `tables` (each tracked by a
     /// `TrackTableWrites` migration), read back with `PageFigureValues.int`.
     public static func sum(of tables: [String]) -> SQLQueryString {
-        "SELECT CAST(COALESCE(SUM(writes), 0) AS BIGINT) FROM table_writes WHERE name IN (\(literals: tables.isEmpty ? [""] : tables.sorted(), joinedBy: ", "))"
+        // Table names are the code's (lower-case letters, digits and `_`, checked in debug
+        // builds), written in quotes as they are: SQLKit's literal escaping was 1.7 % of the
+        // home page.
+        assert(tables.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") } }, "table names are lower-case identifiers")
+        let names = tables.isEmpty ? "''" : tables.sorted().map { "'" + $0 + "'" }.joined(separator: ", ")
+        return "SELECT CAST(COALESCE(SUM(writes), 0) AS BIGINT) FROM table_writes WHERE name IN (\(unsafeRaw: names))"
     }
 
     /// The names of the triggers on `table` on SQLite (one per kind of write).

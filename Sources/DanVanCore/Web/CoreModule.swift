@@ -22,6 +22,7 @@ public struct CoreModule: DanVanModule {
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
         app.lifecycle.use(makeSessionPurgeJob())
         app.unitTreeCache = UnitTreeCache()
+        app.keptMenus = KeptMenus()
         app.metrics = AppMetrics()
     }
 

@@ -42,9 +42,66 @@ public struct LocalizedTemplates: LeafSource {
         }
         let plain = String(template[template.index(after: slash)...])
         let links = links
+        if plain == Self.frameTemplate {
+            return eventLoop.makeSucceededFuture(ByteBuffer(string: Self.localize(Self.frameSource, locale: locale, links: links())))
+        }
+        if plain.hasPrefix(Self.contentPrefix) {
+            let page = String(plain.dropFirst(Self.contentPrefix.count))
+            return try files.file(template: page, escape: escape, on: eventLoop).flatMapThrowing { buffer in
+                guard let content = Self.content(of: String(buffer: buffer)) else {
+                    throw LeafError(.unknownError("\(page) is not a page: it must be #extend(\"layouts/base\"): with one #export(\"content\"):"))
+                }
+                return ByteBuffer(string: Self.localize(String(content), locale: locale, links: links()))
+            }
+        }
         return try files.file(template: plain, escape: escape, on: eventLoop).map { buffer in
             ByteBuffer(string: Self.localize(String(buffer: buffer), locale: locale, links: links()))
         }
+    }
+
+    // A page's template is `#extend("layouts/base"):` around `#export("content"):` (every
+    // template under a module's folder that is not a piece; `LocalizedTemplatesTests` checks
+    // them all). The layout around a page is the same on every visit of the same user to the
+    // same page while nothing in its shell changed, so `Request.render` keeps it
+    // (`LayoutFrames`) and has Leaf render only the page's content: `contentName` reads the
+    // template's content alone, `frameName` the layout with `contentMarker` where the content
+    // goes.
+
+    /// What stands for a page's content in the layout read as `frameName`.
+    public static let contentMarker = "\u{1}danvan:content\u{1}"
+    static let frameTemplate = ":frame"
+    static let contentPrefix = ":content/"
+    static let layoutOpening = #"#extend("layouts/base"):"#
+    static let contentOpening = #"#export("content"):"#
+    static let pageClosing = "#endextend\n"
+    /// The layout with the marker as its content, ended as every page's template ends.
+    static let frameSource = layoutOpening + contentOpening + contentMarker + "#endexport" + pageClosing
+
+    /// The name under which the layout is read with `contentMarker` as the page's content.
+    public static func frameName(_ locale: L10n.Locale) -> String {
+        name(frameTemplate, locale)
+    }
+
+    /// The name under which only the content of the page `template` is read (what its
+    /// `#export("content")` holds).
+    public static func contentName(_ template: String, _ locale: L10n.Locale) -> String {
+        name(contentPrefix + template, locale)
+    }
+
+    /// The content of a page's template `source`: the text of its one `#export("content"):`
+    /// when the template is the layout around it and nothing else (only line breaks and spaces
+    /// between the tags); nil otherwise.
+    public static func content(of source: String) -> Substring? {
+        guard source.hasPrefix(layoutOpening), source.hasSuffix(pageClosing),
+              let export = source.range(of: contentOpening), let end = source.range(of: "#endexport", options: .backwards),
+              export.upperBound <= end.lowerBound
+        else { return nil }
+        let blank = { (text: Substring) in text.allSatisfy { $0 == "\n" || $0 == " " || $0 == "\r\n" } }
+        guard blank(source[source.index(source.startIndex, offsetBy: layoutOpening.count)..<export.lowerBound]),
+              blank(source[end.upperBound..<source.index(source.endIndex, offsetBy: -pageClosing.count)])
+        else { return nil }
+        let content = source[export.upperBound..<end.lowerBound]
+        return content.contains("#export(") || content.contains("#endexport") ? nil : content
     }
 
     /// `source` with its fixed `#t` and `#path` tags replaced by their text and its `#extend`s

@@ -49,8 +49,36 @@ public struct Navigation: Sendable {
     }
 }
 
+/// The menus made by `Request.shell`, by language, role and active entries (a few dozen at
+/// most; the navigation is fixed once the modules registered).
+public final class KeptMenus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var menus: [String: HTML] = [:]
+
+    /// None yet.
+    public init() {}
+
+    /// The menu under `key`, made by `make` on first use.
+    func value(_ key: String, make: () -> HTML) -> HTML {
+        if let kept = lock.withLock({ menus[key] }) { return kept }
+        let made = make()
+        lock.withLock { menus[key] = made }
+        return made
+    }
+}
+
 extension Application {
     private struct NavigationKey: StorageKey { typealias Value = Navigation }
+    private struct KeptMenusKey: StorageKey { typealias Value = KeptMenus }
+
+    /// The menus kept by `Request.shell`; made when CoreModule registers (before any request).
+    public var keptMenus: KeptMenus {
+        get {
+            guard let menus = storage[KeptMenusKey.self] else { fatalError("CoreModule is not registered") }
+            return menus
+        }
+        set { storage[KeptMenusKey.self] = newValue }
+    }
 
     /// The app's main navigation.
     public var navigation: Navigation {
@@ -161,13 +189,20 @@ extension Request {
     /// The layout data for a page titled `title`.
     public func shell(title: String) -> Shell {
         let user = currentUser
-        let path = url.path
-        let soon = t("nav.soon")
-        let items: [Shell.Item] = application.navigation.entries.compactMap { entry in
-            guard let user else { return nil }
-            if !entry.roles.isEmpty, !entry.roles.contains(user.role) { return nil }
-            let active = entry.href.map { $0 == "/" ? path == "/" : path.hasPrefix($0) } ?? false
-            return Shell.Item(label: t(entry.key), href: entry.href, active: active, soon: entry.href == nil)
+        var nav = HTML.empty
+        if let user {
+            // The menu is the same for every page of the same role, language and active entries:
+            // kept (its texts and markup were a fortieth of a light page).
+            let path = url.path
+            let entries = application.navigation.entries.filter { $0.roles.isEmpty || $0.roles.contains(user.role) }
+            let active = entries.map { entry in entry.href.map { $0 == "/" ? path == "/" : path.hasPrefix($0) } ?? false }
+            let key = locale.rawValue + "|" + user.role.rawValue + "|" + String(active.map { $0 ? "1" : "0" })
+            nav = application.keptMenus.value(key) {
+                let soon = t("nav.soon")
+                return HTML.joined(zip(entries, active).map { entry, active in
+                    Shell.Item(label: t(entry.key), href: entry.href, active: active, soon: entry.href == nil).html(soonLabel: soon)
+                })
+            }
         }
         return Shell(
             title: title,
@@ -177,7 +212,7 @@ extension Request {
                     roleLabel: $0.role.label, isAdmin: $0.role == .admin
                 )
             },
-            nav: HTML.joined(items.map { $0.html(soonLabel: soon) }),
+            nav: nav,
             demo: application.config.demoMode,
             flashes: sessionsReady ? takeFlashes() : [],
             lang: locale.rawValue
@@ -192,11 +227,82 @@ extension Request {
         if currentUser?.id != nil {
             shell.inboxUnread = (try? await inboxUnread()) ?? 0
         }
-        let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
-        let view = try await self.view.render(name, Page(shell: shell, page: body))
-        let response = try await view.encodeResponse(status: status, for: self)
+        let response: Response
+        if application.rendersLocalizedTemplates, let frames = application.layoutFrames, shell.flashes.isEmpty,
+           let frame = try await frames.frame(for: shell, on: self) {
+            // Only the page's content goes through Leaf; the layout around it is kept.
+            let content = try await self.view.render(LocalizedTemplates.contentName(template, locale), Page(shell: shell, page: body))
+            response = Response(status: status)
+            response.headers.contentType = .html
+            response.body = .init(buffer: frame.around(content.data, allocator: byteBufferAllocator), byteBufferAllocator: byteBufferAllocator)
+        } else {
+            let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
+            response = try await self.view.render(name, Page(shell: shell, page: body)).encodeResponse(status: status, for: self)
+        }
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
+    }
+}
+
+/// The layout around pages, rendered once per shell and kept (issue 12): a page whose shell
+/// (user, menu, title, unread count, language, CSRF token) is the same as at an earlier visit
+/// gets the same layout, so Leaf renders only the page's content (`LocalizedTemplates.contentName`)
+/// and the response is the kept layout around it — byte for byte what the whole template gives
+/// (`LocalizedTemplatesTests`). A page with flash messages renders whole. Off while templates are
+/// re-read from disk (`DANVAN_TEMPLATE_RELOAD=1`).
+public final class LayoutFrames: Sendable {
+    /// The layout before and after a page's content.
+    struct Frame: Sendable {
+        let head: ByteBuffer
+        let tail: ByteBuffer
+
+        /// `content` inside the layout.
+        func around(_ content: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+            var buffer = allocator.buffer(capacity: head.readableBytes + content.readableBytes + tail.readableBytes)
+            buffer.writeImmutableBuffer(head)
+            buffer.writeImmutableBuffer(content)
+            buffer.writeImmutableBuffer(tail)
+            return buffer
+        }
+    }
+
+    /// The layouts of the last 2,000 shells shown, by everything the layout shows (nil: a
+    /// layout that cannot be kept, see `frame(for:on:)`).
+    private let frames = RecentlyUsedCache<String, Bool, Frame?>(capacity: 2_000)
+
+    /// An empty set of layouts.
+    public init() {}
+
+    /// How many shells' layouts it holds.
+    public var count: Int { frames.count }
+
+    /// The layout for `shell` as `request` shows it, rendered on first use; nil when it cannot be
+    /// kept: an anonymous visitor's layout that showed the visitor's own CSRF token.
+    func frame(for shell: Shell, on request: Request) async throws -> Frame? {
+        var key = [request.locale.rawValue, shell.demo ? "demo" : "", shell.title, String(shell.inboxUnread), shell.nav.rendered]
+        if let user = shell.user {
+            // The layout's sign-out form carries the session's token.
+            key += [user.id, user.username, user.fullName, user.role, user.roleLabel, request.csrfToken]
+        }
+        return try await frames.value(key.joined(separator: "\u{1}"), at: true) {
+            let view = try await request.view.render(LocalizedTemplates.frameName(request.locale), Page(shell: shell, page: [String: String]()))
+            let text = String(buffer: view.data)
+            guard let marker = text.range(of: LocalizedTemplates.contentMarker) else {
+                throw Abort(.internalServerError, reason: "the layout shows no page content")
+            }
+            if shell.user == nil, let token = request.knownCSRFToken, text.contains(token) { return nil }
+            return Frame(head: ByteBuffer(string: String(text[..<marker.lowerBound])), tail: ByteBuffer(string: String(text[marker.upperBound...])))
+        }
+    }
+}
+
+extension Application {
+    private struct LayoutFramesKey: StorageKey { typealias Value = LayoutFrames }
+
+    /// The kept layouts (`LayoutFrames`); nil renders every page whole.
+    public var layoutFrames: LayoutFrames? {
+        get { storage[LayoutFramesKey.self] }
+        set { storage[LayoutFramesKey.self] = newValue }
     }
 }
 
