@@ -130,6 +130,23 @@ struct ShellDataTests {
         }
     }
 
+    @Test("the province's day start is the calendar's, whichever day was asked before (the last day is kept)")
+    func civilDay() {
+        // setup: times around the province's midnights (UTC+7), back and forth, in random order.
+        var generator = SystemRandomNumberGenerator()
+        let midnight = VNFormat.calendar.startOfDay(for: Date(timeIntervalSince1970: 1_796_180_400))
+        var times: [Date] = []
+        for day in -3...3 {
+            let start = midnight.addingTimeInterval(Double(day) * 86_400)
+            times += [start, start.addingTimeInterval(-0.001), start.addingTimeInterval(0.001), start.addingTimeInterval(43_200), start.addingTimeInterval(86_399.999)]
+        }
+        times += (0..<500).map { _ in midnight.addingTimeInterval(Double.random(in: -400_000...400_000, using: &generator)) }
+        for time in times + times.shuffled(using: &generator) {
+            // act and check
+            #expect(CivilDay.startOfDay(time) == VNFormat.calendar.startOfDay(for: time), "\(time)")
+        }
+    }
+
     @Test("the shell's Leaf data has the keys and values of its Encodable form, signed in or not", arguments: [true, false])
     func sameAsEncodable(signedIn: Bool) throws {
         // setup

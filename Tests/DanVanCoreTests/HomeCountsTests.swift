@@ -114,7 +114,8 @@ struct HomeCountsTests {
             }
             let dialect = (app.db as? any SQLDatabase)?.dialect.name ?? ""
             // act
-            let recent = try HomeController.recentEntries(try await HomeController.adminFigures(since: now, dialect: dialect).read(on: app.db))
+            let admin = try await HomeController.adminFigures(since: now, dialect: dialect).read(on: app.db)
+            let recent = try await HomeController.recentEntries(admin, dialect: dialect, on: app.db)
             // check
             let expected = try await AuditEntry.query(on: app.db).sort(\.$at, .descending).limit(HomeController.recentCount).all()
             #expect(recent.count == HomeController.recentCount && expected.count == HomeController.recentCount)
@@ -122,6 +123,11 @@ struct HomeCountsTests {
             #expect(recent.map(\.summary) == expected.map(\.summary))
             #expect(recent.map(\.at) == expected.map { VNFormat.dateTime($0.at) })
             #expect(recent.map(\.actor) == expected.map(\.actorName))
+            // What stands for them moves with a new entry, and only then.
+            let stamp = try HomeController.recentStamp(admin)
+            #expect(stamp == (try HomeController.recentStamp(try await HomeController.adminFigures(since: now, dialect: dialect).read(on: app.db))))
+            try await AuditLog.record(on: app.db, actor: .system, at: now.addingTimeInterval(10), action: "update", entityType: "unit", entityID: UUID(), summary: "Thao tác mới")
+            #expect(stamp != (try HomeController.recentStamp(try await HomeController.adminFigures(since: now, dialect: dialect).read(on: app.db))))
         }
     }
 }

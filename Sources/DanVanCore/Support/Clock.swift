@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
@@ -186,5 +187,16 @@ public enum VNFormat {
 
 /// The start of a day in the province (every module's "today").
 public enum CivilDay {
-    public static func startOfDay(_ date: Date) -> Date { VNFormat.calendar.startOfDay(for: date) }
+    public static func startOfDay(_ date: Date) -> Date {
+        // The day last asked about, kept: every home page asks for today's start (the
+        // calendar's answer was a hundred-and-twentieth of the page).
+        if let (start, end) = lastDay.withLock({ $0 }), start <= date, date < end { return start }
+        let start = VNFormat.calendar.startOfDay(for: date)
+        let end = VNFormat.calendar.date(byAdding: .day, value: 1, to: start) ?? start
+        lastDay.withLock { $0 = (start, end) }
+        return start
+    }
+
+    /// The last day asked about: its start and the next day's.
+    private static let lastDay = Mutex<(Date, Date)?>(nil)
 }

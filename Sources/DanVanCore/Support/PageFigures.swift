@@ -113,6 +113,11 @@ public struct PageFigureValues: @unchecked Sendable {
         TableFingerprint(rows: 0, latest: try date(table + "_latest"))
     }
 
+    /// Whether the figures hold `name`.
+    public func has(_ name: String) -> Bool {
+        row?.contains(column: name) ?? false
+    }
+
     /// The text `name`, nil when it read as nil.
     public func text(_ name: String) throws -> String? {
         try row?.decode(column: name, as: String?.self) ?? nil

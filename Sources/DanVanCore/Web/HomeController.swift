@@ -113,18 +113,45 @@ struct HomeController {
     }
 
     /// An administrator's extra figures: active accounts that must change their password,
-    /// failed sign-ins since `since`, and the latest audit entries (`home_recent`, read back by
-    /// `recentEntries(_:)`) as one text, so the page needs no second statement: each entry's time
-    /// (seconds since 1970), actor and summary, as a JSON array of arrays.
+    /// failed sign-ins since `since`, and what stands for the latest audit entries
+    /// (`recentStamp(_:)`). On PostgreSQL that is the entries themselves (`recentFigures`), so
+    /// the page needs no second statement. On SQLite it is the newest entry's row number
+    /// (`home_audit_last`): entries are only ever added, never changed or deleted, and each new
+    /// row gets a higher number, so the same number means the same latest entries; their text
+    /// is read only when the page's body is made again — parsing the entries' query on every
+    /// visit was a tenth of the administrator's home.
     static func adminFigures(since: Date, dialect: String) -> PageFigures {
         var figures = PageFigures()
         figures.add("home_must_change", "SELECT COUNT(*) FROM users WHERE must_change_password = \(bind: true) AND is_active = \(bind: true)")
         figures.add("home_failed", "SELECT COUNT(*) FROM login_attempts WHERE succeeded = \(bind: false) AND at >= \(bind: since)")
+        if dialect == "postgresql" {
+            figures.add(recentFigures(dialect: dialect))
+        } else {
+            figures.add("home_audit_last", "SELECT MAX(rowid) FROM audit_entries")
+        }
+        return figures
+    }
+
+    /// The latest audit entries as one text (`home_recent`, read back by `recentEntries(_:)`):
+    /// each entry's time (seconds since 1970), actor and summary, as a JSON array of arrays.
+    static func recentFigures(dialect: String) -> PageFigures {
+        var figures = PageFigures()
         let latest: SQLQueryString = "SELECT at, actor_name, summary FROM audit_entries ORDER BY at DESC LIMIT \(literal: recentCount)"
         figures.add("home_recent", dialect == "postgresql"
             ? "SELECT COALESCE(json_agg(json_build_array(EXTRACT(EPOCH FROM r.at), r.actor_name, r.summary)), '[]')::text FROM (\(latest)) r"
             : "SELECT json_group_array(json_array(r.at, r.actor_name, r.summary)) FROM (\(latest)) r")
         return figures
+    }
+
+    /// What the administrator's figures `values` say of the latest audit entries: their text
+    /// (PostgreSQL) or the newest one's row number (SQLite); see `adminFigures`.
+    static func recentStamp(_ values: PageFigureValues) throws -> String? {
+        try values.has("home_recent") ? values.text("home_recent") : String(try values.int("home_audit_last"))
+    }
+
+    /// The latest audit entries: from `values` when they hold them, else read now.
+    static func recentEntries(_ values: PageFigureValues, dialect: String, on db: any Database) async throws -> [RecentEntry] {
+        try recentEntries(values.has("home_recent") ? values : try await recentFigures(dialect: dialect).read(on: db))
     }
 
     /// How many audit entries an administrator's home page shows.
@@ -238,7 +265,7 @@ struct HomeController {
             let mustChange = try values.int("home_must_change"), failed = try values.int("home_failed")
             if mustChange > 0 { todos.append(Todo(text: L10n.format("home.todoMustChange", [VNFormat.integer(mustChange)]), href: "/users?mustchange=1")) }
             counts.append(Count(label: L10n.text("home.failedLogins"), value: VNFormat.integer(failed), href: "/admin/audit?action=loginFailed"))
-            recent = try Self.recentEntries(values)
+            recent = try await Self.recentEntries(values, dialect: (db as? any SQLDatabase)?.dialect.name ?? "", on: db)
         }
         let unitID = try unit.requireID()
         let children = activeTree.filter { $0.parentID == unitID }
@@ -349,7 +376,7 @@ struct HomeController {
             return try Self.moduleLines(for: user, values: figures, modules: modules)
         }
         let admin: [String?] = user.role == .admin
-            ? [String(try values.int("home_must_change")), String(try values.int("home_failed")), try values.text("home_recent")] : []
+            ? [String(try values.int("home_must_change")), String(try values.int("home_failed")), try Self.recentStamp(values)] : []
         let bodyStamp = BodyStamp(
             units: values.unitTree, accounts: stamp.accounts, lines: lines, admin: admin, localized: req.application.rendersLocalizedTemplates
         )

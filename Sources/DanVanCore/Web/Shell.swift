@@ -126,11 +126,17 @@ public struct Shell: Encodable, Sendable {
     let user: CurrentUser?
     /// The main menu's items (`Item.html`).
     let nav: HTML
+    /// What the menu is kept under (`KeptMenus`): the same key, the same menu. Not shown.
+    var menu: String = ""
     let demo: Bool
     let flashes: [Flash]
     let lang: String
     /// Unread inbox entries of the signed-in user.
     var inboxUnread: Int = 0
+
+    enum CodingKeys: String, CodingKey {
+        case title, user, nav, demo, flashes, lang, inboxUnread
+    }
 }
 
 extension Shell: LeafDataRepresentable {
@@ -189,15 +195,15 @@ extension Request {
     /// The layout data for a page titled `title`.
     public func shell(title: String) -> Shell {
         let user = currentUser
-        var nav = HTML.empty
+        var nav = HTML.empty, menu = ""
         if let user {
             // The menu is the same for every page of the same role, language and active entries:
             // kept (its texts and markup were a fortieth of a light page).
             let path = url.path
             let entries = application.navigation.entries.filter { $0.roles.isEmpty || $0.roles.contains(user.role) }
             let active = entries.map { entry in entry.href.map { $0 == "/" ? path == "/" : path.hasPrefix($0) } ?? false }
-            let key = locale.rawValue + "|" + user.role.rawValue + "|" + String(active.map { $0 ? "1" : "0" })
-            nav = application.keptMenus.value(key) {
+            menu = locale.rawValue + "|" + user.role.rawValue + "|" + String(active.map { $0 ? "1" : "0" })
+            nav = application.keptMenus.value(menu) {
                 let soon = t("nav.soon")
                 return HTML.joined(zip(entries, active).map { entry, active in
                     Shell.Item(label: t(entry.key), href: entry.href, active: active, soon: entry.href == nil).html(soonLabel: soon)
@@ -212,7 +218,7 @@ extension Request {
                     roleLabel: $0.role.label, isAdmin: $0.role == .admin
                 )
             },
-            nav: nav,
+            nav: nav, menu: menu,
             demo: application.config.demoMode,
             flashes: sessionsReady ? takeFlashes() : [],
             lang: locale.rawValue
@@ -279,7 +285,8 @@ public final class LayoutFrames: Sendable {
     /// The layout for `shell` as `request` shows it, rendered on first use; nil when it cannot be
     /// kept: an anonymous visitor's layout that showed the visitor's own CSRF token.
     func frame(for shell: Shell, on request: Request) async throws -> Frame? {
-        var key = [request.locale.rawValue, shell.demo ? "demo" : "", shell.title, String(shell.inboxUnread), shell.nav.rendered]
+        // The menu by the key it is kept under (its markup is a few kilobytes to hash).
+        var key = [request.locale.rawValue, shell.demo ? "demo" : "", shell.title, String(shell.inboxUnread), shell.menu]
         if let user = shell.user {
             // The layout's sign-out form carries the session's token.
             key += [user.id, user.username, user.fullName, user.role, user.roleLabel, request.csrfToken]
