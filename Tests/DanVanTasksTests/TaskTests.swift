@@ -311,6 +311,30 @@ struct JobLockTests {
             #expect(same == !postgres)
         }
     }
+
+    @Test("a lock held on one schema leaves the same lock free on another schema of the database (another deployment, another test)")
+    func perSchema() async throws {
+        try await withTestApp { first in
+            try await withTestApp { second in
+                let release = AsyncStream<Void>.makeStream()
+                let started = AsyncStream<Void>.makeStream()
+                let holder = Task {
+                    try await JobLock.run(TaskJobs.lockName, on: first.db) { _ in
+                        started.continuation.yield()
+                        for await _ in release.stream { break }
+                    }
+                }
+                for await _ in started.stream { break }
+                let elsewhere = try await JobLock.run(TaskJobs.lockName, on: second.db) { _ in }
+                let here = try await JobLock.run(TaskJobs.lockName, on: first.db) { _ in }
+                release.continuation.yield()
+                #expect(try await holder.value)
+                let postgres = (first.db as? any SQLDatabase)?.dialect.name == "postgresql"
+                #expect(elsewhere, "the other schema's job runs")
+                #expect(here == !postgres, "the same schema's second run is skipped on PostgreSQL")
+            }
+        }
+    }
 }
 
 @Suite("Task exports")

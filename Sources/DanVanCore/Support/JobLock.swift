@@ -4,8 +4,11 @@ import SQLKit
 import Vapor
 
 /// Runs background work on one app instance at a time. On PostgreSQL the work runs inside a
-/// transaction holding `pg_try_advisory_xact_lock(key)`: another instance that tries at the
-/// same moment skips the run instead of doing it twice. SQLite has one writer process.
+/// transaction holding `pg_try_advisory_xact_lock(key # hash of the current schema)`: another
+/// instance on the same schema that tries at the same moment skips the run instead of doing it
+/// twice. Advisory locks are per database, so without the schema in the key two deployments
+/// in different schemas of one database (a staging copy, each test's schema) skipped each
+/// other's runs. SQLite has one writer process.
 public enum JobLock {
     /// The lock key of a job's name (64-bit FNV-1a of its UTF-8): each job names its lock
     /// ("reports.periods"), so two modules cannot pick the same number by accident (the quiz
@@ -35,7 +38,9 @@ public enum JobLock {
         return try await db.transaction { transaction in
             guard let locking = transaction as? any SQLDatabase else { return false }
             struct Row: Decodable { let locked: Bool }
-            let locked = try await locking.raw("SELECT pg_try_advisory_xact_lock(\(bind: key)) AS locked").first(decoding: Row.self)?.locked ?? false
+            let locked = try await locking.raw(
+                "SELECT pg_try_advisory_xact_lock(\(bind: key) # hashtextextended(current_schema(), 0)) AS locked"
+            ).first(decoding: Row.self)?.locked ?? false
             guard locked else { return false }
             try await body(transaction)
             return true
