@@ -115,7 +115,7 @@ struct HomeCountsTests {
             let dialect = (app.db as? any SQLDatabase)?.dialect.name ?? ""
             // act
             let admin = try await HomeController.adminFigures(since: now, dialect: dialect).read(on: app.db)
-            let recent = try await HomeController.recentEntries(admin, dialect: dialect, on: app.db)
+            let recent = try await HomeController.recentEntries(admin, on: app.db)
             // check
             let expected = try await AuditEntry.query(on: app.db).sort(\.$at, .descending).limit(HomeController.recentCount).all()
             #expect(recent.count == HomeController.recentCount && expected.count == HomeController.recentCount)

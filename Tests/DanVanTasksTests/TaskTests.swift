@@ -263,21 +263,27 @@ struct FollowUpJobTests {
 
 @Suite("Background jobs")
 struct JobLockTests {
+    /// Runs `during` while a job holds the lock `key` on `db`; whether the holding job ran, and
+    /// what `during` gave.
+    private func whileHeld<T: Sendable>(_ key: Int64, on db: any Database, _ during: () async throws -> T) async throws -> (held: Bool, result: T) {
+        let started = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await JobLock.run(key, on: db) { _ in
+                started.continuation.yield()
+                for await _ in release.stream { break }
+            }
+        }
+        for await _ in started.stream { break }
+        let result = try await during()
+        release.continuation.yield()
+        return (try await holder.value, result)
+    }
+
     @Test("on PostgreSQL a second instance skips a job that is running; SQLite has one writer")
     func advisoryLock() async throws {
         try await withTestApp { app in
-            let started = AsyncStream<Void>.makeStream()
-            let release = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await JobLock.run(77, on: app.db) { _ in
-                    started.continuation.yield()
-                    for await _ in release.stream { break }
-                }
-            }
-            for await _ in started.stream { break }
-            let second = try await JobLock.run(77, on: app.db) { _ in }
-            release.continuation.yield()
-            let first = try await holder.value
+            let (first, second) = try await whileHeld(77, on: app.db) { try await JobLock.run(77, on: app.db) { _ in } }
             #expect(first)
             let postgres = (app.db as? any SQLDatabase)?.dialect.name == "postgresql"
             #expect(second == !postgres)
@@ -292,20 +298,11 @@ struct JobLockTests {
         let names = [TaskJobs.lockName, "reports.periods", "quiz.close-rounds", "citizens.hourly", "core.session-purge"]
         #expect(Set(names.map(JobLock.key)).count == names.count)
         try await withTestApp { app in
-            let release = AsyncStream<Void>.makeStream()
-            let started = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await JobLock.run(TaskJobs.lockName, on: app.db) { _ in
-                    started.continuation.yield()
-                    for await _ in release.stream { break }
-                }
-            }
-            for await _ in started.stream { break }
             // Another job's lock is free while this one is held.
-            let other = try await JobLock.run("reports.periods", on: app.db) { _ in }
-            let same = try await JobLock.run(TaskJobs.lockName, on: app.db) { _ in }
-            release.continuation.yield()
-            #expect(try await holder.value)
+            let (held, (other, same)) = try await whileHeld(JobLock.key(TaskJobs.lockName), on: app.db) {
+                (try await JobLock.run("reports.periods", on: app.db) { _ in }, try await JobLock.run(TaskJobs.lockName, on: app.db) { _ in })
+            }
+            #expect(held)
             let postgres = (app.db as? any SQLDatabase)?.dialect.name == "postgresql"
             #expect(other)
             #expect(same == !postgres)
@@ -316,19 +313,10 @@ struct JobLockTests {
     func perSchema() async throws {
         try await withTestApp { first in
             try await withTestApp { second in
-                let release = AsyncStream<Void>.makeStream()
-                let started = AsyncStream<Void>.makeStream()
-                let holder = Task {
-                    try await JobLock.run(TaskJobs.lockName, on: first.db) { _ in
-                        started.continuation.yield()
-                        for await _ in release.stream { break }
-                    }
+                let (held, (elsewhere, here)) = try await whileHeld(JobLock.key(TaskJobs.lockName), on: first.db) {
+                    (try await JobLock.run(TaskJobs.lockName, on: second.db) { _ in }, try await JobLock.run(TaskJobs.lockName, on: first.db) { _ in })
                 }
-                for await _ in started.stream { break }
-                let elsewhere = try await JobLock.run(TaskJobs.lockName, on: second.db) { _ in }
-                let here = try await JobLock.run(TaskJobs.lockName, on: first.db) { _ in }
-                release.continuation.yield()
-                #expect(try await holder.value)
+                #expect(held)
                 let postgres = (first.db as? any SQLDatabase)?.dialect.name == "postgresql"
                 #expect(elsewhere, "the other schema's job runs")
                 #expect(here == !postgres, "the same schema's second run is skipped on PostgreSQL")

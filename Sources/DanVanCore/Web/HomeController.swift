@@ -149,9 +149,10 @@ struct HomeController {
         try values.has("home_recent") ? values.text("home_recent") : String(try values.int("home_audit_last"))
     }
 
-    /// The latest audit entries: from `values` when they hold them, else read now.
-    static func recentEntries(_ values: PageFigureValues, dialect: String, on db: any Database) async throws -> [RecentEntry] {
-        try recentEntries(values.has("home_recent") ? values : try await recentFigures(dialect: dialect).read(on: db))
+    /// The latest audit entries: from `values` when they hold them, else read now from `db`.
+    static func recentEntries(_ values: PageFigureValues, on db: any Database) async throws -> [RecentEntry] {
+        if values.has("home_recent") { return try recentEntries(values) }
+        return try recentEntries(try await recentFigures(dialect: (db as? any SQLDatabase)?.dialect.name ?? "").read(on: db))
     }
 
     /// How many audit entries an administrator's home page shows.
@@ -265,7 +266,7 @@ struct HomeController {
             let mustChange = try values.int("home_must_change"), failed = try values.int("home_failed")
             if mustChange > 0 { todos.append(Todo(text: L10n.format("home.todoMustChange", [VNFormat.integer(mustChange)]), href: "/users?mustchange=1")) }
             counts.append(Count(label: L10n.text("home.failedLogins"), value: VNFormat.integer(failed), href: "/admin/audit?action=loginFailed"))
-            recent = try await Self.recentEntries(values, dialect: (db as? any SQLDatabase)?.dialect.name ?? "", on: db)
+            recent = try await Self.recentEntries(values, on: db)
         }
         let unitID = try unit.requireID()
         let children = activeTree.filter { $0.parentID == unitID }

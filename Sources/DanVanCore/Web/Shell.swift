@@ -242,8 +242,7 @@ extension Request {
             response.headers.contentType = .html
             response.body = .init(buffer: frame.around(content.data, allocator: byteBufferAllocator), byteBufferAllocator: byteBufferAllocator)
         } else {
-            let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
-            response = try await self.view.render(name, Page(shell: shell, page: body)).encodeResponse(status: status, for: self)
+            response = try await self.view.render(templateName(template), Page(shell: shell, page: body)).encodeResponse(status: status, for: self)
         }
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
@@ -317,9 +316,14 @@ extension Request {
     /// `template` rendered alone, without the layout, with `body` as the page's values: a piece
     /// of a page that is kept and shown later inside the layout (`#unsafeHTML(page.body)`).
     func renderPiece<Body: Encodable & Sendable>(_ template: String, _ body: Body) async throws -> HTML {
-        let name = application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
-        let view = try await self.view.render(name, Page(shell: shell(title: ""), page: body))
+        let view = try await self.view.render(templateName(template), Page(shell: shell(title: ""), page: body))
         return HTML(renderedView: String(buffer: view.data))
+    }
+
+    /// The name `template` is rendered under: its copy with this request's language written in
+    /// (`LocalizedTemplates`), or the plain template when those are off.
+    private func templateName(_ template: String) -> String {
+        application.rendersLocalizedTemplates ? LocalizedTemplates.name(template, locale) : template
     }
 }
 
